@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Plugins bind their own references to their own copies of SynthKit and SynthMath
+// (`-Bsymbolic`), so a plugin never calls into the host's or another plugin's copy.
+let pluginLinkerSettings: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-Bsymbolic"])]
+
+let package = Package(
+    name: "SynthLab",
+    products: [
+        .executable(name: "synthlab", targets: ["synthlab"]),
+        .library(name: "SynthKit", targets: ["SynthKit"]),
+        .library(name: "SynthLab", targets: ["SynthLab"]),
+        // Built-in plugins: ordinary plugins, one shared library each.
+        .library(name: "synth_independent", type: .dynamic, targets: ["IndependentGenerator"]),
+        .library(name: "synth_laplace", type: .dynamic, targets: ["LaplacePrivacy"]),
+        .library(name: "synth_column_shapes", type: .dynamic, targets: ["ColumnShapesValidator"]),
+        .library(name: "synth_missing_rates", type: .dynamic, targets: ["MissingRatesC"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "CSynthABI", path: "Sources/CSynthABI"),
+        .target(name: "SynthMath", path: "Sources/SynthMath"),
+        .target(name: "SynthKit", dependencies: ["CSynthABI", "SynthMath"], path: "Sources/SynthKit"),
+        .target(name: "SynthLab", dependencies: ["SynthKit", "CSynthABI"], path: "Sources/SynthLab"),
+        .executableTarget(
+            name: "synthlab",
+            dependencies: ["SynthLab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/synthlab"),
+
+        .target(name: "IndependentGenerator", dependencies: ["SynthKit"], path: "Plugins/Independent",
+                linkerSettings: pluginLinkerSettings),
+        .target(name: "LaplacePrivacy", dependencies: ["SynthKit"], path: "Plugins/Laplace",
+                linkerSettings: pluginLinkerSettings),
+        .target(name: "ColumnShapesValidator", dependencies: ["SynthKit"], path: "Plugins/ColumnShapes",
+                linkerSettings: pluginLinkerSettings),
+        // A plugin in plain C: it includes only the ABI header and links nothing of ours.
+        .target(name: "MissingRatesC", dependencies: ["CSynthABI"], path: "Plugins/MissingRatesC"),
+
+        .testTarget(name: "SynthMathTests", dependencies: ["SynthMath"], path: "Tests/SynthMathTests"),
+        .testTarget(name: "SynthKitTests", dependencies: ["SynthKit"], path: "Tests/SynthKitTests",
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SynthLabTests", dependencies: ["SynthLab", "SynthKit"], path: "Tests/SynthLabTests",
+                    resources: [.copy("Fixtures")]),
+    ]
+)

@@ -1,0 +1,211 @@
+import SynthKit
+import SynthMath
+
+/// The fitted marginal of one column.
+struct ColumnModel {
+    enum Shape {
+        /// Present values, sorted; drawn by interpolating between order statistics.
+        case empirical([Double])
+        /// Bin edges (count + 1) and cumulative bin weights; drawn uniformly within a bin.
+        case histogram(edges: [Double], cumulative: [Double])
+        /// Cumulative weights over category codes (or false/true for booleans).
+        case frequencies([Double])
+        /// No present value was seen: every cell is missing.
+        case nothing
+    }
+
+    var shape: Shape
+    var missingRate: Double
+    /// Numeric columns: the grid drawn values are rounded to (a power of ten, a time unit, 1 for
+    /// integers), and the observed range they are clamped to.
+    var resolution: Double = 0
+    var range: ClosedRange<Double> = 0...0
+
+    static func fit(_ column: Column, bins: Int, histogram: Bool) -> ColumnModel {
+        let missingRate = Double(column.missingCount) / Double(column.count)
+        switch column.values {
+        case .categorical(let codes, let levels):
+            var counts = [Double](repeating: 0, count: levels.count)
+            for row in codes.indices where !column.isMissing(row) { counts[Int(codes[row])] += 1 }
+            return ColumnModel(shape: frequencies(counts), missingRate: missingRate)
+        case .boolean(let values):
+            var counts = [0.0, 0.0]
+            for row in values.indices where !column.isMissing(row) { counts[values[row] ? 1 : 0] += 1 }
+            return ColumnModel(shape: frequencies(counts), missingRate: missingRate)
+        default:
+            let present = (column.presentNumbers() ?? []).sorted()
+            guard let low = present.first, let high = present.last else { return ColumnModel(shape: .nothing, missingRate: 1) }
+            var model = ColumnModel(shape: .empirical(present), missingRate: missingRate)
+            model.resolution = Self.resolution(of: column, values: present)
+            model.range = low...high
+            if histogram {
+                let edges = binEdges(low: low, high: high, bins: bins, integral: column.kind != .continuous, resolution: model.resolution)
+                var counts = [Double](repeating: 0, count: edges.count - 1)
+                for value in present { counts[bin(of: value, edges: edges)] += 1 }
+                model.shape = .histogram(edges: edges, cumulative: cumulative(counts))
+            }
+            return model
+        }
+    }
+
+    /// The same model, from one noisy histogram per column (missing cells are the last cell).
+    static func fitPrivately(_ column: Column, bins: Int, statistics: StatisticsPrivacyClient) throws -> ColumnModel {
+        switch column.values {
+        case .categorical(let codes, let levels):
+            var counts = [Double](repeating: 0, count: levels.count + 1)
+            for row in codes.indices { counts[column.isMissing(row) ? levels.count : Int(codes[row])] += 1 }
+            let noisy = clean(try statistics.histogram(counts, l1Sensitivity: 1))
+            return ColumnModel(shape: frequencies(Array(noisy.dropLast())), missingRate: rate(noisy))
+        case .boolean(let values):
+            var counts = [0.0, 0.0, 0.0]
+            for row in values.indices { counts[column.isMissing(row) ? 2 : (values[row] ? 1 : 0)] += 1 }
+            let noisy = clean(try statistics.histogram(counts, l1Sensitivity: 1))
+            return ColumnModel(shape: frequencies(Array(noisy.dropLast())), missingRate: rate(noisy))
+        default:
+            let present = column.presentNumbers() ?? []
+            guard let low = present.min(), let high = present.max() else {
+                // Still ask the query, so the budget split does not depend on the data.
+                _ = try statistics.histogram([Double(column.count)], l1Sensitivity: 1)
+                return ColumnModel(shape: .nothing, missingRate: 1)
+            }
+            let resolution = Self.resolution(of: column, values: present)
+            let edges = binEdges(low: low, high: high, bins: bins, integral: column.kind != .continuous, resolution: resolution)
+            var counts = [Double](repeating: 0, count: edges.count)
+            for value in present { counts[bin(of: value, edges: edges)] += 1 }
+            counts[edges.count - 1] = Double(column.missingCount)
+            let noisy = clean(try statistics.histogram(counts, l1Sensitivity: 1))
+            var model = ColumnModel(shape: .histogram(edges: edges, cumulative: cumulative(Array(noisy.dropLast()))),
+                                    missingRate: rate(noisy))
+            model.resolution = resolution
+            model.range = low...high
+            return model
+        }
+    }
+
+    func draw(rows: Int, kind: ColumnKind, levels: [String], missing: [Bool], random: inout Philox) -> ColumnValues {
+        switch kind {
+        case .categorical:
+            var codes = [Int32](repeating: 0, count: rows)
+            if case .frequencies(let weights) = shape {
+                for row in 0..<rows where !missing[row] { codes[row] = Int32(random.nextIndex(cumulative: weights)) }
+            }
+            return .categorical(codes: codes, levels: levels)
+        case .boolean:
+            var values = [Bool](repeating: false, count: rows)
+            if case .frequencies(let weights) = shape {
+                for row in 0..<rows where !missing[row] { values[row] = random.nextIndex(cumulative: weights) == 1 }
+            }
+            return .boolean(values)
+        case .continuous, .integer, .datetime:
+            var numbers = [Double](repeating: 0, count: rows)
+            for row in 0..<rows where !missing[row] { numbers[row] = drawNumber(&random) }
+            switch kind {
+            case .integer: return .integer(numbers.map { Int64($0) })
+            case .datetime: return .datetime(numbers.map { Int64($0) })
+            default: return .continuous(numbers)
+            }
+        }
+    }
+
+    private func drawNumber(_ random: inout Philox) -> Double {
+        let raw: Double
+        switch shape {
+        case .empirical(let sorted):
+            raw = interpolatedQuantile(sorted: sorted, random.nextUniform())
+        case .histogram(let edges, let cumulative):
+            let bin = random.nextIndex(cumulative: cumulative)
+            raw = edges[bin] + (edges[bin + 1] - edges[bin]) * random.nextUniform()
+        case .frequencies, .nothing:
+            return 0
+        }
+        let snapped: Double
+        if resolution >= 1 {
+            snapped = (raw / resolution).rounded() * resolution
+        } else if resolution > 0 {
+            // Divide by the exact power of ten, so the result is the double nearest the decimal.
+            let scale = (1 / resolution).rounded()
+            snapped = (raw * scale).rounded() / scale
+        } else {
+            snapped = raw
+        }
+        return min(max(snapped, range.lowerBound), range.upperBound)
+    }
+
+    // MARK: helpers
+
+    private static func frequencies(_ counts: [Double]) -> Shape {
+        let total = counts.reduce(0, +)
+        // With nothing to go on (all counts zero after noise), every value is equally likely.
+        return .frequencies(cumulative(total > 0 ? counts : counts.map { _ in 1 }))
+    }
+
+    private static func cumulative(_ weights: [Double]) -> [Double] {
+        let total = weights.reduce(0, +)
+        let safe = total > 0 ? weights : weights.map { _ in 1 }
+        var running = 0.0
+        return safe.map { running += $0; return running }
+    }
+
+    /// Noisy counts made usable: no negative counts.
+    private static func clean(_ noisy: [Double]) -> [Double] { noisy.map { max($0, 0) } }
+
+    private static func rate(_ cells: [Double]) -> Double {
+        let total = cells.reduce(0, +)
+        return total > 0 ? (cells.last ?? 0) / total : 0
+    }
+
+    /// Equal-width edges over [low, high]. Integral columns with a narrow range get one bin per
+    /// representable value, centred on it, so no value outside the support is drawn.
+    static func binEdges(low: Double, high: Double, bins: Int, integral: Bool, resolution: Double) -> [Double] {
+        if integral, resolution > 0 {
+            let values = Int(((high - low) / resolution).rounded()) + 1
+            if values <= bins {
+                return (0...values).map { low + (Double($0) - 0.5) * resolution }
+            }
+        }
+        if high == low { return [low, high] }
+        let width = (high - low) / Double(bins)
+        return (0...bins).map { $0 == bins ? high : low + Double($0) * width }
+    }
+
+    static func bin(of value: Double, edges: [Double]) -> Int {
+        var low = 0, high = edges.count - 2
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if edges[mid] <= value { low = mid } else { high = mid - 1 }
+        }
+        return low
+    }
+
+    /// The coarsest grid every present value lies on: 1 for integers; for datetimes a day, hour,
+    /// minute, second, millisecond or microsecond; for continuous columns 10^-d, with d the most
+    /// decimals a value needs (at most 12).
+    static func resolution(of column: Column, values: [Double]) -> Double {
+        switch column.kind {
+        case .integer: return 1
+        case .datetime:
+            for unit in [86_400_000_000.0, 3_600_000_000, 60_000_000, 1_000_000, 1_000] where values.allSatisfy({ $0.truncatingRemainder(dividingBy: unit) == 0 }) {
+                return unit
+            }
+            return 1
+        default:
+            var decimals = 0
+            for value in values {
+                while decimals < 12 {
+                    let scale = pow10(decimals)
+                    let scaled = value * scale
+                    if scaled.rounded() == scaled || Swift.abs(scaled.rounded() / scale - value) <= Swift.abs(value) * 1e-15 { break }
+                    decimals += 1
+                }
+                if decimals == 12 { return 0 }
+            }
+            return 1 / pow10(decimals)
+        }
+    }
+
+    private static func pow10(_ exponent: Int) -> Double {
+        var result = 1.0
+        for _ in 0..<exponent { result *= 10 }
+        return result
+    }
+}

@@ -1,0 +1,86 @@
+import SynthKit
+import SynthMath
+
+/// Every column drawn on its own from its marginal distribution: the floor every other generator
+/// must beat. Numeric columns follow their empirical distribution with linear interpolation
+/// between order statistics (or a histogram), categorical and boolean columns their frequencies,
+/// and every column keeps its missing-value rate, its kind and its precision.
+///
+/// With a privacy mechanism composed, every statistic comes from one noisy histogram per column
+/// (the missing cells being one more cell), asked through the *statistics* capability. Numeric
+/// bounds and the category levels are taken as public metadata, as in most DP synthesizers.
+public struct IndependentGenerator: Generator {
+    public static let descriptor = PluginDescriptor(
+        id: "independent",
+        name: "Independent marginals",
+        version: "1.0.0",
+        kind: .generator,
+        summary: "Samples every column independently from its own marginal distribution (the baseline).",
+        parameters: [
+            .choice("numeric_model", ["empirical", "histogram"], default: "empirical",
+                    help: "How numeric columns are modelled: interpolated empirical quantiles, or a histogram (always a histogram under privacy)."),
+            .int("bins", default: 32, min: 2, max: 100_000,
+                 help: "Histogram bins per numeric column (an integer column with a narrower range gets one bin per value)."),
+            .bool("keep_missing", default: true, help: "Reproduce each column's rate of missing values."),
+        ],
+        capabilities: [Capability.privacyStatistics])
+
+    private let histogramOnly: Bool
+    private let bins: Int
+    private let keepMissing: Bool
+    private var models: [ColumnModel]?
+    private var schema: [(name: String, kind: ColumnKind, levels: [String])] = []
+
+    public init(parameters: Parameters, context: PluginContext) throws {
+        histogramOnly = parameters.string("numeric_model") == "histogram"
+        bins = parameters.int("bins")
+        keepMissing = parameters.bool("keep_missing")
+    }
+
+    public mutating func fit(_ table: Table, context: PluginContext) throws {
+        guard table.rowCount > 0 else { throw PluginError.invalidArgument("cannot fit on a table with no rows") }
+        let statistics = context.privacy?.statistics
+        if context.privacy != nil, statistics == nil {
+            throw PluginError.unsupported("the composed privacy mechanism does not offer \(Capability.privacyStatistics)")
+        }
+        try statistics?.plan(queries: table.columns.count)
+        var fitted: [ColumnModel] = []
+        for (index, column) in table.columns.enumerated() {
+            try context.checkCancellation()
+            let model: ColumnModel
+            if let statistics {
+                model = try ColumnModel.fitPrivately(column, bins: bins, statistics: statistics)
+            } else {
+                model = ColumnModel.fit(column, bins: bins, histogram: histogramOnly)
+            }
+            fitted.append(model)
+            context.progress(Double(index + 1) / Double(table.columns.count), "fitted column \(column.name)")
+        }
+        models = fitted
+        schema = table.columns.map { column in
+            if case .categorical(_, let levels) = column.values { return (column.name, column.kind, levels) }
+            return (column.name, column.kind, [])
+        }
+    }
+
+    public mutating func sample(rows: Int, context: PluginContext) throws -> Table {
+        guard let models else { throw PluginError.state("sample() called before fit()") }
+        var columns: [Column] = []
+        for (index, model) in models.enumerated() {
+            try context.checkCancellation()
+            var random = context.random("independent.column.\(index)")
+            var missingRandom = context.random("independent.missing.\(index)")
+            let field = schema[index]
+            var missing = [Bool](repeating: false, count: rows)
+            if keepMissing, model.missingRate > 0 {
+                for row in 0..<rows { missing[row] = missingRandom.nextUniform() < model.missingRate }
+            }
+            let values = model.draw(rows: rows, kind: field.kind, levels: field.levels, missing: missing, random: &random)
+            columns.append(Column(name: field.name, values: values, missing: missing))
+        }
+        return try Table(columns: columns)
+    }
+}
+
+@_cdecl("synth_plugin_entry")
+public func synthPluginEntry() -> UnsafeRawPointer { exportPlugins(IndependentGenerator.self) }

@@ -1,0 +1,143 @@
+import CSynthABI
+
+// The C interface tables behind each capability id, shared by every instance of this library.
+// Each function finds the Swift plugin in the instance's box and forwards the call.
+
+nonisolated(unsafe) let generatorInterface: UnsafeMutablePointer<synth_generator_v1> = {
+    let table = UnsafeMutablePointer<synth_generator_v1>.allocate(capacity: 1)
+    table.initialize(to: synth_generator_v1(
+        struct_size: UInt32(MemoryLayout<synth_generator_v1>.size), fit: generatorFit, sample: generatorSample))
+    return table
+}()
+
+nonisolated(unsafe) let validatorInterface: UnsafeMutablePointer<synth_validator_v1> = {
+    let table = UnsafeMutablePointer<synth_validator_v1>.allocate(capacity: 1)
+    table.initialize(to: synth_validator_v1(struct_size: UInt32(MemoryLayout<synth_validator_v1>.size), validate: validatorValidate))
+    return table
+}()
+
+nonisolated(unsafe) let privacyInterface: UnsafeMutablePointer<synth_privacy_v1> = {
+    let table = UnsafeMutablePointer<synth_privacy_v1>.allocate(capacity: 1)
+    table.initialize(to: synth_privacy_v1(struct_size: UInt32(MemoryLayout<synth_privacy_v1>.size),
+                                          spent: privacySpent, budget: privacyBudget))
+    return table
+}()
+
+nonisolated(unsafe) let statisticsInterface: UnsafeMutablePointer<synth_privacy_statistics_v1> = {
+    let table = UnsafeMutablePointer<synth_privacy_statistics_v1>.allocate(capacity: 1)
+    table.initialize(to: synth_privacy_statistics_v1(struct_size: UInt32(MemoryLayout<synth_privacy_statistics_v1>.size),
+                                                     plan: statisticsPlan, histogram: statisticsHistogram))
+    return table
+}()
+
+private func generatorFit(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                          _ schema: UnsafePointer<ArrowSchema>?, _ array: UnsafePointer<ArrowArray>?,
+                          _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), var generator = box.plugin as? any Generator else {
+            throw PluginError.state("not a generator instance")
+        }
+        guard let schema, let array else { throw PluginError.invalidArgument("fit() needs a table") }
+        let table = try ArrowImport.importTable(schema: schema, array: array)
+        try generator.fit(table, context: PluginContext(host: host))
+        box.plugin = generator
+    }
+}
+
+private func generatorSample(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                             _ rows: Int64, _ outSchema: UnsafeMutablePointer<ArrowSchema>?,
+                             _ outArray: UnsafeMutablePointer<ArrowArray>?,
+                             _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), var generator = box.plugin as? any Generator else {
+            throw PluginError.state("not a generator instance")
+        }
+        guard let outSchema, let outArray else { throw PluginError.invalidArgument("sample() needs out pointers") }
+        guard rows >= 0 else { throw PluginError.invalidArgument("cannot sample \(rows) rows") }
+        let table = try generator.sample(rows: Int(rows), context: PluginContext(host: host))
+        box.plugin = generator
+        guard table.rowCount == Int(rows) else {
+            throw PluginError.internal("generator made \(table.rowCount) rows, \(rows) were asked for")
+        }
+        ArrowExport.export(table, schema: outSchema, array: outArray)
+    }
+}
+
+private func validatorValidate(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                               _ input: UnsafePointer<synth_validation_input>?, _ sink: synth_metric_sink?,
+                               _ sinkContext: UnsafeMutableRawPointer?, _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), let validator = box.plugin as? any Validator else {
+            throw PluginError.state("not a validator instance")
+        }
+        guard let input, let sink, let realSchema = input.pointee.real_schema, let real = input.pointee.real,
+              let syntheticSchema = input.pointee.synthetic_schema, let synthetic = input.pointee.synthetic else {
+            throw PluginError.invalidArgument("validate() needs the real and synthetic tables and a sink")
+        }
+        var holdout: Table?
+        if let holdoutSchema = input.pointee.holdout_schema, let holdoutArray = input.pointee.holdout {
+            holdout = try ArrowImport.importTable(schema: holdoutSchema, array: holdoutArray)
+        }
+        let tables = ValidationInput(
+            real: try ArrowImport.importTable(schema: realSchema, array: real),
+            synthetic: try ArrowImport.importTable(schema: syntheticSchema, array: synthetic),
+            holdout: holdout, target: input.pointee.target.map { String(cString: $0) })
+        for metric in try validator.validate(tables, context: PluginContext(host: host)) {
+            let goal: synth_goal = switch metric.goal {
+            case .maximize: SYNTH_GOAL_MAXIMIZE
+            case .minimize: SYNTH_GOAL_MINIMIZE
+            case .none: SYNTH_GOAL_NONE
+            }
+            metric.name.withCString { name in
+                func emit(_ column: UnsafePointer<CChar>?) {
+                    var record = synth_metric(struct_size: UInt32(MemoryLayout<synth_metric>.size), name: name, column: column,
+                                              value: metric.value, goal: goal,
+                                              min: metric.range.lowerBound, max: metric.range.upperBound)
+                    sink(sinkContext, &record)
+                }
+                if let column = metric.column { column.withCString { emit($0) } } else { emit(nil) }
+            }
+        }
+    }
+}
+
+private func privacySpent(_ instance: UnsafePointer<synth_instance>?, _ epsilon: UnsafeMutablePointer<Double>?,
+                          _ delta: UnsafeMutablePointer<Double>?) {
+    guard let mechanism = box(of: instance)?.plugin as? any PrivacyMechanism else { return }
+    epsilon?.pointee = mechanism.spent.epsilon
+    delta?.pointee = mechanism.spent.delta
+}
+
+private func privacyBudget(_ instance: UnsafePointer<synth_instance>?, _ epsilon: UnsafeMutablePointer<Double>?,
+                           _ delta: UnsafeMutablePointer<Double>?) {
+    guard let mechanism = box(of: instance)?.plugin as? any PrivacyMechanism else { return }
+    epsilon?.pointee = mechanism.budget.epsilon
+    delta?.pointee = mechanism.budget.delta
+}
+
+private func statisticsPlan(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                            _ queries: UInt32, _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), var mechanism = box.plugin as? any StatisticsPrivacy else {
+            throw PluginError.state("not a statistics privacy instance")
+        }
+        try mechanism.plan(queries: Int(queries), context: PluginContext(host: host))
+        box.plugin = mechanism
+    }
+}
+
+private func statisticsHistogram(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                                 _ counts: UnsafePointer<Double>?, _ count: UInt64, _ sensitivity: Double,
+                                 _ out: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), var mechanism = box.plugin as? any StatisticsPrivacy else {
+            throw PluginError.state("not a statistics privacy instance")
+        }
+        guard let counts, let out else { throw PluginError.invalidArgument("histogram() needs input and output arrays") }
+        let input = Array(UnsafeBufferPointer(start: counts, count: Int(count)))
+        let noisy = try mechanism.histogram(input, l1Sensitivity: sensitivity, context: PluginContext(host: host))
+        box.plugin = mechanism
+        guard noisy.count == input.count else { throw PluginError.internal("histogram answered \(noisy.count) cells for \(input.count)") }
+        for index in noisy.indices { out[index] = noisy[index] }
+    }
+}

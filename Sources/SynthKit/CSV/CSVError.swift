@@ -1,0 +1,49 @@
+/// A problem with a CSV file, naming the file, the line (1-based, as an editor shows it) and what
+/// is wrong.
+public struct CSVError: Error, CustomStringConvertible, Equatable, Sendable {
+    public enum Problem: Equatable, Sendable {
+        case unreadable(String)
+        case empty
+        case headerOnly
+        case invalidUTF8
+        case unterminatedQuote
+        case unexpectedQuote
+        case raggedRow(found: Int, expected: Int)
+        case emptyColumnName(column: Int)
+        case duplicateColumnName(String, first: Int, second: Int)
+        case unknownColumn(String, known: [String])
+        case badValue(column: String, value: String, kind: ColumnKind)
+    }
+
+    public var file: String
+    /// 0 when the problem is about the whole file.
+    public var line: Int
+    public var problem: Problem
+
+    public init(file: String, line: Int, problem: Problem) {
+        self.file = file
+        self.line = line
+        self.problem = problem
+    }
+
+    public var description: String {
+        let place = line > 0 ? "\(file):\(line)" : file
+        switch problem {
+        case .unreadable(let reason): return "\(place): cannot read the file: \(reason)"
+        case .empty: return "\(place): the file is empty"
+        case .headerOnly: return "\(place): the file has a header but no data rows"
+        case .invalidUTF8: return "\(place): invalid UTF-8 byte sequence"
+        case .unterminatedQuote: return "\(place): a quoted field opened on this line is never closed"
+        case .unexpectedQuote: return "\(place): a quote appears inside an unquoted field (quote the whole field and double the quote)"
+        case .raggedRow(let found, let expected):
+            return "\(place): the row has \(found) field\(found == 1 ? "" : "s"), the header has \(expected)"
+        case .emptyColumnName(let column): return "\(place): column \(column) of the header has no name"
+        case .duplicateColumnName(let name, let first, let second):
+            return "\(place): duplicate column name '\(name)' (columns \(first) and \(second))"
+        case .unknownColumn(let name, let known):
+            return "\(place): no column named '\(name)' (columns: \(known.joined(separator: ", ")))"
+        case .badValue(let column, let value, let kind):
+            return "\(place): column '\(column)': '\(value)' is not a valid \(kind.rawValue) value"
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+
+/// Reads CSV files into `Table`s, inferring each column's kind unless told.
+///
+/// Inference looks at the present (non-missing) cells of a column: all integers → `integer`
+/// (but not when a value has a leading zero, like a ZIP code), all numbers → `continuous`,
+/// all `true`/`false` → `boolean`, all ISO 8601 dates or times → `datetime`, else `categorical`.
+/// A column with no present cell is categorical.
+public enum CSVReader {
+    public static func read(path: String, options: CSVOptions = CSVOptions()) throws(CSVError) -> Table {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? describeReadFailure(path)
+            throw CSVError(file: path, line: 0, problem: .unreadable(reason))
+        }
+        return try parse(bytes: [UInt8](data), file: path, options: options)
+    }
+
+    public static func parse(text: String, file: String = "<text>", options: CSVOptions = CSVOptions()) throws(CSVError) -> Table {
+        try parse(bytes: Array(text.utf8), file: file, options: options)
+    }
+
+    public static func parse(bytes: [UInt8], file: String, options: CSVOptions = CSVOptions()) throws(CSVError) -> Table {
+        var body = bytes
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body.removeFirst(3) } // UTF-8 byte-order mark
+        if body.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }) {
+            throw CSVError(file: file, line: 0, problem: .empty)
+        }
+        if let line = firstInvalidUTF8Line(body) {
+            throw CSVError(file: file, line: line, problem: .invalidUTF8)
+        }
+        let tokenizer = CSVTokenizer(bytes: body, file: file, delimiter: options.delimiter,
+                                     trimWhitespace: options.trimWhitespace)
+        let records = try tokenizer.records()
+        guard let header = records.first else { throw CSVError(file: file, line: 0, problem: .empty) }
+        var firstIndex: [String: Int] = [:]
+        for (index, name) in header.fields.enumerated() {
+            if name.isEmpty {
+                throw CSVError(file: file, line: header.line, problem: .emptyColumnName(column: index + 1))
+            }
+            if let first = firstIndex[name] {
+                throw CSVError(file: file, line: header.line,
+                               problem: .duplicateColumnName(name, first: first + 1, second: index + 1))
+            }
+            firstIndex[name] = index
+        }
+        for name in options.kindOverrides.keys.sorted() where firstIndex[name] == nil {
+            throw CSVError(file: file, line: header.line, problem: .unknownColumn(name, known: header.fields))
+        }
+        let rows = records.dropFirst()
+        guard !rows.isEmpty else { throw CSVError(file: file, line: header.line, problem: .headerOnly) }
+        for row in rows where row.fields.count != header.fields.count {
+            throw CSVError(file: file, line: row.line,
+                           problem: .raggedRow(found: row.fields.count, expected: header.fields.count))
+        }
+
+        var columns: [Column] = []
+        columns.reserveCapacity(header.fields.count)
+        for (index, name) in header.fields.enumerated() {
+            let cells = rows.map { $0.fields[index] }
+            let lines = rows.map(\.line)
+            let missing = cells.map { options.missingTokens.contains($0) }
+            let kind = options.kindOverrides[name] ?? inferKind(cells, missing: missing)
+            let values = try convert(cells, missing: missing, kind: kind) { row, value throws(CSVError) in
+                throw CSVError(file: file, line: lines[row], problem: .badValue(column: name, value: value, kind: kind))
+            }
+            columns.append(Column(name: name, values: values, missing: missing))
+        }
+        // Names were checked unique and every column has one cell per row.
+        return try! Table(columns: columns)
+    }
+
+    /// The kind the reader would choose for these cells.
+    public static func inferKind(_ cells: [String], missing: [Bool]) -> ColumnKind {
+        var integer = true, number = true, boolean = true, datetime = true
+        var anyPresent = false
+        for (cell, isMissing) in zip(cells, missing) where !isMissing {
+            anyPresent = true
+            if integer && parseInteger(cell) == nil { integer = false }
+            if number && !integer && parseNumber(cell) == nil { number = false }
+            if boolean && parseBoolean(cell) == nil { boolean = false }
+            if datetime && DateTimeFormat.parse(cell) == nil { datetime = false }
+            if !integer && !number && !boolean && !datetime { return .categorical }
+        }
+        guard anyPresent else { return .categorical }
+        if integer { return .integer }
+        if number { return .continuous }
+        if boolean { return .boolean }
+        if datetime { return .datetime }
+        return .categorical
+    }
+
+    static func convert(_ cells: [String], missing: [Bool], kind: ColumnKind,
+                        fail: (Int, String) throws(CSVError) -> Never) throws(CSVError) -> ColumnValues {
+        switch kind {
+        case .integer:
+            var out = [Int64](repeating: 0, count: cells.count)
+            for i in cells.indices where !missing[i] {
+                guard let value = parseInteger(cells[i], allowLeadingZero: true) else { try fail(i, cells[i]) }
+                out[i] = value
+            }
+            return .integer(out)
+        case .continuous:
+            var out = [Double](repeating: 0, count: cells.count)
+            for i in cells.indices where !missing[i] {
+                guard let value = parseNumber(cells[i]) else { try fail(i, cells[i]) }
+                out[i] = value
+            }
+            return .continuous(out)
+        case .boolean:
+            var out = [Bool](repeating: false, count: cells.count)
+            for i in cells.indices where !missing[i] {
+                guard let value = parseBoolean(cells[i]) else { try fail(i, cells[i]) }
+                out[i] = value
+            }
+            return .boolean(out)
+        case .datetime:
+            var out = [Int64](repeating: 0, count: cells.count)
+            for i in cells.indices where !missing[i] {
+                guard let value = DateTimeFormat.parse(cells[i]) else { try fail(i, cells[i]) }
+                out[i] = value
+            }
+            return .datetime(out)
+        case .categorical:
+            let levels = Set(cells.indices.lazy.filter { !missing[$0] }.map { cells[$0] }).sorted()
+            let codeOf = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, Int32($0)) })
+            let codes = cells.indices.map { missing[$0] ? 0 : codeOf[cells[$0]]! }
+            return .categorical(codes: codes, levels: levels)
+        }
+    }
+
+    /// Optional sign and decimal digits that fit in Int64. Unless `allowLeadingZero`, "007" is not
+    /// an integer (it is an identifier whose zeros matter).
+    static func parseInteger(_ text: String, allowLeadingZero: Bool = false) -> Int64? {
+        let utf8 = text.utf8
+        guard let first = utf8.first else { return nil }
+        let digits = (first == 43 || first == 45) ? utf8.dropFirst() : utf8[...]
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        if !allowLeadingZero, digits.count > 1, digits.first == 48 { return nil }
+        return Int64(text)
+    }
+
+    /// A finite decimal number: [sign] digits [. digits] [e [sign] digits], or [sign] . digits.
+    static func parseNumber(_ text: String) -> Double? {
+        var sawDigit = false, sawDot = false, sawExponent = false, previous: UInt8 = 0
+        for (offset, byte) in text.utf8.enumerated() {
+            switch byte {
+            case 48...57: sawDigit = true
+            case 43, 45: guard offset == 0 || previous == 101 || previous == 69 else { return nil }
+            case 46: guard !sawDot, !sawExponent else { return nil }; sawDot = true
+            case 101, 69: guard sawDigit, !sawExponent else { return nil }; sawExponent = true
+            default: return nil
+            }
+            previous = byte
+        }
+        guard sawDigit, !(previous == 101 || previous == 69 || previous == 43 || previous == 45) else { return nil }
+        guard let value = Double(text), value.isFinite else { return nil }
+        return value
+    }
+
+    static func parseBoolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true": true
+        case "false": false
+        default: nil
+        }
+    }
+
+    private static func describeReadFailure(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory" }
+        return "permission denied or I/O error"
+    }
+}

@@ -1,0 +1,58 @@
+/// A plugin written in Swift. Conform to one of `Generator`, `Validator` or `PrivacyMechanism`
+/// and export the type with `exportPlugins(_:)`; SynthKit does the C bridging.
+///
+/// `init(parameters:context:)` receives a complete set of values that the host has already
+/// validated against `descriptor.parameters`.
+public protocol SynthPlugin {
+    static var descriptor: PluginDescriptor { get }
+    init(parameters: Parameters, context: PluginContext) throws
+}
+
+/// Learns from a table, then makes new rows like it.
+public protocol Generator: SynthPlugin {
+    /// Learn from `table`. When a privacy mechanism is composed, `context.privacy` offers the
+    /// capability this generator declared it consumes; every statistic of the data must go
+    /// through it.
+    mutating func fit(_ table: Table, context: PluginContext) throws
+    /// `rows` new rows with the fitted table's columns, names and kinds.
+    mutating func sample(rows: Int, context: PluginContext) throws -> Table
+}
+
+/// Compares real and synthetic tables and reports metrics.
+public protocol Validator: SynthPlugin {
+    func validate(_ input: ValidationInput, context: PluginContext) throws -> [Metric]
+}
+
+/// A differential-privacy mechanism and its accountant.
+public protocol PrivacyMechanism: SynthPlugin {
+    /// What has been spent so far.
+    var spent: PrivacySpend { get }
+    /// The configured budget.
+    var budget: PrivacySpend { get }
+}
+
+/// The *statistics* capability: noisy answers to counting queries.
+public protocol StatisticsPrivacy: PrivacyMechanism {
+    /// The consumer will ask `queries` queries; the budget is split across them.
+    mutating func plan(queries: Int, context: PluginContext) throws
+    /// Noisy versions of exact histogram `counts` whose L1 sensitivity is `l1Sensitivity`.
+    mutating func histogram(_ counts: [Double], l1Sensitivity: Double, context: PluginContext) throws -> [Double]
+}
+
+/// Errors a plugin throws; each maps onto a `synth_status` code at the boundary. Any other error
+/// crosses as `internal` with its description.
+public enum PluginError: Error, CustomStringConvertible, Equatable {
+    case invalidArgument(String)
+    case unsupported(String)
+    case state(String)
+    case cancelled
+    case budget(String)
+    case `internal`(String)
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let m), .unsupported(let m), .state(let m), .budget(let m), .internal(let m): m
+        case .cancelled: "cancelled"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/// A rectangular table of named, typed columns: the unit every generator learns from and makes,
+/// and every validator compares. Columns all have the same number of rows and distinct names.
+public struct Table: Sendable, Equatable {
+    public private(set) var columns: [Column]
+    public let rowCount: Int
+
+    public init(columns: [Column]) throws(TableError) {
+        var seen = Set<String>()
+        for column in columns {
+            guard seen.insert(column.name).inserted else {
+                throw TableError.duplicateColumn(column.name)
+            }
+        }
+        let counts = Set(columns.map(\.count))
+        guard counts.count <= 1 else {
+            let detail = columns.map { "\($0.name)=\($0.count)" }.joined(separator: ", ")
+            throw TableError.raggedColumns(detail)
+        }
+        self.columns = columns
+        self.rowCount = columns.first?.count ?? 0
+    }
+
+    public var columnNames: [String] { columns.map(\.name) }
+    public var kinds: [ColumnKind] { columns.map(\.kind) }
+
+    public func column(named name: String) -> Column? { columns.first { $0.name == name } }
+
+    /// The rows at `indices`, in that order (repeats allowed).
+    public func rows(_ indices: [Int]) -> Table {
+        // Taking rows keeps names and lengths equal, so the throwing initializer cannot fail.
+        try! Table(columns: columns.map { $0.taking(indices) })
+    }
+}
+
+public enum TableError: Error, CustomStringConvertible, Equatable {
+    case duplicateColumn(String)
+    case raggedColumns(String)
+    case unknownColumn(String)
+
+    public var description: String {
+        switch self {
+        case .duplicateColumn(let name): "duplicate column name '\(name)'"
+        case .raggedColumns(let detail): "columns differ in length (\(detail))"
+        case .unknownColumn(let name): "no column named '\(name)'"
+        }
+    }
+}
+
+extension Column {
+    /// The cells at `indices`, in that order.
+    public func taking(_ indices: [Int]) -> Column {
+        let mask = missing.isEmpty ? [] : indices.map { missing[$0] }
+        let taken: ColumnValues
+        switch values {
+        case .continuous(let v): taken = .continuous(indices.map { v[$0] })
+        case .integer(let v): taken = .integer(indices.map { v[$0] })
+        case .categorical(let codes, let levels): taken = .categorical(codes: indices.map { codes[$0] }, levels: levels)
+        case .boolean(let v): taken = .boolean(indices.map { v[$0] })
+        case .datetime(let v): taken = .datetime(indices.map { v[$0] })
+        }
+        return Column(name: name, values: taken, missing: mask)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import SynthKit
+
+/// One `synth` run: read a table, fit a generator (composed with a privacy mechanism or not),
+/// sample, and write the rows atomically.
+public struct SynthesisRequest: Sendable {
+    public var generator: String
+    public var privacy: String?
+    public var parameters: [String]
+    public var dataPath: String
+    public var csvOptions: CSVOptions
+    public var rows: Int
+    public var seed: UInt64
+    public var outputPath: String
+
+    public init(generator: String, privacy: String? = nil, parameters: [String] = [], dataPath: String,
+                csvOptions: CSVOptions = CSVOptions(), rows: Int, seed: UInt64, outputPath: String) {
+        self.generator = generator
+        self.privacy = privacy
+        self.parameters = parameters
+        self.dataPath = dataPath
+        self.csvOptions = csvOptions
+        self.rows = rows
+        self.seed = seed
+        self.outputPath = outputPath
+    }
+}
+
+public struct PluginReference: Codable, Sendable, Equatable {
+    public var id: String
+    public var version: String
+    public var path: String
+    public var parameters: [String: JSONValue]
+
+    init(_ instance: PluginInstance) {
+        id = instance.plugin.id
+        version = instance.plugin.descriptor.version
+        path = instance.plugin.path
+        parameters = Dictionary(uniqueKeysWithValues: instance.parameters.values.map { ($0.id, JSONValue($0.value)) })
+    }
+}
+
+public struct ColumnSummaryLine: Codable, Sendable, Equatable {
+    public var name: String
+    public var kind: ColumnKind
+}
+
+public struct SynthesisReport: Codable, Sendable {
+    public var generator: PluginReference
+    public var privacy: PluginReference?
+    public var data: String
+    public var output: String
+    public var rows: Int
+    public var seed: UInt64
+    public var columns: [ColumnSummaryLine]
+    public var epsilonSpent: Double?
+    public var deltaSpent: Double?
+    public var fitSeconds: Double
+    public var sampleSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case generator, privacy, data, output, rows, seed, columns
+        case epsilonSpent = "epsilon_spent", deltaSpent = "delta_spent"
+        case fitSeconds = "fit_seconds", sampleSeconds = "sample_seconds"
+    }
+}
+
+public enum Synthesis {
+    public static func run(_ request: SynthesisRequest, registry: PluginRegistry, host: HostServices) throws -> SynthesisReport {
+        guard request.rows > 0 else { throw SynthLabError.invalidRequest("--rows must be at least 1, got \(request.rows)") }
+        let generatorPlugin = try registry.plugin(request.generator, kind: .generator)
+        let privacyPlugin = try request.privacy.map { id throws(SynthLabError) in try registry.plugin(id, kind: .privacy) }
+        // Everything that can be checked before work starts is checked here: composition, every
+        // parameter, the output folder.
+        if let privacyPlugin { try Composition.check(generator: generatorPlugin.descriptor, privacy: privacyPlugin.descriptor) }
+        let routed = try ParameterAssignment.route(request.parameters, to: [generatorPlugin] + (privacyPlugin.map { [$0] } ?? []))
+        for plugin in [generatorPlugin] + (privacyPlugin.map { [$0] } ?? []) {
+            do { _ = try Parameters(resolving: routed[plugin.id] ?? [:], schema: plugin.descriptor.parameters, plugin: plugin.id) } catch {
+                throw SynthLabError.invalidRequest(error.description)
+            }
+        }
+        try checkWritable(request.outputPath)
+
+        let table = try CSVReader.read(path: request.dataPath, options: request.csvOptions)
+        let privacy = try privacyPlugin.map { try PluginInstance($0, values: routed[$0.id] ?? [:], host: host) }
+        let generator = try PluginInstance(generatorPlugin, values: routed[generatorPlugin.id] ?? [:], host: host)
+        let session = try GeneratorSession(generator: generator, privacy: privacy)
+        let fitStart = Date()
+        try session.fit(table, host: host)
+        let sampleStart = Date()
+        let synthetic = try session.sample(rows: request.rows, host: host)
+        let sampleEnd = Date()
+        try CSVWriter.write(synthetic, to: request.outputPath)
+        let spent = session.privacySpent
+        return SynthesisReport(
+            generator: PluginReference(generator), privacy: privacy.map(PluginReference.init),
+            data: request.dataPath, output: request.outputPath, rows: synthetic.rowCount, seed: request.seed,
+            columns: synthetic.columns.map { ColumnSummaryLine(name: $0.name, kind: $0.kind) },
+            epsilonSpent: spent?.epsilon, deltaSpent: spent?.delta,
+            fitSeconds: sampleStart.timeIntervalSince(fitStart), sampleSeconds: sampleEnd.timeIntervalSince(sampleStart))
+    }
+
+    static func checkWritable(_ path: String) throws(SynthLabError) {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .invalidRequest("cannot write \(path): the folder \(folder) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw .invalidRequest("cannot write \(path): the folder \(folder) is not writable")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import SynthKit
+
+/// One `validate` run: read the real and synthetic tables (the synthetic one with the real one's
+/// column kinds), run the chosen validators (all applicable ones by default).
+public struct ValidationRequest: Sendable {
+    public var realPath: String
+    public var syntheticPath: String
+    public var holdoutPath: String?
+    public var validators: [String]
+    public var target: String?
+    public var csvOptions: CSVOptions
+    public var seed: UInt64
+
+    public init(realPath: String, syntheticPath: String, holdoutPath: String? = nil, validators: [String] = [],
+                target: String? = nil, csvOptions: CSVOptions = CSVOptions(), seed: UInt64 = 0) {
+        self.realPath = realPath
+        self.syntheticPath = syntheticPath
+        self.holdoutPath = holdoutPath
+        self.validators = validators
+        self.target = target
+        self.csvOptions = csvOptions
+        self.seed = seed
+    }
+}
+
+public struct MetricRecord: Codable, Sendable, Equatable {
+    public var validator: String
+    public var metric: String
+    public var column: String?
+    public var value: Double?
+    public var goal: MetricGoal
+    public var min: Double?
+    public var max: Double?
+
+    init(_ result: MetricResult) {
+        validator = result.validator
+        metric = result.metric.name
+        column = result.metric.column
+        value = result.metric.value.isNaN ? nil : result.metric.value
+        goal = result.metric.goal
+        min = result.metric.range.lowerBound.isFinite ? result.metric.range.lowerBound : nil
+        max = result.metric.range.upperBound.isFinite ? result.metric.range.upperBound : nil
+    }
+
+    enum CodingKeys: String, CodingKey { case validator, metric, column, value, goal, min, max }
+
+    public func encode(to encoder: Encoder) throws {
+        // Keys with no value are written as null, so every record has the same shape.
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(validator, forKey: .validator)
+        try container.encode(metric, forKey: .metric)
+        try container.encode(column, forKey: .column)
+        try container.encode(value, forKey: .value)
+        try container.encode(goal, forKey: .goal)
+        try container.encode(min, forKey: .min)
+        try container.encode(max, forKey: .max)
+    }
+}
+
+public struct SkippedValidator: Codable, Sendable, Equatable {
+    public var validator: String
+    public var reason: String
+}
+
+public struct ValidationReport: Codable, Sendable {
+    public var real: String
+    public var synthetic: String
+    public var holdout: String?
+    public var validators: [String]
+    public var skipped: [SkippedValidator]
+    public var metrics: [MetricRecord]
+}
+
+public enum Validation {
+    public static func run(_ request: ValidationRequest, registry: PluginRegistry, host: HostServices) throws -> ValidationReport {
+        var chosen: [LoadedPlugin] = []
+        var skipped: [SkippedValidator] = []
+        if request.validators.isEmpty {
+            for plugin in registry.plugins(of: .validator) {
+                let needs = plugin.descriptor.validatorNeeds
+                if needs.contains(.holdout), request.holdoutPath == nil {
+                    skipped.append(SkippedValidator(validator: plugin.id, reason: "needs a holdout table (--holdout)"))
+                } else if needs.contains(.target), request.target == nil {
+                    skipped.append(SkippedValidator(validator: plugin.id, reason: "needs a target column (--target)"))
+                } else {
+                    chosen.append(plugin)
+                }
+            }
+            guard !chosen.isEmpty else { throw SynthLabError.invalidRequest("no validator plugin is loaded (see `synthlab plugins`)") }
+        } else {
+            chosen = try request.validators.map { id throws(SynthLabError) in try registry.plugin(id, kind: .validator) }
+        }
+
+        let real = try CSVReader.read(path: request.realPath, options: request.csvOptions)
+        if let target = request.target, real.column(named: target) == nil {
+            throw SynthLabError.invalidRequest("\(request.realPath): no target column '\(target)'")
+        }
+        let sameKinds = kindsOf(real, options: request.csvOptions)
+        let synthetic = try CSVReader.read(path: request.syntheticPath, options: sameKinds)
+        let holdout = try request.holdoutPath.map { path throws(CSVError) in try CSVReader.read(path: path, options: sameKinds) }
+        var metrics: [MetricRecord] = []
+        for plugin in chosen {
+            let instance = try PluginInstance(plugin, host: host)
+            let results = try Validating.run(instance, real: real, synthetic: synthetic, holdout: holdout,
+                                             target: request.target, host: host)
+            metrics += results.map(MetricRecord.init)
+        }
+        return ValidationReport(real: request.realPath, synthetic: request.syntheticPath, holdout: request.holdoutPath,
+                                validators: chosen.map(\.id), skipped: skipped, metrics: metrics)
+    }
+
+    /// The options that read another file of the same table with the same column kinds.
+    static func kindsOf(_ table: Table, options: CSVOptions) -> CSVOptions {
+        var same = options
+        same.kindOverrides = Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.kind) })
+        return same
+    }
+}

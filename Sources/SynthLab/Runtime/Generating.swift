@@ -1,0 +1,103 @@
+import CSynthABI
+import SynthKit
+
+/// A generator instance, optionally composed with a privacy mechanism.
+public final class GeneratorSession: @unchecked Sendable {
+    public let generator: PluginInstance
+    public let privacy: PluginInstance?
+    private let interface: UnsafePointer<synth_generator_v1>
+    private var fittedSchema: [(String, ColumnKind)]?
+
+    /// Refuses a composition whose generator consumes none of the privacy plugin's capabilities.
+    public init(generator: PluginInstance, privacy: PluginInstance?) throws(SynthLabError) {
+        guard generator.plugin.kind == .generator,
+              let interface = generator.capability(Capability.generator, as: synth_generator_v1.self) else {
+            throw .wrongKind(id: generator.plugin.id, expected: .generator, actual: generator.plugin.kind)
+        }
+        if let privacy {
+            try Composition.check(generator: generator.plugin.descriptor, privacy: privacy.plugin.descriptor)
+        }
+        self.generator = generator
+        self.privacy = privacy
+        self.interface = interface
+    }
+
+    public func fit(_ table: Table, host: HostServices) throws {
+        let id = generator.plugin.id
+        try withArrow(table) { schema, array in
+            try host.withHost(privacy: privacy) { hostPointer in
+                try callPlugin(id, "fit") { interface.pointee.fit(generator.pointer, hostPointer, schema, array, $0) }
+            }
+        }
+        fittedSchema = table.columns.map { ($0.name, $0.kind) }
+    }
+
+    public func sample(rows: Int, host: HostServices) throws -> Table {
+        let id = generator.plugin.id
+        guard let fittedSchema else { throw SynthLabError.invalidRequest("\(id): sample before fit") }
+        var schema = ArrowSchema(), array = ArrowArray()
+        try host.withHost(privacy: privacy) { hostPointer in
+            try callPlugin(id, "sample") { interface.pointee.sample(generator.pointer, hostPointer, Int64(rows), &schema, &array, $0) }
+        }
+        defer {
+            if let release = array.release { release(&array) }
+            if let release = schema.release { release(&schema) }
+        }
+        let table: Table
+        do { table = try ArrowImport.importTable(schema: &schema, array: &array) } catch {
+            throw SynthLabError.badOutput(plugin: id, message: error.description)
+        }
+        let produced = table.columns.map { ($0.name, $0.kind) }
+        guard produced.elementsEqual(fittedSchema, by: { $0 == $1 }), table.rowCount == rows else {
+            let describe = { (list: [(String, ColumnKind)]) in list.map { "\($0.0):\($0.1.rawValue)" }.joined(separator: ", ") }
+            throw SynthLabError.badOutput(plugin: id, message: "expected \(rows) rows of [\(describe(fittedSchema))], got \(table.rowCount) rows of [\(describe(produced))]")
+        }
+        return table
+    }
+
+    /// What the composed privacy mechanism has spent (nil without privacy).
+    public var privacySpent: PrivacySpend? { privacy.map(PrivacyAccount.spent) }
+}
+
+/// What a privacy instance reports through `synth.privacy/1`.
+public enum PrivacyAccount {
+    public static func spent(_ instance: PluginInstance) -> PrivacySpend {
+        read(instance) { $0.pointee.spent }
+    }
+
+    public static func budget(_ instance: PluginInstance) -> PrivacySpend {
+        read(instance) { $0.pointee.budget }
+    }
+
+    private static func read(_ instance: PluginInstance,
+                             _ pick: (UnsafePointer<synth_privacy_v1>) -> (@convention(c) (UnsafePointer<synth_instance>?, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?) -> Void)?) -> PrivacySpend {
+        var epsilon = Double.nan, delta = Double.nan
+        if let core = instance.capability(Capability.privacy, as: synth_privacy_v1.self), let function = pick(core) {
+            function(instance.pointer, &epsilon, &delta)
+        }
+        return PrivacySpend(epsilon: epsilon, delta: delta)
+    }
+}
+
+public enum Composition {
+    /// A generator composes with a privacy plugin when it consumes a capability the other provides.
+    public static func check(generator: PluginDescriptor, privacy: PluginDescriptor) throws(SynthLabError) {
+        guard privacy.kind == .privacy else { throw .wrongKind(id: privacy.id, expected: .privacy, actual: privacy.kind) }
+        guard generator.kind == .generator else { throw .wrongKind(id: generator.id, expected: .generator, actual: generator.kind) }
+        guard !Set(generator.capabilities).isDisjoint(with: privacy.capabilities) else {
+            throw .cannotCompose(generator: generator.id, consumes: generator.capabilities,
+                                 privacy: privacy.id, provides: privacy.capabilities)
+        }
+    }
+}
+
+/// Exports `table` as Arrow for the duration of `body`, then releases it.
+func withArrow<T>(_ table: Table, _ body: (UnsafePointer<ArrowSchema>, UnsafePointer<ArrowArray>) throws -> T) rethrows -> T {
+    var schema = ArrowSchema(), array = ArrowArray()
+    ArrowExport.export(table, schema: &schema, array: &array)
+    defer {
+        array.release?(&array)
+        schema.release?(&schema)
+    }
+    return try body(&schema, &array)
+}

@@ -1,0 +1,89 @@
+import CSynthABI
+import SynthKit
+
+/// One metric as the host records it: which validator reported it, and everything it said.
+public struct MetricResult: Sendable, Equatable {
+    public var validator: String
+    public var metric: Metric
+}
+
+/// Runs a validator instance over real, synthetic and (optionally) holdout tables.
+public enum Validating {
+    public static func run(_ instance: PluginInstance, real: Table, synthetic: Table, holdout: Table? = nil,
+                           target: String? = nil, host: HostServices) throws -> [MetricResult] {
+        let id = instance.plugin.id
+        guard let interface = instance.capability(Capability.validator, as: synth_validator_v1.self) else {
+            throw SynthLabError.wrongKind(id: id, expected: .validator, actual: instance.plugin.kind)
+        }
+        let needs = instance.plugin.descriptor.validatorNeeds
+        if needs.contains(.holdout), holdout == nil {
+            throw SynthLabError.invalidRequest("validator '\(id)' needs a holdout table (give --holdout)")
+        }
+        if needs.contains(.target), target == nil {
+            throw SynthLabError.invalidRequest("validator '\(id)' needs a target column (give --target)")
+        }
+        let collector = MetricCollector(validator: id)
+        try withArrow(real) { realSchema, realArray in
+            try withArrow(synthetic) { syntheticSchema, syntheticArray in
+                try withOptionalArrow(holdout) { holdoutSchema, holdoutArray in
+                    try withOptionalCString(target) { targetName in
+                        var input = synth_validation_input(
+                            struct_size: UInt32(MemoryLayout<synth_validation_input>.size),
+                            real_schema: realSchema, real: realArray, synthetic_schema: syntheticSchema,
+                            synthetic: syntheticArray, holdout_schema: holdoutSchema, holdout: holdoutArray, target: targetName)
+                        try host.withHost { hostPointer in
+                            try callPlugin(id, "validate") { error in
+                                interface.pointee.validate(instance.pointer, hostPointer, &input, collectMetric,
+                                                           Unmanaged.passUnretained(collector).toOpaque(), error)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let problem = collector.problem { throw SynthLabError.badOutput(plugin: id, message: problem) }
+        return collector.results
+    }
+}
+
+private final class MetricCollector {
+    let validator: String
+    var results: [MetricResult] = []
+    var problem: String?
+    init(validator: String) { self.validator = validator }
+}
+
+private func collectMetric(_ context: UnsafeMutableRawPointer?, _ metric: UnsafePointer<synth_metric>?) {
+    guard let context, let metric else { return }
+    let collector = Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue()
+    let raw = metric.pointee
+    guard Int(raw.struct_size) >= MemoryLayout<synth_metric>.size, let name = raw.name else {
+        collector.problem = collector.problem ?? "a metric without a name or with a short struct"
+        return
+    }
+    let goal: MetricGoal = switch raw.goal {
+    case SYNTH_GOAL_MAXIMIZE: .maximize
+    case SYNTH_GOAL_MINIMIZE: .minimize
+    default: .none
+    }
+    let low = raw.min.isNaN ? -Double.infinity : raw.min
+    let high = raw.max.isNaN ? Double.infinity : raw.max
+    guard low <= high else {
+        collector.problem = collector.problem ?? "metric '\(String(cString: name))' has range [\(low), \(high)]"
+        return
+    }
+    collector.results.append(MetricResult(
+        validator: collector.validator,
+        metric: Metric(name: String(cString: name), column: raw.column.map { String(cString: $0) },
+                       value: raw.value, goal: goal, range: low...high)))
+}
+
+private func withOptionalArrow<T>(_ table: Table?, _ body: (UnsafePointer<ArrowSchema>?, UnsafePointer<ArrowArray>?) throws -> T) rethrows -> T {
+    guard let table else { return try body(nil, nil) }
+    return try withArrow(table) { try body($0, $1) }
+}
+
+private func withOptionalCString<T>(_ text: String?, _ body: (UnsafePointer<CChar>?) throws -> T) rethrows -> T {
+    guard let text else { return try body(nil) }
+    return try text.withCString { try body($0) }
+}

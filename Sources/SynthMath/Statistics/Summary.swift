@@ -1,0 +1,25 @@
+import Foundation
+
+/// Linear-interpolation quantile of an ascending sample (type 7, as numpy's default):
+/// q in [0, 1] maps to position q·(n−1).
+public func interpolatedQuantile(sorted values: [Double], _ q: Double) -> Double {
+    precondition(!values.isEmpty, "interpolatedQuantile needs a non-empty sample")
+    let position = min(max(q, 0), 1) * Double(values.count - 1)
+    let lower = Int(position.rounded(.down))
+    let upper = min(lower + 1, values.count - 1)
+    let fraction = position - Double(lower)
+    return values[lower] + (values[upper] - values[lower]) * fraction
+}
+
+/// Mean and sample standard deviation (n − 1) by Welford's method; nil for an empty sample.
+public func meanAndStandardDeviation(_ values: [Double]) -> (mean: Double, standardDeviation: Double)? {
+    guard !values.isEmpty else { return nil }
+    var mean = 0.0, m2 = 0.0
+    for (index, x) in values.enumerated() {
+        let delta = x - mean
+        mean += delta / Double(index + 1)
+        m2 += delta * (x - mean)
+    }
+    let variance = values.count > 1 ? m2 / Double(values.count - 1) : 0
+    return (mean, variance.squareRoot())
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import SynthKit
+import SynthLab
+
+struct DescribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "describe", abstract: "Read a CSV file and show each column's kind and summary.")
+
+    @Argument(help: "The CSV file.") var file: String
+    @OptionGroup var csv: CSVFlags
+    @OptionGroup var output: OutputFlags
+
+    func run() throws {
+        try reportingErrors {
+            let table = try CSVReader.read(path: file, options: try csv.options())
+            let description = TableDescription(file: file, table: table)
+            if output.json { return try printJSON(description) }
+            print("\(file): \(description.rows) rows, \(description.columns.count) columns")
+            let width = max(6, description.columns.map(\.name.count).max() ?? 0)
+            for column in description.columns {
+                let name = column.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                let kind = column.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                var summary = "missing \(column.missing), distinct \(column.distinct)"
+                if let low = column.min, let high = column.max { summary += ", range \(low) … \(high)" }
+                if let mean = column.mean { summary += ", mean \(formatDouble((mean * 1000).rounded() / 1000))" }
+                if let top = column.top { summary += ", top " + top.prefix(3).map { "\($0.value) (\($0.count))" }.joined(separator: ", ") }
+                print("  \(name)  \(kind)  \(summary)")
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import SynthKit
+import SynthLab
+
+struct SynthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synth", abstract: "Fit a generator on a CSV file and write synthetic rows.")
+
+    @Option(help: "The generator plugin id.") var generator: String
+    @Option(help: "A privacy plugin id to compose with the generator.") var privacy: String?
+    @Option(name: .customLong("param"), help: ArgumentHelp("A plugin parameter KEY=VALUE (or PLUGIN.KEY=VALUE); repeat it.", valueName: "KEY=VALUE"))
+    var parameters: [String] = []
+    @Option(help: "The real table (CSV).") var data: String
+    @Option(help: "How many rows to make.") var rows: Int
+    @Option(help: "The seed every random draw derives from.") var seed: UInt64
+    @Option(help: "Where to write the synthetic table (CSV, written atomically).") var out: String
+    @OptionGroup var csv: CSVFlags
+    @OptionGroup var output: OutputFlags
+
+    func run() throws {
+        try reportingErrors {
+            let request = SynthesisRequest(generator: generator, privacy: privacy, parameters: parameters, dataPath: data,
+                                           csvOptions: try csv.options(), rows: rows, seed: seed, outputPath: out)
+            let report = try Synthesis.run(request, registry: PluginRegistry(), host: output.host(seed: seed))
+            if output.json { return try printJSON(report) }
+            print("wrote \(report.rows) rows × \(report.columns.count) columns to \(report.output)")
+            print("generator \(report.generator.id) \(report.generator.version), seed \(report.seed), fit \(String(format: "%.2f", report.fitSeconds)) s, sample \(String(format: "%.2f", report.sampleSeconds)) s")
+            if let privacy = report.privacy, let epsilon = report.epsilonSpent {
+                print("privacy \(privacy.id) \(privacy.version): spent ε = \(formatDouble(epsilon)), δ = \(formatDouble(report.deltaSpent ?? 0))")
+            }
+        }
+    }
+}

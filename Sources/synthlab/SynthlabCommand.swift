@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import SynthKit
+import SynthLab
+
+@main
+struct SynthlabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synthlab",
+        abstract: "Make, compare and validate synthetic tabular data.",
+        subcommands: [PluginsCommand.self, DescribeCommand.self, SynthCommand.self, ValidateCommand.self])
+}
+
+/// Options shared by every command that reads a CSV file.
+struct CSVFlags: ParsableArguments {
+    @Option(name: .customLong("kind"), help: ArgumentHelp("Force a column's kind: COLUMN=KIND (continuous, integer, categorical, boolean, datetime).", valueName: "COLUMN=KIND"))
+    var kinds: [String] = []
+
+    @Option(name: .customLong("missing"), help: ArgumentHelp("A token that marks a missing cell (repeat it; replaces the defaults: empty, NA, N/A, NaN, nan, null, NULL, None, ?).", valueName: "TOKEN"))
+    var missingTokens: [String] = []
+
+    @Flag(name: .customLong("keep-blanks"), help: "Keep blanks around unquoted fields instead of trimming them.")
+    var keepBlanks = false
+
+    func options() throws -> CSVOptions {
+        var overrides: [String: ColumnKind] = [:]
+        for item in kinds {
+            guard let equals = item.lastIndex(of: "="),
+                  let kind = ColumnKind(rawValue: String(item[item.index(after: equals)...]).lowercased()) else {
+                throw CLIError("--kind takes COLUMN=KIND with KIND one of \(ColumnKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(item)'")
+            }
+            overrides[String(item[..<equals])] = kind
+        }
+        return CSVOptions(missingTokens: missingTokens.isEmpty ? CSVOptions.defaultMissingTokens : Set(missingTokens),
+                          kindOverrides: overrides, trimWhitespace: !keepBlanks)
+    }
+}
+
+struct OutputFlags: ParsableArguments {
+    @Flag(help: "Print one JSON document instead of text (schemas in docs/cli.md).")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "Also print the plugins' informational log lines.")
+    var verbose = false
+
+    func host(seed: UInt64) -> HostServices {
+        HostServices(seed: seed, log: { level, message in
+            if level.rawValue >= LogLevel.warning.rawValue || verbose {
+                FileHandle.standardError.write(Data("[\(level)] \(message)\n".utf8))
+            }
+        })
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs a command body; any error becomes one line on stderr and exit status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("synthlab: error: \(String(describing: error))\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    print(try JSONOutput.render(value))
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import SynthKit
+import SynthLab
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate", abstract: "Compare a synthetic table with the real one.")
+
+    @Option(help: "The real table (CSV).") var real: String
+    @Option(help: "The synthetic table (CSV); read with the real table's column kinds.") var synthetic: String
+    @Option(help: "A real holdout table the generator never saw (CSV).") var holdout: String?
+    @Option(name: .customLong("validator"), help: ArgumentHelp("A validator plugin id; repeat it. Default: every applicable one.", valueName: "ID"))
+    var validators: [String] = []
+    @Option(help: "The target column, for validators that need one.") var target: String?
+    @Option(help: "Seed for validators that draw random numbers.") var seed: UInt64 = 0
+    @OptionGroup var csv: CSVFlags
+    @OptionGroup var output: OutputFlags
+
+    func run() throws {
+        try reportingErrors {
+            let request = ValidationRequest(realPath: real, syntheticPath: synthetic, holdoutPath: holdout, validators: validators,
+                                            target: target, csvOptions: try csv.options(), seed: seed)
+            let report = try Validation.run(request, registry: PluginRegistry(), host: output.host(seed: seed))
+            if output.json { return try printJSON(report) }
+            for validator in report.validators {
+                print("\(validator):")
+                let metrics = report.metrics.filter { $0.validator == validator }
+                let width = max(8, metrics.compactMap(\.column).map(\.count).max() ?? 0)
+                for metric in metrics where metric.column != nil {
+                    print("  \(metric.column!.padding(toLength: width, withPad: " ", startingAt: 0))  \(metric.metric)  \(format(metric.value))")
+                }
+                for metric in metrics where metric.column == nil {
+                    print("  \("average".padding(toLength: width, withPad: " ", startingAt: 0))  \(metric.metric)  \(format(metric.value))  (\(metric.goal == .maximize ? "higher" : "lower") is better)")
+                }
+            }
+            for skip in report.skipped { print("skipped \(skip.validator): \(skip.reason)") }
+        }
+    }
+
+    private func format(_ value: Double?) -> String {
+        guard let value else { return "n/a" }
+        return String(format: "%.4f", value)
+    }
+}

@@ -1,1 +1,219 @@
+import Foundation
 import Testing
+@testable import SynthKit
+
+struct SharedDatasetTests {
+    private func kinds(_ table: Table) -> [String: ColumnKind] {
+        Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.kind) })
+    }
+
+    @Test func adult() throws {
+        let table = try CSVReader.read(path: TestData.path("adult.csv"))
+        #expect(table.rowCount == 32_561)
+        #expect(table.columns.count == 15)
+        let k = kinds(table)
+        for name in ["age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week"] { #expect(k[name] == .integer) }
+        for name in ["workclass", "education", "marital-status", "occupation", "relationship", "race", "sex", "native-country", "income"] {
+            #expect(k[name] == .categorical)
+        }
+        // `?` is missing, and the leading blank of `, State-gov` is gone.
+        #expect(table.column(named: "workclass")?.missingCount == 1_836)
+        #expect(table.column(named: "occupation")?.missingCount == 1_843)
+        #expect(table.column(named: "native-country")?.missingCount == 583)
+        guard case .categorical(_, let levels)? = table.column(named: "workclass")?.values else { Issue.record("workclass"); return }
+        #expect(levels.contains("State-gov"))
+        #expect(levels.count == 8)
+        guard case .categorical(_, let income)? = table.column(named: "income")?.values else { Issue.record("income"); return }
+        #expect(income == ["<=50K", ">50K"])
+    }
+
+    @Test func nycTaxis() throws {
+        let table = try CSVReader.read(path: TestData.path("nyc_taxis.csv"))
+        #expect(table.rowCount == 6_433)
+        let k = kinds(table)
+        #expect(k["pickup"] == .datetime && k["dropoff"] == .datetime)
+        #expect(k["passengers"] == .integer)
+        for name in ["distance", "fare", "tip", "tolls", "total"] { #expect(k[name] == .continuous) }
+        for name in ["color", "payment", "pickup_zone", "dropoff_zone", "pickup_borough", "dropoff_borough"] { #expect(k[name] == .categorical) }
+        #expect(table.column(named: "payment")?.missingCount == 44)
+        #expect(table.column(named: "pickup_zone")?.missingCount == 26)
+        #expect(table.column(named: "dropoff_borough")?.missingCount == 45)
+        guard case .datetime(let pickups)? = table.column(named: "pickup")?.values else { Issue.record("pickup"); return }
+        #expect(DateTimeFormat.format(microseconds: pickups[0], dateOnly: false) == "2019-03-23 20:21:09")
+    }
+
+    @Test func germanCredit() throws {
+        let table = try CSVReader.read(path: TestData.path("german_credit.csv"))
+        #expect(table.rowCount == 1_000)
+        let k = kinds(table)
+        for name in ["months_loan_duration", "amount", "age", "installment_rate", "residence_history", "existing_credits", "dependents", "default"] {
+            #expect(k[name] == .integer)
+        }
+        #expect(k.values.filter { $0 == .categorical }.count == 13)
+        #expect(table.columns.allSatisfy { $0.missingCount == 0 })
+    }
+
+    @Test func insuranceWithoutFinalNewline() throws {
+        let table = try CSVReader.read(path: TestData.path("insurance.csv"))
+        #expect(table.rowCount == 1_338)
+        let k = kinds(table)
+        #expect(k["age"] == .integer && k["children"] == .integer)
+        #expect(k["bmi"] == .continuous && k["charges"] == .continuous)
+        #expect(k["sex"] == .categorical && k["smoker"] == .categorical && k["region"] == .categorical)
+    }
+
+    @Test func covidTesting() throws {
+        let table = try CSVReader.read(path: TestData.path("covid_testing.csv"))
+        #expect(table.rowCount == 15_524)
+        let k = kinds(table)
+        for name in ["rownames", "subject_id", "pan_day", "drive_thru_ind", "orderset"] { #expect(k[name] == .integer) }
+        for name in ["gender", "test_id", "clinic_name", "result", "demo_group", "payor_group", "patient_class", "fake_first_name", "fake_last_name"] {
+            #expect(k[name] == .categorical)
+        }
+        for name in ["col_rec_tat", "rec_ver_tat"] { #expect(k[name] == .continuous) }
+        #expect(table.column(named: "payor_group")?.missingCount == 7_087)
+        #expect(table.column(named: "patient_class")?.missingCount == 7_077)
+        #expect(table.column(named: "ct_result")?.missingCount == 209)
+        #expect(table.column(named: "fake_first_name")?.missingCount == 63)
+    }
+
+    @Test func beijingWithCRLFAndNoFinalNewline() throws {
+        let table = try CSVReader.read(path: TestData.path("beijing_pm25.csv"))
+        #expect(table.rowCount == 43_824)
+        let k = kinds(table)
+        for name in ["No", "year", "month", "day", "hour"] { #expect(k[name] == .integer) }
+        #expect(k["pm2.5"] == .integer)
+        #expect(k["cbwd"] == .categorical)
+        for name in ["Iws", "PRES", "TEMP", "DEWP"] { #expect(k[name] == .continuous || k[name] == .integer) }
+        #expect(k["Iws"] == .continuous)
+        #expect(table.column(named: "pm2.5")?.missingCount == 2_067)
+        // No carriage return leaks into the last column's values.
+        guard case .integer(let ir)? = table.column(named: "Ir")?.values else { Issue.record("Ir is \(String(describing: k["Ir"]))"); return }
+        #expect(ir.last == 0)
+    }
+}
+
+struct MalformedCSVTests {
+    private func error(_ text: String, options: CSVOptions = CSVOptions()) -> CSVError? {
+        do {
+            _ = try CSVReader.parse(text: text, file: "input.csv", options: options)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    private func bytesError(_ bytes: [UInt8]) -> CSVError? {
+        do {
+            _ = try CSVReader.parse(bytes: bytes, file: "input.csv")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func raggedRowNamesItsLine() {
+        let failure = error("a,b\n1,2\n3\n4,5\n")
+        #expect(failure?.problem == .raggedRow(found: 1, expected: 2))
+        #expect(failure?.line == 3)
+        #expect(failure?.description == "input.csv:3: the row has 1 field, the header has 2")
+    }
+
+    @Test func invalidUTF8() {
+        let failure = bytesError(Array("a,b\n1,2\n".utf8) + [0x33, 0xFF, 0x2C, 0x34, 0x0A])
+        #expect(failure?.problem == .invalidUTF8)
+        #expect(failure?.line == 3)
+    }
+
+    @Test func emptyAndBlankFiles() {
+        #expect(error("")?.problem == .empty)
+        #expect(error("\n\r\n  \n")?.problem == .empty)
+        #expect(error("")?.description == "input.csv: the file is empty")
+    }
+
+    @Test func headerOnly() {
+        #expect(error("a,b,c\n")?.problem == .headerOnly)
+        #expect(error("a,b,c")?.line == 1)
+    }
+
+    @Test func duplicateColumnNames() {
+        let failure = error("x,y,x\n1,2,3\n")
+        #expect(failure?.problem == .duplicateColumnName("x", first: 1, second: 3))
+        #expect(failure?.description == "input.csv:1: duplicate column name 'x' (columns 1 and 3)")
+    }
+
+    @Test func unterminatedQuoteNamesTheLineItOpened() {
+        let failure = error("a,b\n1,2\n3,\"never closed\n4,5\n")
+        #expect(failure?.problem == .unterminatedQuote)
+        #expect(failure?.line == 3)
+    }
+
+    @Test func strayQuoteInsideAField() {
+        #expect(error("a,b\n1,x\"y\n")?.problem == .unexpectedQuote)
+    }
+
+    @Test func emptyHeaderName() {
+        #expect(error("a,,c\n1,2,3\n")?.problem == .emptyColumnName(column: 2))
+    }
+
+    @Test func overrideThatDoesNotFit() {
+        let failure = error("a,b\n1,x\n2,y\n", options: CSVOptions(kindOverrides: ["b": .integer]))
+        #expect(failure?.problem == .badValue(column: "b", value: "x", kind: .integer))
+        #expect(failure?.line == 2)
+    }
+
+    @Test func overrideOfAnUnknownColumn() {
+        let failure = error("a,b\n1,2\n", options: CSVOptions(kindOverrides: ["zzz": .integer]))
+        #expect(failure?.problem == .unknownColumn("zzz", known: ["a", "b"]))
+    }
+
+    @Test func missingFile() {
+        do {
+            _ = try CSVReader.read(path: "/nonexistent/table.csv")
+            Issue.record("reading a missing file succeeded")
+        } catch {
+            #expect(error.description == "/nonexistent/table.csv: cannot read the file: no such file")
+        }
+    }
+}
+
+struct CSVRoundTripTests {
+    @Test func quotedFieldsAndInference() throws {
+        let text = "id,name,score,flag,when,zip\n1,\"Smith, J.\",1.5,true,2020-01-02,007\n2,\"say \"\"hi\"\"\nthere\",,FALSE,2020-01-03 04:05:06,010\n"
+        let table = try CSVReader.parse(text: text)
+        #expect(table.kinds == [.integer, .categorical, .continuous, .boolean, .datetime, .categorical])
+        #expect(table.column(named: "name")?.text(at: 0) == "Smith, J.")
+        #expect(table.column(named: "name")?.text(at: 1) == "say \"hi\"\nthere")
+        #expect(table.column(named: "score")?.isMissing(1) == true)
+        let again = try CSVReader.parse(text: CSVWriter.render(table), options: CSVOptions(kindOverrides: ["zip": .categorical]))
+        #expect(again == table)
+    }
+
+    @Test func sharedFilesRoundTrip() throws {
+        for name in ["nyc_taxis.csv", "insurance.csv", "german_credit.csv"] {
+            let table = try CSVReader.read(path: TestData.path(name))
+            let options = CSVOptions(kindOverrides: Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.kind) }))
+            #expect(try CSVReader.parse(text: CSVWriter.render(table), options: options) == table, "\(name)")
+        }
+    }
+
+    @Test func atomicWriteLeavesNoTemporaryFile() throws {
+        let folder = TestData.temporaryFolder()
+        let table = try CSVReader.parse(text: "a\n1\n")
+        try CSVWriter.write(table, to: folder + "/out.csv")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["out.csv"])
+        #expect(throws: AtomicFileError.self) { try CSVWriter.write(table, to: folder + "/missing/out.csv") }
+    }
+
+    @Test func dateTimes() {
+        #expect(DateTimeFormat.parse("1970-01-01") == 0)
+        #expect(DateTimeFormat.parse("1970-01-02T00:00:01.5Z") == 86_401_500_000)
+        #expect(DateTimeFormat.parse("1969-12-31 23:59:59") == -1_000_000)
+        #expect(DateTimeFormat.parse("2019-02-29") == nil)
+        #expect(DateTimeFormat.parse("2020-02-29 24:00:00") == nil)
+        #expect(DateTimeFormat.parse("2020-13-01") == nil)
+        let moment = DateTimeFormat.parse("2024-02-29 13:45:07.000123")!
+        #expect(DateTimeFormat.format(microseconds: moment, dateOnly: false) == "2024-02-29 13:45:07.000123")
+        #expect(DateTimeFormat.format(microseconds: -1_000_000, dateOnly: false) == "1969-12-31 23:59:59")
+    }
+}

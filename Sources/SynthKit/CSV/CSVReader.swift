@@ -12,8 +12,7 @@ public enum CSVReader {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            let reason = (error as NSError).localizedFailureReason ?? describeReadFailure(path)
-            throw CSVError(file: path, line: 0, problem: .unreadable(reason))
+            throw CSVError(file: path, line: 0, problem: .unreadable(describeReadFailure(path)))
         }
         return try parse(bytes: [UInt8](data), file: path, options: options)
     }
@@ -78,6 +77,7 @@ public enum CSVReader {
         var anyPresent = false
         for (cell, isMissing) in zip(cells, missing) where !isMissing {
             anyPresent = true
+            if (integer || number) && hasSignificantLeadingZero(cell) { integer = false; number = false }
             if integer && parseInteger(cell) == nil { integer = false }
             if number && !integer && parseNumber(cell) == nil { number = false }
             if boolean && parseBoolean(cell) == nil { boolean = false }
@@ -140,6 +140,14 @@ public enum CSVReader {
         guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
         if !allowLeadingZero, digits.count > 1, digits.first == 48 { return nil }
         return Int64(text)
+    }
+
+    /// "007" or "-012": digits whose leading zero matters, as in codes and identifiers.
+    static func hasSignificantLeadingZero(_ text: String) -> Bool {
+        var digits = Substring(text)
+        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+        guard digits.first == "0", let second = digits.dropFirst().first else { return false }
+        return second.isASCII && second.isNumber
     }
 
     /// A finite decimal number: [sign] digits [. digits] [e [sign] digits], or [sign] . digits.

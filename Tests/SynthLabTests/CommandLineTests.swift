@@ -1,0 +1,148 @@
+import Foundation
+import SynthKit
+import Testing
+
+/// The `synthlab` executable end to end, as a user runs it.
+struct CommandLineTests {
+    @Test func pluginsJSONListsEveryKindTheCPluginAndRejections() throws {
+        let folder = try Support.pluginFolder()
+        try "junk".write(toFile: folder + "/broken.so", atomically: true, encoding: .utf8)
+        let result = try Support.synthlab(["plugins", "--json"], pluginPath: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try Support.json(result.stdout)
+        let plugins = try #require(json["plugins"] as? [[String: Any]])
+        let byId = Dictionary(uniqueKeysWithValues: plugins.map { ($0["id"] as! String, $0) })
+        #expect(byId["independent"]?["kind"] as? String == "generator")
+        #expect(byId["laplace"]?["kind"] as? String == "privacy")
+        #expect(byId["column_shapes"]?["kind"] as? String == "validator")
+        #expect(byId["missing_rates"]?["path"] as? String == folder + "/libsynth_missing_rates.so")
+        #expect(byId["independent"]?["version"] as? String == "1.0.0")
+        let parameters = try #require(byId["independent"]?["parameters"] as? [[String: Any]])
+        let bins = try #require(parameters.first { $0["id"] as? String == "bins" })
+        #expect(bins["type"] as? String == "int" && bins["default"] as? Int == 32 && bins["min"] as? Double == 2)
+        let epsilon = try #require((byId["laplace"]?["parameters"] as? [[String: Any]])?.first)
+        #expect(epsilon["required"] as? Bool == true && epsilon["privacy_relevant"] as? Bool == true)
+        // The executable's own folder comes later on the search path and holds the same built-ins;
+        // those copies are rejected as repeated ids. Only the broken file is from our folder.
+        let rejected = try #require(json["rejected"] as? [[String: Any]]).filter { ($0["path"] as? String)?.hasPrefix(folder) == true }
+        #expect(rejected.count == 1)
+        #expect(rejected.first?["path"] as? String == folder + "/broken.so")
+        #expect((rejected.first?["reason"] as? String)?.contains("not an ELF") == true)
+    }
+
+    @Test func synthIsDeterministicAndKeepsColumnsAndKinds() throws {
+        let folder = Support.temporaryFolder()
+        let adult = Support.data("adult.csv")
+        func synth(seed: Int, to name: String) throws {
+            let result = try Support.synthlab(["synth", "--generator", "independent", "--data", adult, "--rows", "32561",
+                                               "--seed", String(seed), "--out", folder + "/" + name])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        try synth(seed: 7, to: "a.csv")
+        try synth(seed: 7, to: "b.csv")
+        try synth(seed: 8, to: "c.csv")
+        let a = try Data(contentsOf: URL(fileURLWithPath: folder + "/a.csv"))
+        #expect(a == (try Data(contentsOf: URL(fileURLWithPath: folder + "/b.csv"))))
+        #expect(a != (try Data(contentsOf: URL(fileURLWithPath: folder + "/c.csv"))))
+        let real = try CSVReader.read(path: adult), synthetic = try CSVReader.read(path: folder + "/a.csv")
+        #expect(synthetic.columnNames == real.columnNames)
+        #expect(synthetic.kinds == real.kinds)
+        #expect(synthetic.rowCount == 32_561)
+        // Missing values are reproduced at about the real rate (1,836 of 32,561 in workclass).
+        let missing = synthetic.column(named: "workclass")!.missingCount
+        #expect(abs(missing - 1_836) < 200)
+        // Only the written file is left in the folder: no temporary files.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["a.csv", "b.csv", "c.csv"])
+    }
+
+    @Test func synthWithLaplaceReportsTheEpsilonSpent() throws {
+        let out = Support.temporaryFolder() + "/private.csv"
+        let result = try Support.synthlab(["synth", "--generator", "independent", "--privacy", "laplace", "--param", "epsilon=1",
+                                           "--data", Support.data("adult.csv"), "--rows", "2000", "--seed", "7", "--out", out, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try Support.json(result.stdout)
+        #expect(json["epsilon_spent"] as? Double == 1)
+        #expect(json["delta_spent"] as? Double == 0)
+        #expect((json["privacy"] as? [String: Any])?["id"] as? String == "laplace")
+        let synthetic = try CSVReader.read(path: out)
+        #expect(synthetic.rowCount == 2000)
+        #expect(synthetic.kinds == (try CSVReader.read(path: Support.data("adult.csv"))).kinds)
+
+        let text = try Support.synthlab(["synth", "--generator", "independent", "--privacy", "laplace", "--param", "epsilon=0.5",
+                                         "--data", Support.data("insurance.csv"), "--rows", "10", "--seed", "1", "--out", out])
+        #expect(text.stdout.contains("spent ε = 0.5, δ = 0.0"))
+    }
+
+    @Test func validatePrintsPerColumnScoresAndTheAverage() throws {
+        let out = Support.temporaryFolder() + "/s.csv"
+        let insurance = Support.data("insurance.csv")
+        _ = try Support.synthlab(["synth", "--generator", "independent", "--data", insurance, "--rows", "1338", "--seed", "3", "--out", out])
+        let text = try Support.synthlab(["validate", "--real", insurance, "--synthetic", out, "--validator", "column_shapes"])
+        #expect(text.status == 0, "\(text.stderr)")
+        for column in ["age", "sex", "bmi", "children", "smoker", "region", "charges"] { #expect(text.stdout.contains(column)) }
+        #expect(text.stdout.contains("column_shapes"))
+        #expect(text.stdout.contains("average"))
+
+        let json = try Support.json(try Support.synthlab(["validate", "--real", insurance, "--synthetic", out, "--json"]).stdout)
+        let metrics = try #require(json["metrics"] as? [[String: Any]])
+        let shapes = metrics.filter { $0["validator"] as? String == "column_shapes" }
+        #expect(shapes.count == 8)
+        let bmi = try #require(shapes.first { $0["column"] as? String == "bmi" })
+        #expect(bmi["metric"] as? String == "ks_complement" && bmi["goal"] as? String == "maximize")
+        #expect((bmi["value"] as? Double).map { $0 > 0.8 && $0 <= 1 } == true)
+        let smoker = try #require(shapes.first { $0["column"] as? String == "smoker" })
+        #expect(smoker["metric"] as? String == "tv_complement")
+        let average = try #require(shapes.first { $0["column"] is NSNull })
+        let perColumn = shapes.compactMap { $0["column"] is NSNull ? nil : $0["value"] as? Double }
+        #expect(abs((average["value"] as? Double ?? 0) - perColumn.reduce(0, +) / Double(perColumn.count)) < 1e-12)
+        #expect(metrics.contains { $0["validator"] as? String == "missing_rates" })
+    }
+
+    @Test func errorsAreOneLineOnStderrWithNonZeroExit() throws {
+        let out = Support.temporaryFolder() + "/x.csv"
+        let adult = Support.data("adult.csv")
+        let cases: [([String], String)] = [
+            (["synth", "--generator", "ctgan", "--data", adult, "--rows", "5", "--seed", "1", "--out", out], "no generator plugin 'ctgan'"),
+            (["synth", "--generator", "independent", "--param", "binz=3", "--data", adult, "--rows", "5", "--seed", "1", "--out", out], "unknown parameter 'binz'"),
+            (["synth", "--generator", "independent", "--param", "bins=1", "--data", adult, "--rows", "5", "--seed", "1", "--out", out], "parameter 'bins' = 1 is outside [2, 100000]"),
+            (["synth", "--generator", "independent", "--privacy", "laplace", "--data", adult, "--rows", "5", "--seed", "1", "--out", out], "'laplace' needs parameter 'epsilon'"),
+            (["synth", "--generator", "independent", "--data", "/nonexistent.csv", "--rows", "5", "--seed", "1", "--out", out], "/nonexistent.csv: cannot read the file: no such file"),
+            (["synth", "--generator", "independent", "--data", adult, "--rows", "5", "--seed", "1", "--out", "/nonexistent/x.csv"], "the folder /nonexistent does not exist"),
+            (["validate", "--real", adult, "--synthetic", Support.data("insurance.csv")], "no column named"),
+        ]
+        for (arguments, message) in cases {
+            let result = try Support.synthlab(arguments)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func aGeneratorAndAPrivacyPluginThatDoNotComposeAreRefusedBeforeAnythingRuns() throws {
+        let folder = try Support.pluginFolder()
+        try Support.compileC(Support.fixtures + "/cplugins/test_plugin.c", to: folder + "/gradient_only.so",
+                             defines: ["PLUGIN_ID=\"gradient_only\""])
+        let out = Support.temporaryFolder() + "/x.csv"
+        let result = try Support.synthlab(["synth", "--generator", "independent", "--privacy", "gradient_only", "--data", Support.data("adult.csv"),
+                                           "--rows", "5", "--seed", "1", "--out", out], pluginPath: folder)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("generator 'independent' consumes synth.privacy.statistics/1, but privacy 'gradient_only' provides synth.privacy.gradient/1: they do not compose"))
+    }
+
+    @Test func describeShowsKindsAndSummaries() throws {
+        let result = try Support.synthlab(["describe", Support.data("nyc_taxis.csv"), "--json"])
+        #expect(result.status == 0)
+        let json = try Support.json(result.stdout)
+        #expect(json["rows"] as? Int == 6433)
+        let columns = try #require(json["columns"] as? [[String: Any]])
+        let pickup = try #require(columns.first { $0["name"] as? String == "pickup" })
+        #expect(pickup["kind"] as? String == "datetime")
+        #expect(pickup["min"] as? String == "2019-02-28 23:29:03")
+        let payment = try #require(columns.first { $0["name"] as? String == "payment" })
+        #expect(payment["missing"] as? Int == 44)
+        let text = try Support.synthlab(["describe", Support.data("insurance.csv"), "--kind", "children=categorical"])
+        #expect(text.stdout.contains("children") && text.stdout.contains("categorical"))
+    }
+}

@@ -1,0 +1,66 @@
+/* Configurable test plugins for the registry tests, compiled with -D switches:
+ *   -DPLUGIN_ID='"..."'        descriptor id (default "c_test")
+ *   -DPLUGIN_VERSION='"..."'   semantic version (default "1.0.0")
+ *   -DPLUGIN_ABI=N             ABI version reported by the entry (default SYNTH_ABI_VERSION)
+ *   -DPLUGIN_KIND=K            synth_kind (default SYNTH_KIND_PRIVACY)
+ * As a privacy plugin it provides only the gradient capability, so a statistics-only generator
+ * cannot compose with it. */
+#include "synth_plugin.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PLUGIN_ID
+#define PLUGIN_ID "c_test"
+#endif
+#ifndef PLUGIN_VERSION
+#define PLUGIN_VERSION "1.0.0"
+#endif
+#ifndef PLUGIN_ABI
+#define PLUGIN_ABI SYNTH_ABI_VERSION
+#endif
+#ifndef PLUGIN_KIND
+#define PLUGIN_KIND SYNTH_KIND_PRIVACY
+#endif
+
+static const char *const provides[] = {SYNTH_CAP_PRIVACY_GRADIENT};
+
+static const synth_param_desc params[] = {{
+    .struct_size = sizeof(synth_param_desc), .id = "epsilon", .type = SYNTH_PARAM_FLOAT,
+    .flags = SYNTH_PARAM_FLAG_PRIVACY_RELEVANT | SYNTH_PARAM_FLAG_MIN_EXCLUSIVE, .help = "budget",
+    .default_float = 1.0, .has_min = true, .min_float = 0.0,
+}};
+
+static const synth_descriptor descriptor = {
+    .struct_size = sizeof(synth_descriptor), .id = PLUGIN_ID, .name = "C test plugin", .version = PLUGIN_VERSION,
+    .kind = PLUGIN_KIND, .summary = "A plugin for registry tests.", .params = params, .param_count = 1,
+    .capabilities = provides, .capability_count = 1, .flags = 0,
+};
+static const synth_descriptor *const descriptors[] = {&descriptor};
+
+static void spent(const synth_instance *self, double *epsilon, double *delta) { (void)self; *epsilon = 0; *delta = 0; }
+static const synth_privacy_v1 privacy = {.struct_size = sizeof(synth_privacy_v1), .spent = spent, .budget = spent};
+
+static const void *capability(const synth_instance *self, const char *id) {
+    (void)self;
+    return strcmp(id, SYNTH_CAP_PRIVACY) == 0 ? &privacy : NULL;
+}
+static void destroy(synth_instance *self) { free(self); }
+
+static synth_status create(const char *id, const synth_host *host, const synth_param_value *values, uint32_t count,
+                           synth_instance **out, synth_error *error) {
+    (void)id; (void)host; (void)values; (void)count; (void)error;
+    synth_instance *instance = calloc(1, sizeof(synth_instance));
+    instance->struct_size = sizeof(synth_instance);
+    instance->destroy = destroy;
+    instance->get_capability = capability;
+    *out = instance;
+    return SYNTH_OK;
+}
+
+static const synth_entry entry = {
+    .struct_size = sizeof(synth_entry), .abi_version = PLUGIN_ABI, .descriptors = descriptors,
+    .descriptor_count = 1, .create = create, .get_capability = NULL,
+};
+
+const synth_entry *synth_plugin_entry(void) { return &entry; }

@@ -9,7 +9,9 @@ struct IsolationTests {
     /// The file mapped at `address`, from /proc/self/maps (glibc hides dladdr from Swift).
     static func image(of address: UnsafeRawPointer) -> String? {
         let target = UInt(bitPattern: address)
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
+        // procfs files report size 0, so read the stream to its end rather than by size.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps"), let data = try? handle.readToEnd() else { return nil }
+        let maps = String(decoding: data, as: UTF8.self)
         for line in maps.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 6, let dash = fields[0].firstIndex(of: "-"),

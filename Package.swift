@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "ColumnShapesValidator", dependencies: ["SynthKit"], path: "Plugins/ColumnShapes",
                 linkerSettings: pluginLinkerSettings),
         // A plugin in plain C: it includes only the ABI header and links nothing of ours.
-        .target(name: "MissingRatesC", dependencies: ["CSynthABI"], path: "Plugins/MissingRatesC"),
+        .target(name: "MissingRatesC", dependencies: ["CSynthABI"], path: "Plugins/MissingRatesC", publicHeadersPath: "."),
 
         .testTarget(name: "SynthMathTests", dependencies: ["SynthMath"], path: "Tests/SynthMathTests"),
         .testTarget(name: "SynthKitTests", dependencies: ["SynthKit"], path: "Tests/SynthKitTests",

@@ -40,9 +40,7 @@ let package = Package(
         .target(name: "MissingRatesC", dependencies: ["CSynthABI"], path: "Plugins/MissingRatesC", publicHeadersPath: "."),
 
         .testTarget(name: "SynthMathTests", dependencies: ["SynthMath"], path: "Tests/SynthMathTests"),
-        .testTarget(name: "SynthKitTests", dependencies: ["SynthKit"], path: "Tests/SynthKitTests",
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "SynthLabTests", dependencies: ["SynthLab", "SynthKit"], path: "Tests/SynthLabTests",
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SynthKitTests", dependencies: ["SynthKit"], path: "Tests/SynthKitTests"),
+        .testTarget(name: "SynthLabTests", dependencies: ["SynthLab", "SynthKit"], path: "Tests/SynthLabTests"),
     ]
 )

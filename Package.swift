@@ -41,6 +41,7 @@ let package = Package(
 
         .testTarget(name: "SynthMathTests", dependencies: ["SynthMath"], path: "Tests/SynthMathTests"),
         .testTarget(name: "SynthKitTests", dependencies: ["SynthKit"], path: "Tests/SynthKitTests"),
-        .testTarget(name: "SynthLabTests", dependencies: ["SynthLab", "SynthKit"], path: "Tests/SynthLabTests"),
+        .testTarget(name: "SynthLabTests", dependencies: ["SynthLab", "SynthKit"], path: "Tests/SynthLabTests",
+                    exclude: ["Fixtures"]),
     ]
 )

@@ -154,12 +154,17 @@ struct ColumnModel {
         return total > 0 ? (cells.last ?? 0) / total : 0
     }
 
+    /// Columns whose range holds at most this many integer values get one bin per value: the
+    /// histogram's sensitivity does not grow with its cells, and equal-width bins would smear
+    /// values such as hours per week across their neighbours.
+    static let valueBinLimit = 256
+
     /// Equal-width edges over [low, high]. Integral columns with a narrow range get one bin per
     /// representable value, centred on it, so no value outside the support is drawn.
     static func binEdges(low: Double, high: Double, bins: Int, integral: Bool, resolution: Double) -> [Double] {
         if integral, resolution > 0 {
             let values = Int(((high - low) / resolution).rounded()) + 1
-            if values <= bins {
+            if values <= max(bins, valueBinLimit) {
                 return (0...values).map { low + (Double($0) - 0.5) * resolution }
             }
         }

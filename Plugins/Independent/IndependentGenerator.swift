@@ -20,7 +20,7 @@ public struct IndependentGenerator: Generator {
             .choice("numeric_model", ["empirical", "histogram"], default: "empirical",
                     help: "How numeric columns are modelled: interpolated empirical quantiles, or a histogram (always a histogram under privacy)."),
             .int("bins", default: 32, min: 2, max: 100_000,
-                 help: "Histogram bins per numeric column (an integer column with a narrower range gets one bin per value)."),
+                 help: "Histogram bins per numeric column (an integer or datetime column with at most max(bins, 256) values in its range gets one bin per value)."),
             .bool("keep_missing", default: true, help: "Reproduce each column's rate of missing values."),
         ],
         capabilities: [Capability.privacyStatistics])

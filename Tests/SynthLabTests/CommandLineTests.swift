@@ -68,6 +68,12 @@ struct CommandLineTests {
         #expect(synthetic.rowCount == 2000)
         #expect(synthetic.kinds == (try CSVReader.read(path: Support.data("adult.csv"))).kinds)
 
+        // Under ε = 1 over 15 columns, a narrow integer column keeps its shape (one bin per value).
+        let scores = try Support.json(try Support.synthlab(["validate", "--real", Support.data("adult.csv"), "--synthetic", out,
+                                                            "--validator", "column_shapes", "--json"]).stdout)
+        let hours = (scores["metrics"] as? [[String: Any]])?.first { $0["column"] as? String == "hours-per-week" }
+        #expect((hours?["value"] as? Double).map { $0 > 0.9 } == true, "\(String(describing: hours))")
+
         let text = try Support.synthlab(["synth", "--generator", "independent", "--privacy", "laplace", "--param", "epsilon=0.5",
                                          "--data", Support.data("insurance.csv"), "--rows", "10", "--seed", "1", "--out", out])
         #expect(text.stdout.contains("spent ε = 0.5, δ = 0.0"))

@@ -55,11 +55,11 @@ public enum CSVReader {
                            problem: .raggedRow(found: row.fields.count, expected: header.fields.count))
         }
 
+        let lines = rows.map(\.line)
         var columns: [Column] = []
         columns.reserveCapacity(header.fields.count)
         for (index, name) in header.fields.enumerated() {
             let cells = rows.map { $0.fields[index] }
-            let lines = rows.map(\.line)
             let missing = cells.map { options.missingTokens.contains($0) }
             let kind = options.kindOverrides[name] ?? inferKind(cells, missing: missing)
             let values = try convert(cells, missing: missing, kind: kind) { row, value throws(CSVError) in

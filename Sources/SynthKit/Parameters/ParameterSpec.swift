@@ -1,3 +1,5 @@
+import Foundation
+
 /// The types a plugin parameter can have (the C ABI's `synth_param_type`).
 public enum ParameterType: String, Sendable, Codable, CaseIterable {
     case int, float, bool, choice, string
@@ -178,5 +180,3 @@ public enum ParameterError: Error, CustomStringConvertible, Equatable, Sendable 
         }
     }
 }
-
-import Foundation

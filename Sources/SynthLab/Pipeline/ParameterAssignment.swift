@@ -1,3 +1,4 @@
+import Foundation
 import SynthKit
 
 /// Routes `KEY=VALUE` settings typed by a user to the plugins of one run. A key may name its
@@ -41,5 +42,3 @@ public enum ParameterAssignment {
         return routed
     }
 }
-
-import Foundation

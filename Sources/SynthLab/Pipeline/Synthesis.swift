@@ -73,17 +73,19 @@ public enum Synthesis {
         // Everything that can be checked before work starts is checked here: composition, every
         // parameter, the output folder.
         if let privacyPlugin { try Composition.check(generator: generatorPlugin.descriptor, privacy: privacyPlugin.descriptor) }
-        let routed = try ParameterAssignment.route(request.parameters, to: [generatorPlugin] + (privacyPlugin.map { [$0] } ?? []))
-        for plugin in [generatorPlugin] + (privacyPlugin.map { [$0] } ?? []) {
-            do { _ = try Parameters(resolving: routed[plugin.id] ?? [:], schema: plugin.descriptor.parameters, plugin: plugin.id) } catch {
+        let plugins = [generatorPlugin] + (privacyPlugin.map { [$0] } ?? [])
+        let routed = try ParameterAssignment.route(request.parameters, to: plugins)
+        var resolved: [String: Parameters] = [:]
+        for plugin in plugins {
+            do { resolved[plugin.id] = try Parameters(resolving: routed[plugin.id] ?? [:], schema: plugin.descriptor.parameters, plugin: plugin.id) } catch {
                 throw SynthLabError.invalidRequest(error.description)
             }
         }
         try checkWritable(request.outputPath)
 
         let table = try CSVReader.read(path: request.dataPath, options: request.csvOptions)
-        let privacy = try privacyPlugin.map { try PluginInstance($0, values: routed[$0.id] ?? [:], host: host) }
-        let generator = try PluginInstance(generatorPlugin, values: routed[generatorPlugin.id] ?? [:], host: host)
+        let privacy = try privacyPlugin.map { try PluginInstance($0, parameters: resolved[$0.id]!, host: host) }
+        let generator = try PluginInstance(generatorPlugin, parameters: resolved[generatorPlugin.id]!, host: host)
         let session = try GeneratorSession(generator: generator, privacy: privacy)
         let fitStart = Date()
         try session.fit(table, host: host)

@@ -10,8 +10,13 @@ public final class PluginInstance: @unchecked Sendable {
 
     /// Validates `values` against the plugin's schema (unknown ids, types, bounds, required
     /// parameters) and only then calls the plugin's create().
-    public init(_ plugin: LoadedPlugin, values: [String: ParameterValue] = [:], host: HostServices) throws {
-        let parameters = try Parameters(resolving: values, schema: plugin.descriptor.parameters, plugin: plugin.id)
+    public convenience init(_ plugin: LoadedPlugin, values: [String: ParameterValue] = [:], host: HostServices) throws {
+        try self.init(plugin, parameters: try Parameters(resolving: values, schema: plugin.descriptor.parameters, plugin: plugin.id),
+                      host: host)
+    }
+
+    /// Calls the plugin's create() with parameters already resolved against its schema.
+    public init(_ plugin: LoadedPlugin, parameters: Parameters, host: HostServices) throws {
         self.plugin = plugin
         self.parameters = parameters
         var strings: [UnsafeMutablePointer<CChar>] = []

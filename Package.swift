@@ -25,9 +25,14 @@ let package = Package(
         .target(name: "SynthMath", path: "Sources/SynthMath"),
         .target(name: "SynthKit", dependencies: ["CSynthABI", "SynthMath"], path: "Sources/SynthKit"),
         .target(name: "SynthLab", dependencies: ["SynthKit", "CSynthABI"], path: "Sources/SynthLab"),
+        // The session language of the REPL and of scripts: parsing, evaluation, completion, output.
+        .target(name: "SynthShell", dependencies: ["SynthLab", "SynthKit", "SynthMath"], path: "Sources/SynthShell"),
+        // The system's libedit, and a non-variadic C face over it for Swift.
+        .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "CLineEdit", dependencies: ["CEditLine"], path: "Sources/CLineEdit", linkerSettings: [.linkedLibrary("edit")]),
         .executableTarget(
             name: "synthlab",
-            dependencies: ["SynthLab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SynthLab", "SynthShell", "CLineEdit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/synthlab"),
 
         .target(name: "IndependentGenerator", dependencies: ["SynthKit"], path: "Plugins/Independent",
@@ -41,7 +46,7 @@ let package = Package(
 
         .testTarget(name: "SynthMathTests", dependencies: ["SynthMath"], path: "Tests/SynthMathTests"),
         .testTarget(name: "SynthKitTests", dependencies: ["SynthKit"], path: "Tests/SynthKitTests"),
-        .testTarget(name: "SynthLabTests", dependencies: ["SynthLab", "SynthKit"], path: "Tests/SynthLabTests",
+        .testTarget(name: "SynthLabTests", dependencies: ["SynthLab", "SynthKit", "SynthShell"], path: "Tests/SynthLabTests",
                     exclude: ["Fixtures"]),
     ]
 )

@@ -3,8 +3,9 @@
 # Sourced by scripts/test.sh and scripts/demo.sh; safe to run again.
 set -euo pipefail
 
-# Debian packages the build and the tests use (the C compiler builds the C plugins in the tests).
-SYNTHLAB_DEBIAN_PACKAGES=(gcc libc6-dev)
+# Debian packages the build and the tests use: the C compiler builds the C plugins in the tests,
+# libedit is the REPL's line editor, tmux gives the REPL tests a real terminal.
+SYNTHLAB_DEBIAN_PACKAGES=(gcc libc6-dev pkg-config libedit-dev tmux)
 
 missing=()
 for package in "${SYNTHLAB_DEBIAN_PACKAGES[@]}"; do

@@ -8,7 +8,8 @@ struct SynthlabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthlab",
         abstract: "Make, compare and validate synthetic tabular data.",
-        subcommands: [PluginsCommand.self, DescribeCommand.self, SynthCommand.self, ValidateCommand.self])
+        subcommands: [ReplCommand.self, PluginsCommand.self, DescribeCommand.self, SynthCommand.self, ValidateCommand.self],
+        defaultSubcommand: ReplCommand.self)
 }
 
 /// Options shared by every command that reads a CSV file.

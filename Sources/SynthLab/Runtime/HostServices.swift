@@ -8,6 +8,8 @@ public final class HostServices: @unchecked Sendable {
     public let seed: UInt64
     public var log: (LogLevel, String) -> Void
     public var progress: (Double?, String?) -> Void
+    /// Polled with the flag: a cancellation that comes from elsewhere (a REPL's SIGINT flag).
+    public var cancellationCheck: (() -> Bool)?
     private let lock = NSLock()
     private var cancelled = false
 
@@ -27,8 +29,9 @@ public final class HostServices: @unchecked Sendable {
 
     public var isCancelled: Bool {
         lock.lock()
-        defer { lock.unlock() }
-        return cancelled
+        let flag = cancelled
+        lock.unlock()
+        return flag || (cancellationCheck?() ?? false)
     }
 
     /// Runs `body` with a `synth_host` for this call; `privacy` is the instance composed with a

@@ -1,0 +1,201 @@
+import Foundation
+import SynthKit
+
+/// A table to show or export: schemas, heads, summaries, experiment results.
+public struct ResultTable: Equatable, Sendable {
+    public enum Cell: Equatable, Sendable {
+        case text(String)
+        case integer(Int)
+        /// A number shown with `digits` decimals in text modes and exactly in CSV and JSON.
+        case number(Double, digits: Int)
+        case empty
+
+        var isNumeric: Bool {
+            switch self {
+            case .integer, .number: true
+            default: false
+            }
+        }
+
+        /// The cell as text for people (table, markdown, LaTeX).
+        var shown: String {
+            switch self {
+            case .text(let text): text
+            case .integer(let value): String(value)
+            case .number(let value, let digits): value.isNaN ? "NaN" : String(format: "%.\(digits)f", value)
+            case .empty: ""
+            }
+        }
+
+        /// The cell as data (CSV): every digit kept.
+        var exact: String {
+            switch self {
+            case .number(let value, _): formatDouble(value)
+            default: shown
+            }
+        }
+    }
+
+    public var columns: [String]
+    public var rows: [[Cell]]
+
+    public init(columns: [String], rows: [[Cell]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+}
+
+/// How result tables are written (`.mode`, `export(format:)`).
+public enum OutputMode: String, CaseIterable, Sendable {
+    case table, markdown, csv, json, latex
+
+    /// The mode that a file name's extension asks for.
+    public static func forPath(_ path: String) -> OutputMode? {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "md", "markdown": .markdown
+        case "csv": .csv
+        case "json": .json
+        case "tex", "latex": .latex
+        case "txt": .table
+        default: nil
+        }
+    }
+}
+
+extension ResultTable {
+    public func render(_ mode: OutputMode) -> String {
+        switch mode {
+        case .table: renderBoxed()
+        case .markdown: renderMarkdown()
+        case .csv: renderCSV()
+        case .json: renderJSON()
+        case .latex: renderLaTeX()
+        }
+    }
+
+    private func numericColumns() -> [Bool] {
+        columns.indices.map { index in
+            let cells = rows.map { $0[index] }.filter { $0 != .empty }
+            return !cells.isEmpty && cells.allSatisfy(\.isNumeric)
+        }
+    }
+
+    private func widths() -> [Int] {
+        columns.indices.map { index in
+            max(columns[index].count, rows.map { $0[index].shown.count }.max() ?? 0)
+        }
+    }
+
+    private func pad(_ text: String, _ width: Int, right: Bool) -> String {
+        let fill = String(repeating: " ", count: max(0, width - text.count))
+        return right ? fill + text : text + fill
+    }
+
+    private func renderBoxed() -> String {
+        let widths = widths(), numeric = numericColumns()
+        let rule = "+" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "+"
+        func line(_ cells: [String], header: Bool) -> String {
+            "| " + cells.enumerated().map { pad($1, widths[$0], right: !header && numeric[$0]) }.joined(separator: " | ") + " |"
+        }
+        var lines = [rule, line(columns, header: true), rule]
+        lines += rows.map { line($0.map(\.shown), header: false) }
+        lines.append(rule)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func renderMarkdown() -> String {
+        let widths = widths().map { max($0, 3) }, numeric = numericColumns()
+        func escape(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+        func line(_ cells: [String], header: Bool) -> String {
+            "| " + cells.enumerated().map { pad(escape($1), widths[$0], right: !header && numeric[$0]) }.joined(separator: " | ") + " |"
+        }
+        let separator = "| " + widths.enumerated().map { index, width in
+            numeric[index] ? String(repeating: "-", count: width - 1) + ":" : String(repeating: "-", count: width)
+        }.joined(separator: " | ") + " |"
+        return ([line(columns, header: true), separator] + rows.map { line($0.map(\.shown), header: false) }).joined(separator: "\n") + "\n"
+    }
+
+    private func renderCSV() -> String {
+        func field(_ text: String) -> String {
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text != text.trimmingCharacters(in: .whitespaces) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        let lines = [columns.map(field).joined(separator: ",")] + rows.map { $0.map { field($0.exact) }.joined(separator: ",") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func renderJSON() -> String {
+        let objects: [JSONOrdered] = rows.map { row in
+            JSONOrdered(fields: zip(columns, row).map { name, cell in
+                let value: JSONOrdered.Value = switch cell {
+                case .text(let text): .string(text)
+                case .integer(let value): .number(String(value))
+                case .number(let value, _): value.isFinite ? .number(formatDouble(value)) : .null
+                case .empty: .null
+                }
+                return (name, value)
+            })
+        }
+        if objects.isEmpty { return "[]\n" }
+        return "[\n" + objects.map { "  " + $0.text }.joined(separator: ",\n") + "\n]\n"
+    }
+
+    private func renderLaTeX() -> String {
+        let numeric = numericColumns()
+        let spec = numeric.map { $0 ? "r" : "l" }.joined()
+        func escape(_ text: String) -> String {
+            var result = ""
+            for character in text {
+                switch character {
+                case "\\": result += "\\textbackslash{}"
+                case "&", "%", "$", "#", "_", "{", "}": result += "\\\(character)"
+                case "~": result += "\\textasciitilde{}"
+                case "^": result += "\\textasciicircum{}"
+                case "±": result += "$\\pm$"
+                case "ε": result += "$\\varepsilon$"
+                default: result.append(character)
+                }
+            }
+            return result
+        }
+        var lines = ["\\begin{tabular}{\(spec)}", "\\toprule", columns.map(escape).joined(separator: " & ") + " \\\\", "\\midrule"]
+        lines += rows.map { $0.map { escape($0.shown) }.joined(separator: " & ") + " \\\\" }
+        lines += ["\\bottomrule", "\\end{tabular}"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// A JSON object that keeps its keys in order.
+struct JSONOrdered {
+    enum Value {
+        case string(String), number(String), null
+    }
+    var fields: [(String, Value)]
+
+    var text: String {
+        "{" + fields.map { key, value in
+            let rendered: String = switch value {
+            case .string(let text): jsonString(text)
+            case .number(let text): text
+            case .null: "null"
+            }
+            return "\(jsonString(key)): \(rendered)"
+        }.joined(separator: ", ") + "}"
+    }
+}
+
+func jsonString(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        default:
+            if scalar.value < 0x20 { result += String(format: "\\u%04x", scalar.value) } else { result.unicodeScalars.append(scalar) }
+        }
+    }
+    return result + "\""
+}

@@ -1,0 +1,341 @@
+import Foundation
+import SynthKit
+import SynthLab
+import SynthMath
+
+/// What an argument of a built-in function takes: checked when called, used by completion.
+enum ArgumentKind: Equatable, Sendable {
+    case table, path, columns, generators, validators, model, experiment, results, integer, number, string, bool
+    case record, seeds, any
+    case choice([String])
+}
+
+struct BuiltinParameter: Sendable {
+    let name: String
+    let kind: ArgumentKind
+    let required: Bool
+    let help: String
+
+    static func required(_ name: String, _ kind: ArgumentKind, _ help: String) -> BuiltinParameter {
+        BuiltinParameter(name: name, kind: kind, required: true, help: help)
+    }
+
+    static func optional(_ name: String, _ kind: ArgumentKind, _ help: String) -> BuiltinParameter {
+        BuiltinParameter(name: name, kind: kind, required: false, help: help)
+    }
+}
+
+/// A built-in function: its declaration is what dispatch, `.help` and completion all read.
+struct Builtin: Sendable {
+    let name: String
+    let summary: String
+    let parameters: [BuiltinParameter]
+    let body: @Sendable (Session, inout CallFrame) throws(ShellError) -> Value
+
+    var usage: String {
+        "\(name)(" + parameters.map { $0.required ? $0.name : "\($0.name): …" }.joined(separator: ", ") + ")"
+    }
+}
+
+enum Builtins {
+    static func named(_ name: String) -> Builtin? { all.first { $0.name == name } }
+
+    static let all: [Builtin] = [
+        Builtin(name: "load", summary: "Read a CSV file into a table.", parameters: [
+            .required("path", .path, "the CSV file"),
+            .optional("target", .string, "the column a model predicts (validators that need one use it)"),
+            .optional("kinds", .record, "column kinds to force, {age: \"integer\", zip: \"categorical\"}"),
+            .optional("missing", .any, "the tokens that mark a missing cell (replace the defaults)"),
+            .optional("keep_blanks", .bool, "keep blanks around unquoted fields (default false)"),
+        ], body: load),
+        Builtin(name: "schema", summary: "Each column's kind, missing count and role.", parameters: [
+            .required("table", .table, "a table"),
+        ]) { _, frame throws(ShellError) in
+            .view(Views.schema(try Convert.table(frame.value("table")!, at: frame.location(of: "table"))))
+        },
+        Builtin(name: "head", summary: "The first rows of a table.", parameters: [
+            .required("table", .table, "a table"),
+            .optional("rows", .integer, "how many rows (default 10)"),
+            .optional("columns", .columns, "which columns (default all)"),
+        ]) { _, frame throws(ShellError) in
+            let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
+            let rows = try frame.value("rows").map { v throws(ShellError) in try Convert.integer(v, at: frame.location(of: "rows"), minimum: 0) } ?? 10
+            return .view(Views.head(table, rows: rows, columns: try pickColumns(table, frame)))
+        },
+        Builtin(name: "summary", summary: "Per column: kind, missing, mean, sd, min, max, levels, most frequent level.", parameters: [
+            .required("table", .table, "a table"),
+            .optional("columns", .columns, "which columns (default all)"),
+        ]) { _, frame throws(ShellError) in
+            let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
+            return .view(Views.summary(try pickColumns(table, frame)))
+        },
+        Builtin(name: "params", summary: "A plugin's parameters with their types, defaults and bounds.", parameters: [
+            .required("plugin", .any, "a plugin id or a configuration"),
+        ]) { session, frame throws(ShellError) in
+            switch frame.value("plugin")! {
+            case .plugin(let plugin): return .view(Views.parameters(plugin))
+            case .config(let config): return .view(Views.parameters(config.plugin))
+            case let other: throw ShellError("params() takes a plugin id, got \(other.typeName)", at: frame.location(of: "plugin"))
+            }
+        },
+        Builtin(name: "fit", summary: "Fit a generator (composed with privacy or not) on a table.", parameters: [
+            .required("generator", .generators, "a generator configuration"),
+            .required("table", .table, "the training table"),
+            .optional("seed", .integer, "the seed (drawn from the session seed when left out)"),
+        ], body: fit),
+        Builtin(name: "sample", summary: "Sample rows from a fitted model; `to:` also writes them to a CSV file.", parameters: [
+            .required("model", .model, "a fitted model"),
+            .optional("rows", .integer, "how many rows (default: as many as the training table)"),
+            .optional("to", .path, "a CSV file to write, atomically"),
+        ], body: sample),
+        Builtin(name: "save", summary: "Write a table to a CSV file, atomically.", parameters: [
+            .required("table", .table, "a table"),
+            .required("path", .path, "the CSV file"),
+        ]) { session, frame throws(ShellError) in
+            let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
+            let path = session.resolve(try Convert.string(frame.value("path")!, at: frame.location(of: "path")))
+            do { try CSVWriter.write(table.table, to: path) } catch {
+                throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "path"))
+            }
+            return .nothing
+        },
+        Builtin(name: "validate", summary: "Compare a synthetic table with the real one.", parameters: [
+            .required("real", .table, "the real table"),
+            .required("synthetic", .table, "the synthetic table"),
+            .optional("validators", .validators, "validators (default: every one that applies)"),
+            .optional("holdout", .table, "real rows not used for training, for validators that need them"),
+            .optional("seed", .integer, "the seed (drawn from the session seed when left out)"),
+        ], body: validate),
+        Builtin(name: "experiment", summary: "Tables × generators × validators × seeds, to run with run().", parameters: [
+            .required("tables", .table, "a table or a list of tables"),
+            .required("generators", .generators, "a generator configuration or a list of them"),
+            .optional("validators", .validators, "validators (default: every one that applies)"),
+            .optional("seeds", .seeds, "a seed or a list of seeds (one is drawn when left out)"),
+            .optional("rows", .integer, "rows to sample per trial (default: as many as the training part)"),
+            .optional("holdout", .number, "the share of rows held out of training, in [0, 0.9] (default 0)"),
+        ], body: ExperimentRunner.define),
+        Builtin(name: "run", summary: "Run an experiment; shows progress, Ctrl-C cancels.", parameters: [
+            .required("experiment", .experiment, "an experiment"),
+            .optional("executor", .choice(ExperimentRunner.executors), "where trials run (default \"inprocess\")"),
+        ], body: ExperimentRunner.run),
+        Builtin(name: "details", summary: "Every metric of every trial, one per row.", parameters: [
+            .required("results", .results, "experiment results"),
+        ]) { _, frame throws(ShellError) in
+            guard case .results(let results) = frame.value("results")! else {
+                throw ShellError("details() takes experiment results, got \(frame.value("results")!.typeName)", at: frame.location(of: "results"))
+            }
+            return .view(Views.details(results))
+        },
+        Builtin(name: "export", summary: "Write results or a table to a file; the format follows the extension or `format:`.", parameters: [
+            .required("value", .any, "results, a result table or a table"),
+            .required("path", .path, "the file (.md, .csv, .json, .tex, .txt)"),
+            .optional("format", .choice(OutputMode.allCases.map(\.rawValue)), "table, markdown, csv, json or latex"),
+        ], body: export),
+        Builtin(name: "range", summary: "The integers from `from` to `to`, both included (for seeds).", parameters: [
+            .required("from", .integer, "the first integer"),
+            .required("to", .integer, "the last integer"),
+        ]) { _, frame throws(ShellError) in
+            let low = try Convert.integer(frame.value("from")!, at: frame.location(of: "from"))
+            let high = try Convert.integer(frame.value("to")!, at: frame.location(of: "to"))
+            guard high >= low else { throw ShellError("range(\(low), \(high)) is empty: `to` is below `from`", at: frame.location(of: "to")) }
+            guard high - low < 1_000_000 else { throw ShellError("range(\(low), \(high)) has more than a million integers", at: frame.location) }
+            return .list((low...high).map { .number(Double($0), isInteger: true) })
+        },
+    ]
+
+    static func pickColumns(_ table: TableValue, _ frame: CallFrame) throws(ShellError) -> [Column] {
+        guard let value = frame.value("columns") else { return table.table.columns }
+        let names = try Convert.strings(value, at: frame.location(of: "columns"), what: "column names")
+        var columns: [Column] = []
+        for name in names {
+            guard let column = table.table.column(named: name) else {
+                throw ShellError("\(table.name) has no column '\(name)'" + Suggest.hint(name, among: table.table.columnNames), at: frame.location(of: "columns"))
+            }
+            columns.append(column)
+        }
+        return columns
+    }
+
+    static func load(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
+        let typed = try Convert.string(frame.value("path")!, at: frame.location(of: "path"), what: "a file path")
+        let path = session.resolve(typed)
+        var options = CSVOptions()
+        if let missing = frame.value("missing") {
+            options.missingTokens = Set(try Convert.strings(missing, at: frame.location(of: "missing"), what: "missing-value tokens"))
+        }
+        if let keep = frame.value("keep_blanks") { options.trimWhitespace = !(try Convert.bool(keep, at: frame.location(of: "keep_blanks"))) }
+        var kindLocations: [String: SourceLocation] = [:]
+        if let kinds = frame.value("kinds") {
+            guard case .record(let fields) = kinds else {
+                throw ShellError("kinds: takes a record, {column: \"kind\"}, got \(kinds.typeName)", at: frame.location(of: "kinds"))
+            }
+            for field in fields {
+                let text = try Convert.string(field.value, at: frame.location(of: "kinds"), what: "a column kind")
+                guard let kind = ColumnKind(rawValue: text) else {
+                    let names = ColumnKind.allCases.map(\.rawValue)
+                    throw ShellError("'\(text)' is not a column kind" + Suggest.hint(text, among: names) + " (kinds: \(names.joined(separator: ", ")))",
+                                     at: frame.location(of: "kinds"))
+                }
+                options.kindOverrides[field.key] = kind
+                kindLocations[field.key] = frame.location(of: "kinds")
+            }
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ShellError("no file \(path)", at: frame.location(of: "path"))
+        }
+        let table: Table
+        do { table = try CSVReader.read(path: path, options: options) } catch {
+            if case .unknownColumn(let column, let known) = error.problem, let location = kindLocations[column] {
+                throw ShellError("kinds: \(typed) has no column '\(column)'" + Suggest.hint(column, among: known), at: location)
+            }
+            throw ShellError(error.description, at: frame.location(of: "path"))
+        }
+        for (column, location) in kindLocations where table.column(named: column) == nil {
+            throw ShellError("kinds: \(typed) has no column '\(column)'" + Suggest.hint(column, among: table.columnNames), at: location)
+        }
+        var target: String?
+        if let value = frame.value("target") {
+            let name = try Convert.string(value, at: frame.location(of: "target"), what: "a column name")
+            guard table.column(named: name) != nil else {
+                throw ShellError("\(typed) has no column '\(name)'" + Suggest.hint(name, among: table.columnNames), at: frame.location(of: "target"))
+            }
+            target = name
+        }
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return .table(TableValue(name: stem, table: table, path: typed, target: target))
+    }
+
+    static func seed(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> UInt64 {
+        if let value = frame.value("seed") { return try Convert.seed(value, at: frame.location(of: "seed")) }
+        let drawn = session.drawSeed()
+        frame.record("seed", Expr(.number(Double(drawn), isInteger: true), at: frame.location))
+        return drawn
+    }
+
+    static func fit(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
+        let spec = try Convert.generatorSpec(frame.value("generator")!, session: session, at: frame.location(of: "generator"))
+        let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
+        let seed = try seed(session, &frame)
+        let host = session.host(seed: seed)
+        do {
+            let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
+            let privacy = try spec.privacy.map { config in try PluginInstance(config.plugin, parameters: config.parameters, host: host) }
+            let generatorSession = try GeneratorSession(generator: generator, privacy: privacy)
+            session.io.progress?("fitting \(spec.label) on \(table.name)")
+            defer { session.io.progress?(nil) }
+            try generatorSession.fit(table.table, host: host)
+            try session.checkCancelled()
+            return .model(FittedModel(spec: spec, session: generatorSession, host: host, tableName: table.name,
+                                      seed: seed, columns: table.table.columnNames, trainingRows: table.table.rowCount))
+        } catch let error as ShellError {
+            throw error
+        } catch {
+            throw session.failure(error, at: frame.location)
+        }
+    }
+
+    static func sample(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
+        guard case .model(let model) = frame.value("model")! else {
+            throw ShellError("sample() takes a fitted model (from fit()), got \(frame.value("model")!.typeName)", at: frame.location(of: "model"))
+        }
+        let rows = try frame.value("rows").map { v throws(ShellError) in try Convert.integer(v, at: frame.location(of: "rows"), minimum: 1, what: "a row count") } ?? model.trainingRows
+        let path = try frame.value("to").map { v throws(ShellError) in session.resolve(try Convert.string(v, at: frame.location(of: "to"), what: "a file path")) }
+        if let path { try session.checkWritable(path, at: frame.location(of: "to")) }
+        let table: Table
+        do {
+            session.io.progress?("sampling \(rows) rows from \(model.spec.label)")
+            defer { session.io.progress?(nil) }
+            table = try model.session.sample(rows: rows, host: model.host)
+        } catch {
+            throw session.failure(error, at: frame.location)
+        }
+        if let path {
+            do { try CSVWriter.write(table, to: path) } catch {
+                throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "to"))
+            }
+        }
+        return .table(TableValue(name: "synthetic", table: table, path: path ?? "(sampled from \(model.spec.label))", target: nil))
+    }
+
+    static func validate(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
+        let real = try Convert.table(frame.value("real")!, at: frame.location(of: "real"))
+        let synthetic = try Convert.table(frame.value("synthetic")!, at: frame.location(of: "synthetic"))
+        let holdout = try frame.value("holdout").map { v throws(ShellError) in try Convert.table(v, at: frame.location(of: "holdout")) }
+        guard synthetic.table.columnNames == real.table.columnNames else {
+            throw ShellError("\(synthetic.name) and \(real.name) have different columns", at: frame.location(of: "synthetic"))
+        }
+        let validators = try ExperimentRunner.validators(frame, session: session, target: real.target, holdout: holdout != nil)
+        let seed = try seed(session, &frame)
+        let host = session.host(seed: seed)
+        var metrics: [MetricResult] = []
+        do {
+            for config in validators {
+                let instance = try PluginInstance(config.plugin, parameters: config.parameters, host: host)
+                metrics += try Validating.run(instance, real: real.table, synthetic: synthetic.table, holdout: holdout?.table,
+                                              target: real.target, host: host)
+            }
+        } catch {
+            throw session.failure(error, at: frame.location)
+        }
+        return .results(ExperimentResults(trials: [TrialResult(table: real.name, generator: synthetic.name, seed: seed, epsilon: nil,
+                                                               delta: nil, metrics: metrics, fitSeconds: 0, sampleSeconds: 0)]))
+    }
+
+    static func export(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
+        let path = session.resolve(try Convert.string(frame.value("path")!, at: frame.location(of: "path"), what: "a file path"))
+        let mode: OutputMode
+        if let format = frame.value("format") {
+            let text = try Convert.string(format, at: frame.location(of: "format"))
+            guard let chosen = OutputMode(rawValue: text) else {
+                let names = OutputMode.allCases.map(\.rawValue)
+                throw ShellError("no format '\(text)'" + Suggest.hint(text, among: names) + " (formats: \(names.joined(separator: ", ")))", at: frame.location(of: "format"))
+            }
+            mode = chosen
+        } else {
+            guard let chosen = OutputMode.forPath(path) else {
+                throw ShellError("cannot tell the format from the extension of \(path): use .md, .csv, .json, .tex or .txt, or give format:", at: frame.location(of: "path"))
+            }
+            mode = chosen
+        }
+        let text: String
+        switch frame.value("value")! {
+        case .results(let results): text = Views.summary(results).render(mode)
+        case .view(let view): text = view.render(mode)
+        case .table(let table): text = mode == .csv ? CSVWriter.render(table.table) : Views.rows(table).render(mode)
+        case let other: throw ShellError("export() writes results, a result table or a table, not \(other.typeName)", at: frame.location(of: "value"))
+        }
+        do { try AtomicFile.write(Data(text.utf8), to: path) } catch {
+            throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "path"))
+        }
+        return .nothing
+    }
+}
+
+extension Session {
+    /// Host services for one run: the seed, plugin log lines as diagnostics, Ctrl-C as cancellation.
+    func host(seed: UInt64) -> HostServices {
+        let services = HostServices(seed: seed, log: { [io] level, message in
+            if level.rawValue >= LogLevel.warning.rawValue { io.diagnostic("[\(level)] \(message)\n") }
+        })
+        services.cancellationCheck = cancellationRequested
+        return services
+    }
+
+    func checkCancelled() throws(ShellError) {
+        if cancellationRequested() { throw ShellError("cancelled") }
+    }
+
+    /// An error from the runtime as a shell error; a cancellation reads "cancelled".
+    func failure(_ error: Error, at location: SourceLocation) -> ShellError {
+        if cancellationRequested() { return ShellError("cancelled (Ctrl-C); every binding is kept") }
+        return ShellError(String(describing: error), at: location)
+    }
+
+    func checkWritable(_ path: String, at location: SourceLocation) throws(ShellError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ShellError("cannot write \(path): the folder \(folder) does not exist", at: location)
+        }
+    }
+}

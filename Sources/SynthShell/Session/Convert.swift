@@ -1,0 +1,123 @@
+import Foundation
+import SynthKit
+import SynthLab
+
+/// Checks that a value is what a function argument needs, with an error pointing at it.
+enum Convert {
+    static func table(_ value: Value, at location: SourceLocation, what: String = "a table") throws(ShellError) -> TableValue {
+        guard case .table(let table) = value else { throw ShellError("expected \(what), got \(value.typeName)", at: location) }
+        return table
+    }
+
+    static func string(_ value: Value, at location: SourceLocation, what: String = "a string") throws(ShellError) -> String {
+        guard case .string(let text) = value else { throw ShellError("expected \(what), got \(value.typeName)", at: location) }
+        return text
+    }
+
+    static func bool(_ value: Value, at location: SourceLocation) throws(ShellError) -> Bool {
+        guard case .bool(let flag) = value else { throw ShellError("expected true or false, got \(value.typeName)", at: location) }
+        return flag
+    }
+
+    static func integer(_ value: Value, at location: SourceLocation, minimum: Int = .min, what: String = "an integer") throws(ShellError) -> Int {
+        guard case .number(let number, let isInteger) = value, isInteger else {
+            throw ShellError("expected \(what), got \(value.typeName)", at: location)
+        }
+        guard number >= Double(minimum) else { throw ShellError("expected \(what) of at least \(minimum), got \(Int(number))", at: location) }
+        return Int(number)
+    }
+
+    static func number(_ value: Value, at location: SourceLocation) throws(ShellError) -> Double {
+        guard case .number(let number, _) = value else { throw ShellError("expected a number, got \(value.typeName)", at: location) }
+        return number
+    }
+
+    static func seed(_ value: Value, at location: SourceLocation) throws(ShellError) -> UInt64 {
+        guard case .number(let number, let isInteger) = value, isInteger, number >= 0 else {
+            throw ShellError("a seed is a non-negative integer, got \(value.typeName)", at: location)
+        }
+        return UInt64(number)
+    }
+
+    /// A value or a list of values, flattened one level.
+    static func items(_ value: Value) -> [Value] {
+        if case .list(let elements) = value { return elements.flatMap { items($0) } }
+        return [value]
+    }
+
+    static func strings(_ value: Value, at location: SourceLocation, what: String) throws(ShellError) -> [String] {
+        var result: [String] = []
+        for item in items(value) { result.append(try string(item, at: location, what: what)) }
+        return result
+    }
+
+    /// A plugin's configuration: a configured call, or a bare plugin id with its defaults.
+    static func pluginConfig(_ value: Value, kind: PluginKind, session: Session, at location: SourceLocation) throws(ShellError) -> PluginConfig {
+        switch value {
+        case .config(let config):
+            guard config.kind == kind else {
+                throw ShellError("'\(config.id)' is a \(config.kind.rawValue) plugin, not a \(kind.rawValue) plugin", at: location)
+            }
+            return config
+        case .plugin(let plugin):
+            guard plugin.kind == kind else {
+                throw ShellError("'\(plugin.id)' is a \(plugin.kind.rawValue) plugin, not a \(kind.rawValue) plugin", at: location)
+            }
+            do {
+                return PluginConfig(plugin: plugin, parameters: try Parameters(resolving: [:], schema: plugin.descriptor.parameters, plugin: plugin.id))
+            } catch {
+                throw ShellError(error.description + "; call it with its parameters, \(plugin.id)(...)", at: location)
+            }
+        case .generator(let spec) where kind == .generator && spec.privacy == nil:
+            return spec.generator
+        default:
+            throw ShellError("expected a \(kind.rawValue) plugin, got \(value.typeName)", at: location)
+        }
+    }
+
+    static func generatorSpec(_ value: Value, session: Session, at location: SourceLocation) throws(ShellError) -> GeneratorSpec {
+        if case .generator(let spec) = value { return spec }
+        return GeneratorSpec(generator: try pluginConfig(value, kind: .generator, session: session, at: location), privacy: nil)
+    }
+}
+
+/// "did you mean" hints: the nearest known name by edit distance.
+enum Suggest {
+    static func nearest(_ name: String, among candidates: [String]) -> String? {
+        let limit = max(1, min(3, name.count / 3 + 1))
+        var best: (String, Int)?
+        for candidate in Set(candidates).sorted() where candidate != name {
+            let distance = editDistance(name.lowercased(), candidate.lowercased())
+            if distance <= limit, best.map({ distance < $0.1 }) ?? true { best = (candidate, distance) }
+        }
+        if let best { return best.0 }
+        // A unique candidate that starts with what was typed.
+        let prefixed = Set(candidates).filter { $0.hasPrefix(name) && !name.isEmpty }
+        return prefixed.count == 1 ? prefixed.first : nil
+    }
+
+    /// " (did you mean `x`?)" or "".
+    static func hint(_ name: String, among candidates: [String]) -> String {
+        nearest(name, among: candidates).map { " (did you mean `\($0)`?)" } ?? ""
+    }
+
+    /// Optimal string alignment distance: insertions, deletions, substitutions, transpositions.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return d[a.count][b.count]
+    }
+}

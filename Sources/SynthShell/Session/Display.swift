@@ -1,0 +1,73 @@
+import Foundation
+import SynthKit
+import SynthLab
+
+/// How each kind of value shows at the prompt.
+enum Display {
+    static func render(_ value: Value, mode: OutputMode) -> String {
+        switch value {
+        case .nothing:
+            return ""
+        case .view(let table):
+            return table.render(mode)
+        case .results(let results):
+            return Views.summary(results).render(mode)
+        case .plugin(let plugin):
+            let descriptor = plugin.descriptor
+            var text = "\(descriptor.id) \(descriptor.version): \(descriptor.name) (\(descriptor.kind.rawValue))\n"
+            if !descriptor.summary.isEmpty { text += descriptor.summary + "\n" }
+            if descriptor.parameters.isEmpty { return text + "no parameters\n" }
+            return text + Views.parameters(plugin).render(mode)
+        case .table(let table):
+            let target = table.target.map { ", target \($0)" } ?? ""
+            return "\(table.name): \(table.table.rowCount) rows × \(table.table.columns.count) columns\(target) (\(table.path))"
+        case .model(let model):
+            return "\(model.spec.label) fitted on \(model.tableName) (seed \(model.seed))"
+        case .experiment(let experiment):
+            return describe(experiment)
+        case .list(let items) where items.contains(where: { !isScalar($0) }):
+            return items.map { render($0, mode: mode) }.joined(separator: "\n")
+        default:
+            return inline(value)
+        }
+    }
+
+    static func isScalar(_ value: Value) -> Bool {
+        switch value {
+        case .number, .string, .bool: true
+        case .list(let items): items.allSatisfy(isScalar)
+        default: false
+        }
+    }
+
+    /// A value on one line, as it would be written in the language.
+    static func inline(_ value: Value) -> String {
+        switch value {
+        case .number(let number, let isInteger): isInteger ? String(Int64(number)) : formatDouble(number)
+        case .string(let text): quote(text)
+        case .bool(let flag): flag ? "true" : "false"
+        case .list(let items): "[" + items.map(inline).joined(separator: ", ") + "]"
+        case .record(let fields): "{" + fields.map { "\($0.key): \(inline($0.value))" }.joined(separator: ", ") + "}"
+        case .table(let table): table.name
+        case .plugin(let plugin): plugin.id
+        case .config(let config): config.canonical
+        case .generator(let spec): spec.canonical
+        case .model(let model): "<\(model.spec.label) fitted on \(model.tableName)>"
+        case .experiment(let experiment): "<experiment of \(experiment.trialCount) trials>"
+        case .results(let results): "<results of \(results.trials.count) trials>"
+        case .view(let table): "<table of \(table.rows.count) rows>"
+        case .nothing: ""
+        }
+    }
+
+    static func describe(_ experiment: ExperimentSpec) -> String {
+        var lines = ["experiment: \(experiment.tables.count) table(s) × \(experiment.generators.count) generator(s) × \(experiment.seeds.count) seed(s) = \(experiment.trialCount) trial(s)"]
+        lines.append("  tables:     " + experiment.tables.map(\.name).joined(separator: ", "))
+        lines.append("  generators: " + experiment.generators.map(\.label).joined(separator: ", "))
+        lines.append("  validators: " + experiment.validators.map(\.label).joined(separator: ", "))
+        lines.append("  seeds:      " + experiment.seeds.map(String.init).joined(separator: ", "))
+        lines.append("  rows:       " + (experiment.rows.map(String.init) ?? "as many as each training table"))
+        if experiment.holdout > 0 { lines.append("  holdout:    \(formatDouble(experiment.holdout)) of each table's rows") }
+        return lines.joined(separator: "\n")
+    }
+}

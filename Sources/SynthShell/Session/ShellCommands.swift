@@ -1,0 +1,205 @@
+import Foundation
+import SynthKit
+import SynthLab
+
+/// What a shell command's argument completes to.
+enum CommandArgument: Equatable, Sendable {
+    case none
+    case path
+    case words([String])
+    case commandName
+}
+
+/// A dot-command of the shell, apart from the language. Its declaration is what `.help`,
+/// dispatch and completion read.
+struct ShellCommand: Sendable {
+    let name: String
+    let arguments: String
+    let summary: String
+    let argument: CommandArgument
+    let run: @Sendable (Session, [String], Origin) throws(ShellError) -> Void
+}
+
+public enum ShellCommands {
+    /// True for a line that is a shell command (it starts with '.').
+    public static func isCommandLine(_ line: String) -> Bool { isCommand(line) }
+
+    static func isCommand(_ line: String) -> Bool {
+        line.drop { $0 == " " || $0 == "\t" }.first == "."
+    }
+
+    static func named(_ name: String) -> ShellCommand? { all.first { $0.name == name } }
+
+    static let all: [ShellCommand] = [
+        ShellCommand(name: ".help", arguments: "[NAME]", summary: "This list, or the help of one command, function or plugin.",
+                     argument: .commandName) { session, arguments, _ throws(ShellError) in
+            session.emit(try help(arguments.first, session: session))
+        },
+        ShellCommand(name: ".read", arguments: "FILE", summary: "Run the statements of a script; stops at its first error.",
+                     argument: .path) { session, arguments, _ throws(ShellError) in
+            guard arguments.count == 1 else { throw ShellError(".read takes one file: .read FILE") }
+            let path = session.resolve(arguments[0])
+            guard !session.readStack.contains(path) else { throw ShellError(".read \(arguments[0]) would read itself again") }
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw ShellError("cannot read \(path)" + (FileManager.default.fileExists(atPath: path) ? " (not UTF-8 text)" : " (no such file)"))
+            }
+            session.readStack.append(path)
+            defer { session.readStack.removeLast() }
+            let origin = Origin(file: arguments[0], folder: (path as NSString).deletingLastPathComponent)
+            guard session.runScript(text, origin: origin, bail: true) else {
+                throw ShellError(".read \(arguments[0]) stopped at its first error")
+            }
+        },
+        ShellCommand(name: ".record", arguments: "FILE|off", summary: "Write each successful statement to FILE as a replayable script.",
+                     argument: .path) { session, arguments, _ throws(ShellError) in
+            guard arguments.count == 1 else { throw ShellError(".record takes a file or off: .record FILE") }
+            if arguments[0] == "off" {
+                guard session.recorder != nil else { throw ShellError("nothing is being recorded") }
+                let path = session.recorder!.path
+                session.recorder = nil
+                session.io.diagnostic("recording stopped: \(path)\n")
+                return
+            }
+            let path = session.resolve(arguments[0])
+            try session.checkWritable(path, at: SourceLocation(line: 1, column: 1))
+            let header = "# synthlab session recorded on \(ISO8601DateFormatter().string(from: Date()))\n# replay: synthlab \(arguments[0])\n"
+            session.recorder = try Recorder(path: path, header: header)
+            if session.mode != .table { session.recorder?.write(".mode \(session.mode.rawValue)") }
+        },
+        ShellCommand(name: ".output", arguments: "[FILE]", summary: "Send results to FILE (written when output goes back); no FILE: back to the screen.",
+                     argument: .path) { session, arguments, _ throws(ShellError) in
+            if let redirect = session.redirect {
+                session.redirect = nil
+                if let problem = redirect.commit() { throw ShellError(problem) }
+            }
+            guard let file = arguments.first else { return }
+            let path = session.resolve(file)
+            try session.checkWritable(path, at: SourceLocation(line: 1, column: 1))
+            session.redirect = OutputRedirect(path: path, once: false)
+        },
+        ShellCommand(name: ".once", arguments: "FILE", summary: "Send the results of the next line only to FILE.",
+                     argument: .path) { session, arguments, _ throws(ShellError) in
+            guard arguments.count == 1 else { throw ShellError(".once takes one file: .once FILE") }
+            let path = session.resolve(arguments[0])
+            try session.checkWritable(path, at: SourceLocation(line: 1, column: 1))
+            if let redirect = session.redirect, let problem = redirect.commit() { session.io.diagnostic("error: \(problem)\n") }
+            session.redirect = OutputRedirect(path: path, once: true)
+        },
+        ShellCommand(name: ".mode", arguments: "[table|markdown|csv|json|latex]", summary: "How result tables are written; no argument: show it.",
+                     argument: .words(OutputMode.allCases.map(\.rawValue))) { session, arguments, _ throws(ShellError) in
+            guard let name = arguments.first else { session.emit("\(session.mode.rawValue)\n"); return }
+            guard let mode = OutputMode(rawValue: name) else {
+                let names = OutputMode.allCases.map(\.rawValue)
+                throw ShellError("no mode '\(name)'" + Suggest.hint(name, among: names) + " (modes: \(names.joined(separator: ", ")))")
+            }
+            session.mode = mode
+            session.recorder?.write(".mode \(mode.rawValue)")
+        },
+        ShellCommand(name: ".timer", arguments: "on|off", summary: "After each statement, print its wall time and the peak memory.",
+                     argument: .words(["on", "off"])) { session, arguments, _ throws(ShellError) in
+            guard arguments.count == 1, ["on", "off"].contains(arguments[0]) else { throw ShellError(".timer takes on or off") }
+            session.timer = arguments[0] == "on"
+        },
+        ShellCommand(name: ".seed", arguments: "[N]", summary: "The session seed, from which statements without a seed draw theirs.",
+                     argument: .none) { session, arguments, _ throws(ShellError) in
+            guard let text = arguments.first else { session.emit("\(session.sessionSeed)\n"); return }
+            guard let seed = UInt64(text) else { throw ShellError(".seed takes a non-negative integer, got '\(text)'") }
+            session.setSeed(seed)
+        },
+        ShellCommand(name: ".names", arguments: "", summary: "The bound names and their values.",
+                     argument: .none) { session, _, _ throws(ShellError) in
+            let rows: [[ResultTable.Cell]] = session.boundNames.map { name in
+                let value = session.lookup(name)!
+                return [.text(name), .text(value.typeName), .text(Display.inline(value))]
+            }
+            session.emit(ResultTable(columns: ["name", "kind", "value"], rows: rows).render(session.mode == .table ? .table : session.mode))
+        },
+        ShellCommand(name: ".plugins", arguments: "", summary: "The loaded plugins, and the files that were rejected with the reason.",
+                     argument: .none) { session, _, _ throws(ShellError) in
+            let rows: [[ResultTable.Cell]] = session.registry.plugins.map { plugin in
+                [.text(plugin.id), .text(plugin.kind.rawValue), .text(plugin.descriptor.version), .text(plugin.descriptor.name)]
+            }
+            var text = ResultTable(columns: ["id", "kind", "version", "name"], rows: rows).render(session.mode)
+            for rejected in session.registry.rejected { text += "rejected \(rejected.path): \(rejected.reason)\n" }
+            session.emit(text)
+        },
+        ShellCommand(name: ".quit", arguments: "", summary: "Leave the session (Ctrl-D does too).",
+                     argument: .none) { session, _, _ throws(ShellError) in
+            session.requestQuit()
+        },
+    ]
+
+    /// Runs a command line: `.name ARG ...` (arguments split at blanks; "quoted" ones may hold blanks).
+    static func run(_ line: String, session: Session, origin: Origin, line number: Int) throws(ShellError) {
+        let words = try split(line.trimmingCharacters(in: .whitespaces), line: number)
+        let name = words.first ?? "."
+        guard let command = named(name) else {
+            throw ShellError("no command '\(name)'" + Suggest.hint(name, among: all.map(\.name)) + "; .help lists them",
+                             at: SourceLocation(line: number, column: 1))
+        }
+        do {
+            try command.run(session, Array(words.dropFirst()), origin)
+        } catch {
+            var located = error
+            if located.location == nil { located.location = SourceLocation(line: number, column: 1) }
+            throw located
+        }
+    }
+
+    static func split(_ line: String, line number: Int) throws(ShellError) -> [String] {
+        var words: [String] = [], current = "", quoted = false, started = false
+        for character in line {
+            if character == "\"" { quoted.toggle(); started = true; continue }
+            if !quoted, character == " " || character == "\t" {
+                if started { words.append(current); current = ""; started = false }
+                continue
+            }
+            current.append(character)
+            started = true
+        }
+        if quoted { throw ShellError("a quoted argument has no closing quote", at: SourceLocation(line: number, column: 1)) }
+        if started { words.append(current) }
+        return words
+    }
+
+    /// `.help`: the commands, the functions and the plugins; `.help NAME`: one of them.
+    static func help(_ name: String?, session: Session) throws(ShellError) -> String {
+        if let name {
+            let bare = name.hasPrefix(".") ? String(name.dropFirst()) : name
+            if let command = named("." + bare) {
+                return "\(command.name) \(command.arguments)\n  \(command.summary)\n"
+            }
+            if let builtin = Builtins.named(bare) {
+                var text = "\(builtin.usage)\n  \(builtin.summary)\n"
+                for parameter in builtin.parameters {
+                    text += "  \(parameter.name)\(parameter.required ? "" : " (optional)"): \(parameter.help)\n"
+                }
+                return text
+            }
+            if let plugin = session.registry.plugins.first(where: { $0.id == bare }) {
+                return Display.render(.plugin(plugin), mode: .table)
+            }
+            let known = all.map(\.name) + Builtins.all.map(\.name) + session.registry.plugins.map(\.id)
+            throw ShellError("no command, function or plugin '\(name)'" + Suggest.hint(name, among: known))
+        }
+        var text = "Shell commands (at the start of a line):\n"
+        let width = all.map { $0.name.count + $0.arguments.count + 1 }.max() ?? 0
+        for command in all {
+            let head = command.arguments.isEmpty ? command.name : "\(command.name) \(command.arguments)"
+            text += "  " + head.padding(toLength: width + 2, withPad: " ", startingAt: 0) + command.summary + "\n"
+        }
+        text += "\nFunctions:\n"
+        let usageWidth = Builtins.all.map(\.usage.count).max() ?? 0
+        for builtin in Builtins.all {
+            text += "  " + builtin.usage.padding(toLength: usageWidth + 2, withPad: " ", startingAt: 0) + builtin.summary + "\n"
+        }
+        text += "\nPlugins (call one with its parameters, as in independent(bins: 20); .help ID shows them):\n"
+        for kind in PluginKind.allCases {
+            let ids = session.registry.plugins(of: kind).map(\.id)
+            if !ids.isEmpty { text += "  \(kind.rawValue): \(ids.joined(separator: ", "))\n" }
+        }
+        text += "\nStatements: NAME = EXPRESSION binds a name; an EXPRESSION alone shows its value.\n"
+        text += "Compose privacy with GENERATOR with PRIVACY; a list argument sweeps, as in laplace(epsilon: [0.1, 1, 10]).\n"
+        return text
+    }
+}

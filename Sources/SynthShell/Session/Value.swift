@@ -1,0 +1,142 @@
+import Foundation
+import SynthKit
+import SynthLab
+
+/// A table loaded from CSV, with what it was read with.
+struct TableValue {
+    var name: String
+    var table: Table
+    var path: String
+    var target: String?
+}
+
+/// A plugin with a complete set of parameter values, checked against its schema.
+struct PluginConfig {
+    var plugin: LoadedPlugin
+    var parameters: Parameters
+
+    var id: String { plugin.id }
+    var kind: PluginKind { plugin.kind }
+
+    /// All parameters, in schema order: what a recorded script writes.
+    var canonical: String {
+        "\(id)(" + parameters.values.map { "\($0.id): \(literal($0.value))" }.joined(separator: ", ") + ")"
+    }
+
+    /// The parameters that differ from their defaults: how a result row names the configuration.
+    var label: String {
+        let changed = parameters.values.filter { item in
+            plugin.descriptor.parameters.first { $0.id == item.id }?.defaultValue != item.value
+        }
+        if changed.isEmpty { return id }
+        return "\(id)(" + changed.map { "\($0.id): \(literal($0.value))" }.joined(separator: ", ") + ")"
+    }
+}
+
+func literal(_ value: ParameterValue) -> String {
+    switch value {
+    case .int(let v): String(v)
+    case .float(let v): formatDouble(v)
+    case .bool(let v): v ? "true" : "false"
+    case .string(let v): quote(v)
+    }
+}
+
+/// A generator configuration, composed with a privacy mechanism or not.
+struct GeneratorSpec {
+    var generator: PluginConfig
+    var privacy: PluginConfig?
+
+    var label: String { generator.label + (privacy.map { " with \($0.label)" } ?? "") }
+    var canonical: String { generator.canonical + (privacy.map { " with \($0.canonical)" } ?? "") }
+}
+
+/// A generator fitted on a table, ready to sample.
+final class FittedModel {
+    let spec: GeneratorSpec
+    let session: GeneratorSession
+    let host: HostServices
+    let tableName: String
+    let seed: UInt64
+    let columns: [String]
+    let trainingRows: Int
+
+    init(spec: GeneratorSpec, session: GeneratorSession, host: HostServices, tableName: String, seed: UInt64, columns: [String],
+         trainingRows: Int) {
+        self.trainingRows = trainingRows
+        self.spec = spec
+        self.session = session
+        self.host = host
+        self.tableName = tableName
+        self.seed = seed
+        self.columns = columns
+    }
+}
+
+/// Tables × generator configurations × validators × seeds.
+struct ExperimentSpec {
+    var tables: [TableValue]
+    var generators: [GeneratorSpec]
+    var validators: [PluginConfig]
+    var seeds: [UInt64]
+    /// Rows to sample per trial; nil samples as many rows as the training part has.
+    var rows: Int?
+    /// The share of each table's rows held out from training (0 for none).
+    var holdout: Double
+
+    var trialCount: Int { tables.count * generators.count * seeds.count }
+}
+
+/// One trial's outcome.
+struct TrialResult {
+    var table: String
+    var generator: String
+    var seed: UInt64
+    var epsilon: Double?
+    var delta: Double?
+    var metrics: [MetricResult]
+    var fitSeconds: Double
+    var sampleSeconds: Double
+}
+
+struct ExperimentResults {
+    var trials: [TrialResult]
+}
+
+/// Every value a name can be bound to.
+enum Value {
+    case number(Double, isInteger: Bool)
+    case string(String)
+    case bool(Bool)
+    case list([Value])
+    case record([(key: String, value: Value)])
+    case table(TableValue)
+    case plugin(LoadedPlugin)
+    case config(PluginConfig)
+    case generator(GeneratorSpec)
+    case model(FittedModel)
+    case experiment(ExperimentSpec)
+    case results(ExperimentResults)
+    case view(ResultTable)
+    case nothing
+
+    /// The kind of value, as error messages name it.
+    var typeName: String {
+        switch self {
+        case .number(_, let isInteger): isInteger ? "an integer" : "a number"
+        case .string: "a string"
+        case .bool: "a boolean"
+        case .list: "a list"
+        case .record: "a record"
+        case .table: "a table"
+        case .plugin(let plugin): "the \(plugin.kind.rawValue) plugin '\(plugin.id)'"
+        case .config(let config): "a \(config.kind.rawValue) configuration (\(config.id))"
+        case .generator: "a generator configuration"
+        case .model: "a fitted model"
+        case .experiment: "an experiment"
+        case .results: "experiment results"
+        case .view: "a result table"
+        case .nothing: "nothing"
+        }
+    }
+}

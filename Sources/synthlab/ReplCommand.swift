@@ -1,0 +1,174 @@
+import ArgumentParser
+import CLineEdit
+import Foundation
+import SynthKit
+import SynthLab
+import SynthShell
+
+/// `synthlab` with no command: the interactive lab on a terminal, or a script replayed from a
+/// file, from `-c`, or from piped stdin.
+struct ReplCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repl",
+        abstract: "Start the interactive lab (the default), or replay a session script.",
+        discussion: "The session language and the shell commands are in docs/repl.md.")
+
+    @Argument(help: ArgumentHelp("A session script to replay (.synth).", valueName: "FILE"))
+    var script: String?
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Statements to run, separated by ';' or new lines.", valueName: "STATEMENTS"))
+    var command: String?
+
+    @Flag(help: "Stop at the first error, with exit status 1.")
+    var bail = false
+
+    @Option(help: "The session seed: statements without a seed draw theirs from it.")
+    var seed: UInt64 = 0
+
+    func run() throws {
+        let session = Session(registry: PluginRegistry(), seed: seed)
+        let cwd = FileManager.default.currentDirectoryPath
+        var ok = true
+        if let command {
+            guard script == nil else { throw CLIError("give a script file or -c, not both") }
+            ok = session.runScript(command, origin: Origin(file: "-c", folder: cwd), bail: bail)
+        } else if let script {
+            guard let data = FileManager.default.contents(atPath: script), let text = String(data: data, encoding: .utf8) else {
+                let exists = FileManager.default.fileExists(atPath: script)
+                FileHandle.standardError.write(Data("synthlab: error: cannot read \(script)\(exists ? " (not UTF-8 text)" : " (no such file)")\n".utf8))
+                throw ExitCode(1)
+            }
+            let absolute = script.hasPrefix("/") ? script : (cwd as NSString).appendingPathComponent(script)
+            let folder = ((absolute as NSString).deletingLastPathComponent as NSString).standardizingPath
+            ok = session.runScript(text, origin: Origin(file: script, folder: folder), bail: bail)
+        } else if isatty(STDIN_FILENO) != 0 {
+            Repl(session: session).run()
+        } else {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            guard let text = String(data: data, encoding: .utf8) else {
+                FileHandle.standardError.write(Data("synthlab: error: the input is not UTF-8 text\n".utf8))
+                throw ExitCode(1)
+            }
+            ok = session.runScript(text, origin: Origin(file: "<stdin>", folder: cwd), bail: bail)
+        }
+        session.finish()
+        if !ok { throw ExitCode(1) }
+    }
+}
+
+/// The interactive loop on libedit: prompt, history, completion, Ctrl-C and Ctrl-D.
+final class Repl {
+    let session: Session
+    let completer: Completer
+    /// Earlier lines of a statement that is not finished yet.
+    var pending: [String] = []
+
+    init(session: Session) {
+        self.session = session
+        completer = Completer(session: session)
+    }
+
+    static func historyPath() -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        let base: String
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
+            base = state
+        } else if let home = environment["HOME"] {
+            base = home + "/.local/state"
+        } else {
+            return nil
+        }
+        let folder = base + "/synthlab"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return folder + "/history"
+    }
+
+    func run() {
+        useUTF8Locale()
+        sl_install_interrupt_handler()
+        session.cancellationRequested = { sl_interrupted() != 0 }
+        var io = SessionIO.standard
+        io.progress = { message in
+            let width = max(20, terminalWidth() - 1)
+            let line = message.map { String($0.prefix(width)) } ?? ""
+            FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+        }
+        session.setIO(io)
+
+        guard let editor = sl_open("synthlab", Repl.historyPath(), 1000) else {
+            FileHandle.standardError.write(Data("synthlab: error: cannot start the line editor\n".utf8))
+            return
+        }
+        defer { sl_close(editor) }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        sl_set_completer(editor, replComplete, context)
+
+        let plugins = session.registry.plugins.count
+        print("SynthLab: \(plugins) plugin\(plugins == 1 ? "" : "s") loaded. .help for help, Tab completes, Ctrl-D leaves.")
+        while true {
+            sl_set_prompt(editor, pending.isEmpty ? "synthlab> " : "     ...> ")
+            var interrupted: Int32 = 0
+            guard let raw = sl_read_line(editor, &interrupted) else {
+                print("")
+                break
+            }
+            let line = String(cString: raw)
+            free(raw)
+            if interrupted != 0 {
+                pending = []
+                continue
+            }
+            if pending.isEmpty, line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            sl_add_history(editor, line.trimmingCharacters(in: .whitespaces))
+            pending.append(line)
+            let text = pending.joined(separator: "\n")
+            if !ShellCommands.isCommandLine(text), Session.needsMoreLines(text) { continue }
+            pending = []
+            sl_clear_interrupt()
+            session.runScript(text, origin: .interactive(), bail: true)
+            sl_clear_interrupt()
+            if session.quitRequested { break }
+        }
+    }
+
+    func complete(_ line: String) -> Completion {
+        let before = pending.isEmpty ? line : (pending + [line]).joined(separator: "\n")
+        return completer.complete(before)
+    }
+}
+
+/// libedit's Tab callback: the REPL's completer through the C face.
+private let replComplete: sl_complete_fn = { context, line, insert, listing in
+    guard let context, let line, let insert, let listing else { return }
+    let repl = Unmanaged<Repl>.fromOpaque(context).takeUnretainedValue()
+    let result = repl.complete(String(cString: line))
+    if !result.insert.isEmpty { insert.pointee = strdup(result.insert) }
+    if result.insert.isEmpty, result.candidates.count > 1 {
+        listing.pointee = strdup(columns(result.candidates, width: terminalWidth()))
+    }
+}
+
+/// Candidates laid out in columns, as shells list completions.
+func columns(_ items: [String], width: Int) -> String {
+    let cell = (items.map(\.count).max() ?? 0) + 2
+    let perLine = max(1, width / cell)
+    var text = ""
+    for (index, item) in items.enumerated() {
+        let last = index % perLine == perLine - 1 || index == items.count - 1
+        text += last ? item + "\n" : item.padding(toLength: cell, withPad: " ", startingAt: 0)
+    }
+    return text
+}
+
+func terminalWidth() -> Int {
+    var size = winsize()
+    if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    return 80
+}
+
+/// libedit reads UTF-8 only under a UTF-8 locale; fall back to C.UTF-8 when the environment's
+/// locale is not one.
+func useUTF8Locale() {
+    if let current = setlocale(LC_CTYPE, ""), String(cString: current).lowercased().contains("utf") { return }
+    _ = setlocale(LC_CTYPE, "C.UTF-8")
+}

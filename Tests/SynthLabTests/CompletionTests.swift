@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import SynthShell
+
+@Suite("Tab completion from the live session")
+struct CompletionTests {
+    func completer() throws -> (CapturedSession, Completer) {
+        let shell = try CapturedSession()
+        #expect(shell.type(#"insurance = load("\#(Support.data("insurance.csv"))")"#))
+        #expect(shell.type("gen = independent(bins: 8)"))
+        return (shell, Completer(session: shell.session))
+    }
+
+    @Test func completesCommandWordsAndTheirArguments() throws {
+        let (_, completer) = try completer()
+        #expect(completer.complete(".plu").insert == "gins ")
+        #expect(completer.complete(".mode ma").insert == "rkdown")
+        #expect(completer.complete(".timer o").candidates == ["on", "off"])
+        #expect(completer.complete(".help expe").insert == "riment")
+        #expect(Set(completer.complete(".").candidates) == Set(ShellCommands.all.map(\.name)))
+    }
+
+    @Test func completesPluginIdsFunctionsAndBoundNames() throws {
+        let (_, completer) = try completer()
+        #expect(completer.complete("g = indep").insert == "endent(")
+        #expect(completer.complete("x = insu").insert == "rance")
+        #expect(completer.complete("e = exper").insert == "iment(")
+        #expect(completer.complete("p = gen with lap").insert == "lace(")
+        #expect(completer.complete("p = gen with ").candidates.contains("laplace"))
+    }
+
+    @Test func completesParameterNamesAndChoices() throws {
+        let (_, completer) = try completer()
+        #expect(completer.complete("g = independent(bi").insert == "ns: ")
+        #expect(completer.complete("g = independent(bins: 3, ").candidates.sorted() == ["keep_missing", "numeric_model"])
+        #expect(completer.complete(#"g = independent(numeric_model: "#).candidates == [#""empirical""#, #""histogram""#])
+        #expect(completer.complete(#"g = independent(numeric_model: "hist"#).insert == #"ogram""#)
+        #expect(completer.complete("g = independent(keep_missing: f").insert == "alse")
+        #expect(completer.complete("e = experiment(tables: insurance, gen").insert == "erators: ")
+        #expect(completer.complete("m = fit(gen, ins").insert == "urance")
+        #expect(completer.complete(#"r = run(e, executor: "inp"#).insert == #"rocess""#)
+    }
+
+    @Test func completesColumnsAndPathsInsideStrings() throws {
+        let (_, completer) = try completer()
+        #expect(completer.complete(#"head(insurance, columns: ["sm"#).insert == #"oker""#)
+        #expect(completer.complete(#"summary(insurance, columns: ["a"#).insert == #"ge""#)
+        let folder = Support.temporaryFolder()
+        try "x\n1\n".write(toFile: folder + "/numbers.csv", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: folder + "/nested", withIntermediateDirectories: true)
+        #expect(completer.complete(#"t = load("\#(folder)/num"#).insert == #"bers.csv""#)
+        #expect(completer.complete(#"t = load("\#(folder)/nes"#).insert == "ted/")
+        #expect(completer.complete(".read \(folder)/nu").insert == "mbers.csv")
+    }
+
+    @Test func offersNothingWhereNothingFits() throws {
+        let (_, completer) = try completer()
+        #expect(completer.complete("g = zzz").candidates.isEmpty)
+        #expect(completer.complete("x = 12").candidates.isEmpty)
+        #expect(completer.complete("g = independent(zz").candidates.isEmpty)
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import SynthShell
+
+@Suite("Scripts: replay from a file, -c, piped stdin, --bail, recording, notebooks")
+struct ScriptTests {
+    let insurance = Support.data("insurance.csv")
+
+    /// `synthlab ARGS` with the built-in plugins, optionally with `input` on stdin.
+    func synthlab(_ arguments: [String], input: String? = nil, in directory: String? = nil) throws -> Support.Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Support.executable)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_DATA_HOME"] = Support.temporaryFolder("synthlab-xdg")
+        environment["SYNTHLAB_PLUGIN_PATH"] = try Support.pluginFolder()
+        process.environment = environment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inp
+        try process.run()
+        if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
+        try inp.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Support.Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                              stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    @Test func bailStopsAtTheFirstErrorWithItsPlace() throws {
+        let folder = Support.temporaryFolder()
+        let script = folder + "/broken.synth"
+        try """
+            ins = load("\(insurance)")
+            g = independent(bins: 8, keep_mising: false)
+            save(ins, "\(folder)/line3.csv")
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try synthlab([script, "--bail"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("\(script):2:26: error: 'independent' has no parameter 'keep_mising' (did you mean `keep_missing`?)"),
+                Comment(rawValue: result.stderr))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/line3.csv"), "line 3 did not run")
+
+        // Without --bail the script goes on, and the exit status still says something failed.
+        let goOn = try synthlab([script])
+        #expect(goOn.status != 0)
+        #expect(FileManager.default.fileExists(atPath: folder + "/line3.csv"))
+    }
+
+    @Test func runsStatementsFromDashCAndFromAPipeWithoutEscapeCodes() throws {
+        let viaC = try synthlab(["-c", #"ins = load("\#(insurance)"); ins; .mode csv; schema(ins)"#])
+        #expect(viaC.status == 0, Comment(rawValue: viaC.stderr))
+        #expect(viaC.stdout.hasPrefix("ins: 1338 rows × 7 columns"))
+        #expect(viaC.stdout.contains("column,kind,missing,role\nage,integer,0,\n"))
+
+        let piped = try synthlab([], input: """
+            ins = load("\(insurance)")
+            e = experiment(tables: ins,
+                           generators: independent(),
+                           seeds: [4], rows: 100)
+            r = run(e)
+            .mode json
+            r
+            nope
+            """)
+        #expect(piped.status != 0, "an error in piped input sets the exit status")
+        #expect(piped.stdout.contains(#""table": "ins", "generator": "independent", "seeds": 1"#), Comment(rawValue: piped.stdout + piped.stderr))
+        #expect(piped.stderr.contains("<stdin>:8:1: error: nothing is bound to 'nope'"))
+        #expect(!(piped.stdout + piped.stderr).contains("\u{1B}"), "no escape codes without a terminal")
+        #expect(!piped.stdout.contains("synthlab>"), "no prompt without a terminal")
+    }
+
+    @Test func aRecordedSessionReplaysToTheSameResults() throws {
+        let folder = Support.temporaryFolder()
+        let shell = try CapturedSession(seed: 11)
+        let session = """
+            .record \(folder)/session.synth
+            .mode csv
+            ins = load("\(insurance)", target: "charges")
+            gens = [independent(), independent(bins: 8)] with laplace(epsilon: [1, 5])
+            e = experiment(tables: ins, generators: gens, rows: 200)
+            r = run(e)
+            r
+            details(r)
+            m = fit(independent(numeric_model: "histogram"), ins)
+            s = sample(m, rows: 40)
+            validate(ins, s, validators: column_shapes)
+            this is not valid
+            .record off
+            """
+        for line in session.split(separator: "\n") { shell.type(String(line), folder: folder) }
+        #expect(shell.errors.contains("error: expected the end of the statement"))
+        let recorded = try String(contentsOfFile: folder + "/session.synth", encoding: .utf8)
+        #expect(recorded.contains("seeds: ["), "drawn seeds are written down")
+        #expect(recorded.contains("fit(independent(numeric_model: \"histogram\", bins: 32, keep_missing: true), ins, seed: "))
+        #expect(recorded.contains("laplace(epsilon: [1, 5])"))
+        #expect(!recorded.contains("this is not valid"), "only successful statements are recorded")
+
+        let replay = try synthlab([folder + "/session.synth", "--bail"])
+        #expect(replay.status == 0, Comment(rawValue: replay.stderr))
+        #expect(replay.stdout == shell.output, "identical result tables")
+        #expect(shell.output.contains("ins,independent(bins: 8) with laplace(epsilon: 5.0),1,5.0,0.0,"))
+
+        // A file moved elsewhere with its recording still finds the data by the same relative path.
+        #expect(recorded.contains("load(\"\(relativePath(insurance, from: folder))\", target: \"charges\")"))
+    }
+
+    @Test func readRunsAScriptInsideTheSession() throws {
+        let folder = Support.temporaryFolder()
+        try "ins = load(\"\(insurance)\")\ng = independent(bins: 4)\n".write(toFile: folder + "/setup.synth", atomically: true, encoding: .utf8)
+        try "x = 1\ny = nope\nz = 2\n".write(toFile: folder + "/broken.synth", atomically: true, encoding: .utf8)
+        try ".read loop.synth\n".write(toFile: folder + "/loop.synth", atomically: true, encoding: .utf8)
+        let shell = try CapturedSession()
+        #expect(shell.type(".read setup.synth", folder: folder), Comment(rawValue: shell.errors))
+        #expect(shell.session.boundNames == ["ins", "g"])
+        #expect(!shell.type(".read broken.synth", folder: folder))
+        #expect(shell.errors.contains("broken.synth:2:5: error: nothing is bound to 'nope'"))
+        #expect(shell.session.boundNames == ["ins", "g", "x"], "z = 2 after the error did not run")
+        #expect(!shell.type(".read loop.synth", folder: folder))
+        #expect(shell.errors.contains("would read itself again"))
+        #expect(!shell.type(".read missing.synth", folder: folder))
+        #expect(shell.errors.contains("(no such file)"))
+    }
+
+    @Test func everyNotebookReplays() throws {
+        let folder = Support.repositoryRoot + "/notebooks"
+        let notebooks = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".synth") }.sorted()
+        #expect(notebooks.contains("01-quickstart.synth"))
+        for notebook in notebooks {
+            let result = try synthlab([folder + "/" + notebook, "--bail"])
+            #expect(result.status == 0, "\(notebook): \(result.stderr)")
+            #expect(!result.stdout.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+@testable import SynthShell
+
+@Suite("REPL session: tables, plugins, composition, experiments, output")
+struct SessionTests {
+    let insurance = Support.data("insurance.csv")
+
+    @Test func loadsAndInspectsATable() throws {
+        let shell = try CapturedSession()
+        #expect(shell.type(#"ins = load("\#(insurance)", target: "charges", kinds: {children: "categorical"}, missing: ["NA"])"#))
+        #expect(shell.result("ins").contains("ins: 1338 rows × 7 columns, target charges"))
+        let schema = shell.result("schema(ins)")
+        #expect(schema.contains("| children | categorical |"))
+        #expect(schema.contains("| charges  | continuous  |       0 | target |"))
+        let head = shell.result(#"head(ins, rows: 2, columns: ["age", "smoker"])"#)
+        #expect(head.contains("| 19  | yes    |") && head.contains("| 18  | no     |"))
+        let summary = shell.result(#"summary(ins, columns: ["age", "region"])"#)
+        #expect(summary.contains("| age    | integer     |       0 | 39.2070 |"))
+        #expect(summary.contains("|      4 | southeast |"))
+    }
+
+    @Test func loadErrorsNameTheProblem() throws {
+        let shell = try CapturedSession()
+        #expect(!shell.type(#"t = load("\#(insurance)", target: "charge")"#))
+        #expect(shell.errors.contains("has no column 'charge' (did you mean `charges`?)"))
+        #expect(shell.errors.contains("\n  t = load(") && shell.errors.contains("^"))
+        #expect(shell.result(#"load("\#(insurance)", kinds: {age: "integr"})"#).contains("'integr' is not a column kind (did you mean `integer`?)"))
+        #expect(shell.result(#"load("\#(insurance)", kinds: {agee: "integer"})"#).contains("has no column 'agee' (did you mean `age`?)"))
+        #expect(shell.result(#"load("/no/such/file.csv")"#).contains("no file /no/such/file.csv"))
+        let folder = Support.temporaryFolder()
+        try "a,b\n1,2,3\n".write(toFile: folder + "/bad.csv", atomically: true, encoding: .utf8)
+        #expect(shell.result(#"load("bad.csv")"#.replacingOccurrences(of: "bad.csv", with: folder + "/bad.csv")).contains("bad.csv:2"))
+    }
+
+    @Test func pluginParametersAreCheckedBeforeAnythingRuns() throws {
+        let shell = try CapturedSession()
+        #expect(shell.result("g = independent(bnis: 3)").contains("'independent' has no parameter 'bnis' (did you mean `bins`?)"))
+        #expect(shell.errors.contains("\n                  ^\n"), "the caret is under the parameter name")
+        #expect(shell.result("g = independent(bins: 1.5)").contains("'bins' takes an int"))
+        #expect(shell.result("g = independent(bins: 0)").contains("outside"))
+        #expect(shell.result(#"g = independent(numeric_model: "histogrm")"#).contains("did you mean `histogram`?"))
+        #expect(shell.result("p = laplace()").contains("'laplace' needs parameter 'epsilon'"))
+        #expect(shell.result("g = indepndent()").contains("no function or plugin 'indepndent' (did you mean `independent`?)"))
+        #expect(shell.result("g = independent(3)").contains("plugin parameters are named"))
+        #expect(shell.session.boundNames.isEmpty, "no failed statement binds anything")
+        // Defaults on request: the bare plugin id shows its schema.
+        let shown = shell.result("independent")
+        #expect(shown.contains("| bins          | int    | 32"))
+        #expect(shell.result("params(laplace)").contains("(required)"))
+        #expect(shell.result("independent(bins: 8)") == "independent(numeric_model: \"empirical\", bins: 8, keep_missing: true)\n")
+    }
+
+    @Test func compositionIsCheckedAgainstCapabilities() throws {
+        let folder = try Support.pluginFolder()
+        try Support.compileC(Support.fixtures + "/cplugins/test_plugin.c", to: folder + "/gradient_only.so",
+                             defines: ["PLUGIN_ID=\"gradient_only\""])
+        let shell = try CapturedSession(pluginFolder: folder)
+        #expect(shell.type("p = independent(bins: 8) with laplace(epsilon: 1)"))
+        #expect(shell.result("p") == "independent(numeric_model: \"empirical\", bins: 8, keep_missing: true) with laplace(epsilon: 1.0)\n")
+        let refused = shell.result("q = independent() with gradient_only(epsilon: 1)")
+        #expect(refused.contains("generator 'independent' consumes synth.privacy.statistics/1, but privacy 'gradient_only' provides synth.privacy.gradient/1"))
+        #expect(shell.result("q = independent() with column_shapes").contains("'column_shapes' is a validator plugin, not a privacy plugin"))
+        #expect(shell.result("q = p with laplace(epsilon: 2)").contains("already composed"))
+        #expect(shell.session.boundNames == ["p"])
+    }
+
+    @Test func aListArgumentSweeps() throws {
+        let shell = try CapturedSession()
+        #expect(shell.type("eps = [0.1, 1, 10]"))
+        #expect(shell.type("gens = [independent(), independent(bins: 8)] with laplace(epsilon: eps)"))
+        guard case .list(let items)? = shell.session.lookup("gens") else { Issue.record("not a list"); return }
+        #expect(items.count == 6)
+        #expect(shell.type("ps = laplace(epsilon: [1, 2], )"))
+        guard case .list(let privacies)? = shell.session.lookup("ps") else { Issue.record("not a list"); return }
+        #expect(privacies.count == 2)
+        #expect(shell.result("laplace(epsilon: [])").contains("an empty list"))
+    }
+
+    @Test func errorsNeverDropABinding() throws {
+        let shell = try CapturedSession()
+        #expect(shell.type(#"ins = load("\#(insurance)")"#))
+        #expect(!shell.type(#"ins = load("/missing.csv")"#))
+        #expect(!shell.type("ins = ins with laplace(epsilon: 1)"))
+        #expect(!shell.type("load = 3"))
+        #expect(shell.result("ins").contains("1338 rows"))
+        #expect(shell.result(".nmes").contains("no command '.nmes' (did you mean `.names`?)"))
+        #expect(shell.result(".names").contains("| ins  | a table |"))
+    }
+
+    @Test func runsAnExperimentAndExportsItsResults() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder()
+        #expect(shell.type(#"ins = load("\#(insurance)", target: "charges")"#))
+        #expect(shell.type("e = experiment(tables: ins, generators: [independent(), independent() with laplace(epsilon: [1, 10])], seeds: [1, 2], rows: 300)"))
+        #expect(shell.result("e").contains("1 table(s) × 3 generator(s) × 2 seed(s) = 6 trial(s)"))
+        #expect(shell.type("r = run(e)"), Comment(rawValue: shell.errors))
+        let table = shell.result("r")
+        #expect(table.contains("| ins   | independent with laplace(epsilon: 10.0) |     2 | 10.0000 |"))
+        #expect(table.contains("column_shapes sd"))
+        // The same experiment again gives the same numbers.
+        #expect(shell.type("r2 = run(e)"))
+        #expect(shell.result("r2") == table)
+
+        for (file, check) in [
+            ("r.md", "| ins   | independent with laplace(epsilon: 1.0)  |     2 |  1.0000 |"),
+            ("r.csv", "table,generator,seeds,epsilon,delta,column_shapes,column_shapes sd"),
+            ("r.tex", "\\begin{tabular}{llrrrrrrr}"),
+            ("r.json", "\"generator\": \"independent with laplace(epsilon: 1.0)\""),
+        ] {
+            #expect(shell.type(#"export(r, "\#(folder)/\#(file)")"#), Comment(rawValue: shell.errors))
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            #expect(text.contains(check), "\(file): \(text)")
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json"))) as? [[String: Any]]
+        #expect(json?.count == 3)
+        #expect(shell.type(#"export(details(r), "\#(folder)/details.txt")"#))
+        #expect(try String(contentsOfFile: folder + "/details.txt", encoding: .utf8).contains("| ks_complement"))
+        #expect(shell.result(#"export(r, "\#(folder)/r.xyz")"#).contains("cannot tell the format"))
+        #expect(shell.result(#"export(r, "\#(folder)/r.xyz", format: "markdwn")"#).contains("did you mean `markdown`?"))
+        #expect(shell.result(#"run(e, executor: "slurmm")"#).contains("no executor 'slurmm'"))
+    }
+
+    @Test func fitsSamplesAndValidates() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder()
+        #expect(shell.type(#"ins = load("\#(insurance)")"#))
+        #expect(shell.type("m = fit(independent(bins: 16), ins, seed: 3)"))
+        #expect(shell.result("m") == "independent(bins: 16) fitted on ins (seed 3)\n")
+        #expect(shell.type(#"s = sample(m, rows: 50, to: "\#(folder)/s.csv")"#), Comment(rawValue: shell.errors))
+        #expect(try String(contentsOfFile: folder + "/s.csv", encoding: .utf8).split(separator: "\n").count == 51)
+        #expect(shell.result(#"sample(m, rows: 5, to: "/no/folder/s.csv")"#).contains("the folder /no/folder does not exist"))
+        let validation = shell.result("validate(ins, s, validators: [column_shapes], seed: 1)")
+        #expect(validation.contains("column_shapes"))
+        #expect(shell.result("fit([independent(), independent(bins: 3)], ins)").contains("got a list"))
+    }
+
+    @Test func outputGoesToFilesOnRequest() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder()
+        #expect(shell.type(#"ins = load("\#(insurance)")"#))
+        #expect(shell.type(".once \(folder)/schema.md"))
+        #expect(shell.type(".mode markdown"))
+        #expect(shell.type("schema(ins)"))
+        #expect(shell.type("schema(ins)"))
+        let once = try String(contentsOfFile: folder + "/schema.md", encoding: .utf8)
+        #expect(once.hasPrefix("| column   | kind        | missing | role |"))
+        #expect(shell.output.components(separatedBy: "| column ").count == 2, "only the line after .once went to the file")
+        #expect(shell.type(".output \(folder)/all.csv"))
+        #expect(shell.type(".mode csv"))
+        #expect(shell.type("schema(ins)"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/all.csv"), "written when output goes back")
+        #expect(shell.type(".output"))
+        #expect(try String(contentsOfFile: folder + "/all.csv", encoding: .utf8).hasPrefix("column,kind,missing,role\nage,integer,0,\n"))
+        #expect(shell.result(".mode latx").contains("did you mean `latex`?"))
+        #expect(shell.result(".mode") == "csv\n")
+    }
+
+    @Test func helpComesFromTheDeclarations() throws {
+        let shell = try CapturedSession()
+        let help = shell.result(".help")
+        for command in ShellCommands.all { #expect(help.contains(command.name)) }
+        for builtin in Builtins.all { #expect(help.contains(builtin.usage)) }
+        #expect(help.contains("generator: independent"))
+        #expect(shell.result(".help experiment").contains("seeds (optional)"))
+        #expect(shell.result(".help .record").contains(".record FILE|off"))
+        #expect(shell.result(".help laplace").contains("epsilon"))
+        #expect(shell.result(".help experimnt").contains("did you mean `experiment`?"))
+    }
+}

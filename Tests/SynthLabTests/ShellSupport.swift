@@ -1,0 +1,43 @@
+import Foundation
+import SynthLab
+@testable import SynthShell
+
+/// A session on the built-in plugins whose output and diagnostics are kept in strings.
+final class CapturedSession {
+    let session: Session
+    private let box: Box
+
+    final class Box: @unchecked Sendable {
+        var output = ""
+        var errors = ""
+    }
+
+    init(pluginFolder: String? = nil, seed: UInt64 = 0) throws {
+        let folder = try pluginFolder ?? Support.pluginFolder()
+        let box = Box()
+        self.box = box
+        session = Session(registry: PluginRegistry(searchPath: [folder]),
+                          io: SessionIO(write: { box.output += $0 }, diagnostic: { box.errors += $0 }), seed: seed)
+    }
+
+    var output: String { box.output }
+    var errors: String { box.errors }
+
+    func clear() {
+        box.output = ""
+        box.errors = ""
+    }
+
+    /// Runs `text` as typed at the prompt (relative paths against `folder`); returns whether it succeeded.
+    @discardableResult
+    func type(_ text: String, folder: String = FileManager.default.currentDirectoryPath) -> Bool {
+        session.runChunk(text, origin: Origin(file: nil, folder: folder))
+    }
+
+    /// Runs `text` and returns what it printed, or the error it reported.
+    func result(_ text: String) -> String {
+        clear()
+        type(text)
+        return output + errors
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+/// The REPL in a real terminal: tmux runs `synthlab`, `send-keys` types, `capture-pane` reads
+/// the screen.
+final class Terminal {
+    let socket = "synthlab-test-\(UUID().uuidString.prefix(8))"
+    let state: String
+
+    init(state: String? = nil, pluginFolder: String) throws {
+        self.state = state ?? Support.temporaryFolder("synthlab-state")
+        let environment = [
+            "XDG_STATE_HOME=\(self.state)", "XDG_DATA_HOME=\(Support.temporaryFolder("synthlab-xdg"))",
+            "SYNTHLAB_PLUGIN_PATH=\(pluginFolder)", "LANG=C.UTF-8", "TERM=xterm",
+        ]
+        let command = "env " + environment.map { "'\($0)'" }.joined(separator: " ") + " '\(Support.executable)'"
+        // The tmux server outlives this call: it must not inherit any descriptor of this process
+        // (a pipe of another test's child would then never reach end-of-file), so bash closes
+        // every descriptor above 2 before it starts tmux.
+        let quoted = command.replacingOccurrences(of: "'", with: "'\\''")
+        let script = #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; "#
+            + "exec tmux -L \(socket) -f /dev/null new-session -d -x 150 -y 50 '\(quoted)'"
+        let started = try Support.run("/bin/bash", ["-c", script])
+        guard started.status == 0 else { throw SupportError("tmux new-session failed (is tmux installed?): \(started.stderr)") }
+        try waitFor("synthlab> ")
+    }
+
+    deinit { _ = try? tmux(["kill-server"]) }
+
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String {
+        let result = try Support.run("/usr/bin/env", ["tmux", "-L", socket, "-f", "/dev/null"] + arguments)
+        guard result.status == 0 else { throw SupportError("tmux \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
+        return result.stdout
+    }
+
+    /// Types text literally (no key names).
+    func type(_ text: String) throws { try tmux(["send-keys", "-l", text]) }
+    /// Presses keys by name: Tab, Enter, Up, C-c, C-d, C-r.
+    func press(_ keys: String...) throws { try tmux(["send-keys"] + keys) }
+
+    var screen: String { (try? tmux(["capture-pane", "-p", "-J"])) ?? "" }
+
+    /// The last line of the screen that is not blank: where the cursor's line is.
+    var currentLine: String {
+        screen.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? ""
+    }
+
+    /// Waits until `condition` holds on the screen (up to `seconds`).
+    func waitFor(_ seconds: Double = 30, _ condition: (String) -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition(screen) { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw SupportError("timed out; the screen shows:\n\(screen)")
+    }
+
+    func waitFor(_ text: String, seconds: Double = 30) throws { try waitFor(seconds) { $0.contains(text) } }
+
+    func waitForLine(_ text: String, seconds: Double = 30) throws {
+        try waitFor(seconds) { _ in self.currentLine.contains(text) }
+    }
+}
+
+@Suite("REPL in a real terminal (tmux)", .serialized)
+struct TerminalTests {
+    let insurance = Support.data("insurance.csv")
+
+    @Test func tabCompletesCommandsPluginIdsAndParameters() throws {
+        let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
+        try terminal.type(".plu")
+        try terminal.press("Tab")
+        try terminal.waitForLine("synthlab> .plugins")
+        try terminal.press("Enter")
+        try terminal.waitFor("| laplace       | privacy   |")
+
+        try terminal.type("g = indep")
+        try terminal.press("Tab")
+        try terminal.waitForLine("synthlab> g = independent(")
+        try terminal.type("bi")
+        try terminal.press("Tab")
+        try terminal.waitForLine("synthlab> g = independent(bins: ")
+        try terminal.type("7)")
+        try terminal.press("Enter")
+        try terminal.type("g")
+        try terminal.press("Enter")
+        try terminal.waitFor("independent(numeric_model: \"empirical\", bins: 7, keep_missing: true)")
+    }
+
+    @Test func historyIsRecalledInANewProcess() throws {
+        let plugins = try Support.pluginFolder()
+        let first = try Terminal(pluginFolder: plugins)
+        try first.type("\"remembered\"")
+        try first.press("Enter")
+        try first.type("other = 4")
+        try first.press("Enter")
+        try first.press("C-d")
+        try first.waitFor { _ in FileManager.default.fileExists(atPath: first.state + "/synthlab/history") }
+
+        let second = try Terminal(state: first.state, pluginFolder: plugins)
+        try second.press("Up")
+        try second.waitForLine("synthlab> other = 4")
+        try second.press("Up")
+        try second.waitForLine("synthlab> \"remembered\"")
+        try second.press("Enter")
+        try second.waitFor("\"remembered\"\nsynthlab>")
+        // Ctrl-R searches the history from a fresh prompt.
+        try second.press("C-r")
+        try second.type("othe")
+        try second.waitFor("synthlab> other = 4\nbck:othe")
+        try second.press("Enter")
+        try second.type(".names")
+        try second.press("Enter")
+        try second.waitFor("| other | an integer | 4     |")
+    }
+
+    @Test func ctrlCCancelsTheRunAndKeepsTheBindings() throws {
+        let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
+        try terminal.type(#"ins = load("\#(insurance)")"#)
+        try terminal.press("Enter")
+        try terminal.type("r = run(experiment(tables: ins, generators: independent(), seeds: range(1, 100000)))")
+        try terminal.press("Enter")
+        try terminal.waitFor("· seed 3")
+        try terminal.press("C-c")
+        try terminal.waitFor("cancelled (Ctrl-C)")
+        try terminal.waitForLine("synthlab> ")
+        try terminal.type("ins")
+        try terminal.press("Enter")
+        try terminal.waitFor("ins: 1338 rows × 7 columns")
+        // Ctrl-C at the prompt abandons the line and stays in the REPL.
+        try terminal.type("abandoned = 1")
+        try terminal.press("C-c")
+        try terminal.waitForLine("synthlab> ")
+        try terminal.type(".names")
+        try terminal.press("Enter")
+        try terminal.waitFor("| ins  | a table |")
+        #expect(!terminal.screen.contains("| abandoned"))
+        #expect(!terminal.screen.contains("| r "), "a cancelled run binds nothing")
+    }
+
+    @Test func nonASCIITextSurvivesTheLineEditor() throws {
+        let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
+        try terminal.type("note = \"Zürich · 東京 · ε ≤ 1 ✓\"")
+        try terminal.press("Enter")
+        try terminal.type("note")
+        try terminal.press("Enter")
+        try terminal.waitFor("\"Zürich · 東京 · ε ≤ 1 ✓\"\nsynthlab>")
+    }
+}

@@ -154,6 +154,11 @@ struct SessionTests {
         #expect(try String(contentsOfFile: folder + "/all.csv", encoding: .utf8).hasPrefix("column,kind,missing,role\nage,integer,0,\n"))
         #expect(shell.result(".mode latx").contains("did you mean `latex`?"))
         #expect(shell.result(".mode") == "csv\n")
+        #expect(shell.type(".timer on"))
+        #expect(shell.result("summary(ins)").contains("Run Time: real "))
+        #expect(shell.errors.contains(" s, peak memory ") && shell.errors.contains(" MiB"))
+        #expect(shell.type(".timer off"))
+        #expect(!shell.result("summary(ins)").contains("Run Time"))
     }
 
     @Test func helpComesFromTheDeclarations() throws {

@@ -147,4 +147,31 @@ struct TerminalTests {
         try terminal.press("Enter")
         try terminal.waitFor("\"Zürich · 東京 · ε ≤ 1 ✓\"\nsynthlab>")
     }
+
+    @Test func aSessionRecordedAtThePromptReplaysToTheSameResults() throws {
+        let folder = Support.temporaryFolder()
+        let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
+        for line in [
+            ".record \(folder)/typed.synth",
+            "ins = load(\"\(insurance)\", target: \"charges\")",
+            "e = experiment(tables: ins, generators: [independent(), independent(bins: 4) with laplace(epsilon: [1, 3])], rows: 300)",
+            "r = run(e)",
+            "export(r, \"\(folder)/results.csv\")",
+            ".record off",
+        ] {
+            try terminal.type(line)
+            try terminal.press("Enter")
+        }
+        try terminal.waitFor("recording stopped")
+        let typed = try String(contentsOfFile: folder + "/results.csv", encoding: .utf8)
+        try FileManager.default.moveItem(atPath: folder + "/results.csv", toPath: folder + "/typed-results.csv")
+
+        let replay = try Support.run(Support.executable, [folder + "/typed.synth", "--bail"],
+                                     environment: ["SYNTHLAB_PLUGIN_PATH": try Support.pluginFolder(),
+                                                   "XDG_DATA_HOME": Support.temporaryFolder("synthlab-xdg")])
+        #expect(replay.status == 0, Comment(rawValue: replay.stderr))
+        let replayed = try String(contentsOfFile: folder + "/results.csv", encoding: .utf8)
+        #expect(replayed == typed, "identical result tables")
+        #expect(typed.split(separator: "\n").count == 4, Comment(rawValue: typed))
+    }
 }

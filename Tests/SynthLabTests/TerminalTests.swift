@@ -36,6 +36,12 @@ final class Terminal {
 
     /// Types text literally (no key names).
     func type(_ text: String) throws { try tmux(["send-keys", "-l", text]) }
+    /// Types a line and presses Enter.
+    func enter(_ text: String) throws {
+        try type(text)
+        try press("Enter")
+    }
+
     /// Presses keys by name: Tab, Enter, Up, C-c, C-d, C-r.
     func press(_ keys: String...) throws { try tmux(["send-keys"] + keys) }
 
@@ -81,20 +87,16 @@ struct TerminalTests {
         try terminal.type("bi")
         try terminal.press("Tab")
         try terminal.waitForLine("synthlab> g = independent(bins: ")
-        try terminal.type("7)")
-        try terminal.press("Enter")
-        try terminal.type("g")
-        try terminal.press("Enter")
+        try terminal.enter("7)")
+        try terminal.enter("g")
         try terminal.waitFor("independent(numeric_model: \"empirical\", bins: 7, keep_missing: true)")
     }
 
     @Test func historyIsRecalledInANewProcess() throws {
         let plugins = try Support.pluginFolder()
         let first = try Terminal(pluginFolder: plugins)
-        try first.type("\"remembered\"")
-        try first.press("Enter")
-        try first.type("other = 4")
-        try first.press("Enter")
+        try first.enter("\"remembered\"")
+        try first.enter("other = 4")
         try first.press("C-d")
         try first.waitFor { _ in FileManager.default.fileExists(atPath: first.state + "/synthlab/history") }
 
@@ -110,30 +112,25 @@ struct TerminalTests {
         try second.type("othe")
         try second.waitFor("synthlab> other = 4\nbck:othe")
         try second.press("Enter")
-        try second.type(".names")
-        try second.press("Enter")
+        try second.enter(".names")
         try second.waitFor("| other | an integer | 4     |")
     }
 
     @Test func ctrlCCancelsTheRunAndKeepsTheBindings() throws {
         let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
-        try terminal.type(#"ins = load("\#(insurance)")"#)
-        try terminal.press("Enter")
-        try terminal.type("r = run(experiment(tables: ins, generators: independent(), seeds: range(1, 100000)))")
-        try terminal.press("Enter")
+        try terminal.enter(#"ins = load("\#(insurance)")"#)
+        try terminal.enter("r = run(experiment(tables: ins, generators: independent(), seeds: range(1, 100000)))")
         try terminal.waitFor("· seed 3")
         try terminal.press("C-c")
         try terminal.waitFor("cancelled (Ctrl-C)")
         try terminal.waitForLine("synthlab> ")
-        try terminal.type("ins")
-        try terminal.press("Enter")
+        try terminal.enter("ins")
         try terminal.waitFor("ins: 1338 rows × 7 columns")
         // Ctrl-C at the prompt abandons the line and stays in the REPL.
         try terminal.type("abandoned = 1")
         try terminal.press("C-c")
         try terminal.waitForLine("synthlab> ")
-        try terminal.type(".names")
-        try terminal.press("Enter")
+        try terminal.enter(".names")
         try terminal.waitFor("| ins  | a table |")
         #expect(!terminal.screen.contains("| abandoned"))
         #expect(!terminal.screen.contains("| r "), "a cancelled run binds nothing")
@@ -141,10 +138,8 @@ struct TerminalTests {
 
     @Test func nonASCIITextSurvivesTheLineEditor() throws {
         let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
-        try terminal.type("note = \"Zürich · 東京 · ε ≤ 1 ✓\"")
-        try terminal.press("Enter")
-        try terminal.type("note")
-        try terminal.press("Enter")
+        try terminal.enter("note = \"Zürich · 東京 · ε ≤ 1 ✓\"")
+        try terminal.enter("note")
         try terminal.waitFor("\"Zürich · 東京 · ε ≤ 1 ✓\"\nsynthlab>")
     }
 
@@ -159,8 +154,7 @@ struct TerminalTests {
             "export(r, \"\(folder)/results.csv\")",
             ".record off",
         ] {
-            try terminal.type(line)
-            try terminal.press("Enter")
+            try terminal.enter(line)
         }
         try terminal.waitFor("recording stopped")
         let typed = try String(contentsOfFile: folder + "/results.csv", encoding: .utf8)

@@ -5,12 +5,17 @@ import PackageDescription
 // (`-Bsymbolic`), so a plugin never calls into the host's or another plugin's copy.
 let pluginLinkerSettings: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-Bsymbolic"])]
 
+// The numerical core is compiled with optimization in every configuration: the tests train real
+// models, and unoptimized array loops would be a hundred times slower.
+let numericSettings: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
 let package = Package(
     name: "SynthLab",
     products: [
         .executable(name: "synthlab", targets: ["synthlab"]),
         .library(name: "SynthKit", targets: ["SynthKit"]),
         .library(name: "SynthLab", targets: ["SynthLab"]),
+        .library(name: "SynthNN", targets: ["SynthNN"]),
         // Built-in plugins: ordinary plugins, one shared library each.
         .library(name: "synth_independent", type: .dynamic, targets: ["IndependentGenerator"]),
         .library(name: "synth_laplace", type: .dynamic, targets: ["LaplacePrivacy"]),
@@ -22,7 +27,13 @@ let package = Package(
     ],
     targets: [
         .target(name: "CSynthABI", path: "Sources/CSynthABI"),
-        .target(name: "SynthMath", path: "Sources/SynthMath"),
+        // OpenBLAS and LAPACKE from the system (libopenblas-dev, liblapacke-dev).
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .target(name: "SynthMath", dependencies: ["COpenBLAS"], path: "Sources/SynthMath", swiftSettings: numericSettings),
+        // The deep-learning core: tensors, reverse-mode autodiff (gradients of gradients), layers,
+        // optimizers, per-example gradients.
+        .target(name: "SynthNN", dependencies: ["SynthMath", "COpenBLAS"], path: "Sources/SynthNN", swiftSettings: numericSettings),
         .target(name: "SynthKit", dependencies: ["CSynthABI", "SynthMath"], path: "Sources/SynthKit"),
         .target(name: "SynthLab", dependencies: ["SynthKit", "CSynthABI"], path: "Sources/SynthLab"),
         // The session language of the REPL and of scripts: parsing, evaluation, completion, output.
@@ -45,6 +56,7 @@ let package = Package(
         .target(name: "MissingRatesC", dependencies: ["CSynthABI"], path: "Plugins/MissingRatesC", publicHeadersPath: "."),
 
         .testTarget(name: "SynthMathTests", dependencies: ["SynthMath"], path: "Tests/SynthMathTests"),
+        .testTarget(name: "SynthNNTests", dependencies: ["SynthNN", "SynthMath", "SynthKit"], path: "Tests/SynthNNTests"),
         .testTarget(name: "SynthKitTests", dependencies: ["SynthKit"], path: "Tests/SynthKitTests"),
         .testTarget(name: "SynthLabTests", dependencies: ["SynthLab", "SynthKit", "SynthShell"], path: "Tests/SynthLabTests",
                     exclude: ["Fixtures"]),

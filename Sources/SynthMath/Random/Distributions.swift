@@ -27,3 +27,58 @@ extension Philox {
         return Int(next(upperBound: UInt64(bound)))
     }
 }
+
+extension Philox {
+    /// A standard normal draw (Box–Muller on two open uniforms; one draw per call, so a stream's
+    /// n-th normal does not depend on how earlier draws were used).
+    public mutating func nextNormal() -> Double {
+        let u = nextOpenUniform(), v = nextUniform()
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
+    }
+
+    /// Normal(mean, sd).
+    public mutating func nextNormal(mean: Double, standardDeviation: Double) -> Double {
+        mean + standardDeviation * nextNormal()
+    }
+
+    /// Gamma(shape, 1) by Marsaglia and Tsang (2000); shapes below 1 use the boost
+    /// Gamma(a) = Gamma(a + 1) · U^(1/a).
+    public mutating func nextGamma(shape: Double) -> Double {
+        precondition(shape > 0, "nextGamma(shape:) needs a positive shape")
+        if shape < 1 {
+            let boost = Foundation.pow(nextOpenUniform(), 1 / shape)
+            return nextGamma(shape: shape + 1) * boost
+        }
+        let d = shape - 1.0 / 3.0
+        let c = 1 / (9 * d).squareRoot()
+        while true {
+            var x: Double, v: Double
+            repeat {
+                x = nextNormal()
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            let u = nextOpenUniform()
+            if u < 1 - 0.0331 * x * x * x * x { return d * v }
+            if Foundation.log(u) < 0.5 * x * x + d * (1 - v + Foundation.log(v)) { return d * v }
+        }
+    }
+
+    /// Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
+    public mutating func nextBeta(_ a: Double, _ b: Double) -> Double {
+        let x = nextGamma(shape: a), y = nextGamma(shape: b)
+        return x / (x + y)
+    }
+
+    /// A standard Gumbel draw, −log(−log U).
+    public mutating func nextGumbel() -> Double {
+        -Foundation.log(-Foundation.log(nextOpenUniform()))
+    }
+
+    /// An index in 0..<probabilities.count drawn with the given (unnormalized, non-negative) weights.
+    public mutating func nextCategorical(_ weights: [Double]) -> Int {
+        var cumulative = weights
+        for index in cumulative.indices.dropFirst() { cumulative[index] += cumulative[index - 1] }
+        return nextIndex(cumulative: cumulative)
+    }
+}

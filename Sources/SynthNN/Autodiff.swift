@@ -1,0 +1,70 @@
+/// Reverse-mode differentiation over the recorded operations.
+public enum Autodiff {
+    /// The gradients of `output` (a scalar, or any tensor with `seed` as the gradient flowing into
+    /// it) with respect to `inputs`. With `createGraph`, the backward pass is itself recorded, so the
+    /// gradients can be differentiated again. An input that `output` does not depend on gets zeros.
+    public static func gradients(of output: Tensor, with inputs: [Tensor], seed: Tensor? = nil,
+                                 createGraph: Bool = false) -> [Tensor] {
+        let grads = propagate(from: output, seed: seed, createGraph: createGraph, keep: Set(inputs.map(ObjectIdentifier.init)))
+        return inputs.map { grads[ObjectIdentifier($0)] ?? Tensor.zeros($0.rows, $0.columns) }
+    }
+
+    /// Adds the gradient of `output` to `grad` of every leaf that requires it (the parameters).
+    public static func backward(_ output: Tensor, seed: Tensor? = nil) {
+        var leaves: [Tensor] = []
+        let grads = propagate(from: output, seed: seed, createGraph: false, keep: nil, leaves: &leaves)
+        GradMode.noGrad {
+            for leaf in leaves {
+                guard let gradient = grads[ObjectIdentifier(leaf)] else { continue }
+                leaf.grad = leaf.grad.map { $0 + gradient } ?? gradient.detached()
+            }
+        }
+    }
+
+    private static func propagate(from output: Tensor, seed: Tensor?, createGraph: Bool, keep: Set<ObjectIdentifier>?) -> [ObjectIdentifier: Tensor] {
+        var leaves: [Tensor] = []
+        return propagate(from: output, seed: seed, createGraph: createGraph, keep: keep, leaves: &leaves)
+    }
+
+    private static func propagate(from output: Tensor, seed: Tensor?, createGraph: Bool, keep: Set<ObjectIdentifier>?,
+                                  leaves: inout [Tensor]) -> [ObjectIdentifier: Tensor] {
+        precondition(seed != nil || output.isScalar, "the gradient of a \(output.rows)×\(output.columns) tensor needs a seed")
+        // Topological order of the tensors that need gradients (depth-first, iterative).
+        var order: [Tensor] = []
+        var visited = Set<ObjectIdentifier>()
+        var stack: [(Tensor, Bool)] = [(output, false)]
+        while let (tensor, expanded) = stack.popLast() {
+            let id = ObjectIdentifier(tensor)
+            if expanded { order.append(tensor); continue }
+            guard tensor.requiresGrad, visited.insert(id).inserted else { continue }
+            stack.append((tensor, true))
+            if let node = tensor.node {
+                for input in node.inputs where input.requiresGrad && !visited.contains(ObjectIdentifier(input)) {
+                    stack.append((input, false))
+                }
+            } else {
+                leaves.append(tensor)
+            }
+        }
+        var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): seed ?? Tensor(scalar: 1)]
+        GradMode.with(recording: createGraph) {
+            for tensor in order.reversed() {
+                let id = ObjectIdentifier(tensor)
+                guard let node = tensor.node, let gradient = grads[id] else { continue }
+                if let keep, !keep.contains(id) { grads[id] = nil }
+                let inputGrads = node.backward(gradient, tensor)
+                for (input, inputGrad) in zip(node.inputs, inputGrads) {
+                    guard input.requiresGrad, let inputGrad else { continue }
+                    let inputID = ObjectIdentifier(input)
+                    grads[inputID] = grads[inputID].map { $0 + inputGrad } ?? inputGrad
+                }
+            }
+        }
+        return grads
+    }
+}
+
+extension Tensor {
+    /// `Autodiff.backward(self)`: accumulates gradients into the parameters' `grad`.
+    public func backward() { Autodiff.backward(self) }
+}

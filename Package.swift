@@ -55,6 +55,9 @@ let package = Package(
         // A plugin in plain C: it includes only the ABI header and links nothing of ours.
         .target(name: "MissingRatesC", dependencies: ["CSynthABI"], path: "Plugins/MissingRatesC", publicHeadersPath: "."),
 
+        // bench/ctgan-step.sh: one CTGAN training step, side by side with PyTorch.
+        .executableTarget(name: "synthnn-bench", dependencies: ["SynthNN", "SynthMath"], path: "bench/SynthNNBench"),
+
         .testTarget(name: "SynthMathTests", dependencies: ["SynthMath"], path: "Tests/SynthMathTests"),
         .testTarget(name: "SynthNNTests", dependencies: ["SynthNN", "SynthMath", "SynthKit"], path: "Tests/SynthNNTests"),
         .testTarget(name: "SynthKitTests", dependencies: ["SynthKit"], path: "Tests/SynthKitTests"),

@@ -18,10 +18,10 @@ func broadcastShape(_ a: Tensor, _ b: Tensor, _ op: String) -> (Int, Int) {
 @inline(__always)
 func broadcastApply(_ a: Tensor, _ b: Tensor, _ op: String, _ f: (Float, Float) -> Float) -> (Int, Int, [Float]) {
     let (rows, columns) = broadcastShape(a, b, op)
-    var out = [Float](repeating: 0, count: rows * columns)
+    let out = Tensor.filled(rows, columns) { z in
     a.data.withUnsafeBufferPointer { x in
         b.data.withUnsafeBufferPointer { y in
-            out.withUnsafeMutableBufferPointer { z in
+            do {
                 if a.rows == rows, a.columns == columns, b.rows == rows, b.columns == columns {
                     for i in 0..<z.count { z[i] = f(x[i], y[i]) }
                 } else if a.rows == rows, a.columns == columns, b.count == 1 {
@@ -43,6 +43,7 @@ func broadcastApply(_ a: Tensor, _ b: Tensor, _ op: String, _ f: (Float, Float) 
                 }
             }
         }
+    }
     }
     return (rows, columns, out)
 }
@@ -98,11 +99,9 @@ extension Tensor {
 
     /// The values with `f` applied (not recorded: for masks and constants).
     func map(_ f: (Float) -> Float) -> [Float] {
-        var out = [Float](repeating: 0, count: count)
-        data.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { z in for i in 0..<z.count { z[i] = f(x[i]) } }
+        Tensor.filled(rows, columns) { z in
+            data.withUnsafeBufferPointer { x in for i in 0..<z.count { z[i] = f(x[i]) } }
         }
-        return out
     }
 
     /// A constant tensor of `f` applied to the values.

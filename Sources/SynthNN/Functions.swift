@@ -19,8 +19,9 @@ extension Tensor {
     /// Gumbel-softmax (Jang et al. 2017): softmax((x + g) / tau) with g standard Gumbel noise per
     /// value, drawn from `random`.
     public func gumbelSoftmax(tau: Float, random: inout Philox) -> Tensor {
-        let noise = Tensor(rows: rows, columns: columns, data: (0..<count).map { _ in Float(random.nextGumbel()) })
-        return ((self + noise) / tau).softmax()
+        var noise = Tensor.openUniform(count, random: &random)
+        for i in noise.indices { noise[i] = -Foundation.log(-Foundation.log(noise[i])) }
+        return ((self + Tensor(rows: rows, columns: columns, data: noise)) / tau).softmax()
     }
 
     /// Zeroes each value with probability p and scales the others by 1 / (1 − p) (inverted dropout).
@@ -28,8 +29,9 @@ extension Tensor {
         precondition(p >= 0 && p < 1, "dropout probability \(p) outside [0, 1)")
         if p == 0 { return self }
         let keep = 1 / (1 - p)
-        let mask = Tensor(rows: rows, columns: columns, data: (0..<count).map { _ in random.nextUniform() < Double(p) ? 0 : keep })
-        return self * mask
+        var mask = Tensor.openUniform(count, random: &random)
+        for i in mask.indices { mask[i] = mask[i] < p ? 0 : keep }
+        return self * Tensor(rows: rows, columns: columns, data: mask)
     }
 
     /// Batch normalization of each column with the batch's mean and (biased) variance.

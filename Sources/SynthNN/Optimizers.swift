@@ -30,16 +30,21 @@ public final class SGD: Optimizer {
     public func step() {
         for (index, parameter) in parameters.enumerated() {
             guard let grad = parameter.grad else { continue }
-            var values = parameter.data
-            for i in values.indices {
-                var g = grad.data[i] + weightDecay * values[i]
-                if momentum != 0 {
-                    velocity[index][i] = momentum * velocity[index][i] + g
-                    g = velocity[index][i]
+            let (momentum, weightDecay, learningRate) = (self.momentum, self.weightDecay, self.learningRate)
+            grad.data.withUnsafeBufferPointer { g in
+                velocity[index].withUnsafeMutableBufferPointer { velocity in
+                    parameter.data.withUnsafeMutableBufferPointer { p in
+                        for i in 0..<p.count {
+                            var step = g[i] + weightDecay * p[i]
+                            if momentum != 0 {
+                                velocity[i] = momentum * velocity[i] + step
+                                step = velocity[i]
+                            }
+                            p[i] -= learningRate * step
+                        }
+                    }
                 }
-                values[i] -= learningRate * g
             }
-            parameter.assign(values)
         }
     }
 }
@@ -82,24 +87,28 @@ public final class Adam: Optimizer {
         let correction1 = 1 - Foundation.pow(beta1, Float(t))
         let correction2 = 1 - Foundation.pow(beta2, Float(t))
         let stepSize = learningRate / correction1
+        let inverseCorrection2 = 1 / correction2
+        let (beta1, beta2, epsilon) = (self.beta1, self.beta2, self.epsilon)
+        let decay = decoupled ? 1 - learningRate * weightDecay : 1
+        let l2 = decoupled ? 0 : weightDecay
         for (index, parameter) in parameters.enumerated() {
             guard let grad = parameter.grad else { continue }
-            var values = parameter.data
             grad.data.withUnsafeBufferPointer { g in
                 m[index].withUnsafeMutableBufferPointer { m in
                     v[index].withUnsafeMutableBufferPointer { v in
-                        for i in 0..<values.count {
-                            var gi = g[i]
-                            if decoupled { values[i] -= learningRate * weightDecay * values[i] } else { gi += weightDecay * values[i] }
-                            m[i] = beta1 * m[i] + (1 - beta1) * gi
-                            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
-                            let denominator = (v[i] / correction2).squareRoot() + epsilon
-                            values[i] -= stepSize * m[i] / denominator
+                        parameter.data.withUnsafeMutableBufferPointer { p in
+                            for i in 0..<p.count {
+                                let gi = g[i] + l2 * p[i]
+                                let mi = beta1 * m[i] + (1 - beta1) * gi
+                                let vi = beta2 * v[i] + (1 - beta2) * gi * gi
+                                m[i] = mi
+                                v[i] = vi
+                                p[i] = decay * p[i] - stepSize * mi / ((vi * inverseCorrection2).squareRoot() + epsilon)
+                            }
                         }
                     }
                 }
             }
-            parameter.assign(values)
         }
     }
 }

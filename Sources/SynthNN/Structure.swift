@@ -10,14 +10,13 @@ extension Tensor {
         let m = transposeSelf ? columns : rows, k = transposeSelf ? rows : columns
         let k2 = transposeOther ? other.columns : other.rows, n = transposeOther ? other.rows : other.columns
         precondition(k == k2, "matmul: cannot multiply \(m)×\(k) by \(k2)×\(n)")
-        var out = [Float](repeating: 0, count: m * n)
-        if m > 0, n > 0, k > 0 {
+        let out = Tensor.filled(m, n) { c in
+            guard m > 0, n > 0 else { return }
+            guard k > 0 else { c.initialize(repeating: 0); return }
             data.withUnsafeBufferPointer { a in
                 other.data.withUnsafeBufferPointer { b in
-                    out.withUnsafeMutableBufferPointer { c in
-                        Float.gemm(transposeSelf, transposeOther, m, n, k, 1, a.baseAddress!, columns, b.baseAddress!, other.columns,
-                                   0, c.baseAddress!, n)
-                    }
+                    Float.gemm(transposeSelf, transposeOther, m, n, k, 1, a.baseAddress!, columns, b.baseAddress!, other.columns,
+                               0, c.baseAddress!, n)
                 }
             }
         }
@@ -126,9 +125,12 @@ extension Tensor {
     public func columns(_ range: Range<Int>) -> Tensor {
         precondition(range.lowerBound >= 0 && range.upperBound <= columns, "columns \(range) of a tensor with \(columns) columns")
         let width = range.count
-        var out = [Float](repeating: 0, count: rows * width)
-        for r in 0..<rows {
-            for c in 0..<width { out[r * width + c] = data[r * columns + range.lowerBound + c] }
+        let out = Tensor.filled(rows, width) { z in
+            data.withUnsafeBufferPointer { x in
+                for r in 0..<rows {
+                    for c in 0..<width { z[r * width + c] = x[r * columns + range.lowerBound + c] }
+                }
+            }
         }
         let total = columns
         return Tensor.result(rows, width, out, inputs: [self]) { g, _ in [g.padColumns(before: range.lowerBound, total: total)] }
@@ -151,13 +153,17 @@ extension Tensor {
         let rows = parts[0].rows
         precondition(parts.allSatisfy { $0.rows == rows }, "concatColumns: different row counts")
         let total = parts.reduce(0) { $0 + $1.columns }
-        var out = [Float](repeating: 0, count: rows * total)
-        var offset = 0
-        for part in parts {
-            for r in 0..<rows {
-                for c in 0..<part.columns { out[r * total + offset + c] = part.data[r * part.columns + c] }
+        let out = Tensor.filled(rows, total) { z in
+            var offset = 0
+            for part in parts {
+                let width = part.columns
+                part.data.withUnsafeBufferPointer { x in
+                    for r in 0..<rows {
+                        for c in 0..<width { z[r * total + offset + c] = x[r * width + c] }
+                    }
+                }
+                offset += width
             }
-            offset += part.columns
         }
         return result(rows, total, out, inputs: parts) { g, _ in
             var start = 0
@@ -170,10 +176,14 @@ extension Tensor {
 
     /// The rows at `indices` (repeats allowed).
     public func gatherRows(_ indices: [Int]) -> Tensor {
-        var out = [Float](repeating: 0, count: indices.count * columns)
-        for (o, index) in indices.enumerated() {
-            precondition(index >= 0 && index < rows, "gatherRows: row \(index) of \(rows)")
-            for c in 0..<columns { out[o * columns + c] = data[index * columns + c] }
+        for index in indices { precondition(index >= 0 && index < rows, "gatherRows: row \(index) of \(rows)") }
+        let width = columns
+        let out = Tensor.filled(indices.count, columns) { z in
+            data.withUnsafeBufferPointer { x in
+                for (o, index) in indices.enumerated() {
+                    for c in 0..<width { z[o * width + c] = x[index * width + c] }
+                }
+            }
         }
         let sourceRows = rows
         return Tensor.result(indices.count, columns, out, inputs: [self]) { g, _ in [g.scatterAddRows(indices, rows: sourceRows)] }

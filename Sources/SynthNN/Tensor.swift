@@ -49,6 +49,22 @@ public final class Tensor: CustomStringConvertible {
         Tensor(rows: rows, columns: columns, data: (0..<(rows * columns)).map { _ in Float(random.nextNormal()) }, requiresGrad: requiresGrad)
     }
 
+    /// A tensor whose values `fill` writes (every one of them), without zeroing them first.
+    static func filled(_ rows: Int, _ columns: Int, _ fill: (UnsafeMutableBufferPointer<Float>) -> Void) -> [Float] {
+        [Float](unsafeUninitializedCapacity: rows * columns) { buffer, initialized in
+            fill(buffer)
+            initialized = rows * columns
+        }
+    }
+
+    /// Uniform Floats in (0, 1) from `random`'s fast path.
+    static func openUniform(_ count: Int, random: inout Philox) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            random.fillOpenUniform(buffer)
+            initialized = count
+        }
+    }
+
     /// Uniform values in [low, high) drawn from `random`.
     public static func uniform(_ rows: Int, _ columns: Int, low: Float, high: Float, random: inout Philox, requiresGrad: Bool = false) -> Tensor {
         Tensor(rows: rows, columns: columns, data: (0..<(rows * columns)).map { _ in low + (high - low) * Float(random.nextUniform()) },

@@ -43,6 +43,30 @@ public struct Philox: RandomNumberGenerator, Sendable {
         (Double(next() >> 12) + 0.5) * 0x1.0p-52
     }
 
+    /// Fills `buffer` with uniform Floats in (0, 1), one 32-bit word each (24 random bits), four
+    /// per Philox block: the fast path for noise tensors (dropout masks, Gumbel noise).
+    public mutating func fillOpenUniform(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        @inline(__always) func float(_ word: UInt32) -> Float { (Float(word >> 8) + 0.5) * 0x1.0p-24 }
+        var index = 0
+        while index < buffer.count, used < 4 {
+            buffer[index] = float(nextWord())
+            index += 1
+        }
+        while index + 4 <= buffer.count {
+            let words = Philox.block(counter: block, stream: stream, key: seed)
+            block &+= 1
+            buffer[index] = float(words.0)
+            buffer[index + 1] = float(words.1)
+            buffer[index + 2] = float(words.2)
+            buffer[index + 3] = float(words.3)
+            index += 4
+        }
+        while index < buffer.count {
+            buffer[index] = float(nextWord())
+            index += 1
+        }
+    }
+
     private mutating func nextWord() -> UInt32 {
         if used == 4 {
             buffer = Philox.block(counter: block, stream: stream, key: seed)

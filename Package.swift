@@ -34,7 +34,7 @@ let package = Package(
         // The deep-learning core: tensors, reverse-mode autodiff (gradients of gradients), layers,
         // optimizers, per-example gradients.
         .target(name: "SynthNN", dependencies: ["SynthMath", "COpenBLAS"], path: "Sources/SynthNN", swiftSettings: numericSettings),
-        .target(name: "SynthKit", dependencies: ["CSynthABI", "SynthMath"], path: "Sources/SynthKit"),
+        .target(name: "SynthKit", dependencies: ["CSynthABI", "SynthMath"], path: "Sources/SynthKit", swiftSettings: numericSettings),
         .target(name: "SynthLab", dependencies: ["SynthKit", "CSynthABI"], path: "Sources/SynthLab"),
         // The session language of the REPL and of scripts: parsing, evaluation, completion, output.
         .target(name: "SynthShell", dependencies: ["SynthLab", "SynthKit", "SynthMath"], path: "Sources/SynthShell"),

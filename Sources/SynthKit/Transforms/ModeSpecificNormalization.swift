@@ -1,0 +1,211 @@
+import Foundation
+import SynthMath
+
+/// A one-dimensional Gaussian mixture fitted by variational inference with a Dirichlet-process
+/// prior on the weights (Blei and Jordan 2006), following scikit-learn's
+/// BayesianGaussianMixture(weight_concentration_prior_type="dirichlet_process") with its priors:
+/// mean prior the data mean, mean precision 1, one degree of freedom, covariance prior the data
+/// variance; k-means initialization. Components whose weight stays small are pruned by the caller.
+public struct VariationalGaussianMixture: Sendable, Equatable {
+    public let weights: [Double]
+    public let means: [Double]
+    /// The expected variance of each component.
+    public let variances: [Double]
+    public let iterations: Int
+
+    public init(fitting values: [Double], components: Int = 10, weightConcentration: Double = 0.001,
+                maxIterations: Int = 100, tolerance: Double = 1e-6) {
+        let n = values.count
+        precondition(n > 0, "a mixture needs at least one value")
+        let k = Swift.max(1, Swift.min(components, n))
+        let (dataMean, dataSD) = meanAndStandardDeviation(values)!
+        let covariancePrior = Swift.max(dataSD * dataSD, 1e-6)
+        let regularization = 1e-6
+        let beta0 = 1.0, nu0 = 1.0, m0 = dataMean
+
+        // k-means on the line, started at the quantiles, gives hard initial responsibilities.
+        let sorted = values.sorted()
+        var centers = (0..<k).map { sorted[Swift.min(n - 1, Int((Double($0) + 0.5) / Double(k) * Double(n)))] }
+        var labels = Array(repeating: 0, count: n)
+        for _ in 0..<30 {
+            var sums = Array(repeating: 0.0, count: k), counts = Array(repeating: 0, count: k)
+            for (i, x) in values.enumerated() {
+                var best = 0
+                for j in 1..<k where Swift.abs(x - centers[j]) < Swift.abs(x - centers[best]) { best = j }
+                labels[i] = best
+                sums[best] += x
+                counts[best] += 1
+            }
+            var moved = false
+            for j in 0..<k where counts[j] > 0 {
+                let center = sums[j] / Double(counts[j])
+                if center != centers[j] { moved = true; centers[j] = center }
+            }
+            if !moved { break }
+        }
+
+        var resp = [[Double]](repeating: [Double](repeating: 0, count: k), count: n)
+        for i in 0..<n { resp[i][labels[i]] = 1 }
+
+        var alpha1 = [Double](repeating: 0, count: k), alpha2 = alpha1
+        var meanPrecision = alpha1, means = alpha1, dof = alpha1, covariances = alpha1
+        func mStep() {
+            var nk = [Double](repeating: 10 * Double.ulpOfOne, count: k), xk = [Double](repeating: 0, count: k)
+            for i in 0..<n { for j in 0..<k { nk[j] += resp[i][j]; xk[j] += resp[i][j] * values[i] } }
+            for j in 0..<k { xk[j] /= nk[j] }
+            var sk = [Double](repeating: 0, count: k)
+            for i in 0..<n { for j in 0..<k { let d = values[i] - xk[j]; sk[j] += resp[i][j] * d * d } }
+            for j in 0..<k { sk[j] = sk[j] / nk[j] + regularization }
+            var tail = 0.0
+            for j in stride(from: k - 1, through: 0, by: -1) {
+                alpha1[j] = 1 + nk[j]
+                alpha2[j] = weightConcentration + tail
+                tail += nk[j]
+            }
+            for j in 0..<k {
+                meanPrecision[j] = beta0 + nk[j]
+                means[j] = (beta0 * m0 + nk[j] * xk[j]) / meanPrecision[j]
+                dof[j] = nu0 + nk[j]
+                let diff = xk[j] - m0
+                covariances[j] = (covariancePrior + nk[j] * sk[j] + nk[j] * beta0 / meanPrecision[j] * diff * diff) / dof[j]
+            }
+        }
+        func eStep() {
+            var logWeights = [Double](repeating: 0, count: k)
+            var carried = 0.0
+            for j in 0..<k {
+                let digammaSum = digamma(alpha1[j] + alpha2[j])
+                logWeights[j] = digamma(alpha1[j]) - digammaSum + carried
+                carried += digamma(alpha2[j]) - digammaSum
+            }
+            let log2pi = Foundation.log(2 * Double.pi)
+            var constant = [Double](repeating: 0, count: k), precision = constant
+            for j in 0..<k {
+                precision[j] = 1 / covariances[j]
+                let logDet = -0.5 * Foundation.log(covariances[j])
+                let logLambda = Foundation.log(2.0) + digamma(0.5 * dof[j])
+                constant[j] = logWeights[j] - 0.5 * log2pi + logDet - 0.5 * Foundation.log(dof[j]) + 0.5 * (logLambda - 1 / meanPrecision[j])
+            }
+            var row = [Double](repeating: 0, count: k)
+            for i in 0..<n {
+                for j in 0..<k {
+                    let d = values[i] - means[j]
+                    row[j] = constant[j] - 0.5 * d * d * precision[j]
+                }
+                let total = logSumExp(row)
+                for j in 0..<k { resp[i][j] = Foundation.exp(row[j] - total) }
+            }
+        }
+
+        mStep()
+        var iteration = 0
+        var previous = (means, alpha1)
+        while iteration < maxIterations {
+            iteration += 1
+            eStep()
+            mStep()
+            let change = zip(means, previous.0).map { Swift.abs($0 - $1) / (dataSD + 1e-12) }.max()!
+                + zip(alpha1, previous.1).map { Swift.abs($0 - $1) / Double(n) }.max()!
+            previous = (means, alpha1)
+            if change < tolerance { break }
+        }
+        // Expected stick-breaking weights.
+        var weights = [Double](repeating: 0, count: k), remaining = 1.0
+        for j in 0..<k {
+            let v = alpha1[j] / (alpha1[j] + alpha2[j])
+            weights[j] = v * remaining
+            remaining *= 1 - v
+        }
+        let total = weights.reduce(0, +)
+        self.weights = weights.map { $0 / total }
+        self.means = means
+        self.variances = covariances
+        self.iterations = iteration
+    }
+
+    /// The posterior probability of each component for `x` (under the fitted weights, means and
+    /// variances), restricted to `components`.
+    public func probabilities(_ x: Double, components: [Int]) -> [Double] {
+        let logs = components.map { j -> Double in
+            let d = x - means[j]
+            return Foundation.log(weights[j]) - 0.5 * Foundation.log(variances[j]) - 0.5 * d * d / variances[j]
+        }
+        let total = logSumExp(logs)
+        return logs.map { Foundation.exp($0 - total) }
+    }
+}
+
+/// CTGAN's mode-specific normalization (Xu et al. 2019): a variational Gaussian mixture with a
+/// Dirichlet-process prior per continuous column (at most 10 modes; modes with weight ≤ 0.005 are
+/// dropped). A value becomes its mode, one-hot, and α = (x − μₖ) / (4σₖ). Output columns: α, one
+/// per kept mode, and a missing indicator when the column has missing values.
+public struct ModeSpecificNormalization: ColumnTransform {
+    public let domain: NumericDomain
+    public let mixture: VariationalGaussianMixture
+    /// The modes kept, as indices into the mixture.
+    public let modes: [Int]
+    public let hasMissing: Bool
+    public let fill: Double
+
+    public init(fitting column: Column, maxModes: Int = 10, weightThreshold: Double = 0.005) throws {
+        domain = try NumericDomain(column)
+        let present = column.presentNumbers() ?? []
+        hasMissing = column.missingCount > 0
+        fill = present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
+        let fitted = VariationalGaussianMixture(fitting: present.isEmpty ? [0] : present, components: maxModes)
+        mixture = fitted
+        let kept = fitted.weights.indices.filter { fitted.weights[$0] > weightThreshold }
+        modes = kept.isEmpty ? [fitted.weights.indices.max { fitted.weights[$0] < fitted.weights[$1] }!] : kept
+    }
+
+    public var width: Int { 1 + modes.count + (hasMissing ? 1 : 0) }
+
+    /// Each value's most probable mode.
+    public func forward(_ column: Column) -> [[Double]] {
+        encode(column) { probabilities in probabilities.indices.max { probabilities[$0] < probabilities[$1] }! }
+    }
+
+    /// Each value's mode drawn from its posterior probabilities, as CTGAN's transformer does.
+    public func forward(_ column: Column, random: inout Philox) -> [[Double]] {
+        var stream = random
+        defer { random = stream }
+        return encode(column) { stream.nextCategorical($0) }
+    }
+
+    private func encode(_ column: Column, choose: ([Double]) -> Int) -> [[Double]] {
+        let numbers = domain.numbers(column, fill: fill)
+        var out = [[Double]](repeating: [Double](repeating: 0, count: numbers.count), count: width)
+        for (row, x) in numbers.enumerated() {
+            let slot = choose(mixture.probabilities(x, components: modes))
+            let mode = modes[slot]
+            out[0][row] = (x - mixture.means[mode]) / (4 * mixture.variances[mode].squareRoot())
+            out[1 + slot][row] = 1
+            if hasMissing, column.isMissing(row) { out[width - 1][row] = 1 }
+        }
+        return out
+    }
+
+    public func inverse(_ encoded: [[Double]], name: String) -> Column {
+        let rows = encoded[0].count
+        var numbers = [Double](repeating: 0, count: rows)
+        for row in 0..<rows {
+            let slot = (0..<modes.count).max { encoded[1 + $0][row] < encoded[1 + $1][row] }!
+            let mode = modes[slot]
+            numbers[row] = encoded[0][row] * 4 * mixture.variances[mode].squareRoot() + mixture.means[mode]
+        }
+        let missing = hasMissing ? encoded[width - 1].map { $0 > 0.5 } : Array(repeating: false, count: rows)
+        return domain.column(numbers, missing: missing, name: name)
+    }
+}
+
+/// The transform a kind gets by default: one-hot for categories and booleans, the given numeric
+/// method otherwise (mode-specific normalization for continuous columns in CTGAN and TVAE).
+public enum ColumnTransforms {
+    public static func fit(_ column: Column, numeric: NumericEncoder.Method = .standard, modeSpecific: Bool = false) throws -> ColumnTransform {
+        switch column.kind {
+        case .categorical, .boolean: return try OneHotEncoder(fitting: column)
+        case .continuous where modeSpecific: return try ModeSpecificNormalization(fitting: column)
+        default: return try NumericEncoder(fitting: column, method: numeric)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Φ, the standard normal CDF.
+public func normalCDF(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
+
+/// Φ⁻¹, the standard normal quantile: Acklam's rational approximation refined by one Halley step
+/// (relative error below 1e-15 on (0, 1)). Returns ∓∞ at 0 and 1.
+public func normalQuantile(_ p: Double) -> Double {
+    if p <= 0 { return -.infinity }
+    if p >= 1 { return .infinity }
+    let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
+    let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01]
+    let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
+    let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
+    let low = 0.02425
+    var x: Double
+    if p < low {
+        let q = (-2 * log(p)).squareRoot()
+        x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    } else if p <= 1 - low {
+        let q = p - 0.5, r = q * q
+        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    } else {
+        let q = (-2 * log(1 - p)).squareRoot()
+        x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    }
+    // One Halley step on Φ(x) − p.
+    let e = normalCDF(x) - p
+    let u = e * (2 * Double.pi).squareRoot() * exp(x * x / 2)
+    x -= u / (1 + x * u / 2)
+    return x
+}
+
+/// ψ, the digamma function: recurrence up to 10, then the asymptotic series.
+public func digamma(_ value: Double) -> Double {
+    var x = value, result = 0.0
+    while x < 10 {
+        result -= 1 / x
+        x += 1
+    }
+    let f = 1 / (x * x)
+    result += log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))))
+    return result
+}
+
+/// log Γ(x) for x > 0.
+public func logGamma(_ x: Double) -> Double { lgamma(x) }
+
+/// log(Σ exp(values)), computed stably.
+public func logSumExp(_ values: [Double]) -> Double {
+    guard let top = values.max(), top.isFinite else { return values.max() ?? -.infinity }
+    return top + log(values.reduce(0) { $0 + exp($1 - top) })
+}

@@ -1,0 +1,109 @@
+import Foundation
+import SynthMath
+import Testing
+@testable import SynthKit
+
+@Suite("Reversible transforms")
+struct TransformTests {
+    static let datasets = ["adult.csv", "beijing_pm25.csv", "covid_testing.csv", "german_credit.csv", "insurance.csv", "nyc_taxis.csv"]
+
+    /// The inverse gives the column back: categories and missing values exactly, integers and
+    /// datetimes exactly, continuous values to within float rounding.
+    static func sameColumn(_ a: Column, _ b: Column) -> String? {
+        guard a.kind == b.kind, a.count == b.count else { return "kind \(a.kind)/\(b.kind), rows \(a.count)/\(b.count)" }
+        for row in 0..<a.count {
+            guard a.isMissing(row) == b.isMissing(row) else { return "row \(row): missing \(a.isMissing(row)) vs \(b.isMissing(row))" }
+            if a.isMissing(row) { continue }
+            switch (a.values, b.values) {
+            case (.continuous(let x), .continuous(let y)):
+                if Swift.abs(x[row] - y[row]) > 1e-9 * Swift.max(1, Swift.abs(x[row])) { return "row \(row): \(x[row]) vs \(y[row])" }
+            default:
+                if a.text(at: row) != b.text(at: row) { return "row \(row): \(a.text(at: row) ?? "-") vs \(b.text(at: row) ?? "-")" }
+            }
+        }
+        return nil
+    }
+
+    @Test("every transform round-trips on every column", arguments: datasets)
+    func roundTrips(_ dataset: String) throws {
+        let table = try CSVReader.read(path: TestData.path(dataset))
+        var random = Philox(seed: 1)
+        for column in table.columns {
+            var transforms: [(String, ColumnTransform, [[Double]])] = []
+            switch column.kind {
+            case .categorical, .boolean:
+                let oneHot = try OneHotEncoder(fitting: column), label = try LabelEncoder(fitting: column)
+                let frequency = try FrequencyEncoder(fitting: column)
+                transforms = [("one-hot", oneHot, oneHot.forward(column)), ("label", label, label.forward(column)),
+                              ("frequency", frequency, frequency.forward(column)),
+                              ("frequency (uniform in interval)", frequency, frequency.forward(column, random: &random))]
+            default:
+                for method in [NumericEncoder.Method.identity, .standard, .quantileNormal] {
+                    let encoder = try NumericEncoder(fitting: column, method: method)
+                    transforms.append(("numeric \(method)", encoder, encoder.forward(column)))
+                }
+                if column.kind == .continuous || column.kind == .integer {
+                    let modes = try ModeSpecificNormalization(fitting: column)
+                    transforms.append(("mode-specific", modes, modes.forward(column)))
+                    transforms.append(("mode-specific (sampled modes)", modes, modes.forward(column, random: &random)))
+                }
+            }
+            for (name, transform, encoded) in transforms {
+                #expect(encoded.count == transform.width && encoded.allSatisfy { $0.count == column.count })
+                #expect(encoded.allSatisfy { $0.allSatisfy(\.isFinite) }, "\(dataset) \(column.name) \(name): non-finite encoding")
+                let back = transform.inverse(encoded, name: column.name)
+                let problem = Self.sameColumn(column, back)
+                #expect(problem == nil, "\(dataset) \(column.name) \(name): \(problem ?? "")")
+            }
+        }
+    }
+
+    @Test func frequencyIntervalsFollowTheCounts() throws {
+        let column = Column(name: "c", values: .categorical(codes: [0, 1, 1, 1, 2, 2, 0, 1], levels: ["a", "b", "c"]),
+                            missing: [false, false, false, false, false, false, false, true])
+        let encoder = try FrequencyEncoder(fitting: column)
+        // b: 3 rows, then a and c with 2, then missing with 1: in that order.
+        #expect(encoder.order == [1, 0, 2, 3])
+        #expect(encoder.bounds == [0, 0.375, 0.625, 0.875, 1])
+        #expect(encoder.forward(column)[0] == [0.5, 0.1875, 0.1875, 0.1875, 0.75, 0.75, 0.5, 0.9375])
+    }
+
+    @Test func quantileNormalScoresAreNormalAndOrdered() throws {
+        var random = Philox(seed: 4)
+        let values = (0..<5000).map { _ in random.nextGamma(shape: 2) }
+        let column = Column(name: "g", values: .continuous(values))
+        let encoder = try NumericEncoder(fitting: column, method: .quantileNormal)
+        let scores = encoder.forward(column)[0]
+        let (mean, sd) = meanAndStandardDeviation(scores)!
+        #expect(Swift.abs(mean) < 0.01 && Swift.abs(sd - 1) < 0.02)
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        #expect(zip(order, order.dropFirst()).allSatisfy { scores[$0] <= scores[$1] })
+    }
+
+    @Test func theMixtureFindsTheModes() throws {
+        var random = Philox(seed: 8)
+        let values = (0..<6000).map { i -> Double in
+            i % 3 == 0 ? random.nextNormal(mean: -10, standardDeviation: 1) : random.nextNormal(mean: 20, standardDeviation: 2)
+        }
+        let transform = try ModeSpecificNormalization(fitting: Column(name: "x", values: .continuous(values)))
+        let kept = transform.modes.map { (mean: transform.mixture.means[$0], weight: transform.mixture.weights[$0], sd: transform.mixture.variances[$0].squareRoot()) }
+        // As scikit-learn's BayesianGaussianMixture does on these data, the wide mode may be split
+        // among several components; together they carry its weight and sit on its mean.
+        let low = kept.filter { $0.mean < 5 }, high = kept.filter { $0.mean >= 5 }
+        #expect(Swift.abs(low.reduce(0) { $0 + $1.weight } - 1.0 / 3) < 0.01, "\(kept)")
+        #expect(Swift.abs(high.reduce(0) { $0 + $1.weight } - 2.0 / 3) < 0.01, "\(kept)")
+        #expect(low.filter { $0.weight > 0.05 }.allSatisfy { Swift.abs($0.mean + 10) < 0.3 })
+        #expect(high.filter { $0.weight > 0.05 }.allSatisfy { Swift.abs($0.mean - 20) < 2 })
+        #expect(transform.modes.count <= 10)
+        #expect(transform.modes.allSatisfy { transform.mixture.weights[$0] > 0.005 })
+    }
+
+    @Test func normalQuantileInvertsTheCDF() {
+        for p in [1e-12, 1e-6, 0.01, 0.2, 0.5, 0.77, 0.999, 1 - 1e-9] {
+            #expect(Swift.abs(normalCDF(normalQuantile(p)) - p) < 1e-12 * Swift.max(1, p / 1e-3))
+        }
+        #expect(Swift.abs(normalQuantile(0.975) - 1.959963984540054) < 1e-12)
+        #expect(Swift.abs(digamma(1) + 0.5772156649015329) < 1e-12)
+        #expect(Swift.abs(digamma(0.5) - (-1.9635100260214235)) < 1e-12)
+    }
+}

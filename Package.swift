@@ -19,6 +19,7 @@ let package = Package(
         // Built-in plugins: ordinary plugins, one shared library each.
         .library(name: "synth_independent", type: .dynamic, targets: ["IndependentGenerator"]),
         .library(name: "synth_laplace", type: .dynamic, targets: ["LaplacePrivacy"]),
+        .library(name: "synth_gaussian_copula", type: .dynamic, targets: ["GaussianCopulaGenerator"]),
         .library(name: "synth_column_shapes", type: .dynamic, targets: ["ColumnShapesValidator"]),
         .library(name: "synth_missing_rates", type: .dynamic, targets: ["MissingRatesC"]),
     ],
@@ -48,6 +49,8 @@ let package = Package(
 
         .target(name: "IndependentGenerator", dependencies: ["SynthKit"], path: "Plugins/Independent",
                 linkerSettings: pluginLinkerSettings),
+        .target(name: "GaussianCopulaGenerator", dependencies: ["SynthKit", "SynthMath"], path: "Plugins/GaussianCopula",
+                swiftSettings: numericSettings, linkerSettings: pluginLinkerSettings),
         .target(name: "LaplacePrivacy", dependencies: ["SynthKit"], path: "Plugins/Laplace",
                 linkerSettings: pluginLinkerSettings),
         .target(name: "ColumnShapesValidator", dependencies: ["SynthKit"], path: "Plugins/ColumnShapes",

@@ -204,9 +204,9 @@ public struct NumericDomain: Sendable, Equatable {
         }
     }
 
-    /// Clipped to the observed range and rounded to the grid.
-    public func restore(_ value: Double) -> Double {
-        let clipped = Swift.min(Swift.max(value, minimum), maximum)
+    /// Clipped to the observed range (unless `clip` is false) and rounded to the grid.
+    public func restore(_ value: Double, clip: Bool = true) -> Double {
+        let clipped = clip ? Swift.min(Swift.max(value, minimum), maximum) : value
         guard resolution > 0 else { return clipped }
         if resolution >= 1 { return (clipped / resolution).rounded() * resolution }
         let decimals = 1 / resolution
@@ -229,8 +229,8 @@ public struct NumericDomain: Sendable, Equatable {
     }
 
     /// The column of this kind for numbers (restored), with `missing` rows missing.
-    public func column(_ numbers: [Double], missing: [Bool], name: String) -> Column {
-        let restored = numbers.map { $0.isFinite ? restore($0) : minimum }
+    public func column(_ numbers: [Double], missing: [Bool], name: String, clip: Bool = true) -> Column {
+        let restored = numbers.map { $0.isFinite ? restore($0, clip: clip) : minimum }
         switch kind {
         case .integer: return Column(name: name, values: .integer(restored.map { Int64($0) }), missing: missing)
         case .datetime: return Column(name: name, values: .datetime(restored.map { Int64($0) }), missing: missing)

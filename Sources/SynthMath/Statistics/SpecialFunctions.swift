@@ -51,3 +51,67 @@ public func logSumExp(_ values: [Double]) -> Double {
     guard let top = values.max(), top.isFinite else { return values.max() ?? -.infinity }
     return top + log(values.reduce(0) { $0 + exp($1 - top) })
 }
+
+/// P(a, x), the regularized lower incomplete gamma function (series below a + 1, Lentz's continued
+/// fraction above).
+public func regularizedGammaP(_ a: Double, _ x: Double) -> Double {
+    if x <= 0 { return 0 }
+    let logPrefix = a * log(x) - x - lgamma(a)
+    if x < a + 1 {
+        var term = 1 / a, sum = term, n = a
+        for _ in 0..<1000 {
+            n += 1
+            term *= x / n
+            sum += term
+            if abs(term) < abs(sum) * 1e-16 { break }
+        }
+        return min(1, sum * exp(logPrefix))
+    }
+    var b = x + 1 - a, c = 1 / 1e-300, d = 1 / b, h = d
+    for i in 1...1000 {
+        let an = -Double(i) * (Double(i) - a)
+        b += 2
+        d = an * d + b
+        if abs(d) < 1e-300 { d = 1e-300 }
+        c = b + an / c
+        if abs(c) < 1e-300 { c = 1e-300 }
+        d = 1 / d
+        let delta = d * c
+        h *= delta
+        if abs(delta - 1) < 1e-16 { break }
+    }
+    return max(0, 1 - exp(logPrefix) * h)
+}
+
+/// I_x(a, b), the regularized incomplete beta function (continued fraction, with the symmetry
+/// I_x(a, b) = 1 − I_{1−x}(b, a) where it converges faster).
+public func regularizedBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
+    if x <= 0 { return 0 }
+    if x >= 1 { return 1 }
+    let logBeta: Double = lgamma(a + b) - lgamma(a) - lgamma(b)
+    let logFront: Double = logBeta + a * log(x) + b * log(1 - x)
+    func fraction(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        var c = 1.0, d = 1 - (a + b) * x / (a + 1)
+        if abs(d) < 1e-300 { d = 1e-300 }
+        d = 1 / d
+        var h = d
+        for m in 1...1000 {
+            let m = Double(m), m2 = 2 * m
+            var aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2))
+            d = 1 + aa * d; if abs(d) < 1e-300 { d = 1e-300 }
+            c = 1 + aa / c; if abs(c) < 1e-300 { c = 1e-300 }
+            d = 1 / d
+            h *= d * c
+            aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1))
+            d = 1 + aa * d; if abs(d) < 1e-300 { d = 1e-300 }
+            c = 1 + aa / c; if abs(c) < 1e-300 { c = 1e-300 }
+            d = 1 / d
+            let delta = d * c
+            h *= delta
+            if abs(delta - 1) < 1e-15 { break }
+        }
+        return h
+    }
+    if x < (a + 1) / (a + b + 2) { return exp(logFront) * fraction(x, a, b) / a }
+    return 1 - exp(logFront) * fraction(1 - x, b, a) / b
+}

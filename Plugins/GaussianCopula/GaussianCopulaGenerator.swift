@@ -1,0 +1,198 @@
+import Foundation
+import SynthKit
+import SynthMath
+
+/// A Gaussian copula: every column goes to normal scores through its own marginal, the scores'
+/// correlation is estimated, and sampling draws correlated normal scores and maps each back.
+///
+/// - Numeric columns (continuous, integer, datetime): the marginal is chosen among normal,
+///   truncated normal, beta, gamma, uniform and a smoothed empirical distribution (linear
+///   interpolation of the midpoint empirical CDF) by the KS statistic, each candidate fitted on half
+///   of the rows and tested on the other half, then refitted on all of them. Samples are clipped to
+///   the observed range and rounded to the column's grid.
+/// - Categorical and boolean columns: each category is an interval of [0, 1) as wide as its
+///   frequency; a row's score is Φ⁻¹ of a uniform point in its category's interval, so the
+///   frequencies survive the copula.
+/// - Missing values: a numeric column keeps its rate of missing values; in a categorical column
+///   missing is one more category, drawn with its frequency.
+public struct GaussianCopulaGenerator: Generator {
+    public static let descriptor = PluginDescriptor(
+        id: "gaussian_copula",
+        name: "Gaussian copula",
+        version: "1.0.0",
+        kind: .generator,
+        summary: "Marginals chosen per column by the KS statistic, joined by the correlation of their normal scores.",
+        parameters: [
+            .choice("default_distribution", ["best"] + Marginal.Family.allCases.map(\.rawValue), default: "best",
+                    help: "The marginal of numeric columns: the best by a held-out KS statistic, or one family for all."),
+            .bool("enforce_min_max", default: true, help: "Clip sampled numbers to the observed range of their column."),
+            .bool("keep_missing", default: true, help: "Reproduce each column's rate of missing values."),
+            .float("correlation_shrinkage", default: 0, min: 0, max: 1,
+                   help: "Shrink the correlation of the normal scores toward the identity by this share."),
+        ],
+        capabilities: [])
+
+    private enum ColumnModel {
+        case numeric(Marginal, NumericDomain)
+        case categorical(FrequencyEncoder)
+        case constant(Column)
+    }
+
+    private let family: String
+    private let enforceMinMax: Bool
+    private let keepMissing: Bool
+    private let shrinkage: Double
+    private var models: [ColumnModel] = []
+    private var missingRates: [Double] = []
+    private var names: [String] = []
+    private var cholesky: Matrix<Double>?
+    /// The marginal chosen for each numeric column (for the log).
+    public private(set) var chosen: [String: String] = [:]
+
+    public init(parameters: Parameters, context: PluginContext) throws {
+        family = parameters.string("default_distribution")
+        enforceMinMax = parameters.bool("enforce_min_max")
+        keepMissing = parameters.bool("keep_missing")
+        shrinkage = parameters.float("correlation_shrinkage")
+    }
+
+    public mutating func fit(_ table: Table, context: PluginContext) throws {
+        guard table.rowCount > 1 else { throw PluginError.invalidArgument("gaussian_copula needs at least two rows") }
+        if context.privacy != nil {
+            throw PluginError.unsupported("gaussian_copula does not consume a privacy capability yet")
+        }
+        let n = table.rowCount
+        var scores: [[Double]] = []
+        models = []
+        missingRates = []
+        names = table.columnNames
+        chosen = [:]
+        for (index, column) in table.columns.enumerated() {
+            try context.checkCancellation()
+            missingRates.append(Double(column.missingCount) / Double(n))
+            var random = context.random("gaussian_copula.fit.\(index)")
+            switch column.kind {
+            case .categorical, .boolean:
+                let encoder = try FrequencyEncoder(fitting: column)
+                models.append(.categorical(encoder))
+                scores.append(encoder.forward(column, random: &random)[0].map { normalQuantile($0) })
+            default:
+                let domain = try NumericDomain(column)
+                let present = column.presentNumbers() ?? []
+                guard let marginal = try choose(present, random: &random) else {
+                    models.append(.constant(column))
+                    scores.append(Array(repeating: 0, count: n))
+                    continue
+                }
+                chosen[column.name] = marginal.family.rawValue
+                models.append(.numeric(marginal, domain))
+                // Missing cells get the median score, 0: they do not pull the correlation.
+                scores.append((0..<n).map { row in column.isMissing(row) ? 0 : marginal.score(domain.numbers(column, row: row)) })
+            }
+            context.progress(Double(index + 1) / Double(table.columns.count + 1), "marginal of \(column.name)")
+        }
+        cholesky = try correlationFactor(scores)
+        context.log(.info, "gaussian_copula marginals: " + chosen.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
+        context.progress(1, "correlation")
+    }
+
+    /// The marginal for a numeric column: the asked family, or the one with the smallest KS
+    /// statistic on held-out rows.
+    private func choose(_ values: [Double], random: inout Philox) throws -> Marginal? {
+        guard Set(values).count > 1 else { return nil }
+        if family != "best" {
+            let requested = Marginal.Family(rawValue: family)!
+            return Marginal.fit(requested, values) ?? Marginal.fit(.empirical, values)
+        }
+        var order = Array(values.indices)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, random.nextInt(below: i + 1)) }
+        let half = order.count / 2
+        let training = order[..<half].map { values[$0] }
+        var testing = order[half...].map { values[$0] }
+        if testing.count > 4000 { testing = Array(testing.prefix(4000)) }
+        var best: (Marginal.Family, Double)?
+        for candidate in Marginal.Family.allCases {
+            guard let marginal = Marginal.fit(candidate, training) else { continue }
+            let statistic = marginal.ksStatistic(testing)
+            if best == nil || statistic < best!.1 { best = (candidate, statistic) }
+        }
+        return best.flatMap { Marginal.fit($0.0, values) } ?? Marginal.fit(.empirical, values)
+    }
+
+    /// The Cholesky factor of the normal scores' correlation, made positive definite.
+    private func correlationFactor(_ scores: [[Double]]) throws -> Matrix<Double> {
+        let d = scores.count, n = scores.first?.count ?? 0
+        var standardized = Matrix<Double>(rows: n, columns: d)
+        for j in 0..<d {
+            let (mean, sd) = meanAndStandardDeviation(scores[j]) ?? (0, 1)
+            let scale = sd > 1e-12 ? 1 / sd : 0
+            for i in 0..<n { standardized.storage[i * d + j] = (scores[j][i] - mean) * scale }
+        }
+        var correlation = standardized.multiplied(by: standardized, transposeSelf: true)
+        for i in 0..<(d * d) { correlation.storage[i] /= Double(Swift.max(1, n - 1)) }
+        for i in 0..<d {
+            for j in 0..<d where i != j { correlation[i, j] *= 1 - shrinkage }
+            correlation[i, i] = 1
+        }
+        if let factor = correlation.cholesky() { return factor }
+        // Not positive definite (constant or collinear columns): clip the eigenvalues and rescale.
+        guard let (values, vectors) = correlation.symmetricEigen() else { throw PluginError.invalidArgument("the correlation matrix has no eigen decomposition") }
+        var repaired = Matrix<Double>(rows: d, columns: d)
+        for i in 0..<d { for j in 0..<d { repaired[i, j] = (0..<d).reduce(0) { $0 + vectors[i, $1] * Swift.max(values[$1], 1e-6) * vectors[j, $1] } } }
+        let diagonal = (0..<d).map { repaired[$0, $0].squareRoot() }
+        for i in 0..<d { for j in 0..<d { repaired[i, j] /= diagonal[i] * diagonal[j] } }
+        guard let factor = repaired.cholesky() else { throw PluginError.invalidArgument("the correlation matrix could not be repaired") }
+        return factor
+    }
+
+    public mutating func sample(rows: Int, context: PluginContext) throws -> Table {
+        guard let cholesky else { throw PluginError.state("sample() called before fit()") }
+        let d = models.count
+        var random = context.random("gaussian_copula.sample")
+        var noise = Matrix<Double>(rows: rows, columns: d)
+        for i in 0..<noise.storage.count { noise.storage[i] = random.nextNormal() }
+        let correlated = noise.multiplied(by: cholesky, transposeOther: true)
+        var columns: [Column] = []
+        for (j, model) in models.enumerated() {
+            try context.checkCancellation()
+            var missingRandom = context.random("gaussian_copula.missing.\(j)")
+            let missing = (0..<rows).map { _ in keepMissing && missingRates[j] > 0 && missingRandom.nextUniform() < missingRates[j] }
+            let z = (0..<rows).map { correlated.storage[$0 * d + j] }
+            switch model {
+            case .categorical(let encoder):
+                // Missing is one of the categories here, drawn with its frequency (and its correlation).
+                let missingCode = encoder.domain.levels.count
+                let mostFrequent = encoder.order.first { $0 != missingCode } ?? 0
+                let categories = z.map { score -> Int in
+                    let category = encoder.category(at: normalCDF(score))
+                    return !keepMissing && category == missingCode ? mostFrequent : category
+                }
+                columns.append(encoder.domain.column(categories, name: names[j]))
+            case .numeric(let marginal, let domain):
+                columns.append(domain.column(z.map(marginal.value), missing: missing, name: names[j], clip: enforceMinMax))
+            case .constant(let original):
+                let value = original.presentNumbers()?.first ?? 0
+                let domain = try NumericDomain(original)
+                columns.append(domain.column(Array(repeating: value, count: rows), missing: missing, name: names[j]))
+            }
+            context.progress(Double(j + 1) / Double(d), "sampled \(names[j])")
+        }
+        return try Table(columns: columns)
+    }
+}
+
+extension NumericDomain {
+    /// The number in one row (the column's present values as numbers).
+    func numbers(_ column: Column, row: Int) -> Double {
+        switch column.values {
+        case .continuous(let v): v[row]
+        case .integer(let v): Double(v[row])
+        case .datetime(let v): Double(v[row])
+        case .boolean(let v): v[row] ? 1 : 0
+        case .categorical: .nan
+        }
+    }
+}
+
+@_cdecl("synth_plugin_entry")
+public func synthPluginEntry() -> UnsafeRawPointer { exportPlugins(GaussianCopulaGenerator.self) }

@@ -1,0 +1,129 @@
+import Foundation
+import SynthKit
+import SynthMath
+
+/// A univariate distribution for one numeric column: its CDF, and its inverse through a table on
+/// a grid of normal scores (so that sampling costs an interpolation, not a root search).
+final class Marginal {
+    enum Family: String, CaseIterable {
+        case norm, truncnorm, beta, gamma, uniform, empirical
+    }
+
+    let family: Family
+    let cdf: (Double) -> Double
+    private let quantile: (Double) -> Double
+    /// x for normal scores on `Marginal.grid`, made on first use (candidates that lose the KS
+    /// comparison never need it).
+    private lazy var table: [Double] = Marginal.grid.map { quantile(normalCDF($0)) }
+
+    static let grid: [Double] = stride(from: -8.5, through: 8.5, by: 17.0 / 4095).map { $0 }
+
+    init(family: Family, cdf: @escaping (Double) -> Double, quantile: @escaping (Double) -> Double) {
+        self.family = family
+        self.cdf = cdf
+        self.quantile = quantile
+    }
+
+    /// The normal score of x: Φ⁻¹(F(x)), kept finite.
+    func score(_ x: Double) -> Double {
+        normalQuantile(Swift.min(Swift.max(cdf(x), 1e-12), 1 - 1e-12))
+    }
+
+    /// x for a normal score.
+    func value(_ z: Double) -> Double {
+        let grid = Marginal.grid
+        let table = self.table
+        if z <= grid[0] { return table[0] }
+        if z >= grid[grid.count - 1] { return table[table.count - 1] }
+        let position = (z - grid[0]) / (grid[1] - grid[0])
+        let low = Int(position), t = position - Double(low)
+        return table[low] + t * (table[low + 1] - table[low])
+    }
+
+    /// Fits `family` to the values (at least two distinct ones); nil when it cannot describe them.
+    static func fit(_ family: Family, _ values: [Double]) -> Marginal? {
+        let sorted = values.sorted()
+        let n = Double(sorted.count)
+        guard let low = sorted.first, let high = sorted.last, high > low else { return nil }
+        let (mean, sd) = meanAndStandardDeviation(sorted)!
+        @Sendable func bisect(_ cdf: (Double) -> Double, _ p: Double, _ a: Double, _ b: Double) -> Double {
+            var lo = a, hi = b
+            for _ in 0..<80 {
+                let mid = (lo + hi) / 2
+                if cdf(mid) < p { lo = mid } else { hi = mid }
+            }
+            return (lo + hi) / 2
+        }
+        switch family {
+        case .norm:
+            return Marginal(family: .norm, cdf: { normalCDF(($0 - mean) / sd) }, quantile: { mean + sd * normalQuantile($0) })
+        case .truncnorm:
+            let a = normalCDF((low - mean) / sd), b = normalCDF((high - mean) / sd)
+            guard b - a > 1e-9 else { return nil }
+            return Marginal(family: .truncnorm,
+                            cdf: { x in Swift.min(1, Swift.max(0, (normalCDF((x - mean) / sd) - a) / (b - a))) },
+                            quantile: { p in mean + sd * normalQuantile(a + p * (b - a)) })
+        case .uniform:
+            return Marginal(family: .uniform, cdf: { Swift.min(1, Swift.max(0, ($0 - low) / (high - low))) },
+                            quantile: { low + $0 * (high - low) })
+        case .beta:
+            // Method of moments on [low, high] widened by a little, so no value sits on an end.
+            let pad = (high - low) * 1e-3
+            let loc = low - pad, scale = high - low + 2 * pad
+            let m = (mean - loc) / scale, v = sd * sd / (scale * scale)
+            let common = m * (1 - m) / v - 1
+            guard common > 0 else { return nil }
+            let alpha = m * common, beta = (1 - m) * common
+            let cdf: (Double) -> Double = { regularizedBeta(($0 - loc) / scale, alpha, beta) }
+            return Marginal(family: .beta, cdf: cdf, quantile: { p in bisect(cdf, p, loc, loc + scale) })
+        case .gamma:
+            let loc = low - (high - low) * 1e-3
+            let shifted = mean - loc
+            let shape = shifted * shifted / (sd * sd), theta = sd * sd / shifted
+            guard shape > 0, theta > 0, shape < 1e6 else { return nil }
+            let cdf: (Double) -> Double = { regularizedGammaP(shape, Swift.max(0, $0 - loc) / theta) }
+            let upper = loc + theta * (shape + 40 * shape.squareRoot() + 40)
+            return Marginal(family: .gamma, cdf: cdf, quantile: { p in bisect(cdf, p, loc, upper) })
+        case .empirical:
+            // Linear interpolation of the midpoint empirical CDF through the distinct values.
+            var points: [Double] = [], cumulative: [Double] = []
+            var seen = 0
+            var index = 0
+            while index < sorted.count {
+                var end = index
+                while end < sorted.count, sorted[end] == sorted[index] { end += 1 }
+                let count = end - index
+                points.append(sorted[index])
+                cumulative.append((Double(seen) + Double(count) / 2) / n)
+                seen += count
+                index = end
+            }
+            let cdf: (Double) -> Double = { x in Marginal.interpolate(x, points, cumulative) }
+            return Marginal(family: .empirical, cdf: cdf, quantile: { p in Marginal.interpolate(p, cumulative, points) })
+        }
+    }
+
+    static func interpolate(_ x: Double, _ xs: [Double], _ ys: [Double]) -> Double {
+        if x <= xs[0] { return ys[0] }
+        if x >= xs[xs.count - 1] { return ys[ys.count - 1] }
+        var low = 0, high = xs.count - 1
+        while high - low > 1 {
+            let mid = (low + high) / 2
+            if xs[mid] <= x { low = mid } else { high = mid }
+        }
+        let t = (x - xs[low]) / (xs[high] - xs[low])
+        return ys[low] + t * (ys[high] - ys[low])
+    }
+
+    /// The KS statistic of `sample` against this distribution.
+    func ksStatistic(_ sample: [Double]) -> Double {
+        let sorted = sample.sorted()
+        let n = Double(sorted.count)
+        var d = 0.0
+        for (i, x) in sorted.enumerated() {
+            let f = cdf(x)
+            d = Swift.max(d, Swift.abs(Double(i + 1) / n - f), Swift.abs(f - Double(i) / n))
+        }
+        return d
+    }
+}

@@ -85,21 +85,34 @@ final class Marginal {
             let upper = loc + theta * (shape + 40 * shape.squareRoot() + 40)
             return Marginal(family: .gamma, cdf: cdf, quantile: { p in bisect(cdf, p, loc, upper) })
         case .empirical:
-            // Linear interpolation of the midpoint empirical CDF through the distinct values.
-            var points: [Double] = [], cumulative: [Double] = []
-            var seen = 0
-            var index = 0
-            while index < sorted.count {
-                var end = index
-                while end < sorted.count, sorted[end] == sorted[index] { end += 1 }
-                let count = end - index
-                points.append(sorted[index])
-                cumulative.append((Double(seen) + Double(count) / 2) / n)
-                seen += count
-                index = end
+            // The midpoint empirical CDF, linear between distinct values. Its inverse keeps point
+            // masses: a value seen more than once owns its whole step of probability, so a column
+            // that is mostly 0 stays mostly exactly 0; between single values it interpolates.
+            var points: [Double] = [], counts: [Int] = []
+            for value in sorted {
+                if value == points.last { counts[counts.count - 1] += 1 } else { points.append(value); counts.append(1) }
             }
-            let cdf: (Double) -> Double = { x in Marginal.interpolate(x, points, cumulative) }
-            return Marginal(family: .empirical, cdf: cdf, quantile: { p in Marginal.interpolate(p, cumulative, points) })
+            var midpoints: [Double] = [], upper: [Double] = []
+            var seen = 0
+            for count in counts {
+                midpoints.append((Double(seen) + Double(count) / 2) / n)
+                seen += count
+                upper.append(Double(seen) / n)
+            }
+            let cdf: (Double) -> Double = { x in Marginal.interpolate(x, points, midpoints) }
+            let quantile: (Double) -> Double = { p in
+                var low = 0, high = upper.count - 1
+                while low < high {
+                    let mid = (low + high) / 2
+                    if upper[mid] <= p { low = mid + 1 } else { high = mid }
+                }
+                let j = low
+                if counts[j] > 1 || j == 0 { return points[j] }
+                let start = upper[j - 1], width = upper[j] - start
+                let t = width > 0 ? (p - start) / width : 1
+                return points[j - 1] + t * (points[j] - points[j - 1])
+            }
+            return Marginal(family: .empirical, cdf: cdf, quantile: quantile)
         }
     }
 

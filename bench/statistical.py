@@ -76,7 +76,7 @@ def main():
     real_f1 = utility_f1(train, holdout)
     rows.append(("real training rows", None, None, real_f1))
 
-    for generator in ["gaussian_copula", "independent"]:
+    for generator in ["gaussian_copula", "bayesian_network", "independent"]:
         out = os.path.join(folder, f"{generator}.csv")
         start = time.perf_counter()
         result = subprocess.run([args.synthlab, "synth", "--generator", generator, "--data", train_path, "--rows", str(len(train)),

@@ -166,7 +166,7 @@ struct SessionTests {
         let help = shell.result(".help")
         for command in ShellCommands.all { #expect(help.contains(command.name)) }
         for builtin in Builtins.all { #expect(help.contains(builtin.usage)) }
-        #expect(help.contains("generator: gaussian_copula, independent"))
+        #expect(help.contains("generator: bayesian_network, gaussian_copula, independent"))
         #expect(shell.result(".help experiment").contains("seeds (optional)"))
         #expect(shell.result(".help .record").contains(".record FILE|off"))
         #expect(shell.result(".help laplace").contains("epsilon"))

@@ -79,7 +79,7 @@ struct TerminalTests {
         try terminal.press("Tab")
         try terminal.waitForLine("synthlab> .plugins")
         try terminal.press("Enter")
-        try terminal.waitFor("| gaussian_copula | generator |")
+        try terminal.waitFor("| bayesian_network | generator |")
 
         try terminal.type("g = indep")
         try terminal.press("Tab")

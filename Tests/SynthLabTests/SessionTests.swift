@@ -133,6 +133,12 @@ struct SessionTests {
         let validation = shell.result("validate(ins, s, validators: [column_shapes], seed: 1)")
         #expect(validation.contains("column_shapes"))
         #expect(shell.result("fit([independent(), independent(bins: 3)], ins)").contains("got a list"))
+        // A simulator samples without a table; its seed is drawn and its table has a target.
+        #expect(shell.type("sim = sample(classification(n_features: 4), rows: 300)"), Comment(rawValue: shell.errors))
+        #expect(shell.result("sim").contains("sim: 300 rows × 5 columns, target label"))
+        #expect(shell.result("sample(independent(), rows: 3)").contains("learns from a table: fit it first"))
+        #expect(shell.result("sample(classification())").contains("needs rows:"))
+        #expect(shell.result("experiment(tables: ins, generators: classification)").contains("simulates data instead of learning"))
     }
 
     @Test func outputGoesToFilesOnRequest() throws {
@@ -166,7 +172,7 @@ struct SessionTests {
         let help = shell.result(".help")
         for command in ShellCommands.all { #expect(help.contains(command.name)) }
         for builtin in Builtins.all { #expect(help.contains(builtin.usage)) }
-        #expect(help.contains("generator: bayesian_network, gaussian_copula, independent"))
+        #expect(help.contains("generator: bayesian_network, classification, gaussian_copula, independent"))
         #expect(shell.result(".help experiment").contains("seeds (optional)"))
         #expect(shell.result(".help .record").contains(".record FILE|off"))
         #expect(shell.result(".help laplace").contains("epsilon"))

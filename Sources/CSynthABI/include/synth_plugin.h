@@ -190,6 +190,9 @@ typedef enum synth_kind {
 /* Flags of a validator descriptor: the inputs it needs. */
 #define SYNTH_VALIDATOR_NEEDS_HOLDOUT (1u << 0) /* a real holdout table, not seen by the generator */
 #define SYNTH_VALIDATOR_NEEDS_TARGET (1u << 1)  /* a target column name                          */
+/* Flags of a generator's descriptor. */
+#define SYNTH_GENERATOR_SIMULATES (1u << 0) /* needs no training table: sample() works without
+                                               fit(), and its columns are its own             */
 
 /* What a plugin offers. Owned by the plugin, alive as long as the process. */
 typedef struct synth_descriptor {
@@ -205,7 +208,7 @@ typedef struct synth_descriptor {
      * plugin, the ones it provides (e.g. SYNTH_CAP_PRIVACY_STATISTICS). Empty for validators. */
     const char *const *capabilities;
     uint32_t capability_count;
-    uint32_t flags; /* SYNTH_VALIDATOR_NEEDS_* for validators; 0 otherwise */
+    uint32_t flags; /* SYNTH_VALIDATOR_NEEDS_* for validators, SYNTH_GENERATOR_* for generators */
 } synth_descriptor;
 
 /* ------------------------------------------------------------------------------------------ */

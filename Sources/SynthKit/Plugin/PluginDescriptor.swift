@@ -31,9 +31,13 @@ public struct PluginDescriptor: Sendable, Equatable {
     /// Generators: privacy capabilities they consume. Privacy plugins: the ones they provide.
     public var capabilities: [String]
     public var validatorNeeds: ValidatorNeeds
+    /// A generator that simulates data: it needs no training table, and its columns are its own.
+    public var simulates: Bool
 
     public init(id: String, name: String, version: String, kind: PluginKind, summary: String,
-                parameters: [ParameterSpec] = [], capabilities: [String] = [], validatorNeeds: ValidatorNeeds = []) {
+                parameters: [ParameterSpec] = [], capabilities: [String] = [], validatorNeeds: ValidatorNeeds = [],
+                simulates: Bool = false) {
+        self.simulates = simulates
         self.id = id
         self.name = name
         self.version = version

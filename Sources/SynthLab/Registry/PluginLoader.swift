@@ -104,7 +104,9 @@ enum PluginLoader {
         let descriptor = PluginDescriptor(
             id: id, name: raw.name.map { String(cString: $0) } ?? "", version: raw.version.map { String(cString: $0) } ?? "",
             kind: kind, summary: raw.summary.map { String(cString: $0) } ?? "", parameters: parameters,
-            capabilities: capabilities, validatorNeeds: ValidatorNeeds(rawValue: raw.flags))
+            capabilities: capabilities,
+            validatorNeeds: kind == .validator ? ValidatorNeeds(rawValue: raw.flags) : [],
+            simulates: kind == .generator && raw.flags & SYNTH_GENERATOR_SIMULATES != 0)
         let problems = descriptor.problems()
         guard problems.isEmpty else { return .failure(Problem(message: problems.joined(separator: "; "))) }
         return .success(descriptor)

@@ -34,7 +34,8 @@ public final class GeneratorSession: @unchecked Sendable {
 
     public func sample(rows: Int, host: HostServices) throws -> Table {
         let id = generator.plugin.id
-        guard let fittedSchema else { throw SynthLabError.invalidRequest("\(id): sample before fit") }
+        let simulates = generator.plugin.descriptor.simulates
+        guard fittedSchema != nil || simulates else { throw SynthLabError.invalidRequest("\(id): sample before fit") }
         var schema = ArrowSchema(), array = ArrowArray()
         try host.withHost(privacy: privacy) { hostPointer in
             try callPlugin(id, "sample") { interface.pointee.sample(generator.pointer, hostPointer, Int64(rows), &schema, &array, $0) }
@@ -48,9 +49,11 @@ public final class GeneratorSession: @unchecked Sendable {
             throw SynthLabError.badOutput(plugin: id, message: error.description)
         }
         let produced = table.columns.map { ($0.name, $0.kind) }
-        guard produced.elementsEqual(fittedSchema, by: { $0 == $1 }), table.rowCount == rows else {
+        // A simulator's columns are its own; any other generator gives back the fitted table's.
+        let expected = simulates ? produced : fittedSchema!
+        guard produced.elementsEqual(expected, by: { $0 == $1 }), table.rowCount == rows else {
             let describe = { (list: [(String, ColumnKind)]) in list.map { "\($0.0):\($0.1.rawValue)" }.joined(separator: ", ") }
-            throw SynthLabError.badOutput(plugin: id, message: "expected \(rows) rows of [\(describe(fittedSchema))], got \(table.rowCount) rows of [\(describe(produced))]")
+            throw SynthLabError.badOutput(plugin: id, message: "expected \(rows) rows of [\(describe(expected))], got \(table.rowCount) rows of [\(describe(produced))]")
         }
         return table
     }

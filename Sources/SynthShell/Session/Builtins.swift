@@ -83,10 +83,11 @@ enum Builtins {
             .required("table", .table, "the training table"),
             .optional("seed", .integer, "the seed (drawn from the session seed when left out)"),
         ], body: fit),
-        Builtin(name: "sample", summary: "Sample rows from a fitted model; `to:` also writes them to a CSV file.", parameters: [
-            .required("model", .model, "a fitted model"),
-            .optional("rows", .integer, "how many rows (default: as many as the training table)"),
+        Builtin(name: "sample", summary: "Sample rows from a fitted model, or from a generator that simulates data; `to:` also writes them to a CSV file.", parameters: [
+            .required("model", .model, "a fitted model, or a simulating generator such as classification(...)"),
+            .optional("rows", .integer, "how many rows (default: as many as the training table; needed for a simulator)"),
             .optional("to", .path, "a CSV file to write, atomically"),
+            .optional("seed", .integer, "the seed of a simulator (drawn from the session seed when left out)"),
         ], body: sample),
         Builtin(name: "save", summary: "Write a table to a CSV file, atomically.", parameters: [
             .required("table", .table, "a table"),
@@ -236,7 +237,7 @@ enum Builtins {
 
     static func sample(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
         guard case .model(let model) = frame.value("model")! else {
-            throw ShellError("sample() takes a fitted model (from fit()), got \(frame.value("model")!.typeName)", at: frame.location(of: "model"))
+            return try simulate(session, &frame)
         }
         let rows = try frame.value("rows").map { v throws(ShellError) in try Convert.integer(v, at: frame.location(of: "rows"), minimum: 1, what: "a row count") } ?? model.trainingRows
         let path = try frame.value("to").map { v throws(ShellError) in session.resolve(try Convert.string(v, at: frame.location(of: "to"), what: "a file path")) }
@@ -254,7 +255,42 @@ enum Builtins {
                 throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "to"))
             }
         }
-        return .table(TableValue(name: "synthetic", table: table, path: path ?? "(sampled from \(model.spec.label))", target: nil))
+        return .table(TableValue(name: "synthetic", table: table, path: path ?? "sampled from \(model.spec.label)", target: nil))
+    }
+
+    /// sample() of a generator that needs no training table.
+    static func simulate(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
+        let given = frame.value("model")!
+        let spec: GeneratorSpec
+        do { spec = try Convert.generatorSpec(given, session: session, at: frame.location(of: "model")) } catch {
+            throw ShellError("sample() takes a fitted model (from fit()) or a simulating generator, got \(given.typeName)", at: frame.location(of: "model"))
+        }
+        guard spec.generator.plugin.descriptor.simulates else {
+            throw ShellError("'\(spec.generator.id)' learns from a table: fit it first, m = fit(\(spec.generator.id)(...), TABLE), then sample(m)",
+                             at: frame.location(of: "model"))
+        }
+        guard let rowsValue = frame.value("rows") else {
+            throw ShellError("sample() of a simulator needs rows:, as in sample(\(spec.generator.id)(), rows: 1000)", at: frame.location)
+        }
+        let rows = try Convert.integer(rowsValue, at: frame.location(of: "rows"), minimum: 1, what: "a row count")
+        let path = try frame.value("to").map { v throws(ShellError) in session.resolve(try Convert.string(v, at: frame.location(of: "to"), what: "a file path")) }
+        if let path { try session.checkWritable(path, at: frame.location(of: "to")) }
+        let seed = try seed(session, &frame)
+        let host = session.host(seed: seed)
+        let table: Table
+        do {
+            let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
+            table = try GeneratorSession(generator: generator, privacy: nil).sample(rows: rows, host: host)
+        } catch {
+            throw session.failure(error, at: frame.location)
+        }
+        if let path {
+            do { try CSVWriter.write(table, to: path) } catch {
+                throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "to"))
+            }
+        }
+        return .table(TableValue(name: spec.generator.id, table: table, path: path ?? "simulated by \(spec.label)",
+                                 target: table.column(named: "label") != nil ? "label" : nil))
     }
 
     static func validate(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {

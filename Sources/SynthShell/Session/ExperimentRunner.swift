@@ -46,7 +46,12 @@ enum ExperimentRunner {
         }
         var generators: [GeneratorSpec] = []
         for item in Convert.items(frame.value("generators")!) {
-            generators.append(try Convert.generatorSpec(item, session: session, at: frame.location(of: "generators")))
+            let spec = try Convert.generatorSpec(item, session: session, at: frame.location(of: "generators"))
+            if spec.generator.plugin.descriptor.simulates {
+                throw ShellError("'\(spec.generator.id)' simulates data instead of learning a table: make a table with sample(\(spec.generator.id)(...), rows: N) and use it in tables:",
+                                 at: frame.location(of: "generators"))
+            }
+            generators.append(spec)
         }
         guard !tables.isEmpty else { throw ShellError("experiment() needs at least one table", at: frame.location(of: "tables")) }
         guard !generators.isEmpty else { throw ShellError("experiment() needs at least one generator", at: frame.location(of: "generators")) }

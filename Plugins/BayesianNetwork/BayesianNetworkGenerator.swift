@@ -17,7 +17,7 @@ import SynthMath
 /// noise): the structure comes from noisy two-way tables of every pair of attributes, and each
 /// conditional table from a noisy (degree + 1)-way table; the budget is split evenly across those
 /// queries. Numeric ranges and category levels are public metadata.
-public struct BayesianNetworkGenerator: Generator {
+public struct BayesianNetworkGenerator: ConditionalGenerator {
     public static let descriptor = PluginDescriptor(
         id: "bayesian_network",
         name: "Bayesian network (PrivBayes structure)",
@@ -30,7 +30,8 @@ public struct BayesianNetworkGenerator: Generator {
             .int("structure_rows", default: 20_000, min: 100, max: 10_000_000,
                  help: "Rows (a seeded sample) used to score candidate structures without privacy."),
         ],
-        capabilities: [Capability.privacyStatistics])
+        capabilities: [Capability.privacyStatistics],
+        samplesConditionally: true)
 
     struct Attribute {
         let name: String
@@ -271,8 +272,43 @@ public struct BayesianNetworkGenerator: Generator {
 
     public mutating func sample(rows: Int, context: PluginContext) throws -> Table {
         guard !factors.isEmpty else { throw PluginError.state("sample() called before fit()") }
-        var values = [[Int]](repeating: [], count: attributes.count)
         var random = context.random("bayesian_network.sample")
+        return try decode(try draw(rows: rows, random: &random, context: context), context: context)
+    }
+
+    /// Rows given a category, by rejection: network samples are drawn in batches and the ones with
+    /// the category kept, which is exact whatever the column's place in the network.
+    public mutating func sample(rows: Int, where column: String, equals value: String, context: PluginContext) throws -> Table {
+        guard !factors.isEmpty else { throw PluginError.state("sample() called before fit()") }
+        guard let index = attributes.firstIndex(where: { $0.name == column }) else {
+            throw PluginError.invalidArgument("no column '\(column)' (columns: \(attributes.map(\.name).joined(separator: ", ")))")
+        }
+        guard let categories = attributes[index].categories else {
+            throw PluginError.invalidArgument("column '\(column)' is not categorical or boolean: only a category can be a condition")
+        }
+        guard let code = categories.levels.firstIndex(of: value) else {
+            throw PluginError.invalidArgument("column '\(column)' has no category '\(value)' (categories: \(categories.levels.joined(separator: ", ")))")
+        }
+        var random = context.random("bayesian_network.sample.conditional")
+        var kept = [[Int]](repeating: [], count: attributes.count)
+        var drawn = 0
+        while kept[index].count < rows {
+            let batch = Swift.max(1000, 2 * (rows - kept[index].count))
+            guard drawn < Swift.max(10_000_000, 1000 * rows) else {
+                throw PluginError.invalidArgument("'\(column)' = '\(value)' is too rare in the network to sample by rejection (\(kept[index].count) of \(drawn) draws)")
+            }
+            let values = try draw(rows: batch, random: &random, context: context)
+            drawn += batch
+            for row in 0..<batch where values[index][row] == code && kept[index].count < rows {
+                for a in 0..<attributes.count { kept[a].append(values[a][row]) }
+            }
+        }
+        return try decode(kept, context: context)
+    }
+
+    /// Attribute values of `rows` rows, walking the network in order.
+    private func draw(rows: Int, random: inout Philox, context: PluginContext) throws -> [[Int]] {
+        var values = [[Int]](repeating: [], count: attributes.count)
         for (step, factor) in factors.enumerated() {
             try context.checkCancellation()
             let cumulativeTables = factor.table.map { row -> [Double] in
@@ -286,6 +322,11 @@ public struct BayesianNetworkGenerator: Generator {
             }
             context.progress(Double(step + 1) / Double(factors.count), "sampled \(attributes[factor.attribute].name)")
         }
+        return values
+    }
+
+    /// Columns from attribute values.
+    private func decode(_ values: [[Int]], context: PluginContext) throws -> Table {
         var decode = context.random("bayesian_network.decode")
         let columns = attributes.enumerated().map { index, attribute -> Column in
             let codes = values[index]

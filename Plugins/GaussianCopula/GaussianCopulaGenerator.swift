@@ -15,7 +15,7 @@ import SynthMath
 ///   frequencies survive the copula.
 /// - Missing values: a numeric column keeps its rate of missing values; in a categorical column
 ///   missing is one more category, drawn with its frequency.
-public struct GaussianCopulaGenerator: Generator {
+public struct GaussianCopulaGenerator: ConditionalGenerator {
     public static let descriptor = PluginDescriptor(
         id: "gaussian_copula",
         name: "Gaussian copula",
@@ -30,7 +30,8 @@ public struct GaussianCopulaGenerator: Generator {
             .float("correlation_shrinkage", default: 0, min: 0, max: 1,
                    help: "Shrink the correlation of the normal scores toward the identity by this share."),
         ],
-        capabilities: [])
+        capabilities: [],
+        samplesConditionally: true)
 
     private enum ColumnModel {
         case numeric(Marginal, NumericDomain)
@@ -147,11 +148,71 @@ public struct GaussianCopulaGenerator: Generator {
 
     public mutating func sample(rows: Int, context: PluginContext) throws -> Table {
         guard let cholesky else { throw PluginError.state("sample() called before fit()") }
-        let d = models.count
         var random = context.random("gaussian_copula.sample")
-        var noise = Matrix<Double>(rows: rows, columns: d)
+        var noise = Matrix<Double>(rows: rows, columns: models.count)
         for i in 0..<noise.storage.count { noise.storage[i] = random.nextNormal() }
-        let correlated = noise.multiplied(by: cholesky, transposeOther: true)
+        return try decode(noise.multiplied(by: cholesky, transposeOther: true), rows: rows, context: context)
+    }
+
+    /// Rows given a category: the column's normal score is drawn from the standard normal
+    /// truncated to the category's interval, the other scores from their Gaussian distribution
+    /// given it, N(R_rc·z_c, R_rr − R_rc·R_cr).
+    public mutating func sample(rows: Int, where column: String, equals value: String, context: PluginContext) throws -> Table {
+        guard let cholesky else { throw PluginError.state("sample() called before fit()") }
+        guard let c = names.firstIndex(of: column) else {
+            throw PluginError.invalidArgument("no column '\(column)' (columns: \(names.joined(separator: ", ")))")
+        }
+        guard case .categorical(let encoder) = models[c] else {
+            throw PluginError.invalidArgument("column '\(column)' is not categorical or boolean: only a category can be a condition")
+        }
+        guard let category = encoder.domain.levels.firstIndex(of: value) else {
+            throw PluginError.invalidArgument("column '\(column)' has no category '\(value)' (categories: \(encoder.domain.levels.joined(separator: ", ")))")
+        }
+        let position = encoder.order.firstIndex(of: category)!
+        let low = encoder.bounds[position], high = encoder.bounds[position + 1]
+        guard high > low else { throw PluginError.invalidArgument("category '\(value)' of '\(column)' never occurs in the training table") }
+        let d = models.count
+        let correlation = cholesky.multiplied(by: cholesky, transposeOther: true)
+        let others = (0..<d).filter { $0 != c }
+        let r = others.map { correlation[$0, c] }
+        var conditional = Matrix<Double>(rows: others.count, columns: others.count)
+        for (i, a) in others.enumerated() {
+            for (j, b) in others.enumerated() { conditional[i, j] = correlation[a, b] - r[i] * r[j] }
+            conditional[i, i] += 1e-9
+        }
+        let factor = others.isEmpty ? conditional : try (conditional.cholesky() ?? repairedFactor(conditional))
+        var random = context.random("gaussian_copula.sample.conditional")
+        var z = Matrix<Double>(rows: rows, columns: d)
+        var noise = Matrix<Double>(rows: rows, columns: others.count)
+        for i in 0..<noise.storage.count { noise.storage[i] = random.nextNormal() }
+        let rest = others.isEmpty ? noise : noise.multiplied(by: factor, transposeOther: true)
+        for row in 0..<rows {
+            let u = low + (high - low) * random.nextOpenUniform()
+            let zc = normalQuantile(u)
+            z[row, c] = zc
+            for (i, column) in others.enumerated() { z[row, column] = r[i] * zc + rest[row, i] }
+        }
+        var table = try decode(z, rows: rows, context: context)
+        // The condition holds exactly, even where a score lands on an interval's edge.
+        var columns = table.columns
+        columns[c] = encoder.domain.column(Array(repeating: category, count: rows), name: names[c])
+        table = try Table(columns: columns)
+        return table
+    }
+
+    /// A factor of a covariance that is not numerically positive definite.
+    private func repairedFactor(_ matrix: Matrix<Double>) throws -> Matrix<Double> {
+        let n = matrix.rows
+        guard let (values, vectors) = matrix.symmetricEigen() else { throw PluginError.invalidArgument("no eigen decomposition") }
+        var repaired = Matrix<Double>(rows: n, columns: n)
+        for i in 0..<n { for j in 0..<n { repaired[i, j] = (0..<n).reduce(0) { $0 + vectors[i, $1] * Swift.max(values[$1], 1e-9) * vectors[j, $1] } } }
+        guard let factor = repaired.cholesky() else { throw PluginError.invalidArgument("the conditional covariance could not be factored") }
+        return factor
+    }
+
+    /// Columns from normal scores, one column of `correlated` per table column.
+    private func decode(_ correlated: Matrix<Double>, rows: Int, context: PluginContext) throws -> Table {
+        let d = models.count
         var columns: [Column] = []
         for (j, model) in models.enumerated() {
             try context.checkCancellation()

@@ -46,6 +46,18 @@ struct BayesianNetworkTests {
         #expect(abs(rate(synthetic) - rate(real)) < 0.01)
     }
 
+    @Test func samplesGivenACategory() throws {
+        let (real, _, session) = try synthesize("adult.csv", seed: 7, rows: 10)
+        let rich = try session.sample(rows: 3000, where: ("income", ">50K"), host: HostServices(seed: 7))
+        #expect((0..<3000).allSatisfy { rich.column(named: "income")!.text(at: $0) == ">50K" })
+        func married(_ table: Table, among income: String) -> Double {
+            let i = table.column(named: "income")!, m = table.column(named: "marital-status")!
+            let rows = (0..<table.rowCount).filter { i.text(at: $0) == income }
+            return Double(rows.filter { m.text(at: $0) == "Married-civ-spouse" }.count) / Double(rows.count)
+        }
+        #expect(abs(married(rich, among: ">50K") - married(real, among: ">50K")) < 0.04)
+    }
+
     @Test func isDeterministicUnderASeedAndHonoursItsParameters() throws {
         let (_, a, _) = try synthesize("insurance.csv", seed: 3, parameters: ["degree": .int(1), "bins": .int(8)])
         let (_, b, _) = try synthesize("insurance.csv", seed: 3, parameters: ["degree": .int(1), "bins": .int(8)])

@@ -64,6 +64,30 @@ struct GaussianCopulaTests {
         #expect(abs(zeroShare - 0.9167) < 0.01)
     }
 
+    @Test func samplesGivenACategory() throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let host = HostServices(seed: 6)
+        let session = try GeneratorSession(generator: try PluginInstance(registry.plugin("gaussian_copula"), host: host), privacy: nil)
+        let real = try CSVReader.read(path: Support.data("insurance.csv"))
+        try session.fit(real, host: host)
+        let smokers = try session.sample(rows: 2000, where: ("smoker", "yes"), host: host)
+        let column = smokers.column(named: "smoker")!
+        #expect((0..<2000).allSatisfy { column.text(at: $0) == "yes" })
+        // Smokers' charges are about three times the others'; the condition carries that over.
+        func meanCharges(_ table: Table, smoker: String) -> Double {
+            let s = table.column(named: "smoker")!, c = table.column(named: "charges")!.presentNumbers()!
+            let picked = (0..<table.rowCount).filter { s.text(at: $0) == smoker }.map { c[$0] }
+            return picked.reduce(0, +) / Double(picked.count)
+        }
+        // Exact conditioning gives what filtering the copula's own unconditional rows gives.
+        let unconditional = try session.sample(rows: 40_000, host: host)
+        let filtered = meanCharges(unconditional, smoker: "yes")
+        #expect(abs(meanCharges(smokers, smoker: "yes") - filtered) < 0.04 * filtered)
+        #expect(meanCharges(smokers, smoker: "yes") > 1.5 * meanCharges(real, smoker: "no"))
+        #expect(throws: SynthLabError.self) { _ = try session.sample(rows: 5, where: ("smoker", "maybe"), host: host) }
+        #expect(throws: SynthLabError.self) { _ = try session.sample(rows: 5, where: ("charges", "1"), host: host) }
+    }
+
     @Test func isDeterministicUnderASeed() throws {
         let (_, a) = try synthesize("german_credit.csv", seed: 9)
         let (_, b) = try synthesize("german_credit.csv", seed: 9)

@@ -193,6 +193,7 @@ typedef enum synth_kind {
 /* Flags of a generator's descriptor. */
 #define SYNTH_GENERATOR_SIMULATES (1u << 0) /* needs no training table: sample() works without
                                                fit(), and its columns are its own             */
+#define SYNTH_GENERATOR_CONDITIONAL (1u << 1) /* offers sample_conditional                       */
 
 /* What a plugin offers. Owned by the plugin, alive as long as the process. */
 typedef struct synth_descriptor {
@@ -271,6 +272,13 @@ typedef struct synth_generator_v1 {
      * plugin fills *out_schema and *out_table and the host owns them (it calls release). */
     synth_status (*sample)(synth_instance *self, const synth_host *host, int64_t rows,
                            struct ArrowSchema *out_schema, struct ArrowArray *out_table, synth_error *error);
+    /* Optional (a generator whose descriptor sets SYNTH_GENERATOR_CONDITIONAL; the host reads it
+     * only when struct_size covers it): `rows` rows like sample()'s, drawn from the distribution
+     * given that the categorical or boolean column `column` equals `value` (the category's text,
+     * "true" or "false"). */
+    synth_status (*sample_conditional)(synth_instance *self, const synth_host *host, int64_t rows, const char *column,
+                                       const char *value, struct ArrowSchema *out_schema, struct ArrowArray *out_table,
+                                       synth_error *error);
 } synth_generator_v1;
 
 /* Validators: "synth.validator/1" -> synth_validator_v1 */

@@ -75,7 +75,9 @@ private func makeCDescriptor(_ descriptor: PluginDescriptor) -> UnsafeMutablePoi
         name: permanent(descriptor.name), version: permanent(descriptor.version), kind: kind,
         summary: permanent(descriptor.summary), params: params, param_count: UInt32(descriptor.parameters.count),
         capabilities: capabilities, capability_count: UInt32(descriptor.capabilities.count),
-        flags: descriptor.kind == .generator ? (descriptor.simulates ? 1 : 0) : descriptor.validatorNeeds.rawValue))
+        flags: descriptor.kind == .generator
+            ? (descriptor.simulates ? SYNTH_GENERATOR_SIMULATES : 0) | (descriptor.samplesConditionally ? SYNTH_GENERATOR_CONDITIONAL : 0)
+            : descriptor.validatorNeeds.rawValue))
     return result
 }
 

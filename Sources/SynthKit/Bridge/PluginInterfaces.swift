@@ -6,7 +6,8 @@ import CSynthABI
 nonisolated(unsafe) let generatorInterface: UnsafeMutablePointer<synth_generator_v1> = {
     let table = UnsafeMutablePointer<synth_generator_v1>.allocate(capacity: 1)
     table.initialize(to: synth_generator_v1(
-        struct_size: UInt32(MemoryLayout<synth_generator_v1>.size), fit: generatorFit, sample: generatorSample))
+        struct_size: UInt32(MemoryLayout<synth_generator_v1>.size), fit: generatorFit, sample: generatorSample,
+        sample_conditional: generatorSampleConditional))
     return table
 }()
 
@@ -55,6 +56,26 @@ private func generatorSample(_ instance: UnsafeMutablePointer<synth_instance>?, 
         guard let outSchema, let outArray else { throw PluginError.invalidArgument("sample() needs out pointers") }
         guard rows >= 0 else { throw PluginError.invalidArgument("cannot sample \(rows) rows") }
         let table = try generator.sample(rows: Int(rows), context: PluginContext(host: host))
+        box.plugin = generator
+        guard table.rowCount == Int(rows) else {
+            throw PluginError.internal("generator made \(table.rowCount) rows, \(rows) were asked for")
+        }
+        ArrowExport.export(table, schema: outSchema, array: outArray)
+    }
+}
+
+private func generatorSampleConditional(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                                        _ rows: Int64, _ column: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?,
+                                        _ outSchema: UnsafeMutablePointer<ArrowSchema>?, _ outArray: UnsafeMutablePointer<ArrowArray>?,
+                                        _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), var generator = box.plugin as? any ConditionalGenerator else {
+            throw PluginError.unsupported("this generator does not sample conditionally")
+        }
+        guard let outSchema, let outArray, let column, let value else { throw PluginError.invalidArgument("sample_conditional() needs its pointers") }
+        guard rows >= 0 else { throw PluginError.invalidArgument("cannot sample \(rows) rows") }
+        let table = try generator.sample(rows: Int(rows), where: String(cString: column), equals: String(cString: value),
+                                         context: PluginContext(host: host))
         box.plugin = generator
         guard table.rowCount == Int(rows) else {
             throw PluginError.internal("generator made \(table.rowCount) rows, \(rows) were asked for")

@@ -33,11 +33,14 @@ public struct PluginDescriptor: Sendable, Equatable {
     public var validatorNeeds: ValidatorNeeds
     /// A generator that simulates data: it needs no training table, and its columns are its own.
     public var simulates: Bool
+    /// A generator that samples rows given one categorical value (`ConditionalGenerator`).
+    public var samplesConditionally: Bool
 
     public init(id: String, name: String, version: String, kind: PluginKind, summary: String,
                 parameters: [ParameterSpec] = [], capabilities: [String] = [], validatorNeeds: ValidatorNeeds = [],
-                simulates: Bool = false) {
+                simulates: Bool = false, samplesConditionally: Bool = false) {
         self.simulates = simulates
+        self.samplesConditionally = samplesConditionally
         self.id = id
         self.name = name
         self.version = version

@@ -18,6 +18,14 @@ public protocol Generator: SynthPlugin {
     mutating func sample(rows: Int, context: PluginContext) throws -> Table
 }
 
+/// A generator that also samples given one categorical value (for rare-class augmentation).
+/// Declare it in the descriptor with `samplesConditionally: true`.
+public protocol ConditionalGenerator: Generator {
+    /// `rows` rows drawn given that the categorical or boolean column `column` has the category
+    /// `value` ("true" or "false" for booleans).
+    mutating func sample(rows: Int, where column: String, equals value: String, context: PluginContext) throws -> Table
+}
+
 /// Compares real and synthetic tables and reports metrics.
 public protocol Validator: SynthPlugin {
     func validate(_ input: ValidationInput, context: PluginContext) throws -> [Metric]

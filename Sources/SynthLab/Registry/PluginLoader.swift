@@ -106,7 +106,8 @@ enum PluginLoader {
             kind: kind, summary: raw.summary.map { String(cString: $0) } ?? "", parameters: parameters,
             capabilities: capabilities,
             validatorNeeds: kind == .validator ? ValidatorNeeds(rawValue: raw.flags) : [],
-            simulates: kind == .generator && raw.flags & SYNTH_GENERATOR_SIMULATES != 0)
+            simulates: kind == .generator && raw.flags & SYNTH_GENERATOR_SIMULATES != 0,
+            samplesConditionally: kind == .generator && raw.flags & SYNTH_GENERATOR_CONDITIONAL != 0)
         let problems = descriptor.problems()
         guard problems.isEmpty else { return .failure(Problem(message: problems.joined(separator: "; "))) }
         return .success(descriptor)

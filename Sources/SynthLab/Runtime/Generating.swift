@@ -32,13 +32,31 @@ public final class GeneratorSession: @unchecked Sendable {
         fittedSchema = table.columns.map { ($0.name, $0.kind) }
     }
 
-    public func sample(rows: Int, host: HostServices) throws -> Table {
+    /// `rows` rows; with `condition`, rows whose categorical column has the given category.
+    public func sample(rows: Int, where condition: (column: String, value: String)? = nil, host: HostServices) throws -> Table {
         let id = generator.plugin.id
         let simulates = generator.plugin.descriptor.simulates
         guard fittedSchema != nil || simulates else { throw SynthLabError.invalidRequest("\(id): sample before fit") }
         var schema = ArrowSchema(), array = ArrowArray()
-        try host.withHost(privacy: privacy) { hostPointer in
-            try callPlugin(id, "sample") { interface.pointee.sample(generator.pointer, hostPointer, Int64(rows), &schema, &array, $0) }
+        if let condition {
+            let offset = MemoryLayout<synth_generator_v1>.offset(of: \synth_generator_v1.sample_conditional)!
+            guard generator.plugin.descriptor.samplesConditionally, Int(interface.pointee.struct_size) > offset,
+                  let conditional = interface.pointee.sample_conditional else {
+                throw SynthLabError.invalidRequest("generator '\(id)' does not sample conditionally")
+            }
+            try host.withHost(privacy: privacy) { hostPointer in
+                try callPlugin(id, "sample_conditional") { error in
+                    condition.column.withCString { column in
+                        condition.value.withCString { value in
+                            conditional(generator.pointer, hostPointer, Int64(rows), column, value, &schema, &array, error)
+                        }
+                    }
+                }
+            }
+        } else {
+            try host.withHost(privacy: privacy) { hostPointer in
+                try callPlugin(id, "sample") { interface.pointee.sample(generator.pointer, hostPointer, Int64(rows), &schema, &array, $0) }
+            }
         }
         defer {
             if let release = array.release { release(&array) }

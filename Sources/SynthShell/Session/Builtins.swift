@@ -88,6 +88,7 @@ enum Builtins {
             .optional("rows", .integer, "how many rows (default: as many as the training table; needed for a simulator)"),
             .optional("to", .path, "a CSV file to write, atomically"),
             .optional("seed", .integer, "the seed of a simulator (drawn from the session seed when left out)"),
+            .optional("where", .record, "a condition on one categorical column, {income: \">50K\"}, for a generator that samples conditionally"),
         ], body: sample),
         Builtin(name: "save", summary: "Write a table to a CSV file, atomically.", parameters: [
             .required("table", .table, "a table"),
@@ -242,11 +243,31 @@ enum Builtins {
         let rows = try frame.value("rows").map { v throws(ShellError) in try Convert.integer(v, at: frame.location(of: "rows"), minimum: 1, what: "a row count") } ?? model.trainingRows
         let path = try frame.value("to").map { v throws(ShellError) in session.resolve(try Convert.string(v, at: frame.location(of: "to"), what: "a file path")) }
         if let path { try session.checkWritable(path, at: frame.location(of: "to")) }
+        var condition: (column: String, value: String)?
+        if let given = frame.value("where") {
+            guard case .record(let fields) = given, fields.count == 1 else {
+                throw ShellError("where: takes one column and its category, as in {income: \">50K\"}", at: frame.location(of: "where"))
+            }
+            let value: String
+            switch fields[0].value {
+            case .string(let text): value = text
+            case .bool(let flag): value = flag ? "true" : "false"
+            case let other: throw ShellError("where: the category is a string, not \(other.typeName)", at: frame.location(of: "where"))
+            }
+            guard model.columns.contains(fields[0].key) else {
+                throw ShellError("where: no column '\(fields[0].key)'" + Suggest.hint(fields[0].key, among: model.columns), at: frame.location(of: "where"))
+            }
+            guard model.spec.generator.plugin.descriptor.samplesConditionally else {
+                let able = session.registry.plugins(of: .generator).filter(\.descriptor.samplesConditionally).map(\.id)
+                throw ShellError("'\(model.spec.generator.id)' does not sample conditionally (these do: \(able.joined(separator: ", ")))", at: frame.location(of: "where"))
+            }
+            condition = (fields[0].key, value)
+        }
         let table: Table
         do {
             session.io.progress?("sampling \(rows) rows from \(model.spec.label)")
             defer { session.io.progress?(nil) }
-            table = try model.session.sample(rows: rows, host: model.host)
+            table = try model.session.sample(rows: rows, where: condition, host: model.host)
         } catch {
             throw session.failure(error, at: frame.location)
         }

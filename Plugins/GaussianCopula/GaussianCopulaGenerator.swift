@@ -15,6 +15,9 @@ import SynthMath
 ///   frequencies survive the copula.
 /// - Missing values: a numeric column keeps its rate of missing values; in a categorical column
 ///   missing is one more category, drawn with its frequency.
+///
+/// Under the *statistics* privacy capability, see `fitPrivately`. Numeric ranges and category
+/// levels are public metadata.
 public struct GaussianCopulaGenerator: ConditionalGenerator {
     public static let descriptor = PluginDescriptor(
         id: "gaussian_copula",
@@ -29,8 +32,10 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
             .bool("keep_missing", default: true, help: "Reproduce each column's rate of missing values."),
             .float("correlation_shrinkage", default: 0, min: 0, max: 1,
                    help: "Shrink the correlation of the normal scores toward the identity by this share."),
+            .int("bins", default: 32, min: 2, max: 10_000, help: "Under privacy: histogram bins of each numeric marginal."),
+            .int("pair_bins", default: 8, min: 2, max: 64, help: "Under privacy: groups per column in the two-way tables that estimate Kendall's tau."),
         ],
-        capabilities: [],
+        capabilities: [Capability.privacyStatistics],
         samplesConditionally: true)
 
     private enum ColumnModel {
@@ -43,6 +48,8 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
     private let enforceMinMax: Bool
     private let keepMissing: Bool
     private let shrinkage: Double
+    private let bins: Int
+    private let pairBins: Int
     private var models: [ColumnModel] = []
     private var missingRates: [Double] = []
     private var names: [String] = []
@@ -55,12 +62,17 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
         enforceMinMax = parameters.bool("enforce_min_max")
         keepMissing = parameters.bool("keep_missing")
         shrinkage = parameters.float("correlation_shrinkage")
+        bins = parameters.int("bins")
+        pairBins = parameters.int("pair_bins")
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
         guard table.rowCount > 1 else { throw PluginError.invalidArgument("gaussian_copula needs at least two rows") }
-        if context.privacy != nil {
-            throw PluginError.unsupported("gaussian_copula does not consume a privacy capability yet")
+        if let privacy = context.privacy {
+            guard let statistics = privacy.statistics else {
+                throw PluginError.unsupported("the composed privacy mechanism does not offer \(Capability.privacyStatistics)")
+            }
+            return try fitPrivately(table, statistics: statistics, context: context)
         }
         let n = table.rowCount
         var scores: [[Double]] = []
@@ -95,6 +107,100 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
         cholesky = try correlationFactor(scores)
         context.log(.info, "gaussian_copula marginals: " + chosen.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
         context.progress(1, "correlation")
+    }
+
+    /// With the statistics capability (after DPCopula, Li et al. 2014): each marginal from one noisy
+    /// histogram (numeric columns over `bins` equal-width bins of their public range, categories
+    /// with missing as one more), and each pair's correlation from Kendall's tau of a noisy
+    /// `pair_bins` × `pair_bins` table of the columns' marginal positions, ρ = sin(πτ/2). The
+    /// budget is split evenly over the d + d(d − 1)/2 queries.
+    private mutating func fitPrivately(_ table: Table, statistics: StatisticsPrivacyClient, context: PluginContext) throws {
+        let n = table.rowCount, d = table.columns.count
+        try statistics.plan(queries: d + d * (d - 1) / 2)
+        models = []
+        missingRates = []
+        names = table.columnNames
+        chosen = [:]
+        // Each row's position in [0, 1) under its column's noisy marginal (nil when missing).
+        var positions: [[Double?]] = []
+        for (index, column) in table.columns.enumerated() {
+            try context.checkCancellation()
+            switch column.kind {
+            case .categorical, .boolean:
+                let domain = try CategoryDomain(column)
+                var counts = [Double](repeating: 0, count: domain.levels.count + 1)
+                for code in domain.codes(column) { counts[code] += 1 }
+                let noisy = try statistics.histogram(counts, l1Sensitivity: 1)
+                let encoder = FrequencyEncoder(domain: domain, counts: domain.hasMissing ? noisy : Array(noisy.prefix(domain.levels.count)))
+                models.append(.categorical(encoder))
+                missingRates.append(0)
+                positions.append(encoder.forward(column)[0].map { $0 })
+            default:
+                let domain = try NumericDomain(column)
+                var edges = (0...bins).map { domain.minimum + (domain.maximum - domain.minimum) * Double($0) / Double(bins) }
+                if domain.maximum == domain.minimum { edges = (0...bins).map { domain.minimum + Double($0) * 1e-9 } }
+                var counts = [Double](repeating: 0, count: bins + 1)
+                let values = domain.numbers(column, fill: 0)
+                for row in 0..<n {
+                    if column.isMissing(row) { counts[bins] += 1; continue }
+                    var b = Int((values[row] - edges[0]) / (edges[bins] - edges[0]) * Double(bins))
+                    b = Swift.min(Swift.max(b, 0), bins - 1)
+                    counts[b] += 1
+                }
+                let noisy = try statistics.histogram(counts, l1Sensitivity: 1).map { Swift.max($0, 0) }
+                let total = noisy.reduce(0, +)
+                missingRates.append(total > 0 ? noisy[bins] / total : 0)
+                let marginal = Marginal.histogram(edges: edges, counts: Array(noisy.prefix(bins)))
+                chosen[column.name] = "histogram"
+                models.append(.numeric(marginal, domain))
+                positions.append((0..<n).map { column.isMissing($0) ? nil : marginal.cdf(values[$0]) })
+            }
+            context.progress(Double(index + 1) / Double(d + 1), "noisy marginal of \(column.name)")
+        }
+        var correlation = Matrix<Double>.identity(d)
+        let g = pairBins
+        for a in 0..<d {
+            for b in (a + 1)..<d {
+                try context.checkCancellation()
+                var counts = [Double](repeating: 0, count: g * g)
+                for row in 0..<n {
+                    guard let u = positions[a][row], let v = positions[b][row] else { continue }
+                    counts[Swift.min(g - 1, Int(u * Double(g))) * g + Swift.min(g - 1, Int(v * Double(g)))] += 1
+                }
+                let noisy = try statistics.histogram(counts, l1Sensitivity: 1).map { Swift.max($0, 0) }
+                let rho = Foundation.sin(Double.pi / 2 * Self.kendallTauB(noisy, groups: g))
+                correlation[a, b] = rho * (1 - shrinkage)
+                correlation[b, a] = rho * (1 - shrinkage)
+            }
+        }
+        cholesky = try factor(of: correlation)
+        context.progress(1, "noisy correlation")
+    }
+
+    /// Kendall's τ-b of a g × g contingency table (rows: the first variable's groups).
+    static func kendallTauB(_ counts: [Double], groups g: Int) -> Double {
+        var concordant = 0.0, discordant = 0.0, total = 0.0
+        var rowTotals = [Double](repeating: 0, count: g), columnTotals = rowTotals
+        for i in 0..<g {
+            for j in 0..<g {
+                let c = counts[i * g + j]
+                total += c
+                rowTotals[i] += c
+                columnTotals[j] += c
+                guard c > 0 else { continue }
+                for k in (i + 1)..<g {
+                    for l in 0..<g where l != j {
+                        if l > j { concordant += c * counts[k * g + l] } else { discordant += c * counts[k * g + l] }
+                    }
+                }
+            }
+        }
+        let pairs = total * (total - 1) / 2
+        let tiesRows = rowTotals.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
+        let tiesColumns = columnTotals.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
+        let denominator = ((pairs - tiesRows) * (pairs - tiesColumns)).squareRoot()
+        guard denominator > 0 else { return 0 }
+        return Swift.max(-1, Swift.min(1, (concordant - discordant) / denominator))
     }
 
     /// The marginal for a numeric column: the asked family, or the one with the smallest KS
@@ -135,6 +241,12 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
             for j in 0..<d where i != j { correlation[i, j] *= 1 - shrinkage }
             correlation[i, i] = 1
         }
+        return try factor(of: correlation)
+    }
+
+    /// The Cholesky factor of a correlation matrix, repaired to be positive definite if needed.
+    private func factor(of correlation: Matrix<Double>) throws -> Matrix<Double> {
+        let d = correlation.rows
         if let factor = correlation.cholesky() { return factor }
         // Not positive definite (constant or collinear columns): clip the eigenvalues and rescale.
         guard let (values, vectors) = correlation.symmetricEigen() else { throw PluginError.invalidArgument("the correlation matrix has no eigen decomposition") }

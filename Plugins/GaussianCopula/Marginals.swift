@@ -116,6 +116,30 @@ final class Marginal {
         }
     }
 
+    /// A histogram marginal: uniform within each bin of `edges` (bins + 1 increasing values),
+    /// with the given (noisy) counts; negative counts count as 0.
+    static func histogram(edges: [Double], counts given: [Double]) -> Marginal {
+        var counts = given.map { Swift.max($0, 0) }
+        if counts.reduce(0, +) <= 0 { counts = Array(repeating: 1, count: edges.count - 1) }
+        let total = counts.reduce(0, +)
+        var cumulative = [0.0]
+        for count in counts { cumulative.append(cumulative.last! + count / total) }
+        cumulative[cumulative.count - 1] = 1
+        let cdf: (Double) -> Double = { x in Marginal.interpolate(x, edges, cumulative) }
+        let quantile: (Double) -> Double = { p in
+            // The first bin whose cumulative share reaches p; empty bins are skipped.
+            var low = 1, high = cumulative.count - 1
+            while low < high {
+                let mid = (low + high) / 2
+                if cumulative[mid] < p { low = mid + 1 } else { high = mid }
+            }
+            let start = cumulative[low - 1], width = cumulative[low] - start
+            let t = width > 0 ? (p - start) / width : 0.5
+            return edges[low - 1] + t * (edges[low] - edges[low - 1])
+        }
+        return Marginal(family: .empirical, cdf: cdf, quantile: quantile)
+    }
+
     static func interpolate(_ x: Double, _ xs: [Double], _ ys: [Double]) -> Double {
         if x <= xs[0] { return ys[0] }
         if x >= xs[xs.count - 1] { return ys[ys.count - 1] }

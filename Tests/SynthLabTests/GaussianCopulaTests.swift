@@ -104,10 +104,20 @@ struct GaussianCopulaTests {
         #expect(abs(ages.reduce(0, +) / Double(ages.count) - (realAges.min()! + realAges.max()!) / 2) < 1)
     }
 
-    @Test func doesNotComposeWithPrivacyYet() throws {
+    @Test func composedWithLaplaceItUsesNoisyMarginalsAndKendallsTau() throws {
         let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
-        #expect(throws: SynthLabError.self) {
-            try Composition.check(generator: try registry.plugin("gaussian_copula").descriptor, privacy: try registry.plugin("laplace").descriptor)
-        }
+        let host = HostServices(seed: 8)
+        let privacy = try PluginInstance(registry.plugin("laplace"), values: ["epsilon": .float(5)], host: host)
+        let session = try GeneratorSession(generator: try PluginInstance(registry.plugin("gaussian_copula"), host: host), privacy: privacy)
+        let real = try CSVReader.read(path: Support.data("adult.csv"))
+        try session.fit(real, host: host)
+        let synthetic = try session.sample(rows: 20_000, host: host)
+        #expect(session.privacySpent?.epsilon == 5)
+        #expect(synthetic.kinds == real.kinds)
+        // Strong dependencies keep their sign and most of their strength.
+        let realRho = correlation(real, "education-num", "age"), syntheticRho = correlation(synthetic, "education-num", "age")
+        #expect(abs(syntheticRho - realRho) < 0.1)
+        let rate = { (t: Table) in Double(t.column(named: "occupation")!.missingCount) / Double(t.rowCount) }
+        #expect(abs(rate(synthetic) - rate(real)) < 0.01)
     }
 }

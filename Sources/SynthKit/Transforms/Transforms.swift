@@ -108,13 +108,23 @@ public struct FrequencyEncoder: ColumnTransform {
     public let bounds: [Double]
 
     public init(fitting column: Column) throws {
-        domain = try CategoryDomain(column)
-        var counts = Array(repeating: 0, count: domain.count)
+        let domain = try CategoryDomain(column)
+        var counts = Array(repeating: 0.0, count: domain.count)
         for code in domain.codes(column) { counts[code] += 1 }
+        self.init(domain: domain, counts: counts)
+    }
+
+    /// Intervals from given (for instance noisy) counts per category, missing last when the domain
+    /// has missing values; negative counts count as 0.
+    public init(domain: CategoryDomain, counts given: [Double]) {
+        self.domain = domain
+        var counts = Array(given.prefix(domain.count)).map { Swift.max($0, 0) }
+        while counts.count < domain.count { counts.append(0) }
+        if counts.reduce(0, +) <= 0 { counts = Array(repeating: 1, count: domain.count) }
         order = counts.indices.sorted { counts[$0] > counts[$1] || (counts[$0] == counts[$1] && $0 < $1) }
-        let total = Double(Swift.max(1, column.count))
+        let total = counts.reduce(0, +)
         var edges = [0.0]
-        for code in order { edges.append(edges.last! + Double(counts[code]) / total) }
+        for code in order { edges.append(edges.last! + counts[code] / total) }
         edges[edges.count - 1] = 1
         bounds = edges
     }

@@ -191,21 +191,10 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
                 if edges.count == 1 { edges.append(edges[0] + 1e-9) }
             }
             var binValues = [[Double]](repeating: [], count: edges.count - 1)
-            if !equalWidth { for value in present { binValues[bin(of: value, edges: edges)].append(value) } }
+            if !equalWidth { for value in present { binValues[binIndex(of: value, edges: edges)].append(value) } }
             return Attribute(name: column.name, column: column, cardinality: edges.count, categories: nil, domain: domain,
                              edges: edges, binValues: binValues)
         }
-    }
-
-    /// The bin of a value: [e_i, e_{i+1}), the last one closed; a value equal to an inner edge
-    /// that is a point mass (repeated) goes to the bin that starts with it.
-    static func bin(of value: Double, edges: [Double]) -> Int {
-        var low = 0, high = edges.count - 2
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if edges[mid] <= value { low = mid } else { high = mid - 1 }
-        }
-        return low
     }
 
     /// Each row's value of an attribute (missing is the last value).
@@ -213,7 +202,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
         let column = attribute.column
         if let categories = attribute.categories { return categories.codes(column) }
         let values = attribute.domain!.numbers(column, fill: 0)
-        return (0..<column.count).map { column.isMissing($0) ? attribute.cardinality - 1 : bin(of: values[$0], edges: attribute.edges) }
+        return (0..<column.count).map { column.isMissing($0) ? attribute.cardinality - 1 : binIndex(of: values[$0], edges: attribute.edges) }
     }
 
     /// Counts of every combination of the attributes' values (the last attribute varies fastest).

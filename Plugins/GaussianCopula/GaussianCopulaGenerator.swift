@@ -100,7 +100,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
                 chosen[column.name] = marginal.family.rawValue
                 models.append(.numeric(marginal, domain))
                 // Missing cells get the median score, 0: they do not pull the correlation.
-                scores.append((0..<n).map { row in column.isMissing(row) ? 0 : marginal.score(domain.numbers(column, row: row)) })
+                scores.append((0..<n).map { row in column.isMissing(row) ? 0 : marginal.score(domain.number(in: column, row: row)) })
             }
             context.progress(Double(index + 1) / Double(table.columns.count + 1), "marginal of \(column.name)")
         }
@@ -351,19 +351,6 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
             context.progress(Double(j + 1) / Double(d), "sampled \(names[j])")
         }
         return try Table(columns: columns)
-    }
-}
-
-extension NumericDomain {
-    /// The number in one row (the column's present values as numbers).
-    func numbers(_ column: Column, row: Int) -> Double {
-        switch column.values {
-        case .continuous(let v): v[row]
-        case .integer(let v): Double(v[row])
-        case .datetime(let v): Double(v[row])
-        case .boolean(let v): v[row] ? 1 : 0
-        case .categorical: .nan
-        }
     }
 }
 

@@ -99,7 +99,7 @@ final class Marginal {
                 seen += count
                 upper.append(Double(seen) / n)
             }
-            let cdf: (Double) -> Double = { x in Marginal.interpolate(x, points, midpoints) }
+            let cdf: (Double) -> Double = { x in interpolate(x, from: points, to: midpoints) }
             let quantile: (Double) -> Double = { p in
                 var low = 0, high = upper.count - 1
                 while low < high {
@@ -125,7 +125,7 @@ final class Marginal {
         var cumulative = [0.0]
         for count in counts { cumulative.append(cumulative.last! + count / total) }
         cumulative[cumulative.count - 1] = 1
-        let cdf: (Double) -> Double = { x in Marginal.interpolate(x, edges, cumulative) }
+        let cdf: (Double) -> Double = { x in interpolate(x, from: edges, to: cumulative) }
         let quantile: (Double) -> Double = { p in
             // The first bin whose cumulative share reaches p; empty bins are skipped.
             var low = 1, high = cumulative.count - 1
@@ -138,18 +138,6 @@ final class Marginal {
             return edges[low - 1] + t * (edges[low] - edges[low - 1])
         }
         return Marginal(family: .empirical, cdf: cdf, quantile: quantile)
-    }
-
-    static func interpolate(_ x: Double, _ xs: [Double], _ ys: [Double]) -> Double {
-        if x <= xs[0] { return ys[0] }
-        if x >= xs[xs.count - 1] { return ys[ys.count - 1] }
-        var low = 0, high = xs.count - 1
-        while high - low > 1 {
-            let mid = (low + high) / 2
-            if xs[mid] <= x { low = mid } else { high = mid }
-        }
-        let t = (x - xs[low]) / (xs[high] - xs[low])
-        return ys[low] + t * (ys[high] - ys[low])
     }
 
     /// The KS statistic of `sample` against this distribution.

@@ -36,12 +36,12 @@ struct ColumnModel {
             let present = (column.presentNumbers() ?? []).sorted()
             guard let low = present.first, let high = present.last else { return ColumnModel(shape: .nothing, missingRate: 1) }
             var model = ColumnModel(shape: .empirical(present), missingRate: missingRate)
-            model.resolution = Self.resolution(of: column, values: present)
+            model.resolution = NumericDomain.resolution(kind: column.kind, values: present)
             model.range = low...high
             if histogram {
                 let edges = binEdges(low: low, high: high, bins: bins, integral: column.kind != .continuous, resolution: model.resolution)
                 var counts = [Double](repeating: 0, count: edges.count - 1)
-                for value in present { counts[bin(of: value, edges: edges)] += 1 }
+                for value in present { counts[binIndex(of: value, edges: edges)] += 1 }
                 model.shape = .histogram(edges: edges, cumulative: cumulative(counts))
             }
             return model
@@ -68,10 +68,10 @@ struct ColumnModel {
                 _ = try statistics.histogram([Double(column.count)], l1Sensitivity: 1)
                 return ColumnModel(shape: .nothing, missingRate: 1)
             }
-            let resolution = Self.resolution(of: column, values: present)
+            let resolution = NumericDomain.resolution(kind: column.kind, values: present)
             let edges = binEdges(low: low, high: high, bins: bins, integral: column.kind != .continuous, resolution: resolution)
             var counts = [Double](repeating: 0, count: edges.count)
-            for value in present { counts[bin(of: value, edges: edges)] += 1 }
+            for value in present { counts[binIndex(of: value, edges: edges)] += 1 }
             counts[edges.count - 1] = Double(column.missingCount)
             let noisy = clean(try statistics.histogram(counts, l1Sensitivity: 1))
             var model = ColumnModel(shape: .histogram(edges: edges, cumulative: cumulative(Array(noisy.dropLast()))),
@@ -171,46 +171,5 @@ struct ColumnModel {
         if high == low { return [low, high] }
         let width = (high - low) / Double(bins)
         return (0...bins).map { $0 == bins ? high : low + Double($0) * width }
-    }
-
-    static func bin(of value: Double, edges: [Double]) -> Int {
-        var low = 0, high = edges.count - 2
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if edges[mid] <= value { low = mid } else { high = mid - 1 }
-        }
-        return low
-    }
-
-    /// The coarsest grid every present value lies on: 1 for integers; for datetimes a day, hour,
-    /// minute, second, millisecond or microsecond; for continuous columns 10^-d, with d the most
-    /// decimals a value needs (at most 12).
-    static func resolution(of column: Column, values: [Double]) -> Double {
-        switch column.kind {
-        case .integer: return 1
-        case .datetime:
-            for unit in [86_400_000_000.0, 3_600_000_000, 60_000_000, 1_000_000, 1_000] where values.allSatisfy({ $0.truncatingRemainder(dividingBy: unit) == 0 }) {
-                return unit
-            }
-            return 1
-        default:
-            var decimals = 0
-            for value in values {
-                while decimals < 12 {
-                    let scale = pow10(decimals)
-                    let scaled = value * scale
-                    if scaled.rounded() == scaled || Swift.abs(scaled.rounded() / scale - value) <= Swift.abs(value) * 1e-15 { break }
-                    decimals += 1
-                }
-                if decimals == 12 { return 0 }
-            }
-            return 1 / pow10(decimals)
-        }
-    }
-
-    private static func pow10(_ exponent: Int) -> Double {
-        var result = 1.0
-        for _ in 0..<exponent { result *= 10 }
-        return result
     }
 }

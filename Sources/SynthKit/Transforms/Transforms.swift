@@ -225,10 +225,11 @@ public struct NumericDomain: Sendable, Equatable {
 
     /// Present values as numbers (missing ones as `fill`).
     public func numbers(_ column: Column, fill: Double) -> [Double] {
-        (0..<column.count).map { row in column.isMissing(row) ? fill : value(column, row) }
+        (0..<column.count).map { row in column.isMissing(row) ? fill : number(in: column, row: row) }
     }
 
-    private func value(_ column: Column, _ row: Int) -> Double {
+    /// The number in one row of a numeric (or boolean) column, whether missing or not.
+    public func number(in column: Column, row: Int) -> Double {
         switch column.values {
         case .continuous(let v): v[row]
         case .integer(let v): Double(v[row])
@@ -326,8 +327,19 @@ public struct NumericEncoder: ColumnTransform {
     }
 }
 
+/// The bin of `value` among increasing `edges` (bins + 1 of them): [eᵢ, eᵢ₊₁), the last bin
+/// closed, values outside going to the first or last bin.
+public func binIndex(of value: Double, edges: [Double]) -> Int {
+    var low = 0, high = edges.count - 2
+    while low < high {
+        let mid = (low + high + 1) / 2
+        if edges[mid] <= value { low = mid } else { high = mid - 1 }
+    }
+    return low
+}
+
 /// Piecewise-linear interpolation through increasing `xs`, flat beyond the ends.
-func interpolate(_ x: Double, from xs: [Double], to ys: [Double]) -> Double {
+public func interpolate(_ x: Double, from xs: [Double], to ys: [Double]) -> Double {
     if x <= xs[0] { return ys[0] }
     if x >= xs[xs.count - 1] { return ys[ys.count - 1] }
     var low = 0, high = xs.count - 1

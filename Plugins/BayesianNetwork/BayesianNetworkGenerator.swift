@@ -174,8 +174,8 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
             } else if !equalWidth, distinct.count <= Swift.max(bins, 100) {
                 // Few distinct values: one bin each.
                 edges = distinct + [distinct.last! + Swift.max(domain.resolution, 1e-9)]
-            } else if equalWidth, gridValues <= Swift.max(bins, 256) {
-                // A grid of few values in the (public) range: one bin per grid value.
+            } else if equalWidth, gridValues <= bins {
+                // A grid of no more values than bins in the (public) range: one bin per grid value.
                 edges = (0...gridValues).map { present.first! + (Double($0) - 0.5) * domain.resolution }
             } else if equalWidth || present.first == present.last {
                 let low = present.first!, high = Swift.max(present.last!, present.first! + 1e-9)

@@ -74,6 +74,6 @@ struct BayesianNetworkTests {
         #expect(try columnShapes(real, synthetic) > 0.6)
         // A huge budget comes close to the non-private network.
         let (_, loose, _) = try synthesize("adult.csv", seed: 2, parameters: ["degree": .int(1)], epsilon: 1e6, rows: 10_000)
-        #expect(try columnShapes(real, loose) > 0.85)
+        #expect(try columnShapes(real, loose) > 0.8)
     }
 }

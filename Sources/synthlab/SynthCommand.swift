@@ -15,13 +15,21 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "How many rows to make.") var rows: Int
     @Option(help: "The seed every random draw derives from.") var seed: UInt64
     @Option(help: "Where to write the synthetic table (CSV, written atomically).") var out: String
+    @Option(name: .customLong("where"), help: ArgumentHelp("Sample given one category, COLUMN=VALUE (generators that sample conditionally).", valueName: "COLUMN=VALUE"))
+    var condition: String?
     @OptionGroup var csv: CSVFlags
     @OptionGroup var output: OutputFlags
 
     func run() throws {
         try reportingErrors {
-            let request = SynthesisRequest(generator: generator, privacy: privacy, parameters: parameters, dataPath: data,
+            var request = SynthesisRequest(generator: generator, privacy: privacy, parameters: parameters, dataPath: data,
                                            csvOptions: try csv.options(), rows: rows, seed: seed, outputPath: out)
+            if let condition {
+                guard let equals = condition.firstIndex(of: "="), equals != condition.startIndex else {
+                    throw CLIError("--where takes COLUMN=VALUE, got '\(condition)'")
+                }
+                request.condition = (String(condition[..<equals]), String(condition[condition.index(after: equals)...]))
+            }
             let report = try Synthesis.run(request, registry: PluginRegistry(), host: output.host(seed: seed))
             if output.json { return try printJSON(report) }
             print("wrote \(report.rows) rows × \(report.columns.count) columns to \(report.output)")

@@ -151,4 +151,23 @@ struct CommandLineTests {
         let text = try Support.synthlab(["describe", Support.data("insurance.csv"), "--kind", "children=categorical"])
         #expect(text.stdout.contains("children") && text.stdout.contains("categorical"))
     }
+
+    @Test func synthSamplesGivenACategory() throws {
+        let plugins = try Support.pluginFolder()
+        let out = Support.temporaryFolder() + "/smokers.csv"
+        let result = try Support.synthlab(["synth", "--generator", "gaussian_copula", "--data", Support.data("insurance.csv"), "--rows", "300",
+                                           "--seed", "1", "--out", out, "--where", "smoker=yes"], pluginPath: plugins)
+        #expect(result.status == 0, Comment(rawValue: result.stderr))
+        let table = try CSVReader.read(path: out)
+        let smoker = try #require(table.column(named: "smoker"))
+        #expect(table.rowCount == 300 && (0..<300).allSatisfy { smoker.text(at: $0) == "yes" })
+        let refused = try Support.synthlab(["synth", "--generator", "independent", "--data", Support.data("insurance.csv"), "--rows", "3",
+                                            "--seed", "1", "--out", out + ".2", "--where", "smoker=yes"], pluginPath: plugins)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("generator 'independent' does not sample conditionally (these do: bayesian_network, gaussian_copula)"))
+        let badColumn = try Support.synthlab(["synth", "--generator", "gaussian_copula", "--data", Support.data("insurance.csv"), "--rows", "3",
+                                              "--seed", "1", "--out", out + ".3", "--where", "smoke=yes"], pluginPath: plugins)
+        #expect(badColumn.status == 1 && badColumn.stderr.contains("has no column 'smoke'"))
+        #expect(!FileManager.default.fileExists(atPath: out + ".3"))
+    }
 }

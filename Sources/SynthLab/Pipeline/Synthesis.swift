@@ -12,6 +12,8 @@ public struct SynthesisRequest: Sendable {
     public var rows: Int
     public var seed: UInt64
     public var outputPath: String
+    /// Sample given that this categorical column has this category.
+    public var condition: (column: String, value: String)?
 
     public init(generator: String, privacy: String? = nil, parameters: [String] = [], dataPath: String,
                 csvOptions: CSVOptions = CSVOptions(), rows: Int, seed: UInt64, outputPath: String) {
@@ -69,6 +71,10 @@ public enum Synthesis {
     public static func run(_ request: SynthesisRequest, registry: PluginRegistry, host: HostServices) throws -> SynthesisReport {
         guard request.rows > 0 else { throw SynthLabError.invalidRequest("--rows must be at least 1, got \(request.rows)") }
         let generatorPlugin = try registry.plugin(request.generator, kind: .generator)
+        if request.condition != nil, !generatorPlugin.descriptor.samplesConditionally {
+            let able = registry.plugins(of: .generator).filter(\.descriptor.samplesConditionally).map(\.id)
+            throw SynthLabError.invalidRequest("generator '\(generatorPlugin.id)' does not sample conditionally (these do: \(able.joined(separator: ", ")))")
+        }
         let privacyPlugin = try request.privacy.map { id throws(SynthLabError) in try registry.plugin(id, kind: .privacy) }
         // Everything that can be checked before work starts is checked here: composition, every
         // parameter, the output folder.
@@ -90,7 +96,10 @@ public enum Synthesis {
         let fitStart = Date()
         try session.fit(table, host: host)
         let sampleStart = Date()
-        let synthetic = try session.sample(rows: request.rows, host: host)
+        if let condition = request.condition, table.column(named: condition.column) == nil {
+            throw SynthLabError.invalidRequest("--where: \(request.dataPath) has no column '\(condition.column)'")
+        }
+        let synthetic = try session.sample(rows: request.rows, where: request.condition, host: host)
         let sampleEnd = Date()
         try CSVWriter.write(synthetic, to: request.outputPath)
         let spent = session.privacySpent

@@ -35,7 +35,6 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
 
     struct Attribute {
         let name: String
-        let column: Column
         let cardinality: Int
         let categories: CategoryDomain?
         let domain: NumericDomain?
@@ -72,7 +71,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
         }
         let private_ = statistics != nil
         attributes = try table.columns.map { try Self.attribute($0, bins: bins, equalWidth: private_) }
-        let codes = attributes.map { Self.codes($0) }
+        let codes = zip(attributes, table.columns).map { Self.codes($0, $1) }
         let d = attributes.count
         let k = Swift.min(degree, Swift.max(0, d - 1))
         context.progress(0.1, "discretized \(d) columns")
@@ -102,9 +101,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
             var random = context.random("bayesian_network.structure")
             var rows: [Int]? = nil
             if table.rowCount > structureRows {
-                var order = Array(0..<table.rowCount)
-                for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, random.nextInt(below: i + 1)) }
-                rows = Array(order.prefix(structureRows))
+                rows = Array(random.permutation(table.rowCount).prefix(structureRows))
             }
             let attributes = self.attributes
             let order = Self.greedyStructure(d: d, k: k) { child, parents in
@@ -159,7 +156,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
         switch column.kind {
         case .categorical, .boolean:
             let domain = try CategoryDomain(column)
-            return Attribute(name: column.name, column: column, cardinality: domain.levels.count + 1, categories: domain, domain: nil,
+            return Attribute(name: column.name, cardinality: domain.levels.count + 1, categories: domain, domain: nil,
                              edges: [], binValues: [])
         default:
             let domain = try NumericDomain(column)
@@ -192,14 +189,13 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
             }
             var binValues = [[Double]](repeating: [], count: edges.count - 1)
             if !equalWidth { for value in present { binValues[binIndex(of: value, edges: edges)].append(value) } }
-            return Attribute(name: column.name, column: column, cardinality: edges.count, categories: nil, domain: domain,
+            return Attribute(name: column.name, cardinality: edges.count, categories: nil, domain: domain,
                              edges: edges, binValues: binValues)
         }
     }
 
-    /// Each row's value of an attribute (missing is the last value).
-    static func codes(_ attribute: Attribute) -> [Int] {
-        let column = attribute.column
+    /// Each row's value of an attribute in its column (missing is the last value).
+    static func codes(_ attribute: Attribute, _ column: Column) -> [Int] {
         if let categories = attribute.categories { return categories.codes(column) }
         let values = attribute.domain!.numbers(column, fill: 0)
         return (0..<column.count).map { column.isMissing($0) ? attribute.cardinality - 1 : binIndex(of: values[$0], edges: attribute.edges) }

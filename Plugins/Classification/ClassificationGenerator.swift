@@ -143,8 +143,7 @@ public struct ClassificationGenerator: Generator {
         let shift = p.float("shift"), scale = p.float("scale")
         for i in 0..<x.storage.count { x.storage[i] = (x.storage[i] + shift) * scale }
 
-        var order = Array(0..<n)
-        if p.bool("shuffle") { for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, random.nextInt(below: i + 1)) } }
+        let order = p.bool("shuffle") ? random.permutation(n) : Array(0..<n)
 
         var columns: [Column] = []
         let names = (0..<informative).map { "informative_\($0 + 1)" } + (0..<redundant).map { "redundant_\($0 + 1)" }

@@ -211,8 +211,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
             let requested = Marginal.Family(rawValue: family)!
             return Marginal.fit(requested, values) ?? Marginal.fit(.empirical, values)
         }
-        var order = Array(values.indices)
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, random.nextInt(below: i + 1)) }
+        let order = random.permutation(values.count)
         let half = order.count / 2
         let training = order[..<half].map { values[$0] }
         var testing = order[half...].map { values[$0] }
@@ -246,12 +245,13 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
 
     /// The Cholesky factor of a correlation matrix, repaired to be positive definite if needed.
     private func factor(of correlation: Matrix<Double>) throws -> Matrix<Double> {
-        let d = correlation.rows
         if let factor = correlation.cholesky() { return factor }
-        // Not positive definite (constant or collinear columns): clip the eigenvalues and rescale.
-        guard let (values, vectors) = correlation.symmetricEigen() else { throw PluginError.invalidArgument("the correlation matrix has no eigen decomposition") }
-        var repaired = Matrix<Double>(rows: d, columns: d)
-        for i in 0..<d { for j in 0..<d { repaired[i, j] = (0..<d).reduce(0) { $0 + vectors[i, $1] * Swift.max(values[$1], 1e-6) * vectors[j, $1] } } }
+        // Not positive definite (constant or collinear columns): clip the eigenvalues, then bring
+        // the diagonal back to 1.
+        guard var repaired = correlation.clippingEigenvalues(below: 1e-6) else {
+            throw PluginError.invalidArgument("the correlation matrix has no eigen decomposition")
+        }
+        let d = correlation.rows
         let diagonal = (0..<d).map { repaired[$0, $0].squareRoot() }
         for i in 0..<d { for j in 0..<d { repaired[i, j] /= diagonal[i] * diagonal[j] } }
         guard let factor = repaired.cholesky() else { throw PluginError.invalidArgument("the correlation matrix could not be repaired") }
@@ -292,7 +292,9 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
             for (j, b) in others.enumerated() { conditional[i, j] = correlation[a, b] - r[i] * r[j] }
             conditional[i, i] += 1e-9
         }
-        let factor = others.isEmpty ? conditional : try (conditional.cholesky() ?? repairedFactor(conditional))
+        guard let factor = others.isEmpty ? conditional : conditional.cholesky() ?? conditional.clippingEigenvalues(below: 1e-9)?.cholesky() else {
+            throw PluginError.invalidArgument("the conditional covariance could not be factored")
+        }
         var random = context.random("gaussian_copula.sample.conditional")
         var z = Matrix<Double>(rows: rows, columns: d)
         var noise = Matrix<Double>(rows: rows, columns: others.count)
@@ -312,15 +314,6 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
         return table
     }
 
-    /// A factor of a covariance that is not numerically positive definite.
-    private func repairedFactor(_ matrix: Matrix<Double>) throws -> Matrix<Double> {
-        let n = matrix.rows
-        guard let (values, vectors) = matrix.symmetricEigen() else { throw PluginError.invalidArgument("no eigen decomposition") }
-        var repaired = Matrix<Double>(rows: n, columns: n)
-        for i in 0..<n { for j in 0..<n { repaired[i, j] = (0..<n).reduce(0) { $0 + vectors[i, $1] * Swift.max(values[$1], 1e-9) * vectors[j, $1] } } }
-        guard let factor = repaired.cholesky() else { throw PluginError.invalidArgument("the conditional covariance could not be factored") }
-        return factor
-    }
 
     /// Columns from normal scores, one column of `correlated` per table column.
     private func decode(_ correlated: Matrix<Double>, rows: Int, context: PluginContext) throws -> Table {

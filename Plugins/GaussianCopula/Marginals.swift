@@ -46,7 +46,7 @@ final class Marginal {
         let n = Double(sorted.count)
         guard let low = sorted.first, let high = sorted.last, high > low else { return nil }
         let (mean, sd) = meanAndStandardDeviation(sorted)!
-        @Sendable func bisect(_ cdf: (Double) -> Double, _ p: Double, _ a: Double, _ b: Double) -> Double {
+        func bisect(_ cdf: (Double) -> Double, _ p: Double, _ a: Double, _ b: Double) -> Double {
             var lo = a, hi = b
             for _ in 0..<80 {
                 let mid = (lo + hi) / 2

@@ -5,7 +5,8 @@ public enum Autodiff {
     /// gradients can be differentiated again. An input that `output` does not depend on gets zeros.
     public static func gradients(of output: Tensor, with inputs: [Tensor], seed: Tensor? = nil,
                                  createGraph: Bool = false) -> [Tensor] {
-        let grads = propagate(from: output, seed: seed, createGraph: createGraph, keep: Set(inputs.map(ObjectIdentifier.init)))
+        var leaves: [Tensor] = []
+        let grads = propagate(from: output, seed: seed, createGraph: createGraph, keep: Set(inputs.map(ObjectIdentifier.init)), leaves: &leaves)
         return inputs.map { grads[ObjectIdentifier($0)] ?? Tensor.zeros($0.rows, $0.columns) }
     }
 
@@ -19,11 +20,6 @@ public enum Autodiff {
                 leaf.grad = leaf.grad.map { $0 + gradient } ?? gradient.detached()
             }
         }
-    }
-
-    private static func propagate(from output: Tensor, seed: Tensor?, createGraph: Bool, keep: Set<ObjectIdentifier>?) -> [ObjectIdentifier: Tensor] {
-        var leaves: [Tensor] = []
-        return propagate(from: output, seed: seed, createGraph: createGraph, keep: keep, leaves: &leaves)
     }
 
     private static func propagate(from output: Tensor, seed: Tensor?, createGraph: Bool, keep: Set<ObjectIdentifier>?,

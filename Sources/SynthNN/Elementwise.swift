@@ -19,15 +19,15 @@ func broadcastShape(_ a: Tensor, _ b: Tensor, _ op: String) -> (Int, Int) {
 func broadcastApply(_ a: Tensor, _ b: Tensor, _ op: String, _ f: (Float, Float) -> Float) -> (Int, Int, [Float]) {
     let (rows, columns) = broadcastShape(a, b, op)
     let out = Tensor.filled(rows, columns) { z in
-    a.data.withUnsafeBufferPointer { x in
-        b.data.withUnsafeBufferPointer { y in
-            do {
-                if a.rows == rows, a.columns == columns, b.rows == rows, b.columns == columns {
+        a.data.withUnsafeBufferPointer { x in
+            b.data.withUnsafeBufferPointer { y in
+                let aFull = a.rows == rows && a.columns == columns
+                if aFull, b.rows == rows, b.columns == columns {
                     for i in 0..<z.count { z[i] = f(x[i], y[i]) }
-                } else if a.rows == rows, a.columns == columns, b.count == 1 {
+                } else if aFull, b.count == 1 {
                     let s = y[0]
                     for i in 0..<z.count { z[i] = f(x[i], s) }
-                } else if a.rows == rows, a.columns == columns, b.rows == 1 {
+                } else if aFull, b.rows == 1 {
                     for r in 0..<rows {
                         let base = r * columns
                         for c in 0..<columns { z[base + c] = f(x[base + c], y[c]) }
@@ -43,7 +43,6 @@ func broadcastApply(_ a: Tensor, _ b: Tensor, _ op: String, _ f: (Float, Float) 
                 }
             }
         }
-    }
     }
     return (rows, columns, out)
 }

@@ -39,8 +39,8 @@ public final class Linear: Layer {
 public final class BatchNorm1d: Layer {
     public let gamma: Tensor
     public let beta: Tensor
-    public private(set) var runningMean: Tensor
-    public private(set) var runningVariance: Tensor
+    public let runningMean: Tensor
+    public let runningVariance: Tensor
     public let momentum: Float
     public let epsilon: Float
     public var isTraining = true

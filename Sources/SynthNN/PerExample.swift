@@ -43,7 +43,9 @@ public enum PerExampleGradients {
     /// product: Aᵀ · diag(scale) · E. DP-SGD clips with scaleᵢ = min(1, C / ‖gᵢ‖).
     public static func linearWeightedSum(input: Tensor, outputGradient: Tensor, scales: [Float]) -> (weight: Tensor, bias: Tensor) {
         precondition(scales.count == input.rows, "\(scales.count) scales for \(input.rows) examples")
-        let scaled = GradMode.noGrad { outputGradient.detached() * Tensor(rows: scales.count, columns: 1, data: scales) }
-        return GradMode.noGrad { (input.detached().matmul(scaled, transposeSelf: true), scaled.sum(axis: 0)) }
+        return GradMode.noGrad {
+            let scaled = outputGradient.detached() * Tensor(rows: scales.count, columns: 1, data: scales)
+            return (input.detached().matmul(scaled, transposeSelf: true), scaled.sum(axis: 0))
+        }
     }
 }

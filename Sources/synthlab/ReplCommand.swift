@@ -122,7 +122,7 @@ final class Repl {
             sl_add_history(editor, line.trimmingCharacters(in: .whitespaces))
             pending.append(line)
             let text = pending.joined(separator: "\n")
-            if !ShellCommands.isCommandLine(text), Session.needsMoreLines(text) { continue }
+            if !ShellCommands.isCommand(text), Session.needsMoreLines(text) { continue }
             pending = []
             sl_clear_interrupt()
             session.runScript(text, origin: .interactive(), bail: true)

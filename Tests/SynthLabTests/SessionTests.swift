@@ -142,6 +142,8 @@ struct SessionTests {
         #expect(shell.result("sim").contains("sim: 300 rows × 5 columns, target label"))
         #expect(shell.result("sample(independent(), rows: 3)").contains("learns from a table: fit it first"))
         #expect(shell.result("sample(classification())").contains("needs rows:"))
+        #expect(shell.result(#"sample(classification(), rows: 5, where: {label: "class_0"})"#).contains("where: applies to a fitted model"))
+        #expect(shell.result("sample(m, rows: 5, seed: 3)").contains("seed: is for a simulator"))
         #expect(shell.result("experiment(tables: ins, generators: classification)").contains("simulates data instead of learning"))
     }
 

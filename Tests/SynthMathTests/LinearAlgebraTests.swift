@@ -45,6 +45,21 @@ struct LinearAlgebraTests {
         #expect(indefinite.cholesky() == nil)
     }
 
+    @Test func clippingEigenvaluesMakesAMatrixPositiveDefinite() {
+        var indefinite = Matrix<Double>.identity(3)
+        indefinite[0, 1] = 2
+        indefinite[1, 0] = 2
+        #expect(indefinite.cholesky() == nil)
+        let repaired = indefinite.clippingEigenvalues(below: 1e-6)!
+        #expect(repaired.cholesky() != nil)
+        #expect(repaired.symmetricEigen()!.values.allSatisfy { $0 >= 1e-6 * 0.999 })
+        let r = random(3, 3, seed: 9, as: Double.self)
+        var spd = r.multiplied(by: r, transposeOther: true)
+        for i in 0..<3 { spd[i, i] += 1 }
+        let unchanged = spd.clippingEigenvalues(below: 1e-6)!
+        for i in 0..<9 { #expect(abs(unchanged.storage[i] - spd.storage[i]) < 1e-12) }
+    }
+
     @Test func symmetricEigenDecomposes() {
         let r = random(5, 5, seed: 6, as: Double.self)
         let symmetric = r.multiplied(by: r, transposeSelf: true)

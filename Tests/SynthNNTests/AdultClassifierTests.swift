@@ -51,8 +51,7 @@ struct AdultClassifierTests {
         let n = problem.labels.count
         // A fixed 80/20 split.
         var split = Philox(seed: 2026)
-        var order = Array(0..<n)
-        for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, split.nextInt(below: i + 1)) }
+        let order = split.permutation(n)
         let trainRows = Array(order[..<(n * 8 / 10)]), testRows = Array(order[(n * 8 / 10)...])
 
         var random = Philox(seed: 7)
@@ -63,7 +62,7 @@ struct AdultClassifierTests {
         var shuffle = random.derive("batches")
         for _ in 0..<6 {
             var epoch = trainRows
-            for i in stride(from: epoch.count - 1, to: 0, by: -1) { epoch.swapAt(i, shuffle.nextInt(below: i + 1)) }
+            shuffle.shuffle(&epoch)
             for start in stride(from: 0, to: epoch.count, by: 256) {
                 let batch = Array(epoch[start..<min(start + 256, epoch.count)])
                 let loss = Loss.crossEntropy(model(problem.features.gatherRows(batch)), targets: batch.map { problem.labels[$0] })

@@ -111,7 +111,8 @@ public enum Synthesis {
             fitSeconds: sampleStart.timeIntervalSince(fitStart), sampleSeconds: sampleEnd.timeIntervalSince(sampleStart))
     }
 
-    static func checkWritable(_ path: String) throws(SynthLabError) {
+    /// Refuses a file whose folder is missing or not writable, before any work starts.
+    public static func checkWritable(_ path: String) throws(SynthLabError) {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -77,15 +77,10 @@ public enum Validation {
         var chosen: [LoadedPlugin] = []
         var skipped: [SkippedValidator] = []
         if request.validators.isEmpty {
-            for plugin in registry.plugins(of: .validator) {
-                let needs = plugin.descriptor.validatorNeeds
-                if needs.contains(.holdout), request.holdoutPath == nil {
-                    skipped.append(SkippedValidator(validator: plugin.id, reason: "needs a holdout table (--holdout)"))
-                } else if needs.contains(.target), request.target == nil {
-                    skipped.append(SkippedValidator(validator: plugin.id, reason: "needs a target column (--target)"))
-                } else {
-                    chosen.append(plugin)
-                }
+            let found = registry.validators(holdout: request.holdoutPath != nil, target: request.target != nil)
+            chosen = found.applicable
+            skipped = found.lacking.map { plugin, needs in
+                SkippedValidator(validator: plugin.id, reason: needs.contains(.holdout) ? "needs a holdout table (--holdout)" : "needs a target column (--target)")
             }
             guard !chosen.isEmpty else { throw SynthLabError.invalidRequest("no validator plugin is loaded (see `synthlab plugins`)") }
         } else {

@@ -35,6 +35,19 @@ public final class PluginRegistry: @unchecked Sendable {
 
     public func plugins(of kind: PluginKind) -> [LoadedPlugin] { plugins.filter { $0.kind == kind } }
 
+    /// The loaded validators that can run with or without a holdout table and a target column,
+    /// and each of the others with what it lacks.
+    public func validators(holdout: Bool, target: Bool) -> (applicable: [LoadedPlugin], lacking: [(plugin: LoadedPlugin, needs: ValidatorNeeds)]) {
+        var applicable: [LoadedPlugin] = [], lacking: [(LoadedPlugin, ValidatorNeeds)] = []
+        for plugin in plugins(of: .validator) {
+            var missing = plugin.descriptor.validatorNeeds
+            if holdout { missing.remove(.holdout) }
+            if target { missing.remove(.target) }
+            if missing.isEmpty { applicable.append(plugin) } else { lacking.append((plugin, missing)) }
+        }
+        return (applicable, lacking)
+    }
+
     /// The plugin with `id` and, when given, of `kind`; otherwise an error that lists what exists.
     public func plugin(_ id: String, kind: PluginKind? = nil) throws(SynthLabError) -> LoadedPlugin {
         if let plugin = plugins.first(where: { $0.id == id }) {

@@ -144,6 +144,15 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
         return factor
     }
 
+    /// The symmetric matrix with the same eigenvectors and every eigenvalue raised to at least
+    /// `floor` (positive definite for a positive floor); nil if LAPACK does not converge.
+    public func clippingEigenvalues(below floor: Scalar) -> Matrix? {
+        guard let (values, vectors) = symmetricEigen() else { return nil }
+        var scaled = vectors
+        for i in 0..<rows { for k in 0..<columns { scaled[i, k] *= Swift.max(values[k], floor) } }
+        return scaled.multiplied(by: vectors, transposeOther: true)
+    }
+
     /// Eigenvalues in ascending order and the matching unit eigenvectors (as columns) of a
     /// symmetric matrix; nil if LAPACK does not converge.
     public func symmetricEigen() -> (values: [Scalar], vectors: Matrix)? {

@@ -21,6 +21,20 @@ extension Philox {
         return low
     }
 
+    /// Shuffles `items` in place (Fisher–Yates, from the last element down).
+    public mutating func shuffle<T>(_ items: inout [T]) {
+        for index in stride(from: items.count - 1, to: 0, by: -1) {
+            items.swapAt(index, nextInt(below: index + 1))
+        }
+    }
+
+    /// 0..<count in a random order.
+    public mutating func permutation(_ count: Int) -> [Int] {
+        var order = Array(0..<count)
+        shuffle(&order)
+        return order
+    }
+
     /// An integer uniformly in 0..<bound without modulo bias.
     public mutating func nextInt(below bound: Int) -> Int {
         precondition(bound > 0, "nextInt(below:) needs a positive bound")

@@ -71,7 +71,7 @@ enum Builtins {
         },
         Builtin(name: "params", summary: "A plugin's parameters with their types, defaults and bounds.", parameters: [
             .required("plugin", .any, "a plugin id or a configuration"),
-        ]) { session, frame throws(ShellError) in
+        ]) { _, frame throws(ShellError) in
             switch frame.value("plugin")! {
             case .plugin(let plugin): return .view(Views.parameters(plugin))
             case .config(let config): return .view(Views.parameters(config.plugin))
@@ -96,9 +96,7 @@ enum Builtins {
         ]) { session, frame throws(ShellError) in
             let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
             let path = session.resolve(try Convert.string(frame.value("path")!, at: frame.location(of: "path")))
-            do { try CSVWriter.write(table.table, to: path) } catch {
-                throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "path"))
-            }
+            try session.writeCSV(table.table, to: path, at: frame.location(of: "path"))
             return .nothing
         },
         Builtin(name: "validate", summary: "Compare a synthetic table with the real one.", parameters: [
@@ -236,51 +234,65 @@ enum Builtins {
         }
     }
 
+    /// sample(): rows from a fitted model, or from a generator that simulates data.
     static func sample(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
-        guard case .model(let model) = frame.value("model")! else {
-            return try simulate(session, &frame)
+        let rows = try frame.value("rows").map { v throws(ShellError) in
+            try Convert.integer(v, at: frame.location(of: "rows"), minimum: 1, what: "a row count")
         }
-        let rows = try frame.value("rows").map { v throws(ShellError) in try Convert.integer(v, at: frame.location(of: "rows"), minimum: 1, what: "a row count") } ?? model.trainingRows
-        let path = try frame.value("to").map { v throws(ShellError) in session.resolve(try Convert.string(v, at: frame.location(of: "to"), what: "a file path")) }
+        let path = try frame.value("to").map { v throws(ShellError) in
+            session.resolve(try Convert.string(v, at: frame.location(of: "to"), what: "a file path"))
+        }
         if let path { try session.checkWritable(path, at: frame.location(of: "to")) }
-        var condition: (column: String, value: String)?
-        if let given = frame.value("where") {
-            guard case .record(let fields) = given, fields.count == 1 else {
-                throw ShellError("where: takes one column and its category, as in {income: \">50K\"}", at: frame.location(of: "where"))
+        var result: TableValue
+        if case .model(let model) = frame.value("model")! {
+            if frame.has("seed") {
+                throw ShellError("seed: is for a simulator; a model samples with the seed it was fitted with", at: frame.location(of: "seed"))
             }
-            let value: String
-            switch fields[0].value {
-            case .string(let text): value = text
-            case .bool(let flag): value = flag ? "true" : "false"
-            case let other: throw ShellError("where: the category is a string, not \(other.typeName)", at: frame.location(of: "where"))
+            let condition = try sampleCondition(frame, model: model, session: session)
+            let count = rows ?? model.trainingRows
+            do {
+                session.io.progress?("sampling \(count) rows from \(model.spec.label)")
+                defer { session.io.progress?(nil) }
+                let table = try model.session.sample(rows: count, where: condition, host: model.host)
+                result = TableValue(name: "synthetic", table: table, path: "sampled from \(model.spec.label)", target: nil)
+            } catch {
+                throw session.failure(error, at: frame.location)
             }
-            guard model.columns.contains(fields[0].key) else {
-                throw ShellError("where: no column '\(fields[0].key)'" + Suggest.hint(fields[0].key, among: model.columns), at: frame.location(of: "where"))
-            }
-            guard model.spec.generator.plugin.descriptor.samplesConditionally else {
-                let able = session.registry.plugins(of: .generator).filter(\.descriptor.samplesConditionally).map(\.id)
-                throw ShellError("'\(model.spec.generator.id)' does not sample conditionally (these do: \(able.joined(separator: ", ")))", at: frame.location(of: "where"))
-            }
-            condition = (fields[0].key, value)
-        }
-        let table: Table
-        do {
-            session.io.progress?("sampling \(rows) rows from \(model.spec.label)")
-            defer { session.io.progress?(nil) }
-            table = try model.session.sample(rows: rows, where: condition, host: model.host)
-        } catch {
-            throw session.failure(error, at: frame.location)
+        } else {
+            result = try simulate(session, &frame, rows: rows)
         }
         if let path {
-            do { try CSVWriter.write(table, to: path) } catch {
-                throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "to"))
-            }
+            try session.writeCSV(result.table, to: path, at: frame.location(of: "to"))
+            result.path = path
         }
-        return .table(TableValue(name: "synthetic", table: table, path: path ?? "sampled from \(model.spec.label)", target: nil))
+        return .table(result)
+    }
+
+    /// The `where:` of sample(): one categorical column of the model's table and its category.
+    static func sampleCondition(_ frame: CallFrame, model: FittedModel, session: Session) throws(ShellError) -> (column: String, value: String)? {
+        guard let given = frame.value("where") else { return nil }
+        let location = frame.location(of: "where")
+        guard case .record(let fields) = given, fields.count == 1 else {
+            throw ShellError("where: takes one column and its category, as in {income: \">50K\"}", at: location)
+        }
+        let value: String
+        switch fields[0].value {
+        case .string(let text): value = text
+        case .bool(let flag): value = flag ? "true" : "false"
+        case let other: throw ShellError("where: the category is a string, not \(other.typeName)", at: location)
+        }
+        guard model.columns.contains(fields[0].key) else {
+            throw ShellError("where: no column '\(fields[0].key)'" + Suggest.hint(fields[0].key, among: model.columns), at: location)
+        }
+        guard model.spec.generator.plugin.descriptor.samplesConditionally else {
+            let able = session.registry.plugins(of: .generator).filter(\.descriptor.samplesConditionally).map(\.id)
+            throw ShellError("'\(model.spec.generator.id)' does not sample conditionally (these do: \(able.joined(separator: ", ")))", at: location)
+        }
+        return (fields[0].key, value)
     }
 
     /// sample() of a generator that needs no training table.
-    static func simulate(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
+    static func simulate(_ session: Session, _ frame: inout CallFrame, rows: Int?) throws(ShellError) -> TableValue {
         let given = frame.value("model")!
         let spec: GeneratorSpec
         do { spec = try Convert.generatorSpec(given, session: session, at: frame.location(of: "model")) } catch {
@@ -290,28 +302,22 @@ enum Builtins {
             throw ShellError("'\(spec.generator.id)' learns from a table: fit it first, m = fit(\(spec.generator.id)(...), TABLE), then sample(m)",
                              at: frame.location(of: "model"))
         }
-        guard let rowsValue = frame.value("rows") else {
+        guard let rows else {
             throw ShellError("sample() of a simulator needs rows:, as in sample(\(spec.generator.id)(), rows: 1000)", at: frame.location)
         }
-        let rows = try Convert.integer(rowsValue, at: frame.location(of: "rows"), minimum: 1, what: "a row count")
-        let path = try frame.value("to").map { v throws(ShellError) in session.resolve(try Convert.string(v, at: frame.location(of: "to"), what: "a file path")) }
-        if let path { try session.checkWritable(path, at: frame.location(of: "to")) }
+        if frame.has("where") {
+            throw ShellError("where: applies to a fitted model; '\(spec.generator.id)' simulates its own table", at: frame.location(of: "where"))
+        }
         let seed = try seed(session, &frame)
         let host = session.host(seed: seed)
-        let table: Table
         do {
             let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
-            table = try GeneratorSession(generator: generator, privacy: nil).sample(rows: rows, host: host)
+            let table = try GeneratorSession(generator: generator, privacy: nil).sample(rows: rows, host: host)
+            return TableValue(name: spec.generator.id, table: table, path: "simulated by \(spec.label)",
+                              target: table.column(named: "label") != nil ? "label" : nil)
         } catch {
             throw session.failure(error, at: frame.location)
         }
-        if let path {
-            do { try CSVWriter.write(table, to: path) } catch {
-                throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "to"))
-            }
-        }
-        return .table(TableValue(name: spec.generator.id, table: table, path: path ?? "simulated by \(spec.label)",
-                                 target: table.column(named: "label") != nil ? "label" : nil))
     }
 
     static func validate(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
@@ -321,7 +327,7 @@ enum Builtins {
         guard synthetic.table.columnNames == real.table.columnNames else {
             throw ShellError("\(synthetic.name) and \(real.name) have different columns", at: frame.location(of: "synthetic"))
         }
-        let validators = try ExperimentRunner.validators(frame, session: session, target: real.target, holdout: holdout != nil)
+        let validators = try ExperimentRunner.validators(frame, session: session, target: real.target != nil, holdout: holdout != nil)
         let seed = try seed(session, &frame)
         let host = session.host(seed: seed)
         var metrics: [MetricResult] = []
@@ -388,11 +394,15 @@ extension Session {
         return ShellError(String(describing: error), at: location)
     }
 
-    func checkWritable(_ path: String, at location: SourceLocation) throws(ShellError) {
-        let folder = (path as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ShellError("cannot write \(path): the folder \(folder) does not exist", at: location)
+    /// Writes a table to CSV atomically; a failure points at `location`.
+    func writeCSV(_ table: Table, to path: String, at location: SourceLocation) throws(ShellError) {
+        do { try CSVWriter.write(table, to: path) } catch {
+            throw ShellError("cannot write \(path): \(error)", at: location)
         }
+    }
+
+    /// `Synthesis.checkWritable` with the place to point at (a shell command leaves it to its line).
+    func checkWritable(_ path: String, at location: SourceLocation? = nil) throws(ShellError) {
+        do { try Synthesis.checkWritable(path) } catch { throw ShellError(error.description, at: location) }
     }
 }

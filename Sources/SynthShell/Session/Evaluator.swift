@@ -98,7 +98,7 @@ struct Evaluator {
             } else {
                 let value = try parameterValue(result.value, spec: spec, plugin: plugin.id, at: argument.value.location)
                 values = [value]
-                canonicalGiven[label] = literalExpr(value, at: argument.value.location)
+                canonicalGiven[label] = literalExpression(value, at: argument.value.location)
             }
             axes.append((label, values))
         }
@@ -119,7 +119,7 @@ struct Evaluator {
         }
         let canonicalArguments = schema.map { spec in
             Argument(label: spec.id, labelLocation: nil,
-                     value: canonicalGiven[spec.id] ?? literalExpr(spec.defaultValue ?? .string(""), at: location))
+                     value: canonicalGiven[spec.id] ?? literalExpression(spec.defaultValue ?? .string(""), at: location))
         }
         let canonical = Expr(.call(plugin.id, canonicalArguments), at: location)
         let value: Value = sweep ? .list(configs.map { .config($0) }) : .config(configs[0])
@@ -152,15 +152,6 @@ struct Evaluator {
         case .bool: "true or false"
         case .choice: "one of its choices"
         case .string: "a string"
-        }
-    }
-
-    func literalExpr(_ value: ParameterValue, at location: SourceLocation) -> Expr {
-        switch value {
-        case .int(let v): Expr(.number(Double(v), isInteger: true), at: location)
-        case .float(let v): Expr(.number(v, isInteger: false), at: location)
-        case .bool(let v): Expr(.bool(v), at: location)
-        case .string(let v): Expr(.string(v), at: location)
         }
     }
 

@@ -10,14 +10,10 @@ enum ExperimentRunner {
 
     /// The validators of a call: the `validators:` argument, or every loaded validator that the
     /// tables allow (one that needs a target or a holdout is left out when there is none).
-    static func validators(_ frame: CallFrame, session: Session, target: String?, holdout: Bool) throws(ShellError) -> [PluginConfig] {
+    static func validators(_ frame: CallFrame, session: Session, target: Bool, holdout: Bool) throws(ShellError) -> [PluginConfig] {
         guard let given = frame.value("validators") else {
-            let applicable = session.registry.plugins(of: .validator).filter { plugin in
-                let needs = plugin.descriptor.validatorNeeds
-                return (target != nil || !needs.contains(.target)) && (holdout || !needs.contains(.holdout))
-            }
             var configs: [PluginConfig] = []
-            for plugin in applicable {
+            for plugin in session.registry.validators(holdout: holdout, target: target).applicable {
                 configs.append(try Convert.pluginConfig(.plugin(plugin), kind: .validator, session: session, at: frame.location))
             }
             guard !configs.isEmpty else { throw ShellError("no validator applies (see .plugins)", at: frame.location) }
@@ -28,7 +24,7 @@ enum ExperimentRunner {
         for item in Convert.items(given) {
             let config = try Convert.pluginConfig(item, kind: .validator, session: session, at: location)
             let needs = config.plugin.descriptor.validatorNeeds
-            if needs.contains(.target), target == nil {
+            if needs.contains(.target), !target {
                 throw ShellError("validator '\(config.id)' needs a target column: load the table with target: \"COLUMN\"", at: location)
             }
             if needs.contains(.holdout), !holdout {
@@ -59,9 +55,8 @@ enum ExperimentRunner {
         guard holdout >= 0, holdout <= 0.9 else {
             throw ShellError("holdout: takes a share of rows in [0, 0.9], got \(formatDouble(holdout))", at: frame.location(of: "holdout"))
         }
-        let targetless = tables.first { $0.target == nil }
         // A validator that needs a target applies only when every table has one.
-        let validators = try Self.validators(frame, session: session, target: targetless == nil ? "" : nil, holdout: holdout > 0)
+        let validators = try Self.validators(frame, session: session, target: tables.allSatisfy { $0.target != nil }, holdout: holdout > 0)
         let rows = try frame.value("rows").map { v throws(ShellError) in try Convert.integer(v, at: frame.location(of: "rows"), minimum: 1, what: "a row count") }
         var seeds: [UInt64] = []
         if let given = frame.value("seeds") {
@@ -91,13 +86,17 @@ enum ExperimentRunner {
         var trials: [TrialResult] = []
         var number = 0
         for table in experiment.tables {
+            // The split depends on the table and the seed only: every generator trains on the same rows.
+            var splits: [UInt64: (training: Table, holdout: Table?)] = [:]
             for generator in experiment.generators {
                 for seed in experiment.seeds {
                     number += 1
                     try session.checkCancelled()
                     let prefix = "[\(number)/\(experiment.trialCount)] \(table.name) · \(generator.label) · seed \(seed)"
+                    let data = splits[seed] ?? split(table.table, share: experiment.holdout, seed: seed)
+                    splits[seed] = data
                     do {
-                        trials.append(try trial(table: table, generator: generator, seed: seed, experiment: experiment,
+                        trials.append(try trial(table: table, data: data, generator: generator, seed: seed, experiment: experiment,
                                                 session: session, progress: prefix))
                     } catch {
                         throw session.failure(error, at: frame.location)
@@ -112,16 +111,14 @@ enum ExperimentRunner {
     static func split(_ table: Table, share: Double, seed: UInt64) -> (training: Table, holdout: Table?) {
         guard share > 0 else { return (table, nil) }
         var random = Philox(seed: seed, stream: fnv1a("synthlab.experiment.holdout"))
-        var order = Array(0..<table.rowCount)
-        for index in stride(from: order.count - 1, to: 0, by: -1) {
-            order.swapAt(index, random.nextInt(below: index + 1))
-        }
+        let order = random.permutation(table.rowCount)
         let held = Int((Double(table.rowCount) * share).rounded())
         let holdout = Array(order[..<held]).sorted(), training = Array(order[held...]).sorted()
         return (table.rows(training), table.rows(holdout))
     }
 
-    static func trial(table: TableValue, generator spec: GeneratorSpec, seed: UInt64, experiment: ExperimentSpec,
+    static func trial(table: TableValue, data: (training: Table, holdout: Table?), generator spec: GeneratorSpec, seed: UInt64,
+                      experiment: ExperimentSpec,
                       session: Session, progress prefix: String) throws -> TrialResult {
         let host = session.host(seed: seed)
         let show = session.io.progress
@@ -129,7 +126,7 @@ enum ExperimentRunner {
             let percent = fraction.map { String(format: " %3.0f%%", $0 * 100) } ?? ""
             show?("\(prefix): \(message ?? "")\(percent)")
         }
-        let (training, holdout) = split(table.table, share: experiment.holdout, seed: seed)
+        let (training, holdout) = data
         show?("\(prefix): fit")
         let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
         let privacy = try spec.privacy.map { config in try PluginInstance(config.plugin, parameters: config.parameters, host: host) }

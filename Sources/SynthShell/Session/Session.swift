@@ -260,11 +260,8 @@ public final class Session {
 
     /// Evaluates one statement, binds or shows its value, and records its canonical text.
     func execute(_ statement: Statement) throws(ShellError) {
-        if let target = statement.target {
-            if Builtins.named(target) != nil {
-                throw ShellError("'\(target)' is a built-in function; bind the value to another name", at: statement.targetLocation)
-            }
-            if case .name = statement.expression.kind {} // a plain alias is fine
+        if let target = statement.target, Builtins.named(target) != nil {
+            throw ShellError("'\(target)' is a built-in function; bind the value to another name", at: statement.targetLocation)
         }
         let evaluator = Evaluator(session: self)
         let result = try evaluator.evaluate(statement.expression)

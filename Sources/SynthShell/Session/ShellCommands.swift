@@ -22,9 +22,7 @@ struct ShellCommand: Sendable {
 
 public enum ShellCommands {
     /// True for a line that is a shell command (it starts with '.').
-    public static func isCommandLine(_ line: String) -> Bool { isCommand(line) }
-
-    static func isCommand(_ line: String) -> Bool {
+    public static func isCommand(_ line: String) -> Bool {
         line.drop { $0 == " " || $0 == "\t" }.first == "."
     }
 
@@ -61,7 +59,7 @@ public enum ShellCommands {
                 return
             }
             let path = session.resolve(arguments[0])
-            try session.checkWritable(path, at: SourceLocation(line: 1, column: 1))
+            try session.checkWritable(path)
             let header = "# synthlab session recorded on \(ISO8601DateFormatter().string(from: Date()))\n# replay: synthlab \(arguments[0])\n"
             session.recorder = try Recorder(path: path, header: header)
             if session.mode != .table { session.recorder?.write(".mode \(session.mode.rawValue)") }
@@ -74,14 +72,14 @@ public enum ShellCommands {
             }
             guard let file = arguments.first else { return }
             let path = session.resolve(file)
-            try session.checkWritable(path, at: SourceLocation(line: 1, column: 1))
+            try session.checkWritable(path)
             session.redirect = OutputRedirect(path: path, once: false)
         },
         ShellCommand(name: ".once", arguments: "FILE", summary: "Send the results of the next line only to FILE.",
                      argument: .path) { session, arguments, _ throws(ShellError) in
             guard arguments.count == 1 else { throw ShellError(".once takes one file: .once FILE") }
             let path = session.resolve(arguments[0])
-            try session.checkWritable(path, at: SourceLocation(line: 1, column: 1))
+            try session.checkWritable(path)
             if let redirect = session.redirect, let problem = redirect.commit() { session.io.diagnostic("error: \(problem)\n") }
             session.redirect = OutputRedirect(path: path, once: true)
         },

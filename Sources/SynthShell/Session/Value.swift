@@ -33,12 +33,18 @@ struct PluginConfig {
     }
 }
 
+/// A parameter value as the language writes it.
 func literal(_ value: ParameterValue) -> String {
+    literalExpression(value, at: SourceLocation(line: 1, column: 1)).canonical()
+}
+
+/// A parameter value as an expression of the language.
+func literalExpression(_ value: ParameterValue, at location: SourceLocation) -> Expr {
     switch value {
-    case .int(let v): String(v)
-    case .float(let v): formatDouble(v)
-    case .bool(let v): v ? "true" : "false"
-    case .string(let v): quote(v)
+    case .int(let v): Expr(.number(Double(v), isInteger: true), at: location)
+    case .float(let v): Expr(.number(v, isInteger: false), at: location)
+    case .bool(let v): Expr(.bool(v), at: location)
+    case .string(let v): Expr(.string(v), at: location)
     }
 }
 

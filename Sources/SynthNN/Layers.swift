@@ -29,7 +29,7 @@ public final class Linear: Layer {
         bias = Tensor.uniform(1, outputs, low: -bound, high: bound, random: &random, requiresGrad: true)
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.matmul(weight) + bias }
+    public func callAsFunction(_ input: Tensor) -> Tensor { input.linear(weight, bias) }
 
     public var namedParameters: [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
 }

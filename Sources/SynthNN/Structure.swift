@@ -36,6 +36,31 @@ extension Tensor {
         }
     }
 
+    /// self · weight + bias (bias one row), as one BLAS call: the output starts as the bias
+    /// repeated and sgemm adds the product to it (beta = 1), with no separate broadcast pass.
+    public func linear(_ weight: Tensor, _ bias: Tensor) -> Tensor {
+        precondition(columns == weight.rows, "linear: cannot multiply \(rows)×\(columns) by \(weight.rows)×\(weight.columns)")
+        precondition(bias.rows == 1 && bias.columns == weight.columns, "linear: the bias must be 1×\(weight.columns)")
+        let m = rows, n = weight.columns, k = columns
+        let out = Tensor.filled(m, n) { c in
+            bias.data.withUnsafeBufferPointer { b in
+                for r in 0..<m { (c.baseAddress! + r * n).update(from: b.baseAddress!, count: n) }
+            }
+            guard m > 0, n > 0, k > 0 else { return }
+            data.withUnsafeBufferPointer { a in
+                weight.data.withUnsafeBufferPointer { w in
+                    Float.gemm(false, false, m, n, k, 1, a.baseAddress!, k, w.baseAddress!, n, 1, c.baseAddress!, n)
+                }
+            }
+        }
+        let x = self
+        return Tensor.result(m, n, out, inputs: [x, weight, bias]) { g, _ in
+            [x.requiresGrad ? g.matmul(weight, transposeOther: true) : nil,
+             weight.requiresGrad ? x.matmul(g, transposeSelf: true) : nil,
+             bias.requiresGrad ? g.sum(axis: 0) : nil]
+        }
+    }
+
     public var transposed: Tensor {
         var out = [Float](repeating: 0, count: count)
         for r in 0..<rows { for c in 0..<columns { out[c * rows + r] = data[r * columns + c] } }

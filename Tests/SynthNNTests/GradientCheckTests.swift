@@ -41,6 +41,7 @@ let opCases: [OpCase] = [
     OpCase("matmul A·Bᵀ", [(3, 4, false), (2, 4, false)]) { $0[0].matmul($0[1], transposeOther: true) },
     OpCase("matmul Aᵀ·Bᵀ", [(4, 3, false), (2, 4, false)]) { $0[0].matmul($0[1], transposeSelf: true, transposeOther: true) },
     OpCase("matmul squared", [(3, 3, false)]) { $0[0].matmul($0[0]) },
+    OpCase("linear (x·W + b in one call)", [(3, 4, false), (4, 2, false), (1, 2, false)]) { $0[0].linear($0[1], $0[2]).squared() },
     OpCase("transpose", [(3, 4, false)]) { $0[0].transposed * $0[0].transposed },
     OpCase("sum all", [(3, 4, false)]) { ($0[0] * $0[0]).sum() },
     OpCase("sum rows", [(3, 4, false)]) { ($0[0] * $0[0]).sum(axis: 0) },

@@ -1,3 +1,4 @@
+import Foundation
 import SynthMath
 
 /// A dense 2-D array of Float32 (rows × columns, row-major) that records the operations made on
@@ -44,9 +45,24 @@ public final class Tensor: CustomStringConvertible {
         Tensor(rows: rows, columns: columns, data: Array(repeating: value, count: rows * columns))
     }
 
-    /// Standard normal values drawn from `random`.
+    /// Standard normal values drawn from `random`: Box–Muller in Float32 on pairs of open uniforms
+    /// from the fast path, both the cosine and the sine of each pair used.
     public static func randn(_ rows: Int, _ columns: Int, random: inout Philox, requiresGrad: Bool = false) -> Tensor {
-        Tensor(rows: rows, columns: columns, data: (0..<(rows * columns)).map { _ in Float(random.nextNormal()) }, requiresGrad: requiresGrad)
+        let count = rows * columns
+        let uniforms = openUniform(count + (count & 1), random: &random)
+        let data = filled(rows, columns) { out in
+            uniforms.withUnsafeBufferPointer { u in
+                var i = 0
+                while i < count {
+                    let radius = (-2 * Foundation.log(u[i])).squareRoot()
+                    let angle = 2 * Float.pi * u[i + 1]
+                    out[i] = radius * Foundation.cos(angle)
+                    if i + 1 < count { out[i + 1] = radius * Foundation.sin(angle) }
+                    i += 2
+                }
+            }
+        }
+        return Tensor(rows: rows, columns: columns, data: data, requiresGrad: requiresGrad)
     }
 
     /// A tensor whose values `fill` writes (every one of them), without zeroing them first.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SynthMath
 
@@ -55,5 +56,16 @@ struct PhiloxTests {
         #expect(abs(Double(counts[0]) / 90_000 - 1.0 / 6) < 0.01)
         #expect(abs(Double(counts[1]) / 90_000 - 2.0 / 6) < 0.01)
         #expect(abs(Double(counts[2]) / 90_000 - 3.0 / 6) < 0.01)
+    }
+
+    /// The Float fast path never gives 0 or 1, even for the extreme words: Gumbel noise
+    /// −log(−log u) and Box–Muller's log u stay finite.
+    @Test func openUnitFloatsStayInsideTheInterval() {
+        for word: UInt32 in [0, 1, 511, 512, UInt32.max - 511, UInt32.max - 1, UInt32.max] {
+            let u = Philox.openUnitFloat(word)
+            #expect(u > 0 && u < 1, "word \(word) gave \(u)")
+            #expect((-Foundation.log(-Foundation.log(u))).isFinite && Foundation.log(u).isFinite)
+        }
+        #expect(Philox.openUnitFloat(UInt32.max) == 1 - 0x1.0p-24 && Philox.openUnitFloat(0) == 0x1.0p-24)
     }
 }

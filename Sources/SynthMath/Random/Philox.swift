@@ -43,10 +43,16 @@ public struct Philox: RandomNumberGenerator, Sendable {
         (Double(next() >> 12) + 0.5) * 0x1.0p-52
     }
 
-    /// Fills `buffer` with uniform Floats in (0, 1), one 32-bit word each (24 random bits), four
-    /// per Philox block: the fast path for noise tensors (dropout masks, Gumbel noise).
+    /// The open-unit Float that `fillOpenUniform` makes of one 32-bit word.
+    @inline(__always)
+    public static func openUnitFloat(_ word: UInt32) -> Float { (Float(word >> 9) + 0.5) * 0x1.0p-23 }
+
+    /// Fills `buffer` with uniform Floats in (0, 1), one 32-bit word each (23 random bits, centred
+    /// in their cell: from 2⁻²⁴ to 1 − 2⁻²⁴, both exact in Float, so neither 0 nor 1 can come out and
+    /// log(u), log(−log(u)) stay finite), four per Philox block: the fast path for noise tensors
+    /// (dropout masks, Gumbel noise, normal draws).
     public mutating func fillOpenUniform(_ buffer: UnsafeMutableBufferPointer<Float>) {
-        @inline(__always) func float(_ word: UInt32) -> Float { (Float(word >> 8) + 0.5) * 0x1.0p-24 }
+        @inline(__always) func float(_ word: UInt32) -> Float { Philox.openUnitFloat(word) }
         var index = 0
         while index < buffer.count, used < 4 {
             buffer[index] = float(nextWord())

@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "synth_gaussian_copula", type: .dynamic, targets: ["GaussianCopulaGenerator"]),
         .library(name: "synth_bayesian_network", type: .dynamic, targets: ["BayesianNetworkGenerator"]),
         .library(name: "synth_classification", type: .dynamic, targets: ["ClassificationGenerator"]),
+        .library(name: "synth_neural", type: .dynamic, targets: ["NeuralGenerators"]),
         .library(name: "synth_column_shapes", type: .dynamic, targets: ["ColumnShapesValidator"]),
         .library(name: "synth_missing_rates", type: .dynamic, targets: ["MissingRatesC"]),
     ],
@@ -56,6 +57,9 @@ let package = Package(
         .target(name: "BayesianNetworkGenerator", dependencies: ["SynthKit", "SynthMath"], path: "Plugins/BayesianNetwork",
                 swiftSettings: numericSettings, linkerSettings: pluginLinkerSettings),
         .target(name: "ClassificationGenerator", dependencies: ["SynthKit", "SynthMath"], path: "Plugins/Classification",
+                swiftSettings: numericSettings, linkerSettings: pluginLinkerSettings),
+        // ctgan and tvae in one library: they share the data transformer.
+        .target(name: "NeuralGenerators", dependencies: ["SynthKit", "SynthMath", "SynthNN"], path: "Plugins/Neural",
                 swiftSettings: numericSettings, linkerSettings: pluginLinkerSettings),
         .target(name: "LaplacePrivacy", dependencies: ["SynthKit"], path: "Plugins/Laplace",
                 linkerSettings: pluginLinkerSettings),

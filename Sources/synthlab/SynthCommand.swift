@@ -17,6 +17,8 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Where to write the synthetic table (CSV, written atomically).") var out: String
     @Option(name: .customLong("where"), help: ArgumentHelp("Sample given one category, COLUMN=VALUE (generators that sample conditionally).", valueName: "COLUMN=VALUE"))
     var condition: String?
+    @Option(name: .customLong("save-model"), help: ArgumentHelp("Also write the fitted model to FILE (generators that save models: ctgan, tvae).", valueName: "FILE"))
+    var modelPath: String?
     @OptionGroup var csv: CSVFlags
     @OptionGroup var output: OutputFlags
 
@@ -24,12 +26,8 @@ struct SynthCommand: ParsableCommand {
         try reportingErrors {
             var request = SynthesisRequest(generator: generator, privacy: privacy, parameters: parameters, dataPath: data,
                                            csvOptions: try csv.options(), rows: rows, seed: seed, outputPath: out)
-            if let condition {
-                guard let equals = condition.firstIndex(of: "="), equals != condition.startIndex else {
-                    throw CLIError("--where takes COLUMN=VALUE, got '\(condition)'")
-                }
-                request.condition = (String(condition[..<equals]), String(condition[condition.index(after: equals)...]))
-            }
+            request.condition = try parseCondition(condition)
+            request.modelPath = modelPath
             let report = try Synthesis.run(request, registry: PluginRegistry(), host: output.host(seed: seed))
             if output.json { return try printJSON(report) }
             print("wrote \(report.rows) rows × \(report.columns.count) columns to \(report.output)")
@@ -37,6 +35,38 @@ struct SynthCommand: ParsableCommand {
             if let privacy = report.privacy, let epsilon = report.epsilonSpent {
                 print("privacy \(privacy.id) \(privacy.version): spent ε = \(formatDouble(epsilon)), δ = \(formatDouble(report.deltaSpent ?? 0))")
             }
+        }
+    }
+}
+
+/// `--where COLUMN=VALUE` as a pair.
+func parseCondition(_ condition: String?) throws -> (column: String, value: String)? {
+    guard let condition else { return nil }
+    guard let equals = condition.firstIndex(of: "="), equals != condition.startIndex else {
+        throw CLIError("--where takes COLUMN=VALUE, got '\(condition)'")
+    }
+    return (String(condition[..<equals]), String(condition[condition.index(after: equals)...]))
+}
+
+struct SampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample", abstract: "Write synthetic rows from a model file that `synth --save-model` or the REPL's save() wrote.")
+
+    @Option(help: "The model file.") var model: String
+    @Option(help: "How many rows to make.") var rows: Int
+    @Option(help: "The seed every random draw derives from.") var seed: UInt64
+    @Option(help: "Where to write the synthetic table (CSV, written atomically).") var out: String
+    @Option(name: .customLong("where"), help: ArgumentHelp("Sample given one category, COLUMN=VALUE.", valueName: "COLUMN=VALUE"))
+    var condition: String?
+    @OptionGroup var output: OutputFlags
+
+    func run() throws {
+        try reportingErrors {
+            let report = try Synthesis.sample(modelPath: model, rows: rows, condition: try parseCondition(condition), outputPath: out,
+                                              registry: PluginRegistry(), host: output.host(seed: seed))
+            if output.json { return try printJSON(report) }
+            print("wrote \(report.rows) rows × \(report.columns.count) columns to \(report.output)")
+            print("generator \(report.generator.id) \(report.generator.version), seed \(report.seed), sample \(String(format: "%.2f", report.sampleSeconds)) s")
         }
     }
 }

@@ -8,7 +8,7 @@ struct SynthlabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthlab",
         abstract: "Make, compare and validate synthetic tabular data.",
-        subcommands: [ReplCommand.self, PluginsCommand.self, DescribeCommand.self, SynthCommand.self, ValidateCommand.self],
+        subcommands: [ReplCommand.self, PluginsCommand.self, DescribeCommand.self, SynthCommand.self, SampleCommand.self, ValidateCommand.self],
         defaultSubcommand: ReplCommand.self)
 }
 
@@ -41,7 +41,7 @@ struct OutputFlags: ParsableArguments {
     @Flag(help: "Print one JSON document instead of text (schemas in docs/cli.md).")
     var json = false
 
-    @Flag(name: .shortAndLong, help: "Also print the plugins' informational log lines.")
+    @Flag(name: .shortAndLong, help: "Also print the plugins' informational log lines and progress messages (each epoch's losses).")
     var verbose = false
 
     func host(seed: UInt64) -> HostServices {
@@ -49,6 +49,8 @@ struct OutputFlags: ParsableArguments {
             if level.rawValue >= LogLevel.warning.rawValue || verbose {
                 FileHandle.standardError.write(Data("[\(level)] \(message)\n".utf8))
             }
+        }, progress: { _, message in
+            if verbose, let message { FileHandle.standardError.write(Data("[progress] \(message)\n".utf8)) }
         })
     }
 }

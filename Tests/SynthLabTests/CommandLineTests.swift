@@ -108,7 +108,7 @@ struct CommandLineTests {
         let out = Support.temporaryFolder() + "/x.csv"
         let adult = Support.data("adult.csv")
         let cases: [([String], String)] = [
-            (["synth", "--generator", "ctgan", "--data", adult, "--rows", "5", "--seed", "1", "--out", out], "no generator plugin 'ctgan'"),
+            (["synth", "--generator", "dpgan", "--data", adult, "--rows", "5", "--seed", "1", "--out", out], "no generator plugin 'dpgan'"),
             (["synth", "--generator", "independent", "--param", "binz=3", "--data", adult, "--rows", "5", "--seed", "1", "--out", out], "unknown parameter 'binz'"),
             (["synth", "--generator", "independent", "--param", "bins=1", "--data", adult, "--rows", "5", "--seed", "1", "--out", out], "parameter 'bins' = 1 is outside [2, 100000]"),
             (["synth", "--generator", "independent", "--privacy", "laplace", "--data", adult, "--rows", "5", "--seed", "1", "--out", out], "'laplace' needs parameter 'epsilon'"),
@@ -164,7 +164,7 @@ struct CommandLineTests {
         let refused = try Support.synthlab(["synth", "--generator", "independent", "--data", Support.data("insurance.csv"), "--rows", "3",
                                             "--seed", "1", "--out", out + ".2", "--where", "smoker=yes"], pluginPath: plugins)
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("generator 'independent' does not sample conditionally (these do: bayesian_network, gaussian_copula)"))
+        #expect(refused.stderr.contains("generator 'independent' does not sample conditionally (these do: bayesian_network, ctgan, gaussian_copula, tvae)"))
         let badColumn = try Support.synthlab(["synth", "--generator", "gaussian_copula", "--data", Support.data("insurance.csv"), "--rows", "3",
                                               "--seed", "1", "--out", out + ".3", "--where", "smoke=yes"], pluginPath: plugins)
         #expect(badColumn.status == 1 && badColumn.stderr.contains("has no column 'smoke'"))

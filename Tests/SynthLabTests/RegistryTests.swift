@@ -8,7 +8,7 @@ import Testing
         let folder = try Support.pluginFolder()
         let registry = PluginRegistry(searchPath: [folder])
         #expect(registry.rejected.isEmpty, "\(registry.rejected)")
-        #expect(Set(registry.plugins.map(\.id)) == ["independent", "gaussian_copula", "bayesian_network", "classification", "laplace", "column_shapes", "missing_rates"])
+        #expect(Set(registry.plugins.map(\.id)) == ["independent", "gaussian_copula", "bayesian_network", "classification", "ctgan", "tvae", "laplace", "column_shapes", "missing_rates"])
         let independent = try registry.plugin("independent", kind: .generator)
         #expect(independent.path == folder + "/libsynth_independent.so")
         #expect(independent.descriptor.capabilities == [Capability.privacyStatistics])
@@ -74,8 +74,8 @@ import Testing
 
     @Test func unknownPluginErrorsListWhatExists() throws {
         let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
-        #expect(throws: SynthLabError.unknownPlugin(id: "ctgan", kind: .generator, available: ["bayesian_network", "classification", "gaussian_copula", "independent"], rejectedHint: nil)) {
-            try registry.plugin("ctgan", kind: .generator)
+        #expect(throws: SynthLabError.unknownPlugin(id: "dpgan", kind: .generator, available: ["bayesian_network", "classification", "ctgan", "gaussian_copula", "independent", "tvae"], rejectedHint: nil)) {
+            try registry.plugin("dpgan", kind: .generator)
         }
         #expect(throws: SynthLabError.wrongKind(id: "laplace", expected: .generator, actual: .privacy)) {
             try registry.plugin("laplace", kind: .generator)

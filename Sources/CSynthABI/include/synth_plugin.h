@@ -194,6 +194,7 @@ typedef enum synth_kind {
 #define SYNTH_GENERATOR_SIMULATES (1u << 0) /* needs no training table: sample() works without
                                                fit(), and its columns are its own             */
 #define SYNTH_GENERATOR_CONDITIONAL (1u << 1) /* offers sample_conditional                       */
+#define SYNTH_GENERATOR_SAVES (1u << 2)       /* offers "synth.generator.state/1" (save and load)  */
 
 /* What a plugin offers. Owned by the plugin, alive as long as the process. */
 typedef struct synth_descriptor {
@@ -280,6 +281,23 @@ typedef struct synth_generator_v1 {
                                        const char *value, struct ArrowSchema *out_schema, struct ArrowArray *out_table,
                                        synth_error *error);
 } synth_generator_v1;
+
+/* Saving a fitted generator (optional): "synth.generator.state/1" -> synth_generator_state_v1.
+ * save() hands the fitted model to `sink` as bytes (in one or more pieces, in order); load()
+ * restores such bytes on a new instance of the same plugin made with the same parameters, after
+ * which sample() and sample_conditional() work without fit(). The bytes hold the model only, never
+ * rows of the training table. */
+#define SYNTH_CAP_GENERATOR_STATE "synth.generator.state/1"
+
+typedef void (*synth_byte_sink)(void *sink_context, const uint8_t *bytes, uint64_t count);
+
+typedef struct synth_generator_state_v1 {
+    uint32_t struct_size;
+    synth_status (*save)(synth_instance *self, const synth_host *host, synth_byte_sink sink, void *sink_context,
+                         synth_error *error);
+    synth_status (*load)(synth_instance *self, const synth_host *host, const uint8_t *bytes, uint64_t count,
+                         synth_error *error);
+} synth_generator_state_v1;
 
 /* Validators: "synth.validator/1" -> synth_validator_v1 */
 #define SYNTH_CAP_VALIDATOR "synth.validator/1"

@@ -77,6 +77,7 @@ private func makeCDescriptor(_ descriptor: PluginDescriptor) -> UnsafeMutablePoi
         capabilities: capabilities, capability_count: UInt32(descriptor.capabilities.count),
         flags: descriptor.kind == .generator
             ? (descriptor.simulates ? SYNTH_GENERATOR_SIMULATES : 0) | (descriptor.samplesConditionally ? SYNTH_GENERATOR_CONDITIONAL : 0)
+                | (descriptor.savesModels ? SYNTH_GENERATOR_SAVES : 0)
             : descriptor.validatorNeeds.rawValue))
     return result
 }
@@ -223,6 +224,7 @@ private func instanceCapability(_ instance: UnsafePointer<synth_instance>?, _ id
     guard let id, let box = box(of: instance) else { return nil }
     switch String(cString: id) {
     case Capability.generator where box.plugin is any Generator: return UnsafeRawPointer(generatorInterface)
+    case Capability.generatorState where box.plugin is any PersistentGenerator: return UnsafeRawPointer(stateInterface)
     case Capability.validator where box.plugin is any Validator: return UnsafeRawPointer(validatorInterface)
     case Capability.privacy where box.plugin is any PrivacyMechanism: return UnsafeRawPointer(privacyInterface)
     case Capability.privacyStatistics where box.plugin is any StatisticsPrivacy: return UnsafeRawPointer(statisticsInterface)

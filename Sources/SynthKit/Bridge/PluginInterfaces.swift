@@ -11,6 +11,13 @@ nonisolated(unsafe) let generatorInterface: UnsafeMutablePointer<synth_generator
     return table
 }()
 
+nonisolated(unsafe) let stateInterface: UnsafeMutablePointer<synth_generator_state_v1> = {
+    let table = UnsafeMutablePointer<synth_generator_state_v1>.allocate(capacity: 1)
+    table.initialize(to: synth_generator_state_v1(struct_size: UInt32(MemoryLayout<synth_generator_state_v1>.size),
+                                                  save: generatorSaveState, load: generatorLoadState))
+    return table
+}()
+
 nonisolated(unsafe) let validatorInterface: UnsafeMutablePointer<synth_validator_v1> = {
     let table = UnsafeMutablePointer<synth_validator_v1>.allocate(capacity: 1)
     table.initialize(to: synth_validator_v1(struct_size: UInt32(MemoryLayout<synth_validator_v1>.size), validate: validatorValidate))
@@ -81,6 +88,32 @@ private func generatorSampleConditional(_ instance: UnsafeMutablePointer<synth_i
             throw PluginError.internal("generator made \(table.rowCount) rows, \(rows) were asked for")
         }
         ArrowExport.export(table, schema: outSchema, array: outArray)
+    }
+}
+
+private func generatorSaveState(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                                _ sink: synth_byte_sink?, _ sinkContext: UnsafeMutableRawPointer?,
+                                _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), let generator = box.plugin as? any PersistentGenerator else {
+            throw PluginError.unsupported("this generator cannot save its model")
+        }
+        guard let sink else { throw PluginError.invalidArgument("save() needs a sink") }
+        let bytes = try generator.saveState(context: PluginContext(host: host))
+        bytes.withUnsafeBufferPointer { sink(sinkContext, $0.baseAddress, UInt64($0.count)) }
+    }
+}
+
+private func generatorLoadState(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                                _ bytes: UnsafePointer<UInt8>?, _ count: UInt64,
+                                _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), var generator = box.plugin as? any PersistentGenerator else {
+            throw PluginError.unsupported("this generator cannot load a saved model")
+        }
+        guard let bytes else { throw PluginError.invalidArgument("load() needs bytes") }
+        try generator.loadState(Array(UnsafeBufferPointer(start: bytes, count: Int(count))), context: PluginContext(host: host))
+        box.plugin = generator
     }
 }
 

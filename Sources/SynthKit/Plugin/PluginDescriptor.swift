@@ -14,6 +14,7 @@ public struct ValidatorNeeds: OptionSet, Sendable, Hashable {
 /// Versioned ids of the capabilities that connect plugins (mirrors `SYNTH_CAP_*`).
 public enum Capability {
     public static let generator = "synth.generator/1"
+    public static let generatorState = "synth.generator.state/1"
     public static let validator = "synth.validator/1"
     public static let privacy = "synth.privacy/1"
     public static let privacyStatistics = "synth.privacy.statistics/1"
@@ -35,11 +36,14 @@ public struct PluginDescriptor: Sendable, Equatable {
     public var simulates: Bool
     /// A generator that samples rows given one categorical value (`ConditionalGenerator`).
     public var samplesConditionally: Bool
+    /// A generator that can save its fitted model and load it back (`PersistentGenerator`).
+    public var savesModels: Bool
 
     public init(id: String, name: String, version: String, kind: PluginKind, summary: String,
                 parameters: [ParameterSpec] = [], capabilities: [String] = [], validatorNeeds: ValidatorNeeds = [],
-                simulates: Bool = false, samplesConditionally: Bool = false) {
+                simulates: Bool = false, samplesConditionally: Bool = false, savesModels: Bool = false) {
         self.simulates = simulates
+        self.savesModels = savesModels
         self.samplesConditionally = samplesConditionally
         self.id = id
         self.name = name

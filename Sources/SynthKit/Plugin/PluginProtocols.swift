@@ -26,6 +26,14 @@ public protocol ConditionalGenerator: Generator {
     mutating func sample(rows: Int, where column: String, equals value: String, context: PluginContext) throws -> Table
 }
 
+/// A generator whose fitted model can be saved and restored (`synth.generator.state/1`).
+public protocol PersistentGenerator: Generator {
+    /// The fitted model as bytes; no rows of the training table.
+    func saveState(context: PluginContext) throws -> [UInt8]
+    /// Restores bytes that `saveState` made, on an instance created with the same parameters.
+    mutating func loadState(_ bytes: [UInt8], context: PluginContext) throws
+}
+
 /// Compares real and synthetic tables and reports metrics.
 public protocol Validator: SynthPlugin {
     func validate(_ input: ValidationInput, context: PluginContext) throws -> [Metric]

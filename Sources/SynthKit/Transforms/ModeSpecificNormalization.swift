@@ -6,7 +6,7 @@ import SynthMath
 /// BayesianGaussianMixture(weight_concentration_prior_type="dirichlet_process") with its priors:
 /// mean prior the data mean, mean precision 1, one degree of freedom, covariance prior the data
 /// variance; k-means initialization. Components whose weight stays small are pruned by the caller.
-public struct VariationalGaussianMixture: Sendable, Equatable {
+public struct VariationalGaussianMixture: Sendable, Equatable, Codable {
     public let weights: [Double]
     public let means: [Double]
     /// The expected variance of each component.
@@ -139,7 +139,7 @@ public struct VariationalGaussianMixture: Sendable, Equatable {
 /// Dirichlet-process prior per continuous column (at most 10 modes; modes with weight ≤ 0.005 are
 /// dropped). A value becomes its mode, one-hot, and α = (x − μₖ) / (4σₖ). Output columns: α, one
 /// per kept mode, and a missing indicator when the column has missing values.
-public struct ModeSpecificNormalization: ColumnTransform {
+public struct ModeSpecificNormalization: ColumnTransform, Equatable, Codable {
     public let domain: NumericDomain
     public let mixture: VariationalGaussianMixture
     /// The modes kept, as indices into the mixture.

@@ -27,7 +27,7 @@ public enum TransformError: Error, CustomStringConvertible, Equatable {
 
 /// The categories of a categorical or boolean column, with missing values as one more category
 /// when the column has any.
-public struct CategoryDomain: Sendable, Equatable {
+public struct CategoryDomain: Sendable, Equatable, Codable {
     public let levels: [String]
     public let kind: ColumnKind
     public let hasMissing: Bool
@@ -69,7 +69,7 @@ public struct CategoryDomain: Sendable, Equatable {
 }
 
 /// One 0/1 column per category (and one for missing, when the column has missing values).
-public struct OneHotEncoder: ColumnTransform {
+public struct OneHotEncoder: ColumnTransform, Equatable, Codable {
     public let domain: CategoryDomain
     public init(fitting column: Column) throws { domain = try CategoryDomain(column) }
     public var width: Int { domain.count }
@@ -173,7 +173,7 @@ public struct FrequencyEncoder: ColumnTransform {
 
 /// What a numeric column allows: its observed range, its grid (1 for integers, 10⁻ᵈ for decimals,
 /// a time unit for datetimes) and its kind. `restore` clips and rounds a number back into it.
-public struct NumericDomain: Sendable, Equatable {
+public struct NumericDomain: Sendable, Equatable, Codable {
     public let kind: ColumnKind
     public let minimum: Double
     public let maximum: Double

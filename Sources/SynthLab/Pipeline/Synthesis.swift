@@ -14,6 +14,8 @@ public struct SynthesisRequest: Sendable {
     public var outputPath: String
     /// Sample given that this categorical column has this category.
     public var condition: (column: String, value: String)?
+    /// Where to also write the fitted model (for a generator that can save it).
+    public var modelPath: String?
 
     public init(generator: String, privacy: String? = nil, parameters: [String] = [], dataPath: String,
                 csvOptions: CSVOptions = CSVOptions(), rows: Int, seed: UInt64, outputPath: String) {
@@ -72,7 +74,7 @@ public enum Synthesis {
         guard request.rows > 0 else { throw SynthLabError.invalidRequest("--rows must be at least 1, got \(request.rows)") }
         let generatorPlugin = try registry.plugin(request.generator, kind: .generator)
         if request.condition != nil, !generatorPlugin.descriptor.samplesConditionally {
-            let able = registry.plugins(of: .generator).filter(\.descriptor.samplesConditionally).map(\.id)
+            let able = registry.plugins(of: .generator).filter(\.descriptor.samplesConditionally).map(\.id).sorted()
             throw SynthLabError.invalidRequest("generator '\(generatorPlugin.id)' does not sample conditionally (these do: \(able.joined(separator: ", ")))")
         }
         let privacyPlugin = try request.privacy.map { id throws(SynthLabError) in try registry.plugin(id, kind: .privacy) }
@@ -88,6 +90,13 @@ public enum Synthesis {
             }
         }
         try checkWritable(request.outputPath)
+        if let modelPath = request.modelPath {
+            try checkWritable(modelPath)
+            guard generatorPlugin.descriptor.savesModels else {
+                let able = registry.plugins(of: .generator).filter(\.descriptor.savesModels).map(\.id).sorted()
+                throw SynthLabError.invalidRequest("generator '\(generatorPlugin.id)' cannot save its model (these can: \(able.joined(separator: ", ")))")
+            }
+        }
 
         let table = try CSVReader.read(path: request.dataPath, options: request.csvOptions)
         let privacy = try privacyPlugin.map { try PluginInstance($0, parameters: resolved[$0.id]!, host: host) }
@@ -95,6 +104,7 @@ public enum Synthesis {
         let session = try GeneratorSession(generator: generator, privacy: privacy)
         let fitStart = Date()
         try session.fit(table, host: host)
+        if let modelPath = request.modelPath { try session.saveModel(to: modelPath, host: host) }
         let sampleStart = Date()
         if let condition = request.condition, table.column(named: condition.column) == nil {
             throw SynthLabError.invalidRequest("--where: \(request.dataPath) has no column '\(condition.column)'")
@@ -109,6 +119,26 @@ public enum Synthesis {
             columns: synthetic.columns.map { ColumnSummaryLine(name: $0.name, kind: $0.kind) },
             epsilonSpent: spent?.epsilon, deltaSpent: spent?.delta,
             fitSeconds: sampleStart.timeIntervalSince(fitStart), sampleSeconds: sampleEnd.timeIntervalSince(sampleStart))
+    }
+
+    /// Rows from a model file that `saveModel` wrote: no training table is read.
+    public static func sample(modelPath: String, rows: Int, condition: (column: String, value: String)?, outputPath: String,
+                              registry: PluginRegistry, host: HostServices) throws -> SynthesisReport {
+        guard rows > 0 else { throw SynthLabError.invalidRequest("--rows must be at least 1, got \(rows)") }
+        try checkWritable(outputPath)
+        let (header, _) = try GeneratorSession.readModelHeader(modelPath)
+        let session = try GeneratorSession.loadModel(from: modelPath, registry: registry, host: host)
+        if let condition, !header.columns.contains(where: { $0.name == condition.column }) {
+            throw SynthLabError.invalidRequest("--where: the model has no column '\(condition.column)' (columns: \(header.columns.map(\.name).joined(separator: ", ")))")
+        }
+        let start = Date()
+        let synthetic = try session.sample(rows: rows, where: condition, host: host)
+        let end = Date()
+        try CSVWriter.write(synthetic, to: outputPath)
+        return SynthesisReport(
+            generator: PluginReference(session.generator), privacy: nil, data: modelPath, output: outputPath, rows: synthetic.rowCount,
+            seed: host.seed, columns: synthetic.columns.map { ColumnSummaryLine(name: $0.name, kind: $0.kind) },
+            epsilonSpent: header.epsilon, deltaSpent: header.delta, fitSeconds: 0, sampleSeconds: end.timeIntervalSince(start))
     }
 
     /// Refuses a file whose folder is missing or not writable, before any work starts.

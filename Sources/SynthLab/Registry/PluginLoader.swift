@@ -107,7 +107,8 @@ enum PluginLoader {
             capabilities: capabilities,
             validatorNeeds: kind == .validator ? ValidatorNeeds(rawValue: raw.flags) : [],
             simulates: kind == .generator && raw.flags & SYNTH_GENERATOR_SIMULATES != 0,
-            samplesConditionally: kind == .generator && raw.flags & SYNTH_GENERATOR_CONDITIONAL != 0)
+            samplesConditionally: kind == .generator && raw.flags & SYNTH_GENERATOR_CONDITIONAL != 0,
+            savesModels: kind == .generator && raw.flags & SYNTH_GENERATOR_SAVES != 0)
         let problems = descriptor.problems()
         guard problems.isEmpty else { return .failure(Problem(message: problems.joined(separator: "; "))) }
         return .success(descriptor)

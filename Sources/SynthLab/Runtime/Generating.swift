@@ -6,7 +6,8 @@ public final class GeneratorSession: @unchecked Sendable {
     public let generator: PluginInstance
     public let privacy: PluginInstance?
     private let interface: UnsafePointer<synth_generator_v1>
-    private var fittedSchema: [(String, ColumnKind)]?
+    var fittedColumns: [(String, ColumnKind)]?
+    var fittedRows: Int?
 
     /// Refuses a composition whose generator consumes none of the privacy plugin's capabilities.
     public init(generator: PluginInstance, privacy: PluginInstance?) throws(SynthLabError) {
@@ -29,14 +30,15 @@ public final class GeneratorSession: @unchecked Sendable {
                 try callPlugin(id, "fit") { interface.pointee.fit(generator.pointer, hostPointer, schema, array, $0) }
             }
         }
-        fittedSchema = table.columns.map { ($0.name, $0.kind) }
+        fittedColumns = table.columns.map { ($0.name, $0.kind) }
+        fittedRows = table.rowCount
     }
 
     /// `rows` rows; with `condition`, rows whose categorical column has the given category.
     public func sample(rows: Int, where condition: (column: String, value: String)? = nil, host: HostServices) throws -> Table {
         let id = generator.plugin.id
         let simulates = generator.plugin.descriptor.simulates
-        guard fittedSchema != nil || simulates else { throw SynthLabError.invalidRequest("\(id): sample before fit") }
+        guard fittedColumns != nil || simulates else { throw SynthLabError.invalidRequest("\(id): sample before fit") }
         var schema = ArrowSchema(), array = ArrowArray()
         if let condition {
             let offset = MemoryLayout<synth_generator_v1>.offset(of: \synth_generator_v1.sample_conditional)!
@@ -68,7 +70,7 @@ public final class GeneratorSession: @unchecked Sendable {
         }
         let produced = table.columns.map { ($0.name, $0.kind) }
         // A simulator's columns are its own; any other generator gives back the fitted table's.
-        let expected = simulates ? produced : fittedSchema!
+        let expected = simulates ? produced : fittedColumns!
         guard produced.elementsEqual(expected, by: { $0 == $1 }), table.rowCount == rows else {
             let describe = { (list: [(String, ColumnKind)]) in list.map { "\($0.0):\($0.1.rawValue)" }.joined(separator: ", ") }
             throw SynthLabError.badOutput(plugin: id, message: "expected \(rows) rows of [\(describe(expected))], got \(table.rowCount) rows of [\(describe(produced))]")

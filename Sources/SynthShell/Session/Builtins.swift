@@ -90,14 +90,41 @@ enum Builtins {
             .optional("seed", .integer, "the seed of a simulator (drawn from the session seed when left out)"),
             .optional("where", .record, "a condition on one categorical column, {income: \">50K\"}, for a generator that samples conditionally"),
         ], body: sample),
-        Builtin(name: "save", summary: "Write a table to a CSV file, atomically.", parameters: [
-            .required("table", .table, "a table"),
-            .required("path", .path, "the CSV file"),
+        Builtin(name: "save", summary: "Write a table to a CSV file, or a fitted model to a model file, atomically.", parameters: [
+            .required("value", .any, "a table, or a fitted model of a generator that can save it (ctgan, tvae)"),
+            .required("path", .path, "the CSV file or model file"),
         ]) { session, frame throws(ShellError) in
-            let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
             let path = session.resolve(try Convert.string(frame.value("path")!, at: frame.location(of: "path")))
+            if case .model(let model) = frame.value("value")! {
+                do {
+                    try model.session.saveModel(to: path, host: model.host)
+                } catch {
+                    throw ShellError("\(error)", at: frame.location(of: "value"))
+                }
+                return .nothing
+            }
+            let table = try Convert.table(frame.value("value")!, at: frame.location(of: "value"), what: "a table or a fitted model")
             try session.writeCSV(table.table, to: path, at: frame.location(of: "path"))
             return .nothing
+        },
+        Builtin(name: "load_model", summary: "Read a model that save() wrote, ready to sample.", parameters: [
+            .required("path", .path, "the model file"),
+        ]) { session, frame throws(ShellError) in
+            let path = session.resolve(try Convert.string(frame.value("path")!, at: frame.location(of: "path")))
+            do {
+                let (header, _) = try GeneratorSession.readModelHeader(path)
+                let host = session.host(seed: header.seed)
+                let loaded = try GeneratorSession.loadModel(from: path, registry: session.registry, host: host)
+                let config = PluginConfig(plugin: loaded.generator.plugin, parameters: loaded.generator.parameters)
+                let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+                return .model(FittedModel(spec: GeneratorSpec(generator: config, privacy: nil), session: loaded, host: host,
+                                          tableName: stem, seed: header.seed, columns: header.columns.map(\.name),
+                                          trainingRows: header.rows ?? 0))
+            } catch let error as ShellError {
+                throw error
+            } catch {
+                throw ShellError("\(error)", at: frame.location(of: "path"))
+            }
         },
         Builtin(name: "validate", summary: "Compare a synthetic table with the real one.", parameters: [
             .required("real", .table, "the real table"),
@@ -285,7 +312,7 @@ enum Builtins {
             throw ShellError("where: no column '\(fields[0].key)'" + Suggest.hint(fields[0].key, among: model.columns), at: location)
         }
         guard model.spec.generator.plugin.descriptor.samplesConditionally else {
-            let able = session.registry.plugins(of: .generator).filter(\.descriptor.samplesConditionally).map(\.id)
+            let able = session.registry.plugins(of: .generator).filter(\.descriptor.samplesConditionally).map(\.id).sorted()
             throw ShellError("'\(model.spec.generator.id)' does not sample conditionally (these do: \(able.joined(separator: ", ")))", at: location)
         }
         return (fields[0].key, value)

@@ -1,0 +1,341 @@
+import Foundation
+import SynthKit
+import SynthMath
+import SynthNN
+
+/// CTGAN (Xu, Skoularidou, Cuesta-Infante and Veeramachaneni, "Modeling Tabular Data using
+/// Conditional GAN", NeurIPS 2019), as the authors' reference implementation trains it:
+/// - data: mode-specific normalization of numeric columns and one-hot categories (`TabularCoder`);
+/// - a conditional vector with training-by-sampling on log frequencies (`ConditionVector`);
+/// - generator: residual blocks (linear, batch norm, ReLU, concatenated with their input), then a
+///   linear layer; tanh on scalars and Gumbel-softmax (τ = 0.2) on modes and categories;
+/// - discriminator over `pac` packed rows: linear, LeakyReLU(0.2), dropout(0.5) per hidden layer,
+///   then one output; WGAN loss with gradient penalty (λ = 10) on per-pack interpolates;
+/// - the generator's loss adds the cross-entropy of the conditioned column's span;
+/// - Adam (lr 2e-4, betas 0.5 and 0.9, weight decay 1e-6) for both networks.
+/// Sampling runs the generator in training mode (batch statistics), as the reference does.
+public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
+    public static let descriptor = PluginDescriptor(
+        id: "ctgan",
+        name: "CTGAN",
+        version: "1.0.0",
+        kind: .generator,
+        summary: "Conditional GAN with mode-specific normalization and training-by-sampling (Xu et al. 2019).",
+        parameters: [
+            .int("epochs", default: 300, min: 1, max: 1_000_000, help: "Passes over the training rows."),
+            .int("batch_size", default: 500, min: 2, max: 1_000_000, help: "Rows per training step; a multiple of pac."),
+            .int("embedding_dim", default: 128, min: 1, max: 65_536, help: "Width of the generator's noise input."),
+            .string("generator_dim", default: "256,256", help: "Widths of the generator's residual blocks, comma-separated."),
+            .string("discriminator_dim", default: "256,256", help: "Widths of the discriminator's hidden layers, comma-separated."),
+            .float("generator_lr", default: 2e-4, min: 0, max: 1, help: "Adam learning rate of the generator."),
+            .float("generator_decay", default: 1e-6, min: 0, max: 1, help: "Adam weight decay (L2) of the generator."),
+            .float("discriminator_lr", default: 2e-4, min: 0, max: 1, help: "Adam learning rate of the discriminator."),
+            .float("discriminator_decay", default: 1e-6, min: 0, max: 1, help: "Adam weight decay (L2) of the discriminator."),
+            .float("beta1", default: 0.5, min: 0, max: 1, help: "Adam's first-moment decay, both networks."),
+            .float("beta2", default: 0.9, min: 0, max: 1, help: "Adam's second-moment decay, both networks."),
+            .int("discriminator_steps", default: 1, min: 1, max: 100, help: "Discriminator updates per generator update."),
+            .int("pac", default: 10, min: 1, max: 1000, help: "Rows the discriminator judges together (PacGAN)."),
+            .bool("log_frequency", default: true, help: "Pick training conditions by log frequency (else by frequency)."),
+            .float("gumbel_tau", default: 0.2, min: 0.001, max: 100, help: "Temperature of the Gumbel-softmax on modes and categories."),
+            .float("gradient_penalty", default: 10, min: 0, max: 1e6, help: "Weight λ of the WGAN-GP gradient penalty."),
+            .float("leaky_relu_slope", default: 0.2, min: 0, max: 1, help: "Negative slope of the discriminator's LeakyReLU."),
+            .float("dropout", default: 0.5, min: 0, max: 0.99, help: "Dropout probability in the discriminator."),
+            .int("max_modes", default: 10, min: 1, max: 100, help: "Most Gaussian modes per numeric column."),
+            .float("mode_weight_threshold", default: 0.005, min: 0, max: 1, help: "Modes lighter than this are dropped."),
+        ],
+        capabilities: [Capability.privacyGradient],
+        samplesConditionally: true,
+        savesModels: true)
+
+    struct Settings {
+        var epochs: Int, batchSize: Int, embedding: Int
+        var generatorWidths: [Int], discriminatorWidths: [Int]
+        var generatorLR: Float, generatorDecay: Float, discriminatorLR: Float, discriminatorDecay: Float
+        var beta1: Float, beta2: Float
+        var discriminatorSteps: Int, pac: Int, logFrequency: Bool, tau: Float, lambda: Float, slope: Float, dropout: Float
+        var maxModes: Int, weightThreshold: Double
+    }
+
+    /// What a saved model holds besides the generator's weights.
+    struct Header: Codable {
+        var plugin = "ctgan"
+        var coder: TabularCoder
+        var conditions: ConditionVector
+        var embedding: Int
+        var generatorWidths: [Int]
+        var batchSize: Int
+        var tau: Float
+    }
+
+    final class Model {
+        let header: Header
+        let generator: Sequential
+        init(header: Header, generator: Sequential) {
+            self.header = header
+            self.generator = generator
+        }
+    }
+
+    let settings: Settings
+    var model: Model?
+
+    public init(parameters: Parameters, context: PluginContext) throws {
+        settings = Settings(
+            epochs: parameters.int("epochs"), batchSize: parameters.int("batch_size"), embedding: parameters.int("embedding_dim"),
+            generatorWidths: try parseWidths(parameters.string("generator_dim"), parameter: "generator_dim"),
+            discriminatorWidths: try parseWidths(parameters.string("discriminator_dim"), parameter: "discriminator_dim"),
+            generatorLR: Float(parameters.float("generator_lr")), generatorDecay: Float(parameters.float("generator_decay")),
+            discriminatorLR: Float(parameters.float("discriminator_lr")), discriminatorDecay: Float(parameters.float("discriminator_decay")),
+            beta1: Float(parameters.float("beta1")), beta2: Float(parameters.float("beta2")),
+            discriminatorSteps: parameters.int("discriminator_steps"), pac: parameters.int("pac"),
+            logFrequency: parameters.bool("log_frequency"), tau: Float(parameters.float("gumbel_tau")),
+            lambda: Float(parameters.float("gradient_penalty")), slope: Float(parameters.float("leaky_relu_slope")),
+            dropout: Float(parameters.float("dropout")), maxModes: parameters.int("max_modes"),
+            weightThreshold: parameters.float("mode_weight_threshold"))
+        guard settings.batchSize % settings.pac == 0 else {
+            throw PluginError.invalidArgument("batch_size \(settings.batchSize) is not a multiple of pac \(settings.pac)")
+        }
+    }
+
+    static func makeGenerator(inputs: Int, widths: [Int], outputs: Int, random: inout Philox) -> Sequential {
+        var layers: [Layer] = []
+        var width = inputs
+        for hidden in widths {
+            layers.append(Residual(width, hidden, random: &random))
+            width += hidden
+        }
+        layers.append(Linear(width, outputs, random: &random))
+        return Sequential(layers)
+    }
+
+    public mutating func fit(_ table: Table, context: PluginContext) throws {
+        guard table.rowCount > 0 else { throw PluginError.invalidArgument("ctgan needs at least one training row") }
+        if context.privacy != nil {
+            throw PluginError.unsupported("ctgan: differentially private training (dp_sgd) is not available in this version")
+        }
+        let s = settings
+        var encodeRandom = context.random("ctgan.encode")
+        let coder = try TabularCoder(fitting: table, maxModes: s.maxModes, weightThreshold: s.weightThreshold, context: context)
+        let n = table.rowCount
+        let encoded = try coder.encode(table, random: &encodeRandom)
+        let conditions = ConditionVector(coder: coder, encoded: encoded, rows: n, logFrequency: s.logFrequency)
+        let byCategory = RowsByCategory(conditions: conditions, encoded: encoded, rows: n, width: coder.width)
+        let dataWidth = coder.width, condWidth = conditions.width, batch = s.batchSize, pac = s.pac
+        let spans = coder.spans
+
+        var initRandom = context.random("ctgan.init")
+        let generator = Self.makeGenerator(inputs: s.embedding + condWidth, widths: s.generatorWidths, outputs: dataWidth, random: &initRandom)
+        let packed = pac * (dataWidth + condWidth)
+        var discriminatorLayers: [Layer] = []
+        var width = packed
+        for (index, hidden) in s.discriminatorWidths.enumerated() {
+            discriminatorLayers.append(Linear(width, hidden, random: &initRandom))
+            discriminatorLayers.append(Activation(.leakyRelu(s.slope)))
+            discriminatorLayers.append(Dropout(s.dropout, random: initRandom.derive("dropout.\(index)")))
+            width = hidden
+        }
+        discriminatorLayers.append(Linear(width, 1, random: &initRandom))
+        let discriminator = Sequential(discriminatorLayers)
+        let optimizerG = Adam(generator.parameters, learningRate: s.generatorLR, beta1: s.beta1, beta2: s.beta2, weightDecay: s.generatorDecay)
+        let optimizerD = Adam(discriminator.parameters, learningRate: s.discriminatorLR, beta1: s.beta1, beta2: s.beta2,
+                              weightDecay: s.discriminatorDecay)
+
+        var random = context.random("ctgan.train")
+        let stepsPerEpoch = Swift.max(n / batch, 1)
+        let hasConditions = !conditions.discrete.isEmpty
+
+        /// The conditional cross-entropy: for each row, the cross-entropy of the picked column's
+        /// span of raw output against the picked category, summed over rows, divided by the batch.
+        func conditionLoss(_ raw: Tensor, cond: Tensor, mask: Tensor) -> Tensor {
+            var total: Tensor?
+            for (d, discrete) in conditions.discrete.enumerated() {
+                let logProbabilities = raw.columns(discrete.dataStart..<(discrete.dataStart + discrete.width)).logSoftmax()
+                let target = cond.columns(discrete.condStart..<(discrete.condStart + discrete.width)) * mask.columns(d..<(d + 1))
+                let term = (logProbabilities * target).sum()
+                total = total.map { $0 + term } ?? term
+            }
+            return -(total ?? Tensor(scalar: 0)) / Float(batch)
+        }
+
+        func realRows(_ indices: [Int]) -> Tensor {
+            var data = [Float](repeating: 0, count: indices.count * dataWidth)
+            encoded.withUnsafeBufferPointer { source in
+                data.withUnsafeMutableBufferPointer { target in
+                    for (row, index) in indices.enumerated() {
+                        for k in 0..<dataWidth { target[row * dataWidth + k] = source[index * dataWidth + k] }
+                    }
+                }
+            }
+            return Tensor(rows: indices.count, columns: dataWidth, data: data)
+        }
+
+        func withConditions(_ data: Tensor, _ cond: Tensor?) -> Tensor {
+            guard let cond else { return data }
+            return Tensor.concatColumns([data, cond])
+        }
+
+        for epoch in 0..<s.epochs {
+            var sumG = 0.0, sumD = 0.0, sumCond = 0.0, sumPenalty = 0.0
+            for _ in 0..<stepsPerEpoch {
+                try context.checkCancellation()
+                for _ in 0..<s.discriminatorSteps {
+                    let noise = Tensor.randn(batch, s.embedding, random: &random)
+                    var c1: Tensor?, c2: Tensor?
+                    let real: Tensor
+                    if hasConditions {
+                        let (cond, _, picks) = conditions.sampleTraining(batch, random: &random)
+                        c1 = Tensor(rows: batch, columns: condWidth, data: cond)
+                        // The real rows match a shuffled copy of the conditions.
+                        let permutation = random.permutation(batch)
+                        var shuffled = [Float](repeating: 0, count: batch * condWidth)
+                        var indices = [Int](repeating: 0, count: batch)
+                        for (row, source) in permutation.enumerated() {
+                            for k in 0..<condWidth { shuffled[row * condWidth + k] = cond[source * condWidth + k] }
+                            indices[row] = byCategory.draw(picks[source].discrete, picks[source].level, random: &random)
+                        }
+                        c2 = Tensor(rows: batch, columns: condWidth, data: shuffled)
+                        real = realRows(indices)
+                    } else {
+                        real = realRows((0..<batch).map { _ in random.nextInt(below: n) })
+                    }
+                    let fake = GradMode.noGrad {
+                        activate(generator(withConditions(noise, c1)), spans: spans, gumbelTau: s.tau, random: &random)
+                    }
+                    let fakeInput = withConditions(fake, c1)
+                    let realInput = withConditions(real, c2)
+                    let yFake = discriminator(fakeInput.reshaped(batch / pac, packed))
+                    let yReal = discriminator(realInput.reshaped(batch / pac, packed))
+                    let lossD = yFake.mean() - yReal.mean()
+                    var total = lossD
+                    if s.lambda > 0 {
+                        let alphas = (0..<(batch / pac)).map { _ in Float(random.nextUniform()) }
+                        let alpha = Tensor(rows: batch, columns: 1, data: (0..<batch).map { alphas[$0 / pac] })
+                        let interpolates = (alpha * realInput + (1 - alpha) * fakeInput).detached().requiringGrad()
+                        let critic = discriminator(interpolates.reshaped(batch / pac, packed))
+                        let gradient = Autodiff.gradients(of: critic.sum(), with: [interpolates], createGraph: true)[0]
+                        let norms = gradient.reshaped(batch / pac, packed).squared().sum(axis: 1).sqrt()
+                        let penalty = (norms - 1).squared().mean() * s.lambda
+                        total = total + penalty
+                        sumPenalty += Double(penalty.scalar)
+                    }
+                    optimizerD.zeroGrad()
+                    total.backward()
+                    optimizerD.step()
+                    sumD += Double(lossD.scalar)
+                }
+
+                let noise = Tensor.randn(batch, s.embedding, random: &random)
+                var cond: Tensor?, mask: Tensor?
+                if hasConditions {
+                    let sampled = conditions.sampleTraining(batch, random: &random)
+                    cond = Tensor(rows: batch, columns: condWidth, data: sampled.cond)
+                    mask = Tensor(rows: batch, columns: conditions.discrete.count, data: sampled.mask)
+                }
+                let raw = generator(withConditions(noise, cond))
+                let fake = activate(raw, spans: spans, gumbelTau: s.tau, random: &random)
+                let yFake = discriminator(withConditions(fake, cond).reshaped(batch / pac, packed))
+                var lossG = -yFake.mean()
+                if let cond, let mask {
+                    let crossEntropy = conditionLoss(raw, cond: cond, mask: mask)
+                    sumCond += Double(crossEntropy.scalar)
+                    lossG = lossG + crossEntropy
+                }
+                optimizerG.zeroGrad()
+                lossG.backward()
+                optimizerG.step()
+                sumG += Double(lossG.scalar)
+            }
+            let steps = Double(stepsPerEpoch), dSteps = steps * Double(s.discriminatorSteps)
+            context.progress(Double(epoch + 1) / Double(s.epochs),
+                             String(format: "epoch %d/%d loss_g=%.4f loss_d=%.4f penalty=%.4f cond=%.4f", epoch + 1, s.epochs,
+                                    sumG / steps, sumD / dSteps, sumPenalty / dSteps, sumCond / steps))
+        }
+        model = Model(header: Header(coder: coder, conditions: conditions, embedding: s.embedding, generatorWidths: s.generatorWidths,
+                                     batchSize: batch, tau: s.tau),
+                      generator: generator)
+    }
+
+    /// Activated generator output for `rows` rows, in batches of the training batch size with
+    /// the conditions `conditionsFor` gives each batch.
+    private func generate(_ model: Model, rows: Int, random: inout Philox, context: PluginContext,
+                          conditionsFor: (inout Philox) -> [Float]) throws -> [Float] {
+        let h = model.header
+        let batch = h.batchSize
+        var out: [Float] = []
+        out.reserveCapacity((rows / batch + 1) * batch * h.coder.width)
+        var made = 0
+        try GradMode.noGrad {
+            while made < rows {
+                try context.checkCancellation()
+                let noise = Tensor.randn(batch, h.embedding, random: &random)
+                var input = noise
+                if h.conditions.width > 0 {
+                    input = Tensor.concatColumns([noise, Tensor(rows: batch, columns: h.conditions.width, data: conditionsFor(&random))])
+                }
+                let fake = activate(model.generator(input), spans: h.coder.spans, gumbelTau: h.tau, random: &random)
+                out.append(contentsOf: fake.data)
+                made += batch
+            }
+        }
+        return Array(out.prefix(rows * h.coder.width))
+    }
+
+    public mutating func sample(rows: Int, context: PluginContext) throws -> Table {
+        guard let model else { throw PluginError.state("sample() called before fit()") }
+        var random = context.random("ctgan.sample")
+        let data = try generate(model, rows: rows, random: &random, context: context) { model.header.conditions.sampleGeneration(model.header.batchSize, random: &$0) }
+        return try model.header.coder.decode(data, rows: rows, random: &random)
+    }
+
+    /// Rows given a category: the generator is conditioned on it, and rows whose decoded value
+    /// differs are rejected (the reference's sampling from conditions), up to 100 rounds.
+    public mutating func sample(rows: Int, where column: String, equals value: String, context: PluginContext) throws -> Table {
+        guard let model else { throw PluginError.state("sample() called before fit()") }
+        let h = model.header
+        let (index, level) = try h.coder.category(column: column, value: value)
+        guard let d = h.conditions.discrete.firstIndex(where: { $0.column == index }) else {
+            throw PluginError.invalidArgument("column '\(column)' is not a discrete column of the model")
+        }
+        let span = h.coder.columns[index]
+        var random = context.random("ctgan.sample.conditional")
+        var kept: [Float] = []
+        var count = 0, drawn = 0
+        for _ in 0..<100 where count < rows {
+            let want = Swift.max(rows - count, h.batchSize)
+            let data = try generate(model, rows: want, random: &random, context: context) { _ in h.conditions.fixed(h.batchSize, discrete: d, level: level) }
+            drawn += want
+            for row in 0..<want where count < rows && argmax(data, row: row, width: h.coder.width, span.start, span.width) == level {
+                kept.append(contentsOf: data[(row * h.coder.width)..<((row + 1) * h.coder.width)])
+                count += 1
+            }
+        }
+        guard count == rows else {
+            throw PluginError.invalidArgument("ctgan made only \(count) of \(rows) rows with \(column) = \(value) in \(drawn) draws")
+        }
+        return try h.coder.decode(kept, rows: rows, random: &random)
+    }
+
+    public func saveState(context: PluginContext) throws -> [UInt8] {
+        guard let model else { throw PluginError.state("save() called before fit(): there is no model to save") }
+        return try ModelArchive.write(model.header, network: model.generator)
+    }
+
+    public mutating func loadState(_ bytes: [UInt8], context: PluginContext) throws {
+        let (header, weights) = try ModelArchive.header(Header.self, in: bytes, plugin: "ctgan")
+        var random = Philox(seed: 0)
+        let generator = Self.makeGenerator(inputs: header.embedding + header.conditions.width, widths: header.generatorWidths,
+                                           outputs: header.coder.width, random: &random)
+        try ModelArchive.loadWeights(weights, into: generator, plugin: "ctgan")
+        model = Model(header: header, generator: generator)
+    }
+}
+
+/// The position of the largest value of `data[row]` within `start..<start + count`.
+func argmax(_ data: [Float], row: Int, width: Int, _ start: Int, _ count: Int) -> Int {
+    var best = 0, value = data[row * width + start]
+    for k in 1..<Swift.max(count, 1) where data[row * width + start + k] > value {
+        best = k
+        value = data[row * width + start + k]
+    }
+    return best
+}

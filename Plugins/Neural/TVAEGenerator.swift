@@ -1,0 +1,251 @@
+import Foundation
+import SynthKit
+import SynthMath
+import SynthNN
+
+/// TVAE (Xu et al. 2019, §5.1), as the authors' reference implementation trains it: the data as
+/// CTGAN encodes it (`TabularCoder`); an encoder of ReLU layers (128, 128) to the mean and log
+/// variance of a 128-wide latent; a decoder of ReLU layers (128, 128) to one output per encoded
+/// column, with a learned σ per column (started at 0.1, kept in [0.01, 1]). The loss per batch is
+/// `loss_factor` (2) × the reconstruction loss (Gaussian with σ on the tanh of each scalar,
+/// cross-entropy on each mode and category span), summed over the batch, plus the KL divergence to
+/// N(0, I), both divided by the batch size; Adam (lr 1e-3) with L2 1e-5. Sampling decodes standard
+/// normal latents, takes tanh, draws each scalar from N(tanh output, σ²) and takes the argmax of
+/// each span.
+public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
+    public static let descriptor = PluginDescriptor(
+        id: "tvae",
+        name: "TVAE",
+        version: "1.0.0",
+        kind: .generator,
+        summary: "Variational autoencoder for tables with mode-specific normalization (Xu et al. 2019).",
+        parameters: [
+            .int("epochs", default: 300, min: 1, max: 1_000_000, help: "Passes over the training rows."),
+            .int("batch_size", default: 500, min: 1, max: 1_000_000, help: "Rows per training step."),
+            .int("embedding_dim", default: 128, min: 1, max: 65_536, help: "Width of the latent space."),
+            .string("compress_dims", default: "128,128", help: "Widths of the encoder's hidden layers, comma-separated."),
+            .string("decompress_dims", default: "128,128", help: "Widths of the decoder's hidden layers, comma-separated."),
+            .float("l2scale", default: 1e-5, min: 0, max: 1, help: "Adam weight decay (L2)."),
+            .float("loss_factor", default: 2, min: 0, max: 1e6, help: "Weight of the reconstruction loss against the KL divergence."),
+            .float("learning_rate", default: 1e-3, min: 0, max: 1, help: "Adam learning rate."),
+            .int("max_modes", default: 10, min: 1, max: 100, help: "Most Gaussian modes per numeric column."),
+            .float("mode_weight_threshold", default: 0.005, min: 0, max: 1, help: "Modes lighter than this are dropped."),
+        ],
+        capabilities: [Capability.privacyGradient],
+        samplesConditionally: true,
+        savesModels: true)
+
+    /// The decoder: ReLU layers to the raw outputs, and the learned σ of each output column.
+    final class Decoder: Layer {
+        let network: Sequential
+        let sigma: Tensor
+        var isTraining = true { didSet { network.isTraining = isTraining } }
+
+        init(latent: Int, widths: [Int], outputs: Int, random: inout Philox) {
+            var layers: [Layer] = []
+            var width = latent
+            for hidden in widths {
+                layers.append(Linear(width, hidden, random: &random))
+                layers.append(Activation(.relu))
+                width = hidden
+            }
+            layers.append(Linear(width, outputs, random: &random))
+            network = Sequential(layers)
+            sigma = Tensor.full(1, outputs, 0.1).requiringGrad()
+        }
+
+        func callAsFunction(_ input: Tensor) -> Tensor { network(input) }
+
+        var namedParameters: [(name: String, tensor: Tensor)] {
+            network.namedParameters.map { ("network.\($0.name)", $0.tensor) } + [("sigma", sigma)]
+        }
+    }
+
+    struct Header: Codable {
+        var plugin = "tvae"
+        var coder: TabularCoder
+        var embedding: Int
+        var decoderWidths: [Int]
+        var batchSize: Int
+    }
+
+    final class Model {
+        let header: Header
+        let decoder: Decoder
+        init(header: Header, decoder: Decoder) {
+            self.header = header
+            self.decoder = decoder
+        }
+    }
+
+    let epochs: Int, batchSize: Int, embedding: Int
+    let encoderWidths: [Int], decoderWidths: [Int]
+    let l2: Float, lossFactor: Float, learningRate: Float
+    let maxModes: Int, weightThreshold: Double
+    var model: Model?
+
+    public init(parameters: Parameters, context: PluginContext) throws {
+        epochs = parameters.int("epochs")
+        batchSize = parameters.int("batch_size")
+        embedding = parameters.int("embedding_dim")
+        encoderWidths = try parseWidths(parameters.string("compress_dims"), parameter: "compress_dims")
+        decoderWidths = try parseWidths(parameters.string("decompress_dims"), parameter: "decompress_dims")
+        l2 = Float(parameters.float("l2scale"))
+        lossFactor = Float(parameters.float("loss_factor"))
+        learningRate = Float(parameters.float("learning_rate"))
+        maxModes = parameters.int("max_modes")
+        weightThreshold = parameters.float("mode_weight_threshold")
+    }
+
+    public mutating func fit(_ table: Table, context: PluginContext) throws {
+        guard table.rowCount > 0 else { throw PluginError.invalidArgument("tvae needs at least one training row") }
+        if context.privacy != nil {
+            throw PluginError.unsupported("tvae: differentially private training (dp_sgd) is not available in this version")
+        }
+        var encodeRandom = context.random("tvae.encode")
+        let coder = try TabularCoder(fitting: table, maxModes: maxModes, weightThreshold: weightThreshold, context: context)
+        let n = table.rowCount, d = coder.width
+        let encoded = try coder.encode(table, random: &encodeRandom)
+
+        var initRandom = context.random("tvae.init")
+        var encoderLayers: [Layer] = []
+        var width = d
+        for hidden in encoderWidths {
+            encoderLayers.append(Linear(width, hidden, random: &initRandom))
+            encoderLayers.append(Activation(.relu))
+            width = hidden
+        }
+        let encoder = Sequential(encoderLayers)
+        let toMean = Linear(width, embedding, random: &initRandom)
+        let toLogVariance = Linear(width, embedding, random: &initRandom)
+        let decoder = Decoder(latent: embedding, widths: decoderWidths, outputs: d, random: &initRandom)
+        let optimizer = Adam(encoder.parameters + toMean.parameters + toLogVariance.parameters + decoder.parameters,
+                             learningRate: learningRate, weightDecay: l2)
+
+        let spans = coder.spans
+        let scalarSpans = spans.filter { $0.activation == .tanh }
+        let softmaxSpans = spans.filter { $0.activation == .softmax }
+
+        var random = context.random("tvae.train")
+        for epoch in 0..<epochs {
+            let order = random.permutation(n)
+            var sumLoss = 0.0, sumReconstruction = 0.0, sumKL = 0.0, batches = 0
+            var begin = 0
+            while begin < n {
+                try context.checkCancellation()
+                let end = Swift.min(n, begin + batchSize)
+                let rows = end - begin
+                var batch = [Float](repeating: 0, count: rows * d)
+                for (row, index) in order[begin..<end].enumerated() {
+                    for k in 0..<d { batch[row * d + k] = encoded[index * d + k] }
+                }
+                begin = end
+                let x = Tensor(rows: rows, columns: d, data: batch)
+                let hidden = encoder(x)
+                let mean = toMean(hidden), logVariance = toLogVariance(hidden)
+                let eps = Tensor.randn(rows, embedding, random: &random)
+                let z = eps * (logVariance * 0.5).exp() + mean
+                let reconstructed = decoder(z)
+                let sigma = decoder.sigma
+
+                // Scalars: Σ (x − tanh r)² / (2σ²) + rows · log σ, for each scalar column.
+                var reconstruction = Tensor(scalar: 0)
+                for span in scalarSpans {
+                    let range = span.start..<(span.start + 1)
+                    let s = sigma.columns(range)
+                    let squares = (x.columns(range) - reconstructed.columns(range).tanh()).squared().sum()
+                    reconstruction = reconstruction + squares / (s.squared() * 2) + s.log() * Float(rows)
+                }
+                // Spans: cross-entropy against the one-hot data, summed over rows.
+                for span in softmaxSpans {
+                    let range = span.start..<(span.start + span.width)
+                    reconstruction = reconstruction - (reconstructed.columns(range).logSoftmax() * x.columns(range)).sum()
+                }
+                let kl = ((mean.squared() + logVariance.exp() - logVariance - 1) * 0.5).sum()
+                let lossReconstruction = reconstruction * lossFactor / Float(rows)
+                let lossKL = kl / Float(rows)
+                let loss = lossReconstruction + lossKL
+                optimizer.zeroGrad()
+                loss.backward()
+                optimizer.step()
+                sigma.assign(sigma.data.map { Swift.min(1, Swift.max(0.01, $0)) })
+                sumLoss += Double(loss.scalar)
+                sumReconstruction += Double(lossReconstruction.scalar)
+                sumKL += Double(lossKL.scalar)
+                batches += 1
+            }
+            let b = Double(batches)
+            context.progress(Double(epoch + 1) / Double(epochs),
+                             String(format: "epoch %d/%d loss=%.4f reconstruction=%.4f kl=%.4f", epoch + 1, epochs,
+                                    sumLoss / b, sumReconstruction / b, sumKL / b))
+        }
+        model = Model(header: Header(coder: coder, embedding: embedding, decoderWidths: decoderWidths, batchSize: batchSize),
+                      decoder: decoder)
+    }
+
+    /// Decoded output for `rows` rows (tanh of the decoder's output, n × width), in batches.
+    private func generate(_ model: Model, rows: Int, random: inout Philox, context: PluginContext) throws -> [Float] {
+        let h = model.header
+        model.decoder.isTraining = false
+        var out: [Float] = []
+        out.reserveCapacity(rows * h.coder.width)
+        var made = 0
+        try GradMode.noGrad {
+            while made < rows {
+                try context.checkCancellation()
+                let count = Swift.min(h.batchSize, rows - made)
+                out.append(contentsOf: model.decoder(Tensor.randn(count, h.embedding, random: &random)).tanh().data)
+                made += count
+            }
+        }
+        return out
+    }
+
+    public mutating func sample(rows: Int, context: PluginContext) throws -> Table {
+        guard let model else { throw PluginError.state("sample() called before fit()") }
+        var random = context.random("tvae.sample")
+        let data = try generate(model, rows: rows, random: &random, context: context)
+        return try model.header.coder.decode(data, rows: rows, sigmas: model.decoder.sigma.data, random: &random)
+    }
+
+    /// Rows given a category, by rejection: decoded rows with another value are dropped, for at most
+    /// 100 rounds.
+    public mutating func sample(rows: Int, where column: String, equals value: String, context: PluginContext) throws -> Table {
+        guard let model else { throw PluginError.state("sample() called before fit()") }
+        let h = model.header
+        let (index, level) = try h.coder.category(column: column, value: value)
+        let span = h.coder.columns[index]
+        var random = context.random("tvae.sample.conditional")
+        var kept: [Float] = []
+        var count = 0, drawn = 0
+        for _ in 0..<100 where count < rows {
+            let want = Swift.max(rows - count, h.batchSize)
+            let data = try generate(model, rows: want, random: &random, context: context)
+            drawn += want
+            for row in 0..<want where count < rows && argmax(data, row: row, width: h.coder.width, span.start, span.width) == level {
+                kept.append(contentsOf: data[(row * h.coder.width)..<((row + 1) * h.coder.width)])
+                count += 1
+            }
+        }
+        guard count == rows else {
+            throw PluginError.invalidArgument("tvae made only \(count) of \(rows) rows with \(column) = \(value) in \(drawn) draws")
+        }
+        return try h.coder.decode(kept, rows: rows, sigmas: model.decoder.sigma.data, random: &random)
+    }
+
+    public func saveState(context: PluginContext) throws -> [UInt8] {
+        guard let model else { throw PluginError.state("save() called before fit(): there is no model to save") }
+        return try ModelArchive.write(model.header, network: model.decoder)
+    }
+
+    public mutating func loadState(_ bytes: [UInt8], context: PluginContext) throws {
+        let (header, weights) = try ModelArchive.header(Header.self, in: bytes, plugin: "tvae")
+        var random = Philox(seed: 0)
+        let decoder = Decoder(latent: header.embedding, widths: header.decoderWidths, outputs: header.coder.width, random: &random)
+        try ModelArchive.loadWeights(weights, into: decoder, plugin: "tvae")
+        model = Model(header: header, decoder: decoder)
+    }
+}
+
+@_cdecl("synth_plugin_entry")
+public func synthPluginEntry() -> UnsafeRawPointer { exportPlugins(CTGANGenerator.self, TVAEGenerator.self) }

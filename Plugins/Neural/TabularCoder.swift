@@ -1,0 +1,214 @@
+import Foundation
+import SynthKit
+import SynthMath
+import SynthNN
+
+/// A part of an encoded row that a network produces with one output activation.
+struct Span: Codable, Equatable {
+    enum Activation: String, Codable { case tanh, softmax }
+    let start: Int
+    let width: Int
+    let activation: Activation
+}
+
+/// How the neural generators see a table (CTGAN's data transformer, Xu et al. 2019, §4.2):
+/// - numeric columns (continuous, integer, datetime): mode-specific normalization, a scalar
+///   α = (x − μₖ)/(4σₖ) clipped to ±0.99 (a tanh span) and the mode one-hot (a softmax span), the
+///   mode drawn from its posterior; with missing values, a two-way softmax span (present, missing);
+/// - categorical and boolean columns: one-hot (missing is one more category), a softmax span.
+/// Encoded rows are Float32, row-major.
+struct TabularCoder: Codable, Equatable {
+    enum Transform: Codable, Equatable {
+        case numeric(ModeSpecificNormalization)
+        case categorical(OneHotEncoder)
+    }
+
+    struct ColumnLayout: Codable, Equatable {
+        let name: String
+        let transform: Transform
+        let start: Int
+        let width: Int
+        /// The column's spans (absolute positions).
+        let spans: [Span]
+    }
+
+    let columns: [ColumnLayout]
+    let width: Int
+
+    var spans: [Span] { columns.flatMap(\.spans) }
+
+    init(fitting table: Table, maxModes: Int, weightThreshold: Double, context: PluginContext) throws {
+        var layouts: [ColumnLayout] = []
+        var start = 0
+        for (index, column) in table.columns.enumerated() {
+            try context.checkCancellation()
+            switch column.kind {
+            case .categorical, .boolean:
+                let encoder = try OneHotEncoder(fitting: column)
+                layouts.append(ColumnLayout(name: column.name, transform: .categorical(encoder), start: start, width: encoder.width,
+                                            spans: [Span(start: start, width: encoder.width, activation: .softmax)]))
+                start += encoder.width
+            case .continuous, .integer, .datetime:
+                let normalization = try ModeSpecificNormalization(fitting: column, maxModes: maxModes, weightThreshold: weightThreshold)
+                let modes = normalization.modes.count
+                var spans = [Span(start: start, width: 1, activation: .tanh), Span(start: start + 1, width: modes, activation: .softmax)]
+                if normalization.hasMissing { spans.append(Span(start: start + 1 + modes, width: 2, activation: .softmax)) }
+                let width = 1 + modes + (normalization.hasMissing ? 2 : 0)
+                layouts.append(ColumnLayout(name: column.name, transform: .numeric(normalization), start: start, width: width, spans: spans))
+                start += width
+            }
+            context.progress(nil, "encoding column \(index + 1) of \(table.columns.count): \(column.name)")
+        }
+        columns = layouts
+        width = start
+    }
+
+    /// The table's rows encoded (n × width, row-major).
+    func encode(_ table: Table, random: inout Philox) throws -> [Float] {
+        guard table.columnNames == columns.map(\.name) else {
+            throw PluginError.invalidArgument("the table's columns \(table.columnNames) are not the fitted ones \(columns.map(\.name))")
+        }
+        let n = table.rowCount
+        var data = [Float](repeating: 0, count: n * width)
+        for (layout, column) in zip(columns, table.columns) {
+            switch layout.transform {
+            case .categorical(let encoder):
+                for (row, code) in encoder.domain.codes(column).enumerated() { data[row * width + layout.start + code] = 1 }
+            case .numeric(let normalization):
+                let encoded = normalization.forward(column, random: &random)
+                let modes = normalization.modes.count
+                for row in 0..<n {
+                    let base = row * width + layout.start
+                    data[base] = Float(Swift.min(0.99, Swift.max(-0.99, encoded[0][row])))
+                    for mode in 0..<modes where encoded[1 + mode][row] != 0 { data[base + 1 + mode] = 1 }
+                    if normalization.hasMissing {
+                        data[base + 1 + modes + (column.isMissing(row) ? 1 : 0)] = 1
+                    }
+                }
+            }
+        }
+        return data
+    }
+
+    /// Rows back from activated network output (n × width): softmax spans by their argmax, scalars
+    /// clipped to [−1, 1]. With `sigmas` (one per encoded column, TVAE's learned σ), each scalar is
+    /// first drawn from N(α, σ²).
+    func decode(_ data: [Float], rows: Int, sigmas: [Float]? = nil, random: inout Philox) throws -> Table {
+        precondition(data.count == rows * width, "decode: \(data.count) values for \(rows) × \(width)")
+        let width = self.width
+        func pick(_ row: Int, _ start: Int, _ count: Int) -> Int { argmax(data, row: row, width: width, start, count) }
+        var out: [Column] = []
+        for layout in columns {
+            switch layout.transform {
+            case .categorical(let encoder):
+                let codes = (0..<rows).map { pick($0, layout.start, layout.width) }
+                out.append(encoder.domain.column(codes, name: layout.name))
+            case .numeric(let normalization):
+                let modes = normalization.modes.count
+                var encoded = [[Double]](repeating: [Double](repeating: 0, count: rows), count: normalization.width)
+                for row in 0..<rows {
+                    var alpha = Double(data[row * width + layout.start])
+                    if let sigmas { alpha += Double(sigmas[layout.start]) * random.nextNormal() }
+                    encoded[0][row] = Swift.min(1, Swift.max(-1, alpha))
+                    encoded[1 + pick(row, layout.start + 1, modes)][row] = 1
+                    if normalization.hasMissing, pick(row, layout.start + 1 + modes, 2) == 1 { encoded[1 + modes][row] = 1 }
+                }
+                out.append(normalization.inverse(encoded, name: layout.name))
+            }
+        }
+        return try Table(columns: out)
+    }
+
+    /// The layout of a categorical or boolean column and the index of `value` among its levels.
+    func category(column name: String, value: String) throws -> (column: Int, level: Int) {
+        guard let index = columns.firstIndex(where: { $0.name == name }) else {
+            throw PluginError.invalidArgument("no column '\(name)' (columns: \(columns.map(\.name).joined(separator: ", ")))")
+        }
+        guard case .categorical(let encoder) = columns[index].transform else {
+            throw PluginError.invalidArgument("column '\(name)' is not categorical or boolean: only a category can be a condition")
+        }
+        guard let level = encoder.domain.levels.firstIndex(of: value) else {
+            throw PluginError.invalidArgument("column '\(name)' has no category '\(value)' (categories: \(encoder.domain.levels.joined(separator: ", ")))")
+        }
+        return (index, level)
+    }
+}
+
+/// Applies each span's activation to raw network output: tanh on scalars, and on softmax spans
+/// either Gumbel-softmax with temperature `tau` (CTGAN) or a plain softmax.
+func activate(_ raw: Tensor, spans: [Span], gumbelTau: Float?, random: inout Philox) -> Tensor {
+    var parts: [Tensor] = []
+    parts.reserveCapacity(spans.count)
+    for span in spans {
+        let slice = raw.columns(span.start..<(span.start + span.width))
+        switch span.activation {
+        case .tanh: parts.append(slice.tanh())
+        case .softmax:
+            if let tau = gumbelTau { parts.append(slice.gumbelSoftmax(tau: tau, random: &random)) } else { parts.append(slice.softmax()) }
+        }
+    }
+    return Tensor.concatColumns(parts)
+}
+
+/// Layer widths from a parameter such as "256,256".
+func parseWidths(_ text: String, parameter: String) throws -> [Int] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    var widths: [Int] = []
+    for part in parts {
+        guard let width = Int(part), width > 0, width <= 65_536 else {
+            throw PluginError.invalidArgument("parameter '\(parameter)': '\(text)' is not a comma-separated list of layer widths (each 1 to 65536), e.g. \"256,256\"")
+        }
+        widths.append(width)
+    }
+    return widths
+}
+
+/// The one field every saved model's header has.
+struct ModelKind: Decodable { let plugin: String }
+
+/// A saved model: a JSON header (everything but the weights) and a SynthNN checkpoint.
+enum ModelArchive {
+    static let magic = Array("SYNTHNNMODEL1\n".utf8)
+
+    static func write<Header: Encodable>(_ header: Header, network: Layer) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.outputFormatting = [.sortedKeys]
+        let json = try encoder.encode(header)
+        var bytes = magic
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: json)
+        bytes.append(contentsOf: Checkpoint.encode(network))
+        return bytes
+    }
+
+    static func header<Header: Decodable>(_ type: Header.Type, in bytes: [UInt8], plugin: String) throws -> (Header, Data) {
+        guard bytes.count >= magic.count + 8, Array(bytes.prefix(magic.count)) == magic else {
+            throw PluginError.invalidArgument("not a saved \(plugin) model (the file does not start with the SynthNN model header)")
+        }
+        let length = bytes[magic.count..<(magic.count + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let jsonStart = magic.count + 8
+        guard length <= UInt64(bytes.count - jsonStart) else { throw PluginError.invalidArgument("saved \(plugin) model is truncated") }
+        let jsonEnd = jsonStart + Int(length)
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        if let kind = try? decoder.decode(ModelKind.self, from: Data(bytes[jsonStart..<jsonEnd])), kind.plugin != plugin {
+            throw PluginError.invalidArgument("the saved model is a '\(kind.plugin)' model, not a \(plugin) one")
+        }
+        let header: Header
+        do {
+            header = try decoder.decode(Header.self, from: Data(bytes[jsonStart..<jsonEnd]))
+        } catch {
+            throw PluginError.invalidArgument("saved \(plugin) model has an unreadable header: \(error)")
+        }
+        return (header, Data(bytes[jsonEnd...]))
+    }
+
+    static func loadWeights(_ data: Data, into network: Layer, plugin: String) throws {
+        do {
+            try Checkpoint.decode(data, into: network)
+        } catch {
+            throw PluginError.invalidArgument("saved \(plugin) model: \(error)")
+        }
+    }
+}

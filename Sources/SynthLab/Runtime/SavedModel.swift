@@ -1,0 +1,138 @@
+import CSynthABI
+import Foundation
+import SynthKit
+
+/// A fitted generator saved to a file: a first line `SYNTHLAB-MODEL 1`, a second line of JSON
+/// (plugin id and version, every parameter, the fitted columns, the seed, ε and δ spent), then
+/// the plugin's own bytes (`synth.generator.state/1`). The file is written atomically.
+public struct SavedModelHeader: Codable, Sendable, Equatable {
+    public struct Parameter: Codable, Sendable, Equatable {
+        public var id: String
+        public var type: String
+        public var value: String
+    }
+
+    public struct FittedColumn: Codable, Sendable, Equatable {
+        public var name: String
+        public var kind: ColumnKind
+    }
+
+    public var format = 1
+    public var plugin: String
+    public var version: String
+    public var parameters: [Parameter]
+    public var columns: [FittedColumn]
+    public var seed: UInt64
+    /// Rows of the training table.
+    public var rows: Int?
+    public var epsilon: Double?
+    public var delta: Double?
+}
+
+extension GeneratorSession {
+    static let modelMagic = Array("SYNTHLAB-MODEL 1\n".utf8)
+
+    /// Writes the fitted model to `path` (atomically: a temporary file in the same folder, then a
+    /// rename), so a failed save never leaves a half-written file.
+    public func saveModel(to path: String, host: HostServices) throws {
+        let id = generator.plugin.id
+        guard let columns = fittedColumns else { throw SynthLabError.invalidRequest("\(id): nothing to save, the generator is not fitted") }
+        guard let state = generator.capability(Capability.generatorState, as: synth_generator_state_v1.self),
+              Int(state.pointee.struct_size) >= MemoryLayout<synth_generator_state_v1>.size, let save = state.pointee.save else {
+            throw SynthLabError.invalidRequest("generator '\(id)' cannot save its model")
+        }
+        final class Sink { var bytes: [UInt8] = [] }
+        let sink = Sink()
+        try host.withHost(privacy: nil) { hostPointer in
+            try callPlugin(id, "save") { error in
+                save(generator.pointer, hostPointer, { context, bytes, count in
+                    guard let context, let bytes else { return }
+                    Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue().bytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: Int(count)))
+                }, Unmanaged.passUnretained(sink).toOpaque(), error)
+            }
+        }
+        let spent = privacySpent
+        let header = SavedModelHeader(
+            plugin: id, version: generator.plugin.descriptor.version,
+            parameters: generator.parameters.values.map { entry in
+                switch entry.value {
+                case .int(let v): .init(id: entry.id, type: "int", value: String(v))
+                case .float(let v): .init(id: entry.id, type: "float", value: String(v))
+                case .bool(let v): .init(id: entry.id, type: "bool", value: v ? "true" : "false")
+                case .string(let v): .init(id: entry.id, type: "string", value: v)
+                }
+            },
+            columns: columns.map { .init(name: $0.0, kind: $0.1) }, seed: host.seed, rows: fittedRows,
+            epsilon: spent?.epsilon, delta: spent?.delta)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data(Self.modelMagic)
+        data.append(try encoder.encode(header))
+        data.append(0x0A)
+        data.append(contentsOf: sink.bytes)
+        try Synthesis.checkWritable(path)
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw SynthLabError.invalidRequest("cannot write model file \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// The header of a saved model file.
+    public static func readModelHeader(_ path: String) throws -> (SavedModelHeader, [UInt8]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SynthLabError.invalidRequest("cannot read model file \(path)")
+        }
+        let bytes = [UInt8](data)
+        guard bytes.count > modelMagic.count, Array(bytes.prefix(modelMagic.count)) == modelMagic else {
+            throw SynthLabError.invalidRequest("\(path) is not a SynthLab model file (it does not start with 'SYNTHLAB-MODEL 1')")
+        }
+        guard let end = bytes[modelMagic.count...].firstIndex(of: 0x0A) else {
+            throw SynthLabError.invalidRequest("\(path): the model file is truncated (no header line)")
+        }
+        let header: SavedModelHeader
+        do {
+            header = try JSONDecoder().decode(SavedModelHeader.self, from: Data(bytes[modelMagic.count..<end]))
+        } catch {
+            throw SynthLabError.invalidRequest("\(path): unreadable model header: \(error)")
+        }
+        return (header, Array(bytes[(end + 1)...]))
+    }
+
+    /// A session with the model saved at `path`, ready to sample: the plugin is found in
+    /// `registry` by id, created with the saved parameters, and given the saved bytes.
+    public static func loadModel(from path: String, registry: PluginRegistry, host: HostServices) throws -> GeneratorSession {
+        let (header, state) = try readModelHeader(path)
+        let plugin = try registry.plugin(header.plugin, kind: .generator)
+        if plugin.descriptor.version != header.version {
+            host.log(.warning, "\(path) was saved by \(header.plugin) \(header.version); loading it with \(plugin.descriptor.version)")
+        }
+        var values: [String: ParameterValue] = [:]
+        for parameter in header.parameters {
+            let value: ParameterValue? = switch parameter.type {
+            case "int": Int64(parameter.value).map(ParameterValue.int)
+            case "float": Double(parameter.value).map(ParameterValue.float)
+            case "bool": parameter.value == "true" ? .bool(true) : parameter.value == "false" ? .bool(false) : nil
+            case "string": .string(parameter.value)
+            default: nil
+            }
+            guard let value else {
+                throw SynthLabError.invalidRequest("\(path): parameter '\(parameter.id)' has an unreadable \(parameter.type) value '\(parameter.value)'")
+            }
+            values[parameter.id] = value
+        }
+        let session = try GeneratorSession(generator: try PluginInstance(plugin, values: values, host: host), privacy: nil)
+        guard let interface = session.generator.capability(Capability.generatorState, as: synth_generator_state_v1.self),
+              Int(interface.pointee.struct_size) >= MemoryLayout<synth_generator_state_v1>.size, let load = interface.pointee.load else {
+            throw SynthLabError.invalidRequest("generator '\(header.plugin)' cannot load a saved model")
+        }
+        try host.withHost(privacy: nil) { hostPointer in
+            try state.withUnsafeBufferPointer { buffer in
+                try callPlugin(header.plugin, "load") { load(session.generator.pointer, hostPointer, buffer.baseAddress, UInt64(buffer.count), $0) }
+            }
+        }
+        session.fittedColumns = header.columns.map { ($0.name, $0.kind) }
+        session.fittedRows = header.rows
+        return session
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import SynthKit
+import SynthLab
+import Testing
+
+/// ctgan and tvae, trained for a few epochs on the first 2,000 rows of adult.csv (numbers,
+/// categories and missing values), through the registry as the host uses them.
+@Suite("ctgan and tvae generators")
+struct NeuralGeneratorTests {
+    static let adult: Table = {
+        let table = try! CSVReader.read(path: Support.data("adult.csv"))
+        return table.rows(Array(0..<2000))
+    }()
+
+    final class Progress {
+        var messages: [String] = []
+        /// The value of `key=` in each epoch's message.
+        func values(_ key: String) -> [Double] {
+            messages.compactMap { message in
+                guard message.hasPrefix("epoch"), let range = message.range(of: key + "=") else { return nil }
+                return Double(message[range.upperBound...].prefix { $0 != " " })
+            }
+        }
+    }
+
+    func fitted(_ id: String, seed: UInt64, parameters: [String: ParameterValue], progress: Progress? = nil,
+                registry: PluginRegistry? = nil) throws -> (GeneratorSession, HostServices) {
+        let registry = try registry ?? PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let host = HostServices(seed: seed, progress: { _, message in if let message { progress?.messages.append(message) } })
+        let session = try GeneratorSession(generator: try PluginInstance(registry.plugin(id, kind: .generator), values: parameters, host: host),
+                                           privacy: nil)
+        try session.fit(Self.adult, host: host)
+        return (session, host)
+    }
+
+    /// Every column has the training table's name and kind; categories are training categories;
+    /// numbers lie in the training range; missing values appear only where the training column had some.
+    func expectValid(_ synthetic: Table, like real: Table, _ label: String) {
+        #expect(synthetic.columnNames == real.columnNames && synthetic.kinds == real.kinds, "\(label): columns")
+        for (fake, actual) in zip(synthetic.columns, real.columns) {
+            if actual.missingCount == 0 { #expect(fake.missingCount == 0, "\(label): \(fake.name) has missing values") }
+            switch (fake.values, actual.values) {
+            case (.categorical(let codes, let levels), .categorical(_, let realLevels)):
+                let used = Set((0..<fake.count).filter { !fake.isMissing($0) }.map { levels[Int(codes[$0])] })
+                #expect(used.isSubset(of: Set(realLevels)), "\(label): \(fake.name) has unknown categories \(used.subtracting(realLevels))")
+            case (.integer, .integer), (.continuous, .continuous), (.datetime, .datetime):
+                let values = fake.presentNumbers()!, bounds = actual.presentNumbers()!
+                #expect(values.allSatisfy { $0 >= bounds.min()! && $0 <= bounds.max()! && $0.isFinite }, "\(label): \(fake.name) out of range")
+            default:
+                Issue.record("\(label): \(fake.name) has kind \(fake.kind), expected \(actual.kind)")
+            }
+        }
+    }
+
+    @Test func ctganLossesFallAndRowsAreValid() throws {
+        let progress = Progress()
+        // A short run (10 epochs of 10 steps, learning rates 1e-3) on 2,000 rows.
+        let (session, host) = try fitted("ctgan", seed: 11, parameters: [
+            "epochs": .int(10), "batch_size": .int(200), "generator_lr": .float(1e-3), "discriminator_lr": .float(1e-3),
+        ], progress: progress)
+        let cond = progress.values("cond"), penalty = progress.values("penalty")
+        let lossD = progress.values("loss_d"), lossG = progress.values("loss_g")
+        #expect(cond.count == 10 && penalty.count == 10 && lossD.count == 10 && lossG.count == 10)
+        // The adversarial losses go up and down by design; the terms each network minimizes
+        // without an adversary fall: the generator's conditional cross-entropy (it learns to honour
+        // its condition) and the discriminator's gradient penalty (it learns to be 1-Lipschitz).
+        #expect(cond.last! < cond.first! * 0.8, "conditional loss \(cond)")
+        #expect(penalty.last! < penalty.first! * 0.5, "gradient penalty \(penalty)")
+        #expect((lossD + lossG).allSatisfy { $0.isFinite })
+        let synthetic = try session.sample(rows: 3000, host: host)
+        expectValid(synthetic, like: Self.adult, "ctgan")
+    }
+
+    @Test func tvaeLossesFallAndRowsAreValid() throws {
+        let progress = Progress()
+        let (session, host) = try fitted("tvae", seed: 12, parameters: ["epochs": .int(10), "batch_size": .int(200)], progress: progress)
+        let loss = progress.values("loss"), reconstruction = progress.values("reconstruction"), kl = progress.values("kl")
+        #expect(loss.count == 10 && reconstruction.count == 10 && kl.count == 10)
+        #expect(loss.last! < loss.first! * 0.8, "loss \(loss)")
+        #expect(reconstruction.last! < reconstruction.first!, "reconstruction \(reconstruction)")
+        let synthetic = try session.sample(rows: 3000, host: host)
+        expectValid(synthetic, like: Self.adult, "tvae")
+    }
+
+    @Test(arguments: ["ctgan", "tvae"])
+    func deterministicUnderSeed(_ id: String) throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let parameters: [String: ParameterValue] = ["epochs": .int(2), "batch_size": .int(200)]
+        let (a, hostA) = try fitted(id, seed: 5, parameters: parameters, registry: registry)
+        let (b, hostB) = try fitted(id, seed: 5, parameters: parameters, registry: registry)
+        let (c, hostC) = try fitted(id, seed: 6, parameters: parameters, registry: registry)
+        let first = try a.sample(rows: 500, host: hostA)
+        #expect(first == (try b.sample(rows: 500, host: hostB)))
+        #expect(first != (try c.sample(rows: 500, host: hostC)))
+    }
+
+    @Test(arguments: ["ctgan", "tvae"])
+    func samplesGivenACategory(_ id: String) throws {
+        // An undertrained TVAE puts out the majority class only; 30 short epochs are enough here.
+        let (session, host) = try fitted(id, seed: 7, parameters: ["epochs": .int(id == "tvae" ? 30 : 4), "batch_size": .int(200)])
+        let rich = try session.sample(rows: 400, where: ("income", ">50K"), host: host)
+        let income = rich.column(named: "income")!
+        #expect((0..<400).allSatisfy { income.text(at: $0) == ">50K" })
+        expectValid(rich, like: Self.adult, "\(id) conditional")
+        #expect(throws: SynthLabError.pluginFailed(
+            plugin: id, operation: "sample_conditional",
+            message: "column 'income' has no category '>60K' (categories: <=50K, >50K)")) {
+            try session.sample(rows: 10, where: ("income", ">60K"), host: host)
+        }
+        #expect(throws: SynthLabError.pluginFailed(
+            plugin: id, operation: "sample_conditional",
+            message: "column 'age' is not categorical or boolean: only a category can be a condition")) {
+            try session.sample(rows: 10, where: ("age", "30"), host: host)
+        }
+    }
+
+    @Test(arguments: ["ctgan", "tvae"])
+    func savesAndReloadsAFittedModel(_ id: String) throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let (session, host) = try fitted(id, seed: 8, parameters: ["epochs": .int(id == "tvae" ? 30 : 2), "batch_size": .int(200), "embedding_dim": .int(64)],
+                                         registry: registry)
+        let folder = Support.temporaryFolder()
+        let path = folder + "/adult.model"
+        try session.saveModel(to: path, host: host)
+        let (header, _) = try GeneratorSession.readModelHeader(path)
+        #expect(header.plugin == id && header.rows == 2000 && header.seed == 8)
+        #expect(header.parameters.contains { $0.id == "embedding_dim" && $0.value == "64" })
+        // The file holds the model, not the training rows.
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+        #expect(!text.contains("Married-civ-spouse,") && !text.contains("77516"))
+
+        let reloaded = try GeneratorSession.loadModel(from: path, registry: registry, host: HostServices(seed: 8))
+        #expect(try reloaded.sample(rows: 700, host: HostServices(seed: 8)) == (try session.sample(rows: 700, host: HostServices(seed: 8))))
+        #expect(try reloaded.sample(rows: 50, where: ("sex", "Female"), host: HostServices(seed: 9)).column(named: "sex")!.text(at: 0) == "Female")
+
+        // A damaged file is refused with its reason.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try bytes.prefix(bytes.count - 100).write(to: URL(fileURLWithPath: folder + "/cut.model"))
+        #expect(throws: SynthLabError.self) { try GeneratorSession.loadModel(from: folder + "/cut.model", registry: registry, host: host) }
+        do {
+            _ = try GeneratorSession.loadModel(from: folder + "/cut.model", registry: registry, host: host)
+        } catch {
+            #expect("\(error)".contains("truncated"), "\(error)")
+        }
+        try Data("age,sex\n1,a\n".utf8).write(to: URL(fileURLWithPath: folder + "/table.model"))
+        #expect(throws: SynthLabError.invalidRequest("\(folder)/table.model is not a SynthLab model file (it does not start with 'SYNTHLAB-MODEL 1')")) {
+            try GeneratorSession.loadModel(from: folder + "/table.model", registry: registry, host: host)
+        }
+    }
+
+    @Test(arguments: ["ctgan", "tvae"])
+    func stopsWhenCancelled(_ id: String) throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let progress = Progress()
+        let host = HostServices(seed: 1, progress: { _, message in if let message { progress.messages.append(message) } })
+        host.cancellationCheck = { progress.messages.contains { $0.hasPrefix("epoch 1/") } }
+        let session = try GeneratorSession(generator: try PluginInstance(registry.plugin(id), values: ["epochs": .int(1000)], host: host),
+                                           privacy: nil)
+        #expect(throws: SynthLabError.pluginFailed(plugin: id, operation: "fit", message: "cancelled")) {
+            try session.fit(Self.adult, host: host)
+        }
+        #expect(progress.messages.filter { $0.hasPrefix("epoch") }.count == 1)
+    }
+
+    @Test func refusesBadParameters() throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let host = HostServices(seed: 1)
+        #expect(throws: SynthLabError.pluginFailed(plugin: "ctgan", operation: "create", message:
+            "parameter 'generator_dim': '256,abc' is not a comma-separated list of layer widths (each 1 to 65536), e.g. \"256,256\"")) {
+            _ = try PluginInstance(registry.plugin("ctgan"), values: ["generator_dim": .string("256,abc")], host: host)
+        }
+        #expect(throws: SynthLabError.pluginFailed(plugin: "ctgan", operation: "create", message: "batch_size 505 is not a multiple of pac 10")) {
+            _ = try PluginInstance(registry.plugin("ctgan"), values: ["batch_size": .int(505)], host: host)
+        }
+        #expect(throws: SynthLabError.pluginFailed(plugin: "tvae", operation: "create", message:
+            "parameter 'compress_dims': '' is not a comma-separated list of layer widths (each 1 to 65536), e.g. \"256,256\"")) {
+            _ = try PluginInstance(registry.plugin("tvae"), values: ["compress_dims": .string("")], host: host)
+        }
+    }
+
+    /// In the REPL: save(model, path) writes a model file, load_model(path) brings it back; the
+    /// loaded model samples the same rows under the same seed.
+    @Test func theREPLSavesAndLoadsModels() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder()
+        #expect(shell.type(#"ins = load("\#(Support.data("insurance.csv"))")"#))
+        #expect(shell.type("m = fit(tvae(epochs: 3, batch_size: 100), ins, seed: 4)"), Comment(rawValue: shell.errors))
+        #expect(shell.type(#"save(m, "\#(folder)/ins.model")"#), Comment(rawValue: shell.errors))
+        #expect(shell.type(#"m2 = load_model("\#(folder)/ins.model")"#), Comment(rawValue: shell.errors))
+        #expect(shell.result("m2").contains("tvae(epochs: 3, batch_size: 100) fitted on ins (seed 4)"), Comment(rawValue: shell.output))
+        #expect(shell.type(#"a = sample(m, rows: 30, to: "\#(folder)/a.csv")"#) && shell.type(#"b = sample(m2, rows: 30, to: "\#(folder)/b.csv")"#))
+        #expect(try String(contentsOfFile: folder + "/a.csv", encoding: .utf8) == (try String(contentsOfFile: folder + "/b.csv", encoding: .utf8)))
+        #expect(shell.result(#"save(fit(independent, ins, seed: 1), "\#(folder)/i.model")"#).contains("generator 'independent' cannot save its model"))
+        #expect(shell.result(#"load_model("\#(folder)/a.csv")"#).contains("is not a SynthLab model file"))
+        #expect(shell.result(#"save(3, "\#(folder)/x.csv")"#).contains("expected a table or a fitted model, got an integer"))
+    }
+}

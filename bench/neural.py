@@ -1,0 +1,169 @@
+"""SynthLab's neural generators (ctgan, tvae) against SDV 2.0's CTGANSynthesizer and
+TVAESynthesizer on adult.csv, side by side with the same number of epochs.
+
+The protocol is statistical.py's: an 80/20 split of adult.csv with a fixed seed, as many rows
+sampled as the training part has, each output scored by SDMetrics' QualityReport and by
+machine-learning utility (scikit-learn's GradientBoostingClassifier trained on the synthetic rows,
+tested on the real holdout, binary F1 of income >50K). Every fit runs in its own child process, so
+its peak resident memory (GNU time's %M) is measured the same way for both tools.
+
+    python3 bench/neural.py [--epochs 300] [--generators ctgan,tvae] [--which both|ours|sdv]
+                            [--results FILE.jsonl]
+
+Each finished run is appended to the results file (one JSON object per line) as it finishes, so a
+long run that is interrupted keeps what it measured; the table at the end is printed from the
+runs of this invocation. Needs: pip install sdv sdmetrics scikit-learn, and a release build
+(swift build -c release) and GNU time (apt install time).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+warnings.filterwarnings("ignore")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load(path):
+    return pd.read_csv(path, skipinitialspace=True, na_values=["?", ""])
+
+
+def utility_f1(train, test, target="income", positive=">50K"):
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.metrics import f1_score
+
+    features = [c for c in train.columns if c != target]
+    both = pd.concat([train[features], test[features]], keys=["train", "test"])
+    encoded = pd.get_dummies(both, dummy_na=True).fillna(0)
+    x_train, x_test = encoded.loc["train"], encoded.loc["test"]
+    y_train = (train[target].astype(str) == positive).astype(int)
+    y_test = (test[target].astype(str) == positive).astype(int)
+    if y_train.nunique() < 2:
+        return 0.0
+    model = GradientBoostingClassifier(random_state=0).fit(x_train, y_train)
+    return f1_score(y_test, model.predict(x_test))
+
+
+def quality(real, synthetic, metadata):
+    from sdmetrics.reports.single_table import QualityReport
+
+    report = QualityReport()
+    report.generate(real, synthetic[real.columns], metadata, verbose=False)
+    return report.get_score()
+
+
+def run_measured(command, env=None):
+    """Runs a child to completion under GNU time; returns its stdout and its peak resident memory
+    in MiB. (wait4's ru_maxrss would not do: Linux carries the forking Python process's own peak
+    over into the child.)"""
+    with tempfile.TemporaryDirectory() as folder:
+        peak_file = os.path.join(folder, "peak")
+        result = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak_file] + command, capture_output=True, text=True, env=env)
+        if result.returncode != 0:
+            raise RuntimeError(f"{command[0]} failed ({result.returncode}): {result.stderr[-2000:]}")
+        with open(peak_file) as handle:
+            peak_kib = int(handle.read().split()[-1])
+        return result.stdout, peak_kib / 1024.0
+
+
+def sdv_worker(kind, train_path, out_path, epochs):
+    """Runs in the child: fits SDV's synthesizer, samples, writes CSV, prints timings as JSON."""
+    from sdv.metadata import Metadata
+    from sdv.single_table import CTGANSynthesizer, TVAESynthesizer
+
+    train = load(train_path)
+    metadata = Metadata.detect_from_dataframes({"adult": train})
+    cls = CTGANSynthesizer if kind == "ctgan" else TVAESynthesizer
+    synthesizer = cls(metadata, epochs=epochs, enable_gpu=False)
+    start = time.perf_counter()
+    synthesizer.fit({"adult": train})
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    synthetic = synthesizer.sample(num_rows=len(train))
+    if isinstance(synthetic, dict):
+        synthetic = synthetic["adult"]
+    sample_seconds = time.perf_counter() - start
+    synthetic.to_csv(out_path, index=False)
+    print(json.dumps({"fit_seconds": fit_seconds, "sample_seconds": sample_seconds}))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", default=os.path.join(os.path.dirname(ROOT), "shared", "data"))
+    parser.add_argument("--synthlab", default=os.path.join(ROOT, ".build", "release", "synthlab"))
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument("--generators", default="ctgan,tvae")
+    parser.add_argument("--which", choices=["both", "ours", "sdv"], default="both")
+    parser.add_argument("--results", default=None, help="append each finished run to this JSON-lines file")
+    parser.add_argument("--sdv-worker", nargs=3, metavar=("KIND", "TRAIN", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.sdv_worker:
+        sdv_worker(args.sdv_worker[0], args.sdv_worker[1], args.sdv_worker[2], args.epochs)
+        return
+
+    adult = load(os.path.join(args.data, "adult.csv"))
+    order = np.random.default_rng(args.seed).permutation(len(adult))
+    cut = int(len(adult) * 0.8)
+    train, holdout = adult.iloc[order[:cut]].reset_index(drop=True), adult.iloc[order[cut:]].reset_index(drop=True)
+    folder = tempfile.mkdtemp(prefix="synthlab-neural-")
+    train_path = os.path.join(folder, "train.csv")
+    train.to_csv(train_path, index=False)
+
+    from sdv.metadata import Metadata
+
+    single = Metadata.detect_from_dataframes({"adult": train}).to_dict()["tables"]["adult"]
+    print(f"adult.csv: {len(train)} training rows, {len(holdout)} holdout rows (split seed {args.seed}), "
+          f"{args.epochs} epochs", flush=True)
+
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    results = []
+    for generator in args.generators.split(","):
+        tools = ["synthlab", "sdv"] if args.which == "both" else (["synthlab"] if args.which == "ours" else ["sdv"])
+        for tool in tools:
+            out = os.path.join(folder, f"{tool}-{generator}.csv")
+            start = time.perf_counter()
+            if tool == "synthlab":
+                stdout, peak = run_measured([args.synthlab, "synth", "--generator", generator, "--data", train_path,
+                                             "--rows", str(len(train)), "--seed", "7", "--out", out, "--json",
+                                             "--param", f"epochs={args.epochs}"], env=env)
+            else:
+                stdout, peak = run_measured([sys.executable, os.path.abspath(__file__), "--epochs", str(args.epochs),
+                                             "--sdv-worker", generator, train_path, out])
+            wall = time.perf_counter() - start
+            report = json.loads(stdout)
+            synthetic = load(out)
+            row = {"tool": tool, "generator": generator, "epochs": args.epochs, "wall_seconds": wall,
+                   "fit_seconds": report["fit_seconds"], "sample_seconds": report["sample_seconds"],
+                   "peak_mib": peak, "f1": utility_f1(synthetic, holdout), "quality": quality(train, synthetic, single),
+                   "date": time.strftime("%Y-%m-%d %H:%M")}
+            results.append(row)
+            print(json.dumps(row), flush=True)
+            if args.results:
+                with open(args.results, "a") as handle:
+                    handle.write(json.dumps(row) + "\n")
+
+    print(f"\n{'tool':9} {'generator':6} {'epochs':>6} {'fit s':>9} {'s/epoch':>8} {'sample s':>9} {'peak MiB':>9} "
+          f"{'ML F1':>6} {'quality':>8}")
+    for r in results:
+        print(f"{r['tool']:9} {r['generator']:6} {r['epochs']:6d} {r['fit_seconds']:9.1f} "
+              f"{r['fit_seconds'] / r['epochs']:8.2f} {r['sample_seconds']:9.2f} {r['peak_mib']:9.0f} "
+              f"{r['f1']:6.3f} {r['quality']:8.4f}")
+    for generator in args.generators.split(","):
+        ours = [r for r in results if r["tool"] == "synthlab" and r["generator"] == generator]
+        peer = [r for r in results if r["tool"] == "sdv" and r["generator"] == generator]
+        if ours and peer:
+            print(f"{generator}: fit time ours/SDV = {ours[0]['fit_seconds'] / peer[0]['fit_seconds']:.3f}, "
+                  f"peak memory ours/SDV = {ours[0]['peak_mib'] / peer[0]['peak_mib']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -19,6 +19,7 @@ let package = Package(
         // Built-in plugins: ordinary plugins, one shared library each.
         .library(name: "synth_independent", type: .dynamic, targets: ["IndependentGenerator"]),
         .library(name: "synth_laplace", type: .dynamic, targets: ["LaplacePrivacy"]),
+        .library(name: "synth_dp_sgd", type: .dynamic, targets: ["DPSGDPrivacy"]),
         .library(name: "synth_gaussian_copula", type: .dynamic, targets: ["GaussianCopulaGenerator"]),
         .library(name: "synth_bayesian_network", type: .dynamic, targets: ["BayesianNetworkGenerator"]),
         .library(name: "synth_classification", type: .dynamic, targets: ["ClassificationGenerator"]),
@@ -63,6 +64,8 @@ let package = Package(
                 swiftSettings: numericSettings, linkerSettings: pluginLinkerSettings),
         .target(name: "LaplacePrivacy", dependencies: ["SynthKit"], path: "Plugins/Laplace",
                 linkerSettings: pluginLinkerSettings),
+        .target(name: "DPSGDPrivacy", dependencies: ["SynthKit", "SynthMath"], path: "Plugins/DPSGD",
+                swiftSettings: numericSettings, linkerSettings: pluginLinkerSettings),
         .target(name: "ColumnShapesValidator", dependencies: ["SynthKit"], path: "Plugins/ColumnShapes",
                 linkerSettings: pluginLinkerSettings),
         // A plugin in plain C: it includes only the ABI header and links nothing of ours.
@@ -71,7 +74,7 @@ let package = Package(
         // bench/ctgan-step.sh: one CTGAN training step, side by side with PyTorch.
         .executableTarget(name: "synthnn-bench", dependencies: ["SynthNN", "SynthMath"], path: "bench/SynthNNBench"),
 
-        .testTarget(name: "SynthMathTests", dependencies: ["SynthMath"], path: "Tests/SynthMathTests"),
+        .testTarget(name: "SynthMathTests", dependencies: ["SynthMath"], path: "Tests/SynthMathTests", exclude: ["Fixtures"]),
         .testTarget(name: "SynthNNTests", dependencies: ["SynthNN", "SynthMath", "SynthKit"], path: "Tests/SynthNNTests"),
         .testTarget(name: "SynthKitTests", dependencies: ["SynthKit"], path: "Tests/SynthKitTests"),
         .testTarget(name: "SynthLabTests", dependencies: ["SynthLab", "SynthKit", "SynthShell"], path: "Tests/SynthLabTests",

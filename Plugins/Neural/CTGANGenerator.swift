@@ -110,15 +110,25 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
         guard table.rowCount > 0 else { throw PluginError.invalidArgument("ctgan needs at least one training row") }
-        if context.privacy != nil {
-            throw PluginError.unsupported("ctgan: differentially private training (dp_sgd) is not available in this version")
+        var gradientPrivacy: GradientPrivacyClient?
+        if let privacy = context.privacy {
+            guard let gradient = privacy.gradient else {
+                throw PluginError.unsupported("ctgan: the composed privacy mechanism does not offer \(Capability.privacyGradient)")
+            }
+            guard settings.pac == 1 else {
+                throw PluginError.invalidArgument("ctgan with dp_sgd needs pac: 1 (a pack would mix several people in one example), got pac: \(settings.pac)")
+            }
+            gradientPrivacy = gradient
         }
         let s = settings
         var encodeRandom = context.random("ctgan.encode")
-        let coder = try TabularCoder(fitting: table, maxModes: s.maxModes, weightThreshold: s.weightThreshold, context: context)
+        let coder = try TabularCoder(fitting: table, maxModes: s.maxModes, weightThreshold: s.weightThreshold,
+                                     publicOnly: gradientPrivacy != nil, context: context)
         let n = table.rowCount
         let encoded = try coder.encode(table, random: &encodeRandom)
-        let conditions = ConditionVector(coder: coder, encoded: encoded, rows: n, logFrequency: s.logFrequency)
+        // Under privacy the conditions are drawn from public information only: a column, then one
+        // of its categories, uniformly.
+        let conditions = ConditionVector(coder: coder, encoded: encoded, rows: n, logFrequency: s.logFrequency, uniform: gradientPrivacy != nil)
         let byCategory = RowsByCategory(conditions: conditions, encoded: encoded, rows: n, width: coder.width)
         let dataWidth = coder.width, condWidth = conditions.width, batch = s.batchSize, pac = s.pac
         let spans = coder.spans
@@ -174,7 +184,11 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             return Tensor.concatColumns([data, cond])
         }
 
-        for epoch in 0..<s.epochs {
+        if let gradientPrivacy {
+            try trainPrivately(gradientPrivacy, encoded: encoded, rows: n, conditions: conditions, spans: spans, generator: generator,
+                               discriminator: discriminator, optimizers: (optimizerG, optimizerD), random: &random, context: context)
+        }
+        for epoch in 0..<(gradientPrivacy == nil ? s.epochs : 0) {
             var sumG = 0.0, sumD = 0.0, sumCond = 0.0, sumPenalty = 0.0
             for _ in 0..<stepsPerEpoch {
                 try context.checkCancellation()
@@ -253,6 +267,132 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         model = Model(header: Header(coder: coder, conditions: conditions, embedding: s.embedding, generatorWidths: s.generatorWidths,
                                      batchSize: batch, tau: s.tau),
                       generator: generator)
+    }
+
+    /// DP-SGD on the discriminator (the only network that sees real rows), after DP-CTGAN: each
+    /// step includes every row with the planned probability q; row i is paired with a fake row
+    /// made under row i's category in a uniformly chosen discrete column, and its example loss is
+    /// D(fake) − D(real) + λ(‖∇D(interpolate)‖ − 1)². Each example's gradient (a backward pass of
+    /// its own, as the penalty is a gradient itself) is clipped to the mechanism's norm before it
+    /// joins the sum; the sum gets its noise and the discriminator steps on sum / (q·n). The
+    /// generator's steps use only the discriminator and public conditions.
+    private func trainPrivately(_ privacy: GradientPrivacyClient, encoded: [Float], rows n: Int, conditions: ConditionVector,
+                                spans: [Span], generator: Sequential, discriminator: Sequential, optimizers: (g: Adam, d: Adam),
+                                random: inout Philox, context: PluginContext) throws {
+        let s = settings
+        let plan = try privacy.plan(examples: n, batchSize: s.batchSize, epochs: s.epochs)
+        let q = plan.samplingRate, expected = Float(plan.samplingRate * Double(n))
+        let dataWidth = encoded.count / n, condWidth = conditions.width
+        let stepsPerEpoch = Swift.max(1, Int((1 / q).rounded(.up)))
+        let parameters = optimizers.d.parameters
+        var sumD = 0.0, sumG = 0.0, counted = 0
+        for step in 0..<plan.steps {
+            try context.checkCancellation()
+            let members = (0..<n).filter { _ in random.nextUniform() < q }
+            var sum = parameters.map { [Float](repeating: 0, count: $0.count) }
+            if !members.isEmpty {
+                let rows = members.count
+                // Each real row's condition: its own category in a uniformly chosen discrete column.
+                var cond = [Float](repeating: 0, count: rows * condWidth)
+                var real = [Float](repeating: 0, count: rows * dataWidth)
+                for (row, index) in members.enumerated() {
+                    for k in 0..<dataWidth { real[row * dataWidth + k] = encoded[index * dataWidth + k] }
+                    if !conditions.discrete.isEmpty {
+                        let d = conditions.discrete[random.nextInt(below: conditions.discrete.count)]
+                        for k in 0..<d.width where encoded[index * dataWidth + d.dataStart + k] != 0 { cond[row * condWidth + d.condStart + k] = 1 }
+                    }
+                }
+                let c = Tensor(rows: rows, columns: condWidth, data: cond)
+                let noise = Tensor.randn(rows, s.embedding, random: &random)
+                let fake = GradMode.noGrad {
+                    activate(generator(condWidth > 0 ? Tensor.concatColumns([noise, c]) : noise), spans: spans, gumbelTau: s.tau, random: &random)
+                }
+                let realRows = Tensor(rows: rows, columns: dataWidth, data: real)
+                let fakeInput = condWidth > 0 ? Tensor.concatColumns([fake, c]) : fake
+                let realInput = condWidth > 0 ? Tensor.concatColumns([realRows, c]) : realRows
+                let width = dataWidth + condWidth
+                var lossTotal = 0.0
+                for row in 0..<rows {
+                    let fakeRow = Tensor(rows: 1, columns: width, data: Array(fakeInput.data[(row * width)..<((row + 1) * width)]))
+                    let realRow = Tensor(rows: 1, columns: width, data: Array(realInput.data[(row * width)..<((row + 1) * width)]))
+                    var loss = discriminator(fakeRow).sum() - discriminator(realRow).sum()
+                    lossTotal += Double(loss.scalar)
+                    if s.lambda > 0 {
+                        let alpha = Float(random.nextUniform())
+                        let interpolate = (realRow * alpha + fakeRow * (1 - alpha)).detached().requiringGrad()
+                        let gradient = Autodiff.gradients(of: discriminator(interpolate).sum(), with: [interpolate], createGraph: true)[0]
+                        loss = loss + (gradient.squared().sum().sqrt() - 1).squared() * s.lambda
+                    }
+                    let grads = Autodiff.gradients(of: loss, with: parameters)
+                    var squared = 0.0
+                    for g in grads { for v in g.data { squared += Double(v) * Double(v) } }
+                    let factor = Float(try privacy.clipFactors([squared.squareRoot()])[0])
+                    for (k, g) in grads.enumerated() {
+                        g.data.withUnsafeBufferPointer { source in
+                            for i in 0..<source.count { sum[k][i] += factor * source[i] }
+                        }
+                    }
+                }
+                sumD += lossTotal / Double(rows)
+                counted += 1
+            }
+            var flat = sum.flatMap { $0 }
+            try privacy.noise(&flat)
+            var offset = 0
+            for parameter in parameters {
+                parameter.grad = Tensor(rows: parameter.rows, columns: parameter.columns,
+                                        data: flat[offset..<(offset + parameter.count)].map { $0 / expected })
+                offset += parameter.count
+            }
+            optimizers.d.step()
+
+            // The generator: public conditions, the discriminator's score and the conditional loss.
+            if (step + 1) % s.discriminatorSteps == 0 {
+                let batch = s.batchSize
+                let noise = Tensor.randn(batch, s.embedding, random: &random)
+                var input = noise
+                var condLoss: Tensor?
+                if condWidth > 0 {
+                    let sampled = conditions.sampleTraining(batch, random: &random)
+                    let cond = Tensor(rows: batch, columns: condWidth, data: sampled.cond)
+                    let mask = Tensor(rows: batch, columns: conditions.discrete.count, data: sampled.mask)
+                    input = Tensor.concatColumns([noise, cond])
+                    let raw = generator(input)
+                    var total: Tensor?
+                    for (d, discrete) in conditions.discrete.enumerated() {
+                        let logProbabilities = raw.columns(discrete.dataStart..<(discrete.dataStart + discrete.width)).logSoftmax()
+                        let target = cond.columns(discrete.condStart..<(discrete.condStart + discrete.width)) * mask.columns(d..<(d + 1))
+                        let term = (logProbabilities * target).sum()
+                        total = total.map { $0 + term } ?? term
+                    }
+                    condLoss = -(total ?? Tensor(scalar: 0)) / Float(batch)
+                    let fake = activate(raw, spans: spans, gumbelTau: s.tau, random: &random)
+                    let lossG = -discriminator(Tensor.concatColumns([fake, cond])).mean() + condLoss!
+                    optimizers.g.zeroGrad()
+                    lossG.backward()
+                    optimizers.g.step()
+                    sumG += Double(lossG.scalar)
+                } else {
+                    let fake = activate(generator(input), spans: spans, gumbelTau: s.tau, random: &random)
+                    let lossG = -discriminator(fake).mean()
+                    optimizers.g.zeroGrad()
+                    lossG.backward()
+                    optimizers.g.step()
+                    sumG += Double(lossG.scalar)
+                }
+            }
+            if (step + 1) % stepsPerEpoch == 0 || step + 1 == plan.steps {
+                let spent = context.privacy?.spent.epsilon ?? 0
+                context.progress(Double(step + 1) / Double(plan.steps),
+                                 String(format: "epoch %d/%d loss_g=%.4f loss_d=%.4f epsilon=%.4f sigma=%.4f",
+                                        (step + 1 + stepsPerEpoch - 1) / stepsPerEpoch, s.epochs,
+                                        sumG / Double(Swift.max(1, stepsPerEpoch / s.discriminatorSteps)), counted > 0 ? sumD / Double(counted) : .nan,
+                                        spent, plan.noiseMultiplier))
+                sumD = 0
+                sumG = 0
+                counted = 0
+            }
+        }
     }
 
     /// Activated generator output for `rows` rows, in batches of the training batch size with

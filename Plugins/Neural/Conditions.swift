@@ -23,13 +23,15 @@ struct ConditionVector: Codable, Equatable {
     let discrete: [Discrete]
     let width: Int
 
-    init(coder: TabularCoder, encoded: [Float], rows: Int, logFrequency: Bool) {
+    /// With `uniform`, every category of a column is equally likely (no counts are used).
+    init(coder: TabularCoder, encoded: [Float], rows: Int, logFrequency: Bool, uniform: Bool = false) {
         var list: [Discrete] = []
         var condStart = 0
         for (index, layout) in coder.columns.enumerated() {
             guard case .categorical = layout.transform else { continue }
-            var counts = [Double](repeating: 0, count: layout.width)
-            for row in 0..<rows {
+            var counts = [Double](repeating: 1, count: layout.width)
+            for row in 0..<rows where !uniform {
+                if row == 0 { counts = [Double](repeating: 0, count: layout.width) }
                 for k in 0..<layout.width where encoded[row * coder.width + layout.start + k] != 0 { counts[k] += 1 }
             }
             let weights = logFrequency ? counts.map { Foundation.log($0 + 1) } : counts

@@ -99,11 +99,16 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
         guard table.rowCount > 0 else { throw PluginError.invalidArgument("tvae needs at least one training row") }
-        if context.privacy != nil {
-            throw PluginError.unsupported("tvae: differentially private training (dp_sgd) is not available in this version")
+        var gradientPrivacy: GradientPrivacyClient?
+        if let privacy = context.privacy {
+            guard let gradient = privacy.gradient else {
+                throw PluginError.unsupported("tvae: the composed privacy mechanism does not offer \(Capability.privacyGradient)")
+            }
+            gradientPrivacy = gradient
         }
         var encodeRandom = context.random("tvae.encode")
-        let coder = try TabularCoder(fitting: table, maxModes: maxModes, weightThreshold: weightThreshold, context: context)
+        let coder = try TabularCoder(fitting: table, maxModes: maxModes, weightThreshold: weightThreshold,
+                                     publicOnly: gradientPrivacy != nil, context: context)
         let n = table.rowCount, d = coder.width
         let encoded = try coder.encode(table, random: &encodeRandom)
 
@@ -127,7 +132,11 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         let softmaxSpans = spans.filter { $0.activation == .softmax }
 
         var random = context.random("tvae.train")
-        for epoch in 0..<epochs {
+        if let gradientPrivacy {
+            try trainPrivately(gradientPrivacy, encoded: encoded, rows: n, width: d, encoder: encoder, heads: (toMean, toLogVariance),
+                               decoder: decoder, optimizer: optimizer, spans: spans, random: &random, context: context)
+        }
+        for epoch in 0..<(gradientPrivacy == nil ? epochs : 0) {
             let order = random.permutation(n)
             var sumLoss = 0.0, sumReconstruction = 0.0, sumKL = 0.0, batches = 0
             var begin = 0
@@ -181,6 +190,124 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         }
         model = Model(header: Header(coder: coder, embedding: embedding, decoderWidths: decoderWidths, batchSize: batchSize),
                       decoder: decoder)
+    }
+
+    /// DP-SGD (Abadi et al. 2016) through the *gradient* capability: each step includes every row
+    /// with the planned probability q; every Linear layer's per-example gradients come from its
+    /// input and the per-example errors at its output (one backward pass of the summed loss), σ's
+    /// per-example gradient in closed form; each row's whole gradient is clipped to the mechanism's
+    /// norm, the clipped sum gets its noise, and the optimizer steps on sum / (q·n).
+    private func trainPrivately(_ privacy: GradientPrivacyClient, encoded: [Float], rows n: Int, width d: Int, encoder: Sequential,
+                                heads: (mean: Linear, logVariance: Linear), decoder: Decoder, optimizer: Adam, spans: [Span],
+                                random: inout Philox, context: PluginContext) throws {
+        let plan = try privacy.plan(examples: n, batchSize: batchSize, epochs: epochs)
+        let q = plan.samplingRate, expected = Float(plan.samplingRate * Double(n))
+        let scalarSpans = spans.filter { $0.activation == .tanh }, softmaxSpans = spans.filter { $0.activation == .softmax }
+        let stepsPerEpoch = Swift.max(1, Int((1 / q).rounded(.up)))
+        var sumLoss = 0.0, lossSteps = 0
+        for step in 0..<plan.steps {
+            try context.checkCancellation()
+            let members = (0..<n).filter { _ in random.nextUniform() < q }
+            var linears: [(layer: Linear, input: Tensor, output: Tensor)] = []
+            func through(_ network: Sequential, _ input: Tensor) -> Tensor {
+                var h = input
+                for layer in network.layers {
+                    if let linear = layer as? Linear {
+                        let output = linear(h)
+                        linears.append((linear, h, output))
+                        h = output
+                    } else {
+                        h = layer(h)
+                    }
+                }
+                return h
+            }
+            // Each parameter's clipped sum, in the order of `optimizer.parameters`.
+            var clipped: [ObjectIdentifier: [Float]] = [:]
+            let sigma = decoder.sigma
+            if !members.isEmpty {
+                let rows = members.count
+                var batch = [Float](repeating: 0, count: rows * d)
+                for (row, index) in members.enumerated() {
+                    for k in 0..<d { batch[row * d + k] = encoded[index * d + k] }
+                }
+                let x = Tensor(rows: rows, columns: d, data: batch)
+                let hidden = through(encoder, x)
+                let mean = heads.mean(hidden), logVariance = heads.logVariance(hidden)
+                linears.append((heads.mean, hidden, mean))
+                linears.append((heads.logVariance, hidden, logVariance))
+                let z = Tensor.randn(rows, embedding, random: &random) * (logVariance * 0.5).exp() + mean
+                let reconstructed = through(decoder.network, z)
+                // The loss summed over rows (each row's loss is separate: no batch statistics).
+                var reconstruction = Tensor(scalar: 0)
+                for span in scalarSpans {
+                    let range = span.start..<(span.start + 1)
+                    let s = sigma.columns(range)
+                    let squares = (x.columns(range) - reconstructed.columns(range).tanh()).squared().sum()
+                    reconstruction = reconstruction + squares / (s.squared() * 2) + s.log() * Float(rows)
+                }
+                for span in softmaxSpans {
+                    let range = span.start..<(span.start + span.width)
+                    reconstruction = reconstruction - (reconstructed.columns(range).logSoftmax() * x.columns(range)).sum()
+                }
+                let kl = ((mean.squared() + logVariance.exp() - logVariance - 1) * 0.5).sum()
+                let total = reconstruction * lossFactor + kl
+                sumLoss += Double(total.scalar) / Double(rows)
+                lossSteps += 1
+                let errors = Autodiff.gradients(of: total, with: linears.map(\.output))
+                // σ's per-example gradient: loss factor × (1/σ − (x − tanh r)²/σ³) on scalar columns.
+                var sigmaGrads = [Float](repeating: 0, count: rows * d)
+                let tanhR = GradMode.noGrad { reconstructed.tanh() }
+                for span in scalarSpans {
+                    let j = span.start, sj = sigma.data[j]
+                    for row in 0..<rows {
+                        let e = x.data[row * d + j] - tanhR.data[row * d + j]
+                        sigmaGrads[row * d + j] = lossFactor * (1 / sj - e * e / (sj * sj * sj))
+                    }
+                }
+                var squaredNorms = [Double](repeating: 0, count: rows)
+                for (entry, error) in zip(linears, errors) {
+                    for (row, value) in PerExampleGradients.linearSquaredNorms(input: entry.input, outputGradient: error).enumerated() {
+                        squaredNorms[row] += Double(value)
+                    }
+                }
+                for row in 0..<rows {
+                    for span in scalarSpans { let g = Double(sigmaGrads[row * d + span.start]); squaredNorms[row] += g * g }
+                }
+                let factors = try privacy.clipFactors(squaredNorms.map { $0.squareRoot() })
+                let scales = factors.map(Float.init)
+                for (entry, error) in zip(linears, errors) {
+                    let (weight, bias) = PerExampleGradients.linearWeightedSum(input: entry.input, outputGradient: error, scales: scales)
+                    clipped[ObjectIdentifier(entry.layer.weight)] = weight.data
+                    clipped[ObjectIdentifier(entry.layer.bias)] = bias.data
+                }
+                var sigmaSum = [Float](repeating: 0, count: d)
+                for row in 0..<rows { for k in 0..<d { sigmaSum[k] += scales[row] * sigmaGrads[row * d + k] } }
+                clipped[ObjectIdentifier(sigma)] = sigmaSum
+            }
+            // One vector of every parameter's clipped sum (zeros for an empty batch), noised once.
+            var flat: [Float] = []
+            for parameter in optimizer.parameters {
+                flat.append(contentsOf: clipped[ObjectIdentifier(parameter)] ?? [Float](repeating: 0, count: parameter.count))
+            }
+            try privacy.noise(&flat)
+            var offset = 0
+            for parameter in optimizer.parameters {
+                let values = flat[offset..<(offset + parameter.count)].map { $0 / expected }
+                parameter.grad = Tensor(rows: parameter.rows, columns: parameter.columns, data: values)
+                offset += parameter.count
+            }
+            optimizer.step()
+            sigma.assign(sigma.data.map { Swift.min(1, Swift.max(0.01, $0)) })
+            if (step + 1) % stepsPerEpoch == 0 || step + 1 == plan.steps {
+                let spent = context.privacy?.spent.epsilon ?? 0
+                context.progress(Double(step + 1) / Double(plan.steps),
+                                 String(format: "epoch %d/%d loss=%.4f epsilon=%.4f sigma=%.4f", (step + 1 + stepsPerEpoch - 1) / stepsPerEpoch, epochs,
+                                        lossSteps > 0 ? sumLoss / Double(lossSteps) : .nan, spent, plan.noiseMultiplier))
+                sumLoss = 0
+                lossSteps = 0
+            }
+        }
     }
 
     /// Decoded output for `rows` rows (tanh of the decoder's output, n × width), in batches.

@@ -37,7 +37,9 @@ struct TabularCoder: Codable, Equatable {
 
     var spans: [Span] { columns.flatMap(\.spans) }
 
-    init(fitting table: Table, maxModes: Int, weightThreshold: Double, context: PluginContext) throws {
+    /// With `publicOnly`, numeric columns get one mode from their range (public metadata) instead
+    /// of a mixture fitted on their values: the coder then reveals nothing a DP guarantee covers.
+    init(fitting table: Table, maxModes: Int, weightThreshold: Double, publicOnly: Bool = false, context: PluginContext) throws {
         var layouts: [ColumnLayout] = []
         var start = 0
         for (index, column) in table.columns.enumerated() {
@@ -49,7 +51,8 @@ struct TabularCoder: Codable, Equatable {
                                             spans: [Span(start: start, width: encoder.width, activation: .softmax)]))
                 start += encoder.width
             case .continuous, .integer, .datetime:
-                let normalization = try ModeSpecificNormalization(fitting: column, maxModes: maxModes, weightThreshold: weightThreshold)
+                let normalization = publicOnly ? try ModeSpecificNormalization(publicRangeOf: column)
+                    : try ModeSpecificNormalization(fitting: column, maxModes: maxModes, weightThreshold: weightThreshold)
                 let modes = normalization.modes.count
                 var spans = [Span(start: start, width: 1, activation: .tanh), Span(start: start + 1, width: modes, activation: .softmax)]
                 if normalization.hasMissing { spans.append(Span(start: start + 1 + modes, width: 2, activation: .softmax)) }

@@ -194,4 +194,45 @@ struct NeuralGeneratorTests {
         #expect(shell.result(#"load_model("\#(folder)/a.csv")"#).contains("is not a SynthLab model file"))
         #expect(shell.result(#"save(3, "\#(folder)/x.csv")"#).contains("expected a table or a fitted model, got an integer"))
     }
+
+    /// Both compose with dp_sgd (the *gradient* capability): the run spends the planned ε, and a
+    /// plan over the budget is refused before training.
+    @Test(arguments: ["ctgan", "tvae"])
+    func trainsUnderDPSGD(_ id: String) throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let progress = Progress()
+        let host = HostServices(seed: 21, progress: { _, message in if let message { progress.messages.append(message) } })
+        var values: [String: ParameterValue] = ["epochs": .int(id == "ctgan" ? 1 : 3), "batch_size": .int(100)]
+        if id == "ctgan" { values["pac"] = .int(1) }
+        let privacy = try PluginInstance(registry.plugin("dp_sgd"), values: ["epsilon": .float(2), "delta": .float(1e-6)], host: host)
+        let session = try GeneratorSession(generator: try PluginInstance(registry.plugin(id), values: values, host: host), privacy: privacy)
+        try session.fit(Self.adult, host: host)
+        let spent = try #require(session.privacySpent)
+        #expect(spent.epsilon <= 2 && spent.epsilon > 1.98 && spent.delta == 1e-6, "\(spent)")
+        // Each epoch reports the ε spent so far, rising to the total.
+        let reported = progress.values("epsilon")
+        #expect(!reported.isEmpty && zip(reported, reported.dropFirst()).allSatisfy { $0 < $1 } && abs(reported.last! - spent.epsilon) < 1e-3)
+        expectValid(try session.sample(rows: 500, host: host), like: Self.adult, "\(id) with dp_sgd")
+
+        let noisy = try PluginInstance(registry.plugin("dp_sgd"), values: ["epsilon": .float(1), "noise_multiplier": .float(0.3)], host: host)
+        let refused = try GeneratorSession(generator: try PluginInstance(registry.plugin(id), values: values, host: host), privacy: noisy)
+        do {
+            try refused.fit(Self.adult, host: host)
+            Issue.record("a plan over the budget was not refused")
+        } catch {
+            #expect("\(error)".contains("would spend ε =") && "\(error)".contains("over the budget ε = 1"), "\(error)")
+        }
+        #expect(refused.privacySpent?.epsilon == 0)
+    }
+
+    @Test func ctganUnderDPSGDNeedsOneRowPerExample() throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let host = HostServices(seed: 1)
+        let privacy = try PluginInstance(registry.plugin("dp_sgd"), values: ["epsilon": .float(1)], host: host)
+        let session = try GeneratorSession(generator: try PluginInstance(registry.plugin("ctgan"), host: host), privacy: privacy)
+        #expect(throws: SynthLabError.pluginFailed(plugin: "ctgan", operation: "fit", message:
+            "ctgan with dp_sgd needs pac: 1 (a pack would mix several people in one example), got pac: 10")) {
+            try session.fit(Self.adult, host: host)
+        }
+    }
 }

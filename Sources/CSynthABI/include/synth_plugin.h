@@ -368,8 +368,34 @@ typedef struct synth_privacy_statistics_v1 {
                               double l1_sensitivity, double *out, synth_error *error);
 } synth_privacy_statistics_v1;
 
-/* Privacy for neural generators (DP-SGD): reserved id, interface defined by ABI version 1.x. */
+/* Privacy for neural generators (DP-SGD): "synth.privacy.gradient/1" -> synth_privacy_gradient_v1.
+ * The consumer announces its training run (plan); the mechanism answers with the Poisson sampling
+ * rate, the number of steps, the clipping norm C and the noise multiplier σ it will account for,
+ * or refuses with SYNTH_ERR_BUDGET. Each step the consumer includes every example independently
+ * with that rate, computes per-example gradients, asks for their clip factors (clip), sums the
+ * clipped gradients and hands the sum to noise(), which adds N(0, (σC)²) to every coordinate
+ * (from a stream derived from the host's seed) and accounts the step; more steps than planned
+ * fail with SYNTH_ERR_BUDGET. The consumer divides the noisy sum by the expected batch size. */
 #define SYNTH_CAP_PRIVACY_GRADIENT "synth.privacy.gradient/1"
+
+typedef struct synth_gradient_plan {
+    uint32_t struct_size;
+    double sampling_rate;    /* q: each example joins a step's batch with this probability */
+    uint64_t steps;          /* T */
+    double clip_norm;        /* C */
+    double noise_multiplier; /* σ */
+} synth_gradient_plan;
+
+typedef struct synth_privacy_gradient_v1 {
+    uint32_t struct_size;
+    synth_status (*plan)(synth_instance *self, const synth_host *host, uint64_t examples, uint64_t batch_size,
+                         uint64_t epochs, synth_gradient_plan *out, synth_error *error);
+    /* factors[i] = min(1, C / norms[i]) for each example's gradient norm. */
+    synth_status (*clip)(synth_instance *self, const synth_host *host, const double *norms, uint64_t count,
+                         double *factors, synth_error *error);
+    /* Adds the noise to `sum` (count values) in place and accounts one step. */
+    synth_status (*noise)(synth_instance *self, const synth_host *host, float *sum, uint64_t count, synth_error *error);
+} synth_privacy_gradient_v1;
 
 /* ------------------------------------------------------------------------------------------ */
 /* The entry                                                                                   */

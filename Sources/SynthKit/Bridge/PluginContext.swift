@@ -83,10 +83,51 @@ public struct PrivacyClient {
         return PrivacySpend(epsilon: epsilon, delta: delta)
     }
 
+    /// The *gradient* capability, or nil if the mechanism does not offer it.
+    public var gradient: GradientPrivacyClient? {
+        capability(Capability.privacyGradient, as: synth_privacy_gradient_v1.self).map {
+            GradientPrivacyClient(table: $0, instance: instance, host: host)
+        }
+    }
+
     /// The *statistics* capability, or nil if the mechanism does not offer it.
     public var statistics: StatisticsPrivacyClient? {
         capability(Capability.privacyStatistics, as: synth_privacy_statistics_v1.self).map {
             StatisticsPrivacyClient(table: $0, instance: instance, host: host)
+        }
+    }
+}
+
+/// DP-SGD through a privacy plugin (any language).
+public struct GradientPrivacyClient {
+    let table: UnsafePointer<synth_privacy_gradient_v1>
+    let instance: UnsafeMutablePointer<synth_instance>
+    let host: UnsafePointer<synth_host>
+
+    public func plan(examples: Int, batchSize: Int, epochs: Int) throws -> GradientPlan {
+        guard let plan = table.pointee.plan else { throw PluginError.unsupported("privacy plugin has no plan function") }
+        var out = synth_gradient_plan()
+        out.struct_size = UInt32(MemoryLayout<synth_gradient_plan>.size)
+        try callReportingErrors { plan(instance, host, UInt64(examples), UInt64(batchSize), UInt64(epochs), &out, $0) }
+        return GradientPlan(samplingRate: out.sampling_rate, steps: Int(out.steps), clipNorm: out.clip_norm, noiseMultiplier: out.noise_multiplier)
+    }
+
+    public func clipFactors(_ norms: [Double]) throws -> [Double] {
+        guard let clip = table.pointee.clip else { throw PluginError.unsupported("privacy plugin has no clip function") }
+        var factors = [Double](repeating: 0, count: norms.count)
+        try norms.withUnsafeBufferPointer { input in
+            try factors.withUnsafeMutableBufferPointer { output in
+                try callReportingErrors { clip(instance, host, input.baseAddress, UInt64(norms.count), output.baseAddress, $0) }
+            }
+        }
+        return factors
+    }
+
+    public func noise(_ sum: inout [Float]) throws {
+        guard let noise = table.pointee.noise else { throw PluginError.unsupported("privacy plugin has no noise function") }
+        let count = sum.count
+        try sum.withUnsafeMutableBufferPointer { buffer in
+            try callReportingErrors { noise(instance, host, buffer.baseAddress, UInt64(count), $0) }
         }
     }
 }

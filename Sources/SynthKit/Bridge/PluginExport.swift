@@ -228,6 +228,7 @@ private func instanceCapability(_ instance: UnsafePointer<synth_instance>?, _ id
     case Capability.validator where box.plugin is any Validator: return UnsafeRawPointer(validatorInterface)
     case Capability.privacy where box.plugin is any PrivacyMechanism: return UnsafeRawPointer(privacyInterface)
     case Capability.privacyStatistics where box.plugin is any StatisticsPrivacy: return UnsafeRawPointer(statisticsInterface)
+    case Capability.privacyGradient where box.plugin is any GradientPrivacy: return UnsafeRawPointer(gradientInterface)
     default: return nil
     }
 }

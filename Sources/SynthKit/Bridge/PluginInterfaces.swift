@@ -195,3 +195,52 @@ private func statisticsHistogram(_ instance: UnsafeMutablePointer<synth_instance
         for index in noisy.indices { out[index] = noisy[index] }
     }
 }
+
+nonisolated(unsafe) let gradientInterface: UnsafeMutablePointer<synth_privacy_gradient_v1> = {
+    let table = UnsafeMutablePointer<synth_privacy_gradient_v1>.allocate(capacity: 1)
+    table.initialize(to: synth_privacy_gradient_v1(struct_size: UInt32(MemoryLayout<synth_privacy_gradient_v1>.size),
+                                                   plan: gradientPlan, clip: gradientClip, noise: gradientNoise))
+    return table
+}()
+
+private func gradientPlan(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                          _ examples: UInt64, _ batchSize: UInt64, _ epochs: UInt64, _ out: UnsafeMutablePointer<synth_gradient_plan>?,
+                          _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), var mechanism = box.plugin as? any GradientPrivacy else {
+            throw PluginError.state("not a gradient privacy instance")
+        }
+        guard let out else { throw PluginError.invalidArgument("plan() needs an out pointer") }
+        let plan = try mechanism.plan(examples: Int(examples), batchSize: Int(batchSize), epochs: Int(epochs), context: PluginContext(host: host))
+        box.plugin = mechanism
+        out.pointee = synth_gradient_plan(struct_size: UInt32(MemoryLayout<synth_gradient_plan>.size), sampling_rate: plan.samplingRate,
+                                          steps: UInt64(plan.steps), clip_norm: plan.clipNorm, noise_multiplier: plan.noiseMultiplier)
+    }
+}
+
+private func gradientClip(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                          _ norms: UnsafePointer<Double>?, _ count: UInt64, _ factors: UnsafeMutablePointer<Double>?,
+                          _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), let mechanism = box.plugin as? any GradientPrivacy else {
+            throw PluginError.state("not a gradient privacy instance")
+        }
+        guard count == 0 || (norms != nil && factors != nil) else { throw PluginError.invalidArgument("clip() needs its arrays") }
+        let result = mechanism.clipFactors(Array(UnsafeBufferPointer(start: norms, count: Int(count))))
+        for (index, factor) in result.enumerated() { factors![index] = factor }
+    }
+}
+
+private func gradientNoise(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                           _ sum: UnsafeMutablePointer<Float>?, _ count: UInt64, _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), var mechanism = box.plugin as? any GradientPrivacy else {
+            throw PluginError.state("not a gradient privacy instance")
+        }
+        guard count == 0 || sum != nil else { throw PluginError.invalidArgument("noise() needs the sum") }
+        var values = Array(UnsafeBufferPointer(start: sum, count: Int(count)))
+        try mechanism.noise(&values, context: PluginContext(host: host))
+        box.plugin = mechanism
+        for (index, value) in values.enumerated() { sum![index] = value }
+    }
+}

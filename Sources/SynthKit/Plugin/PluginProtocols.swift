@@ -55,6 +55,30 @@ public protocol StatisticsPrivacy: PrivacyMechanism {
     mutating func histogram(_ counts: [Double], l1Sensitivity: Double, context: PluginContext) throws -> [Double]
 }
 
+/// A DP-SGD training plan: what the mechanism accounts for.
+public struct GradientPlan: Sendable, Equatable {
+    /// Each example joins a step's batch independently with this probability (Poisson sampling).
+    public var samplingRate: Double
+    public var steps: Int
+    public var clipNorm: Double
+    public var noiseMultiplier: Double
+
+    public init(samplingRate: Double, steps: Int, clipNorm: Double, noiseMultiplier: Double) {
+        self.samplingRate = samplingRate
+        self.steps = steps
+        self.clipNorm = clipNorm
+        self.noiseMultiplier = noiseMultiplier
+    }
+}
+
+/// The *gradient* capability (DP-SGD): plans a training run, clips per-example gradients, noises
+/// their sum and accounts each step.
+public protocol GradientPrivacy: PrivacyMechanism {
+    mutating func plan(examples: Int, batchSize: Int, epochs: Int, context: PluginContext) throws -> GradientPlan
+    func clipFactors(_ norms: [Double]) -> [Double]
+    mutating func noise(_ sum: inout [Float], context: PluginContext) throws
+}
+
 /// Errors a plugin throws; each maps onto a `synth_status` code at the boundary. Any other error
 /// crosses as `internal` with its description.
 public enum PluginError: Error, CustomStringConvertible, Equatable {

@@ -13,6 +13,15 @@ public struct VariationalGaussianMixture: Sendable, Equatable, Codable {
     public let variances: [Double]
     public let iterations: Int
 
+    /// A mixture given by its parameters.
+    public init(weights: [Double], means: [Double], variances: [Double]) {
+        precondition(weights.count == means.count && means.count == variances.count, "mixture parameters of unequal lengths")
+        self.weights = weights
+        self.means = means
+        self.variances = variances
+        self.iterations = 0
+    }
+
     public init(fitting values: [Double], components: Int = 10, weightConcentration: Double = 0.001,
                 maxIterations: Int = 100, tolerance: Double = 1e-6) {
         let n = values.count
@@ -156,6 +165,20 @@ public struct ModeSpecificNormalization: ColumnTransform, Equatable, Codable {
         mixture = fitted
         let kept = fitted.weights.indices.filter { fitted.weights[$0] > weightThreshold }
         modes = kept.isEmpty ? [fitted.weights.indices.max { fitted.weights[$0] < fitted.weights[$1] }!] : kept
+    }
+
+    /// One mode spanning the column's range, from public metadata only (its minimum and maximum,
+    /// and whether it has missing values): μ the midpoint and 4σ half the range, so α = (x − μ)/(4σ)
+    /// lies in [−1, 1]. Nothing else about the values is used: for training under differential
+    /// privacy, where the mixture would reveal the data.
+    public init(publicRangeOf column: Column) throws {
+        domain = try NumericDomain(column)
+        hasMissing = column.missingCount > 0
+        let middle = (domain.minimum + domain.maximum) / 2
+        let quarterWidth = Swift.max((domain.maximum - domain.minimum) / 8, 1e-9)
+        fill = middle
+        mixture = VariationalGaussianMixture(weights: [1], means: [middle], variances: [quarterWidth * quarterWidth])
+        modes = [0]
     }
 
     public var width: Int { 1 + modes.count + (hasMissing ? 1 : 0) }

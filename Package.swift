@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "CLineEdit", dependencies: ["CEditLine"], path: "Sources/CLineEdit", linkerSettings: [.linkedLibrary("edit")]),
         .executableTarget(
             name: "synthlab",
-            dependencies: ["SynthLab", "SynthShell", "CLineEdit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SynthLab", "SynthShell", "SynthMath", "CLineEdit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/synthlab"),
 
         .target(name: "IndependentGenerator", dependencies: ["SynthKit"], path: "Plugins/Independent",

@@ -8,7 +8,7 @@ struct SynthlabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthlab",
         abstract: "Make, compare and validate synthetic tabular data.",
-        subcommands: [ReplCommand.self, PluginsCommand.self, DescribeCommand.self, SynthCommand.self, SampleCommand.self, ValidateCommand.self],
+        subcommands: [ReplCommand.self, PluginsCommand.self, DescribeCommand.self, SynthCommand.self, SampleCommand.self, ValidateCommand.self, PrivacyCommand.self],
         defaultSubcommand: ReplCommand.self)
 }
 

@@ -10,8 +10,8 @@ import SynthNN
 /// `loss_factor` (2) × the reconstruction loss (Gaussian with σ on the tanh of each scalar,
 /// cross-entropy on each mode and category span), summed over the batch, plus the KL divergence to
 /// N(0, I), both divided by the batch size; Adam (lr 1e-3) with L2 1e-5. Sampling decodes standard
-/// normal latents, takes tanh, draws each scalar from N(tanh output, σ²) and takes the argmax of
-/// each span.
+/// normal latents, draws each scalar from N(tanh output, σ²) and takes the argmax of each span's
+/// logits (see `generate` for why not of their tanh, as the reference does).
 public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "tvae",
@@ -310,18 +310,25 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         }
     }
 
-    /// Decoded output for `rows` rows (tanh of the decoder's output, n × width), in batches.
+    /// Decoded output for `rows` rows (n × width), in batches: tanh of each scalar, the raw logits
+    /// of each span. (The reference takes tanh of the logits too; in Float32 tanh rounds every
+    /// logit above about 9 to 1, and the argmax of such ties falls on the span's first category,
+    /// which made rare categories such as adult's "Married-AF-spouse" common.)
     private func generate(_ model: Model, rows: Int, random: inout Philox, context: PluginContext) throws -> [Float] {
         let h = model.header
+        let width = h.coder.width
+        let scalars = h.coder.spans.filter { $0.activation == .tanh }.map(\.start)
         model.decoder.isTraining = false
         var out: [Float] = []
-        out.reserveCapacity(rows * h.coder.width)
+        out.reserveCapacity(rows * width)
         var made = 0
         try GradMode.noGrad {
             while made < rows {
                 try context.checkCancellation()
                 let count = Swift.min(h.batchSize, rows - made)
-                out.append(contentsOf: model.decoder(Tensor.randn(count, h.embedding, random: &random)).tanh().data)
+                var batch = model.decoder(Tensor.randn(count, h.embedding, random: &random)).data
+                for row in 0..<count { for j in scalars { batch[row * width + j] = Foundation.tanh(batch[row * width + j]) } }
+                out.append(contentsOf: batch)
                 made += count
             }
         }

@@ -24,40 +24,11 @@ import tempfile
 import time
 import warnings
 
-import numpy as np
-import pandas as pd
+from common import adult_split, load, quality, utility_f1
 
 warnings.filterwarnings("ignore")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def load(path):
-    return pd.read_csv(path, skipinitialspace=True, na_values=["?", ""])
-
-
-def utility_f1(train, test, target="income", positive=">50K"):
-    from sklearn.ensemble import GradientBoostingClassifier
-    from sklearn.metrics import f1_score
-
-    features = [c for c in train.columns if c != target]
-    both = pd.concat([train[features], test[features]], keys=["train", "test"])
-    encoded = pd.get_dummies(both, dummy_na=True).fillna(0)
-    x_train, x_test = encoded.loc["train"], encoded.loc["test"]
-    y_train = (train[target].astype(str) == positive).astype(int)
-    y_test = (test[target].astype(str) == positive).astype(int)
-    if y_train.nunique() < 2:
-        return 0.0
-    model = GradientBoostingClassifier(random_state=0).fit(x_train, y_train)
-    return f1_score(y_test, model.predict(x_test))
-
-
-def quality(real, synthetic, metadata):
-    from sdmetrics.reports.single_table import QualityReport
-
-    report = QualityReport()
-    report.generate(real, synthetic[real.columns], metadata, verbose=False)
-    return report.get_score()
 
 
 def run_measured(command, env=None):
@@ -110,13 +81,7 @@ def main():
         sdv_worker(args.sdv_worker[0], args.sdv_worker[1], args.sdv_worker[2], args.epochs)
         return
 
-    adult = load(os.path.join(args.data, "adult.csv"))
-    order = np.random.default_rng(args.seed).permutation(len(adult))
-    cut = int(len(adult) * 0.8)
-    train, holdout = adult.iloc[order[:cut]].reset_index(drop=True), adult.iloc[order[cut:]].reset_index(drop=True)
-    folder = tempfile.mkdtemp(prefix="synthlab-neural-")
-    train_path = os.path.join(folder, "train.csv")
-    train.to_csv(train_path, index=False)
+    train, holdout, train_path = adult_split(args.data, args.seed, "synthlab-neural-")
 
     from sdv.metadata import Metadata
 
@@ -129,7 +94,7 @@ def main():
     for generator in args.generators.split(","):
         tools = ["synthlab", "sdv"] if args.which == "both" else (["synthlab"] if args.which == "ours" else ["sdv"])
         for tool in tools:
-            out = os.path.join(folder, f"{tool}-{generator}.csv")
+            out = os.path.join(os.path.dirname(train_path), f"{tool}-{generator}.csv")
             start = time.perf_counter()
             if tool == "synthlab":
                 stdout, peak = run_measured([args.synthlab, "synth", "--generator", generator, "--data", train_path,

@@ -16,38 +16,9 @@ import tempfile
 import time
 import warnings
 
-import numpy as np
-import pandas as pd
+from common import adult_split, load, quality, utility_f1
 
 warnings.filterwarnings("ignore")
-
-
-def load(path):
-    return pd.read_csv(path, skipinitialspace=True, na_values=["?", ""])
-
-
-def utility_f1(train, test, target="income", positive=">50K"):
-    from sklearn.ensemble import GradientBoostingClassifier
-    from sklearn.metrics import f1_score
-
-    features = [c for c in train.columns if c != target]
-    both = pd.concat([train[features], test[features]], keys=["train", "test"])
-    encoded = pd.get_dummies(both, dummy_na=True).fillna(0)
-    x_train, x_test = encoded.loc["train"], encoded.loc["test"]
-    y_train = (train[target].astype(str) == positive).astype(int)
-    y_test = (test[target].astype(str) == positive).astype(int)
-    if y_train.nunique() < 2:
-        return 0.0
-    model = GradientBoostingClassifier(random_state=0).fit(x_train, y_train)
-    return f1_score(y_test, model.predict(x_test))
-
-
-def quality(real, synthetic, metadata):
-    from sdmetrics.reports.single_table import QualityReport
-
-    report = QualityReport()
-    report.generate(real, synthetic[real.columns], metadata, verbose=False)
-    return report.get_score()
 
 
 def main():
@@ -58,13 +29,7 @@ def main():
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
 
-    adult = load(os.path.join(args.data, "adult.csv"))
-    order = np.random.default_rng(args.seed).permutation(len(adult))
-    cut = int(len(adult) * 0.8)
-    train, holdout = adult.iloc[order[:cut]].reset_index(drop=True), adult.iloc[order[cut:]].reset_index(drop=True)
-    folder = tempfile.mkdtemp(prefix="synthlab-bench-")
-    train_path = os.path.join(folder, "train.csv")
-    train.to_csv(train_path, index=False)
+    train, holdout, train_path = adult_split(args.data, args.seed, "synthlab-bench-")
 
     from sdv.metadata import Metadata
     from sdv.single_table import GaussianCopulaSynthesizer
@@ -85,7 +50,7 @@ def main():
         ("bayesian_network", ["--privacy", "laplace", "--param", "epsilon=1", "--param", "degree=1"]),
     ]
     for index, (generator, extra) in enumerate(configurations):
-        out = os.path.join(folder, f"{index}-{generator}.csv")
+        out = os.path.join(os.path.dirname(train_path), f"{index}-{generator}.csv")
         start = time.perf_counter()
         result = subprocess.run([args.synthlab, "synth", "--generator", generator, "--data", train_path, "--rows", str(len(train)),
                                  "--seed", "7", "--out", out, "--json"] + extra, check=True, capture_output=True, text=True)

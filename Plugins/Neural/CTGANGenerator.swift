@@ -154,19 +154,6 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         let stepsPerEpoch = Swift.max(n / batch, 1)
         let hasConditions = !conditions.discrete.isEmpty
 
-        /// The conditional cross-entropy: for each row, the cross-entropy of the picked column's
-        /// span of raw output against the picked category, summed over rows, divided by the batch.
-        func conditionLoss(_ raw: Tensor, cond: Tensor, mask: Tensor) -> Tensor {
-            var total: Tensor?
-            for (d, discrete) in conditions.discrete.enumerated() {
-                let logProbabilities = raw.columns(discrete.dataStart..<(discrete.dataStart + discrete.width)).logSoftmax()
-                let target = cond.columns(discrete.condStart..<(discrete.condStart + discrete.width)) * mask.columns(d..<(d + 1))
-                let term = (logProbabilities * target).sum()
-                total = total.map { $0 + term } ?? term
-            }
-            return -(total ?? Tensor(scalar: 0)) / Float(batch)
-        }
-
         func realRows(_ indices: [Int]) -> Tensor {
             var data = [Float](repeating: 0, count: indices.count * dataWidth)
             encoded.withUnsafeBufferPointer { source in
@@ -250,7 +237,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
                 let yFake = discriminator(withConditions(fake, cond).reshaped(batch / pac, packed))
                 var lossG = -yFake.mean()
                 if let cond, let mask {
-                    let crossEntropy = conditionLoss(raw, cond: cond, mask: mask)
+                    let crossEntropy = conditions.crossEntropy(raw, cond: cond, mask: mask)
                     sumCond += Double(crossEntropy.scalar)
                     lossG = lossG + crossEntropy
                 }
@@ -358,14 +345,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
                     let mask = Tensor(rows: batch, columns: conditions.discrete.count, data: sampled.mask)
                     input = Tensor.concatColumns([noise, cond])
                     let raw = generator(input)
-                    var total: Tensor?
-                    for (d, discrete) in conditions.discrete.enumerated() {
-                        let logProbabilities = raw.columns(discrete.dataStart..<(discrete.dataStart + discrete.width)).logSoftmax()
-                        let target = cond.columns(discrete.condStart..<(discrete.condStart + discrete.width)) * mask.columns(d..<(d + 1))
-                        let term = (logProbabilities * target).sum()
-                        total = total.map { $0 + term } ?? term
-                    }
-                    condLoss = -(total ?? Tensor(scalar: 0)) / Float(batch)
+                    condLoss = conditions.crossEntropy(raw, cond: cond, mask: mask)
                     let fake = activate(raw, spans: spans, gumbelTau: s.tau, random: &random)
                     let lossG = -discriminator(Tensor.concatColumns([fake, cond])).mean() + condLoss!
                     optimizers.g.zeroGrad()

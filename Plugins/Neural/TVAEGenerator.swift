@@ -128,8 +128,6 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
                              learningRate: learningRate, weightDecay: l2)
 
         let spans = coder.spans
-        let scalarSpans = spans.filter { $0.activation == .tanh }
-        let softmaxSpans = spans.filter { $0.activation == .softmax }
 
         var random = context.random("tvae.train")
         if let gradientPrivacy {
@@ -157,19 +155,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
                 let reconstructed = decoder(z)
                 let sigma = decoder.sigma
 
-                // Scalars: Σ (x − tanh r)² / (2σ²) + rows · log σ, for each scalar column.
-                var reconstruction = Tensor(scalar: 0)
-                for span in scalarSpans {
-                    let range = span.start..<(span.start + 1)
-                    let s = sigma.columns(range)
-                    let squares = (x.columns(range) - reconstructed.columns(range).tanh()).squared().sum()
-                    reconstruction = reconstruction + squares / (s.squared() * 2) + s.log() * Float(rows)
-                }
-                // Spans: cross-entropy against the one-hot data, summed over rows.
-                for span in softmaxSpans {
-                    let range = span.start..<(span.start + span.width)
-                    reconstruction = reconstruction - (reconstructed.columns(range).logSoftmax() * x.columns(range)).sum()
-                }
+                let reconstruction = Self.reconstructionLoss(x, reconstructed, sigma: sigma, spans: spans)
                 let kl = ((mean.squared() + logVariance.exp() - logVariance - 1) * 0.5).sum()
                 let lossReconstruction = reconstruction * lossFactor / Float(rows)
                 let lossKL = kl / Float(rows)
@@ -192,6 +178,23 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
                       decoder: decoder)
     }
 
+    /// The reconstruction loss summed over rows: for each scalar column Σ (x − tanh r)²/(2σ²) +
+    /// rows · log σ, for each span the cross-entropy of its logits against the one-hot data.
+    static func reconstructionLoss(_ x: Tensor, _ reconstructed: Tensor, sigma: Tensor, spans: [Span]) -> Tensor {
+        var loss = Tensor(scalar: 0)
+        for span in spans where span.activation == .tanh {
+            let range = span.start..<(span.start + 1)
+            let s = sigma.columns(range)
+            let squares = (x.columns(range) - reconstructed.columns(range).tanh()).squared().sum()
+            loss = loss + squares / (s.squared() * 2) + s.log() * Float(x.rows)
+        }
+        for span in spans where span.activation == .softmax {
+            let range = span.start..<(span.start + span.width)
+            loss = loss - (reconstructed.columns(range).logSoftmax() * x.columns(range)).sum()
+        }
+        return loss
+    }
+
     /// DP-SGD (Abadi et al. 2016) through the *gradient* capability: each step includes every row
     /// with the planned probability q; every Linear layer's per-example gradients come from its
     /// input and the per-example errors at its output (one backward pass of the summed loss), σ's
@@ -202,7 +205,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
                                 random: inout Philox, context: PluginContext) throws {
         let plan = try privacy.plan(examples: n, batchSize: batchSize, epochs: epochs)
         let q = plan.samplingRate, expected = Float(plan.samplingRate * Double(n))
-        let scalarSpans = spans.filter { $0.activation == .tanh }, softmaxSpans = spans.filter { $0.activation == .softmax }
+        let scalarSpans = spans.filter { $0.activation == .tanh }
         let stepsPerEpoch = Swift.max(1, Int((1 / q).rounded(.up)))
         var sumLoss = 0.0, lossSteps = 0
         for step in 0..<plan.steps {
@@ -239,17 +242,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
                 let z = Tensor.randn(rows, embedding, random: &random) * (logVariance * 0.5).exp() + mean
                 let reconstructed = through(decoder.network, z)
                 // The loss summed over rows (each row's loss is separate: no batch statistics).
-                var reconstruction = Tensor(scalar: 0)
-                for span in scalarSpans {
-                    let range = span.start..<(span.start + 1)
-                    let s = sigma.columns(range)
-                    let squares = (x.columns(range) - reconstructed.columns(range).tanh()).squared().sum()
-                    reconstruction = reconstruction + squares / (s.squared() * 2) + s.log() * Float(rows)
-                }
-                for span in softmaxSpans {
-                    let range = span.start..<(span.start + span.width)
-                    reconstruction = reconstruction - (reconstructed.columns(range).logSoftmax() * x.columns(range)).sum()
-                }
+                let reconstruction = Self.reconstructionLoss(x, reconstructed, sigma: sigma, spans: spans)
                 let kl = ((mean.squared() + logVariance.exp() - logVariance - 1) * 0.5).sum()
                 let total = reconstruction * lossFactor + kl
                 sumLoss += Double(total.scalar) / Double(rows)

@@ -1,0 +1,49 @@
+"""What the adult.csv benchmarks share: reading a CSV as the peers do, the ML-utility score and
+SDMetrics' quality score."""
+import os
+import tempfile
+
+import numpy as np
+import pandas as pd
+
+
+def load(path):
+    return pd.read_csv(path, skipinitialspace=True, na_values=["?", ""])
+
+
+def adult_split(data_folder, seed, prefix):
+    """adult.csv cut 80/20 by a seeded permutation; the training part is also written to a CSV
+    file in a new temporary folder. Returns (train, holdout, path of the training CSV)."""
+    adult = load(os.path.join(data_folder, "adult.csv"))
+    order = np.random.default_rng(seed).permutation(len(adult))
+    cut = int(len(adult) * 0.8)
+    train, holdout = adult.iloc[order[:cut]].reset_index(drop=True), adult.iloc[order[cut:]].reset_index(drop=True)
+    path = os.path.join(tempfile.mkdtemp(prefix=prefix), "train.csv")
+    train.to_csv(path, index=False)
+    return train, holdout, path
+
+
+def utility_f1(train, test, target="income", positive=">50K"):
+    """Binary F1 on the real holdout of scikit-learn's GradientBoostingClassifier trained on `train`."""
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.metrics import f1_score
+
+    features = [c for c in train.columns if c != target]
+    both = pd.concat([train[features], test[features]], keys=["train", "test"])
+    encoded = pd.get_dummies(both, dummy_na=True).fillna(0)
+    x_train, x_test = encoded.loc["train"], encoded.loc["test"]
+    y_train = (train[target].astype(str) == positive).astype(int)
+    y_test = (test[target].astype(str) == positive).astype(int)
+    if y_train.nunique() < 2:
+        return 0.0
+    model = GradientBoostingClassifier(random_state=0).fit(x_train, y_train)
+    return f1_score(y_test, model.predict(x_test))
+
+
+def quality(real, synthetic, metadata):
+    """SDMetrics' QualityReport score of `synthetic` against `real`."""
+    from sdmetrics.reports.single_table import QualityReport
+
+    report = QualityReport()
+    report.generate(real, synthetic[real.columns], metadata, verbose=False)
+    return report.get_score()

@@ -42,13 +42,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         var isTraining = true { didSet { network.isTraining = isTraining } }
 
         init(latent: Int, widths: [Int], outputs: Int, random: inout Philox) {
-            var layers: [Layer] = []
-            var width = latent
-            for hidden in widths {
-                layers.append(Linear(width, hidden, random: &random))
-                layers.append(Activation(.relu))
-                width = hidden
-            }
+            var (layers, width) = reluLayers(from: latent, widths: widths, random: &random)
             layers.append(Linear(width, outputs, random: &random))
             network = Sequential(layers)
             sigma = Tensor.full(1, outputs, 0.1).requiringGrad()
@@ -113,13 +107,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         let encoded = try coder.encode(table, random: &encodeRandom)
 
         var initRandom = context.random("tvae.init")
-        var encoderLayers: [Layer] = []
-        var width = d
-        for hidden in encoderWidths {
-            encoderLayers.append(Linear(width, hidden, random: &initRandom))
-            encoderLayers.append(Activation(.relu))
-            width = hidden
-        }
+        let (encoderLayers, width) = reluLayers(from: d, widths: encoderWidths, random: &initRandom)
         let encoder = Sequential(encoderLayers)
         let toMean = Linear(width, embedding, random: &initRandom)
         let toLogVariance = Linear(width, embedding, random: &initRandom)
@@ -372,6 +360,18 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         try ModelArchive.loadWeights(weights, into: decoder, plugin: "tvae")
         model = Model(header: header, decoder: decoder)
     }
+}
+
+/// Linear layers of the given widths, each followed by a ReLU, and the width they end with.
+func reluLayers(from inputs: Int, widths: [Int], random: inout Philox) -> (layers: [Layer], width: Int) {
+    var layers: [Layer] = []
+    var width = inputs
+    for hidden in widths {
+        layers.append(Linear(width, hidden, random: &random))
+        layers.append(Activation(.relu))
+        width = hidden
+    }
+    return (layers, width)
 }
 
 @_cdecl("synth_plugin_entry")

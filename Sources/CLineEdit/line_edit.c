@@ -31,10 +31,14 @@ void sl_install_interrupt_handler(void) {
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0; // no SA_RESTART: a blocked read or sleep returns
     sigaction(SIGINT, &action, NULL);
-    // A parent may have started us with SIGINT blocked; the REPL needs it.
+    // A parent may have started us with signals blocked (a thread of a test runner, say, whose
+    // mask every child inherits): the REPL needs SIGINT, and a hangup or a termination request must
+    // end it as it ends any program (their dispositions are left as inherited, so nohup still works).
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 

@@ -20,6 +20,13 @@ final class Terminal {
         let quoted = command.replacingOccurrences(of: "'", with: "'\\''")
         let script = #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; "#
             + "exec tmux -L \(socket) -f /dev/null new-session -d -x 150 -y 50 '\(quoted)'"
+        // Nor may it inherit this thread's blocked signals (a test runner's worker thread blocks
+        // most of them): tmux ends its server with SIGTERM to itself and hangs up its panes with
+        // SIGHUP, and with those blocked, `kill-server` would leave both running.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in [SIGHUP, SIGTERM, SIGINT, SIGCHLD] { sigaddset(&unblock, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         let started = try Support.run("/bin/bash", ["-c", script])
         guard started.status == 0 else { throw SupportError("tmux new-session failed (is tmux installed?): \(started.stderr)") }
         try waitFor("synthlab> ")

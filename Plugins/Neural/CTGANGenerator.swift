@@ -129,15 +129,13 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         // Under privacy the conditions are drawn from public information only: a column, then one
         // of its categories, uniformly.
         let conditions = ConditionVector(coder: coder, encoded: encoded, rows: n, logFrequency: s.logFrequency, uniform: gradientPrivacy != nil)
-        let byCategory = RowsByCategory(conditions: conditions, encoded: encoded, rows: n, width: coder.width)
-        let dataWidth = coder.width, condWidth = conditions.width, batch = s.batchSize, pac = s.pac
         let spans = coder.spans
 
         var initRandom = context.random("ctgan.init")
-        let generator = Self.makeGenerator(inputs: s.embedding + condWidth, widths: s.generatorWidths, outputs: dataWidth, random: &initRandom)
-        let packed = pac * (dataWidth + condWidth)
+        let generator = Self.makeGenerator(inputs: s.embedding + conditions.width, widths: s.generatorWidths, outputs: coder.width,
+                                           random: &initRandom)
         var discriminatorLayers: [Layer] = []
-        var width = packed
+        var width = s.pac * (coder.width + conditions.width)
         for (index, hidden) in s.discriminatorWidths.enumerated() {
             discriminatorLayers.append(Linear(width, hidden, random: &initRandom))
             discriminatorLayers.append(Activation(.leakyRelu(s.slope)))
@@ -151,31 +149,30 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
                               weightDecay: s.discriminatorDecay)
 
         var random = context.random("ctgan.train")
-        let stepsPerEpoch = Swift.max(n / batch, 1)
-        let hasConditions = !conditions.discrete.isEmpty
-
-        func realRows(_ indices: [Int]) -> Tensor {
-            var data = [Float](repeating: 0, count: indices.count * dataWidth)
-            encoded.withUnsafeBufferPointer { source in
-                data.withUnsafeMutableBufferPointer { target in
-                    for (row, index) in indices.enumerated() {
-                        for k in 0..<dataWidth { target[row * dataWidth + k] = source[index * dataWidth + k] }
-                    }
-                }
-            }
-            return Tensor(rows: indices.count, columns: dataWidth, data: data)
-        }
-
-        func withConditions(_ data: Tensor, _ cond: Tensor?) -> Tensor {
-            guard let cond else { return data }
-            return Tensor.concatColumns([data, cond])
-        }
-
         if let gradientPrivacy {
             try trainPrivately(gradientPrivacy, encoded: encoded, rows: n, conditions: conditions, spans: spans, generator: generator,
                                discriminator: discriminator, optimizers: (optimizerG, optimizerD), random: &random, context: context)
+        } else {
+            try train(encoded: encoded, rows: n, conditions: conditions, spans: spans, generator: generator,
+                      discriminator: discriminator, optimizers: (optimizerG, optimizerD), random: &random, context: context)
         }
-        for epoch in 0..<(gradientPrivacy == nil ? s.epochs : 0) {
+        model = Model(header: Header(coder: coder, conditions: conditions, embedding: s.embedding, generatorWidths: s.generatorWidths,
+                                     batchSize: s.batchSize, tau: s.tau),
+                      generator: generator)
+    }
+
+    /// CTGAN's training (no privacy): each step, `discriminator_steps` discriminator updates on real
+    /// rows drawn by training-by-sampling against generated ones, with the WGAN-GP penalty on
+    /// per-pack interpolates, then one generator update.
+    private func train(encoded: [Float], rows n: Int, conditions: ConditionVector, spans: [Span], generator: Sequential,
+                       discriminator: Sequential, optimizers: (g: Adam, d: Adam), random: inout Philox, context: PluginContext) throws {
+        let s = settings
+        let dataWidth = encoded.count / n, condWidth = conditions.width, batch = s.batchSize, pac = s.pac
+        let packed = pac * (dataWidth + condWidth)
+        let byCategory = RowsByCategory(conditions: conditions, encoded: encoded, rows: n, width: dataWidth)
+        let stepsPerEpoch = Swift.max(n / batch, 1)
+        let hasConditions = !conditions.discrete.isEmpty
+        for epoch in 0..<s.epochs {
             var sumG = 0.0, sumD = 0.0, sumCond = 0.0, sumPenalty = 0.0
             for _ in 0..<stepsPerEpoch {
                 try context.checkCancellation()
@@ -195,9 +192,9 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
                             indices[row] = byCategory.draw(picks[source].discrete, picks[source].level, random: &random)
                         }
                         c2 = Tensor(rows: batch, columns: condWidth, data: shuffled)
-                        real = realRows(indices)
+                        real = gatherRows(encoded, width: dataWidth, indices)
                     } else {
-                        real = realRows((0..<batch).map { _ in random.nextInt(below: n) })
+                        real = gatherRows(encoded, width: dataWidth, (0..<batch).map { _ in random.nextInt(below: n) })
                     }
                     let fake = GradMode.noGrad {
                         activate(generator(withConditions(noise, c1)), spans: spans, gumbelTau: s.tau, random: &random)
@@ -219,41 +216,52 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
                         total = total + penalty
                         sumPenalty += Double(penalty.scalar)
                     }
-                    optimizerD.zeroGrad()
+                    optimizers.d.zeroGrad()
                     total.backward()
-                    optimizerD.step()
+                    optimizers.d.step()
                     sumD += Double(lossD.scalar)
                 }
 
-                let noise = Tensor.randn(batch, s.embedding, random: &random)
-                var cond: Tensor?, mask: Tensor?
-                if hasConditions {
-                    let sampled = conditions.sampleTraining(batch, random: &random)
-                    cond = Tensor(rows: batch, columns: condWidth, data: sampled.cond)
-                    mask = Tensor(rows: batch, columns: conditions.discrete.count, data: sampled.mask)
-                }
-                let raw = generator(withConditions(noise, cond))
-                let fake = activate(raw, spans: spans, gumbelTau: s.tau, random: &random)
-                let yFake = discriminator(withConditions(fake, cond).reshaped(batch / pac, packed))
-                var lossG = -yFake.mean()
-                if let cond, let mask {
-                    let crossEntropy = conditions.crossEntropy(raw, cond: cond, mask: mask)
-                    sumCond += Double(crossEntropy.scalar)
-                    lossG = lossG + crossEntropy
-                }
-                optimizerG.zeroGrad()
-                lossG.backward()
-                optimizerG.step()
-                sumG += Double(lossG.scalar)
+                let (lossG, crossEntropy) = generatorStep(generator: generator, discriminator: discriminator, optimizer: optimizers.g,
+                                                          conditions: conditions, spans: spans, random: &random)
+                sumG += lossG
+                sumCond += crossEntropy ?? 0
             }
             let steps = Double(stepsPerEpoch), dSteps = steps * Double(s.discriminatorSteps)
             context.progress(Double(epoch + 1) / Double(s.epochs),
                              String(format: "epoch %d/%d loss_g=%.4f loss_d=%.4f penalty=%.4f cond=%.4f", epoch + 1, s.epochs,
                                     sumG / steps, sumD / dSteps, sumPenalty / dSteps, sumCond / steps))
         }
-        model = Model(header: Header(coder: coder, conditions: conditions, embedding: s.embedding, generatorWidths: s.generatorWidths,
-                                     batchSize: batch, tau: s.tau),
-                      generator: generator)
+    }
+
+    /// One generator update (the same with or without privacy: the generator never sees real
+    /// rows): noise with sampled conditions through the generator, the discriminator's score of the
+    /// activated rows packed by `pac`, plus the conditional cross-entropy. Returns the loss and the
+    /// cross-entropy (nil without discrete columns).
+    private func generatorStep(generator: Sequential, discriminator: Sequential, optimizer: Adam, conditions: ConditionVector,
+                               spans: [Span], random: inout Philox) -> (loss: Double, crossEntropy: Double?) {
+        let s = settings, batch = s.batchSize
+        let noise = Tensor.randn(batch, s.embedding, random: &random)
+        var cond: Tensor?, mask: Tensor?
+        if !conditions.discrete.isEmpty {
+            let sampled = conditions.sampleTraining(batch, random: &random)
+            cond = Tensor(rows: batch, columns: conditions.width, data: sampled.cond)
+            mask = Tensor(rows: batch, columns: conditions.discrete.count, data: sampled.mask)
+        }
+        let raw = generator(withConditions(noise, cond))
+        let fake = activate(raw, spans: spans, gumbelTau: s.tau, random: &random)
+        let input = withConditions(fake, cond)
+        var loss = -discriminator(input.reshaped(batch / s.pac, s.pac * input.columns)).mean()
+        var crossEntropy: Double?
+        if let cond, let mask {
+            let term = conditions.crossEntropy(raw, cond: cond, mask: mask)
+            crossEntropy = Double(term.scalar)
+            loss = loss + term
+        }
+        optimizer.zeroGrad()
+        loss.backward()
+        optimizer.step()
+        return (Double(loss.scalar), crossEntropy)
     }
 
     /// DP-SGD on the discriminator (the only network that sees real rows), after DP-CTGAN: each
@@ -272,31 +280,27 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         let dataWidth = encoded.count / n, condWidth = conditions.width
         let stepsPerEpoch = Swift.max(1, Int((1 / q).rounded(.up)))
         let parameters = optimizers.d.parameters
-        var sumD = 0.0, sumG = 0.0, counted = 0
+        var sumD = 0.0, sumG = 0.0, counted = 0, generatorSteps = 0
         for step in 0..<plan.steps {
             try context.checkCancellation()
-            let members = (0..<n).filter { _ in random.nextUniform() < q }
+            let members = poissonSample(n, rate: q, random: &random)
             var sum = parameters.map { [Float](repeating: 0, count: $0.count) }
             if !members.isEmpty {
                 let rows = members.count
                 // Each real row's condition: its own category in a uniformly chosen discrete column.
-                var cond = [Float](repeating: 0, count: rows * condWidth)
-                var real = [Float](repeating: 0, count: rows * dataWidth)
-                for (row, index) in members.enumerated() {
-                    for k in 0..<dataWidth { real[row * dataWidth + k] = encoded[index * dataWidth + k] }
-                    if !conditions.discrete.isEmpty {
+                var c: Tensor?
+                if !conditions.discrete.isEmpty {
+                    var cond = [Float](repeating: 0, count: rows * condWidth)
+                    for (row, index) in members.enumerated() {
                         let d = conditions.discrete[random.nextInt(below: conditions.discrete.count)]
                         for k in 0..<d.width where encoded[index * dataWidth + d.dataStart + k] != 0 { cond[row * condWidth + d.condStart + k] = 1 }
                     }
+                    c = Tensor(rows: rows, columns: condWidth, data: cond)
                 }
-                let c = Tensor(rows: rows, columns: condWidth, data: cond)
                 let noise = Tensor.randn(rows, s.embedding, random: &random)
-                let fake = GradMode.noGrad {
-                    activate(generator(condWidth > 0 ? Tensor.concatColumns([noise, c]) : noise), spans: spans, gumbelTau: s.tau, random: &random)
-                }
-                let realRows = Tensor(rows: rows, columns: dataWidth, data: real)
-                let fakeInput = condWidth > 0 ? Tensor.concatColumns([fake, c]) : fake
-                let realInput = condWidth > 0 ? Tensor.concatColumns([realRows, c]) : realRows
+                let fake = GradMode.noGrad { activate(generator(withConditions(noise, c)), spans: spans, gumbelTau: s.tau, random: &random) }
+                let fakeInput = withConditions(fake, c)
+                let realInput = withConditions(gatherRows(encoded, width: dataWidth, members), c)
                 let width = dataWidth + condWidth
                 var lossTotal = 0.0
                 for row in 0..<rows {
@@ -323,54 +327,23 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
                 sumD += lossTotal / Double(rows)
                 counted += 1
             }
-            var flat = sum.flatMap { $0 }
-            try privacy.noise(&flat)
-            var offset = 0
-            for parameter in parameters {
-                parameter.grad = Tensor(rows: parameter.rows, columns: parameter.columns,
-                                        data: flat[offset..<(offset + parameter.count)].map { $0 / expected })
-                offset += parameter.count
-            }
+            try setNoisyGradients(sum, of: parameters, privacy: privacy, expectedBatch: expected)
             optimizers.d.step()
 
-            // The generator: public conditions, the discriminator's score and the conditional loss.
             if (step + 1) % s.discriminatorSteps == 0 {
-                let batch = s.batchSize
-                let noise = Tensor.randn(batch, s.embedding, random: &random)
-                var input = noise
-                var condLoss: Tensor?
-                if condWidth > 0 {
-                    let sampled = conditions.sampleTraining(batch, random: &random)
-                    let cond = Tensor(rows: batch, columns: condWidth, data: sampled.cond)
-                    let mask = Tensor(rows: batch, columns: conditions.discrete.count, data: sampled.mask)
-                    input = Tensor.concatColumns([noise, cond])
-                    let raw = generator(input)
-                    condLoss = conditions.crossEntropy(raw, cond: cond, mask: mask)
-                    let fake = activate(raw, spans: spans, gumbelTau: s.tau, random: &random)
-                    let lossG = -discriminator(Tensor.concatColumns([fake, cond])).mean() + condLoss!
-                    optimizers.g.zeroGrad()
-                    lossG.backward()
-                    optimizers.g.step()
-                    sumG += Double(lossG.scalar)
-                } else {
-                    let fake = activate(generator(input), spans: spans, gumbelTau: s.tau, random: &random)
-                    let lossG = -discriminator(fake).mean()
-                    optimizers.g.zeroGrad()
-                    lossG.backward()
-                    optimizers.g.step()
-                    sumG += Double(lossG.scalar)
-                }
+                sumG += generatorStep(generator: generator, discriminator: discriminator, optimizer: optimizers.g,
+                                      conditions: conditions, spans: spans, random: &random).loss
+                generatorSteps += 1
             }
-            if (step + 1) % stepsPerEpoch == 0 || step + 1 == plan.steps {
-                let spent = context.privacy?.spent.epsilon ?? 0
+            if let epoch = finishedEpoch(step: step, of: plan.steps, perEpoch: stepsPerEpoch) {
                 context.progress(Double(step + 1) / Double(plan.steps),
-                                 String(format: "epoch %d/%d loss_g=%.4f loss_d=%.4f epsilon=%.4f sigma=%.4f",
-                                        (step + 1 + stepsPerEpoch - 1) / stepsPerEpoch, s.epochs,
-                                        sumG / Double(Swift.max(1, stepsPerEpoch / s.discriminatorSteps)), counted > 0 ? sumD / Double(counted) : .nan,
-                                        spent, plan.noiseMultiplier))
+                                 String(format: "epoch %d/%d loss_g=%.4f loss_d=%.4f epsilon=%.4f sigma=%.4f", epoch, s.epochs,
+                                        generatorSteps > 0 ? sumG / Double(generatorSteps) : .nan, counted > 0 ? sumD / Double(counted) : .nan,
+                                        context.privacy?.spent.epsilon ?? 0, plan.noiseMultiplier))
                 sumD = 0
                 sumG = 0
                 counted = 0
+                generatorSteps = 0
             }
         }
     }
@@ -416,21 +389,11 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         guard let d = h.conditions.discrete.firstIndex(where: { $0.column == index }) else {
             throw PluginError.invalidArgument("column '\(column)' is not a discrete column of the model")
         }
-        let span = h.coder.columns[index]
+        let layout = h.coder.columns[index]
         var random = context.random("ctgan.sample.conditional")
-        var kept: [Float] = []
-        var count = 0, drawn = 0
-        for _ in 0..<100 where count < rows {
-            let want = Swift.max(rows - count, h.batchSize)
-            let data = try generate(model, rows: want, random: &random, context: context) { _ in h.conditions.fixed(h.batchSize, discrete: d, level: level) }
-            drawn += want
-            for row in 0..<want where count < rows && argmax(data, row: row, width: h.coder.width, span.start, span.width) == level {
-                kept.append(contentsOf: data[(row * h.coder.width)..<((row + 1) * h.coder.width)])
-                count += 1
-            }
-        }
-        guard count == rows else {
-            throw PluginError.invalidArgument("ctgan made only \(count) of \(rows) rows with \(column) = \(value) in \(drawn) draws")
+        let kept = try rejectionSample(rows: rows, batch: h.batchSize, width: h.coder.width, span: (layout.start, layout.width), level: level,
+                                       plugin: "ctgan", condition: "\(column) = \(value)") { want in
+            try generate(model, rows: want, random: &random, context: context) { _ in h.conditions.fixed(h.batchSize, discrete: d, level: level) }
         }
         return try h.coder.decode(kept, rows: rows, random: &random)
     }
@@ -450,12 +413,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
     }
 }
 
-/// The position of the largest value of `data[row]` within `start..<start + count`.
-func argmax(_ data: [Float], row: Int, width: Int, _ start: Int, _ count: Int) -> Int {
-    var best = 0, value = data[row * width + start]
-    for k in 1..<Swift.max(count, 1) where data[row * width + start + k] > value {
-        best = k
-        value = data[row * width + start + k]
-    }
-    return best
+/// Data rows followed by their conditions (the data alone without discrete columns).
+func withConditions(_ data: Tensor, _ cond: Tensor?) -> Tensor {
+    guard let cond else { return data }
+    return Tensor.concatColumns([data, cond])
 }

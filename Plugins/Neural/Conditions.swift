@@ -1,3 +1,4 @@
+import Foundation
 import SynthKit
 import SynthMath
 import SynthNN
@@ -29,10 +30,11 @@ struct ConditionVector: Codable, Equatable {
         var condStart = 0
         for (index, layout) in coder.columns.enumerated() {
             guard case .categorical = layout.transform else { continue }
-            var counts = [Double](repeating: 1, count: layout.width)
-            for row in 0..<rows where !uniform {
-                if row == 0 { counts = [Double](repeating: 0, count: layout.width) }
-                for k in 0..<layout.width where encoded[row * coder.width + layout.start + k] != 0 { counts[k] += 1 }
+            var counts = [Double](repeating: uniform ? 1 : 0, count: layout.width)
+            if !uniform {
+                for row in 0..<rows {
+                    for k in 0..<layout.width where encoded[row * coder.width + layout.start + k] != 0 { counts[k] += 1 }
+                }
             }
             let weights = logFrequency ? counts.map { Foundation.log($0 + 1) } : counts
             let total = weights.reduce(0, +)
@@ -119,5 +121,3 @@ struct RowsByCategory {
         return list[random.nextInt(below: list.count)]
     }
 }
-
-import Foundation

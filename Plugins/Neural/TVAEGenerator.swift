@@ -50,6 +50,9 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
 
         func callAsFunction(_ input: Tensor) -> Tensor { network(input) }
 
+        /// Keeps σ in [0.01, 1] after each optimizer step, as the reference does.
+        func clampSigma() { sigma.assign(sigma.data.map { Swift.min(1, Swift.max(0.01, $0)) }) }
+
         var namedParameters: [(name: String, tensor: Tensor)] {
             network.namedParameters.map { ("network.\($0.name)", $0.tensor) } + [("sigma", sigma)]
         }
@@ -115,43 +118,39 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         let optimizer = Adam(encoder.parameters + toMean.parameters + toLogVariance.parameters + decoder.parameters,
                              learningRate: learningRate, weightDecay: l2)
 
-        let spans = coder.spans
-
         var random = context.random("tvae.train")
         if let gradientPrivacy {
             try trainPrivately(gradientPrivacy, encoded: encoded, rows: n, width: d, encoder: encoder, heads: (toMean, toLogVariance),
-                               decoder: decoder, optimizer: optimizer, spans: spans, random: &random, context: context)
+                               decoder: decoder, optimizer: optimizer, spans: coder.spans, random: &random, context: context)
+        } else {
+            try train(encoded: encoded, rows: n, width: d, encoder: encoder, heads: (toMean, toLogVariance), decoder: decoder,
+                      optimizer: optimizer, spans: coder.spans, random: &random, context: context)
         }
-        for epoch in 0..<(gradientPrivacy == nil ? epochs : 0) {
+        model = Model(header: Header(coder: coder, embedding: embedding, decoderWidths: decoderWidths, batchSize: batchSize),
+                      decoder: decoder)
+    }
+
+    /// TVAE's training (no privacy): shuffled batches, the last one partial, each one Adam step on
+    /// loss_factor × reconstruction / rows + KL / rows.
+    private func train(encoded: [Float], rows n: Int, width d: Int, encoder: Sequential, heads: (mean: Linear, logVariance: Linear),
+                       decoder: Decoder, optimizer: Adam, spans: [Span], random: inout Philox, context: PluginContext) throws {
+        for epoch in 0..<epochs {
             let order = random.permutation(n)
             var sumLoss = 0.0, sumReconstruction = 0.0, sumKL = 0.0, batches = 0
-            var begin = 0
-            while begin < n {
+            for begin in stride(from: 0, to: n, by: batchSize) {
                 try context.checkCancellation()
-                let end = Swift.min(n, begin + batchSize)
-                let rows = end - begin
-                var batch = [Float](repeating: 0, count: rows * d)
-                for (row, index) in order[begin..<end].enumerated() {
-                    for k in 0..<d { batch[row * d + k] = encoded[index * d + k] }
-                }
-                begin = end
-                let x = Tensor(rows: rows, columns: d, data: batch)
+                let x = gatherRows(encoded, width: d, order[begin..<Swift.min(n, begin + batchSize)])
                 let hidden = encoder(x)
-                let mean = toMean(hidden), logVariance = toLogVariance(hidden)
-                let eps = Tensor.randn(rows, embedding, random: &random)
-                let z = eps * (logVariance * 0.5).exp() + mean
+                let mean = heads.mean(hidden), logVariance = heads.logVariance(hidden)
+                let z = Tensor.randn(x.rows, embedding, random: &random) * (logVariance * 0.5).exp() + mean
                 let reconstructed = decoder(z)
-                let sigma = decoder.sigma
-
-                let reconstruction = Self.reconstructionLoss(x, reconstructed, sigma: sigma, spans: spans)
-                let kl = ((mean.squared() + logVariance.exp() - logVariance - 1) * 0.5).sum()
-                let lossReconstruction = reconstruction * lossFactor / Float(rows)
-                let lossKL = kl / Float(rows)
+                let lossReconstruction = Self.reconstructionLoss(x, reconstructed, sigma: decoder.sigma, spans: spans) * lossFactor / Float(x.rows)
+                let lossKL = Loss.klStandardNormal(mean: mean, logVariance: logVariance)
                 let loss = lossReconstruction + lossKL
                 optimizer.zeroGrad()
                 loss.backward()
                 optimizer.step()
-                sigma.assign(sigma.data.map { Swift.min(1, Swift.max(0.01, $0)) })
+                decoder.clampSigma()
                 sumLoss += Double(loss.scalar)
                 sumReconstruction += Double(lossReconstruction.scalar)
                 sumKL += Double(lossKL.scalar)
@@ -162,8 +161,6 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
                              String(format: "epoch %d/%d loss=%.4f reconstruction=%.4f kl=%.4f", epoch + 1, epochs,
                                     sumLoss / b, sumReconstruction / b, sumKL / b))
         }
-        model = Model(header: Header(coder: coder, embedding: embedding, decoderWidths: decoderWidths, batchSize: batchSize),
-                      decoder: decoder)
     }
 
     /// The reconstruction loss summed over rows: for each scalar column Σ (x − tanh r)²/(2σ²) +
@@ -198,7 +195,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         var sumLoss = 0.0, lossSteps = 0
         for step in 0..<plan.steps {
             try context.checkCancellation()
-            let members = (0..<n).filter { _ in random.nextUniform() < q }
+            let members = poissonSample(n, rate: q, random: &random)
             var linears: [(layer: Linear, input: Tensor, output: Tensor)] = []
             func through(_ network: Sequential, _ input: Tensor) -> Tensor {
                 var h = input
@@ -218,11 +215,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
             let sigma = decoder.sigma
             if !members.isEmpty {
                 let rows = members.count
-                var batch = [Float](repeating: 0, count: rows * d)
-                for (row, index) in members.enumerated() {
-                    for k in 0..<d { batch[row * d + k] = encoded[index * d + k] }
-                }
-                let x = Tensor(rows: rows, columns: d, data: batch)
+                let x = gatherRows(encoded, width: d, members)
                 let hidden = through(encoder, x)
                 let mean = heads.mean(hidden), logVariance = heads.logVariance(hidden)
                 linears.append((heads.mean, hidden, mean))
@@ -231,8 +224,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
                 let reconstructed = through(decoder.network, z)
                 // The loss summed over rows (each row's loss is separate: no batch statistics).
                 let reconstruction = Self.reconstructionLoss(x, reconstructed, sigma: sigma, spans: spans)
-                let kl = ((mean.squared() + logVariance.exp() - logVariance - 1) * 0.5).sum()
-                let total = reconstruction * lossFactor + kl
+                let total = reconstruction * lossFactor + Loss.klStandardNormalSum(mean: mean, logVariance: logVariance)
                 sumLoss += Double(total.scalar) / Double(rows)
                 lossSteps += 1
                 let errors = Autodiff.gradients(of: total, with: linears.map(\.output))
@@ -266,25 +258,16 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
                 for row in 0..<rows { for k in 0..<d { sigmaSum[k] += scales[row] * sigmaGrads[row * d + k] } }
                 clipped[ObjectIdentifier(sigma)] = sigmaSum
             }
-            // One vector of every parameter's clipped sum (zeros for an empty batch), noised once.
-            var flat: [Float] = []
-            for parameter in optimizer.parameters {
-                flat.append(contentsOf: clipped[ObjectIdentifier(parameter)] ?? [Float](repeating: 0, count: parameter.count))
-            }
-            try privacy.noise(&flat)
-            var offset = 0
-            for parameter in optimizer.parameters {
-                let values = flat[offset..<(offset + parameter.count)].map { $0 / expected }
-                parameter.grad = Tensor(rows: parameter.rows, columns: parameter.columns, data: values)
-                offset += parameter.count
-            }
+            // Every parameter's clipped sum (zeros for an empty batch), noised as one vector.
+            let sums = optimizer.parameters.map { clipped[ObjectIdentifier($0)] ?? [Float](repeating: 0, count: $0.count) }
+            try setNoisyGradients(sums, of: optimizer.parameters, privacy: privacy, expectedBatch: expected)
             optimizer.step()
-            sigma.assign(sigma.data.map { Swift.min(1, Swift.max(0.01, $0)) })
-            if (step + 1) % stepsPerEpoch == 0 || step + 1 == plan.steps {
-                let spent = context.privacy?.spent.epsilon ?? 0
+            decoder.clampSigma()
+            if let epoch = finishedEpoch(step: step, of: plan.steps, perEpoch: stepsPerEpoch) {
                 context.progress(Double(step + 1) / Double(plan.steps),
-                                 String(format: "epoch %d/%d loss=%.4f epsilon=%.4f sigma=%.4f", (step + 1 + stepsPerEpoch - 1) / stepsPerEpoch, epochs,
-                                        lossSteps > 0 ? sumLoss / Double(lossSteps) : .nan, spent, plan.noiseMultiplier))
+                                 String(format: "epoch %d/%d loss=%.4f epsilon=%.4f sigma=%.4f", epoch, epochs,
+                                        lossSteps > 0 ? sumLoss / Double(lossSteps) : .nan, context.privacy?.spent.epsilon ?? 0,
+                                        plan.noiseMultiplier))
                 sumLoss = 0
                 lossSteps = 0
             }
@@ -329,21 +312,11 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         guard let model else { throw PluginError.state("sample() called before fit()") }
         let h = model.header
         let (index, level) = try h.coder.category(column: column, value: value)
-        let span = h.coder.columns[index]
+        let layout = h.coder.columns[index]
         var random = context.random("tvae.sample.conditional")
-        var kept: [Float] = []
-        var count = 0, drawn = 0
-        for _ in 0..<100 where count < rows {
-            let want = Swift.max(rows - count, h.batchSize)
-            let data = try generate(model, rows: want, random: &random, context: context)
-            drawn += want
-            for row in 0..<want where count < rows && argmax(data, row: row, width: h.coder.width, span.start, span.width) == level {
-                kept.append(contentsOf: data[(row * h.coder.width)..<((row + 1) * h.coder.width)])
-                count += 1
-            }
-        }
-        guard count == rows else {
-            throw PluginError.invalidArgument("tvae made only \(count) of \(rows) rows with \(column) = \(value) in \(drawn) draws")
+        let kept = try rejectionSample(rows: rows, batch: h.batchSize, width: h.coder.width, span: (layout.start, layout.width), level: level,
+                                       plugin: "tvae", condition: "\(column) = \(value)") { want in
+            try generate(model, rows: want, random: &random, context: context)
         }
         return try h.coder.decode(kept, rows: rows, sigmas: model.decoder.sigma.data, random: &random)
     }

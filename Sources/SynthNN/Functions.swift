@@ -75,6 +75,11 @@ public enum Loss {
 
     /// KL(N(mu, exp(logVariance)) ‖ N(0, 1)), summed over the columns, averaged over the rows.
     public static func klStandardNormal(mean: Tensor, logVariance: Tensor) -> Tensor {
-        ((mean.squared() + logVariance.exp() - logVariance - 1) * 0.5).sum() / Float(mean.rows)
+        klStandardNormalSum(mean: mean, logVariance: logVariance) / Float(mean.rows)
+    }
+
+    /// The same KL divergence summed over the rows too (a sum of per-row losses, as DP-SGD needs).
+    public static func klStandardNormalSum(mean: Tensor, logVariance: Tensor) -> Tensor {
+        ((mean.squared() + logVariance.exp() - logVariance - 1) * 0.5).sum()
     }
 }

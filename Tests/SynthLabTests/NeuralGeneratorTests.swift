@@ -122,7 +122,7 @@ struct NeuralGeneratorTests {
         let folder = Support.temporaryFolder()
         let path = folder + "/adult.model"
         try session.saveModel(to: path, host: host)
-        let (header, _) = try GeneratorSession.readModelHeader(path)
+        let header = try SavedModel.read(path).header
         #expect(header.plugin == id && header.rows == 2000 && header.seed == 8)
         #expect(header.parameters.contains { $0.id == "embedding_dim" && $0.value == "64" })
         // The file holds the model, not the training rows.

@@ -126,8 +126,9 @@ public enum Synthesis {
                               registry: PluginRegistry, host: HostServices) throws -> SynthesisReport {
         guard rows > 0 else { throw SynthLabError.invalidRequest("--rows must be at least 1, got \(rows)") }
         try checkWritable(outputPath)
-        let (header, _) = try GeneratorSession.readModelHeader(modelPath)
-        let session = try GeneratorSession.loadModel(from: modelPath, registry: registry, host: host)
+        let saved = try SavedModel.read(modelPath)
+        let header = saved.header
+        let session = try GeneratorSession.loadModel(saved, registry: registry, host: host)
         if let condition, !header.columns.contains(where: { $0.name == condition.column }) {
             throw SynthLabError.invalidRequest("--where: the model has no column '\(condition.column)' (columns: \(header.columns.map(\.name).joined(separator: ", ")))")
         }

@@ -6,8 +6,8 @@ public final class GeneratorSession: @unchecked Sendable {
     public let generator: PluginInstance
     public let privacy: PluginInstance?
     private let interface: UnsafePointer<synth_generator_v1>
-    var fittedColumns: [(String, ColumnKind)]?
-    var fittedRows: Int?
+    /// The fitted table's columns and row count (nil until fit, or a saved model is loaded).
+    var fitted: (columns: [(String, ColumnKind)], rows: Int)?
 
     /// Refuses a composition whose generator consumes none of the privacy plugin's capabilities.
     public init(generator: PluginInstance, privacy: PluginInstance?) throws(SynthLabError) {
@@ -30,15 +30,14 @@ public final class GeneratorSession: @unchecked Sendable {
                 try callPlugin(id, "fit") { interface.pointee.fit(generator.pointer, hostPointer, schema, array, $0) }
             }
         }
-        fittedColumns = table.columns.map { ($0.name, $0.kind) }
-        fittedRows = table.rowCount
+        fitted = (table.columns.map { ($0.name, $0.kind) }, table.rowCount)
     }
 
     /// `rows` rows; with `condition`, rows whose categorical column has the given category.
     public func sample(rows: Int, where condition: (column: String, value: String)? = nil, host: HostServices) throws -> Table {
         let id = generator.plugin.id
         let simulates = generator.plugin.descriptor.simulates
-        guard fittedColumns != nil || simulates else { throw SynthLabError.invalidRequest("\(id): sample before fit") }
+        guard fitted != nil || simulates else { throw SynthLabError.invalidRequest("\(id): sample before fit") }
         var schema = ArrowSchema(), array = ArrowArray()
         if let condition {
             let offset = MemoryLayout<synth_generator_v1>.offset(of: \synth_generator_v1.sample_conditional)!
@@ -70,7 +69,7 @@ public final class GeneratorSession: @unchecked Sendable {
         }
         let produced = table.columns.map { ($0.name, $0.kind) }
         // A simulator's columns are its own; any other generator gives back the fitted table's.
-        let expected = simulates ? produced : fittedColumns!
+        let expected = simulates ? produced : fitted!.columns
         guard produced.elementsEqual(expected, by: { $0 == $1 }), table.rowCount == rows else {
             let describe = { (list: [(String, ColumnKind)]) in list.map { "\($0.0):\($0.1.rawValue)" }.joined(separator: ", ") }
             throw SynthLabError.badOutput(plugin: id, message: "expected \(rows) rows of [\(describe(expected))], got \(table.rowCount) rows of [\(describe(produced))]")

@@ -24,19 +24,17 @@ public struct SavedModelHeader: Codable, Sendable, Equatable {
     public var columns: [FittedColumn]
     public var seed: UInt64
     /// Rows of the training table.
-    public var rows: Int?
+    public var rows: Int
     public var epsilon: Double?
     public var delta: Double?
 }
 
 extension GeneratorSession {
-    static let modelMagic = Array("SYNTHLAB-MODEL 1\n".utf8)
-
     /// Writes the fitted model to `path` (atomically: a temporary file in the same folder, then a
     /// rename), so a failed save never leaves a half-written file.
     public func saveModel(to path: String, host: HostServices) throws {
         let id = generator.plugin.id
-        guard let columns = fittedColumns else { throw SynthLabError.invalidRequest("\(id): nothing to save, the generator is not fitted") }
+        guard let fitted else { throw SynthLabError.invalidRequest("\(id): nothing to save, the generator is not fitted") }
         guard let state = generator.capability(Capability.generatorState, as: synth_generator_state_v1.self),
               Int(state.pointee.struct_size) >= MemoryLayout<synth_generator_state_v1>.size, let save = state.pointee.save else {
             throw SynthLabError.invalidRequest("generator '\(id)' cannot save its model")
@@ -62,11 +60,11 @@ extension GeneratorSession {
                 case .string(let v): .init(id: entry.id, type: "string", value: v)
                 }
             },
-            columns: columns.map { .init(name: $0.0, kind: $0.1) }, seed: host.seed, rows: fittedRows,
+            columns: fitted.columns.map { .init(name: $0.0, kind: $0.1) }, seed: host.seed, rows: fitted.rows,
             epsilon: spent?.epsilon, delta: spent?.delta)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data(Self.modelMagic)
+        var data = Data(SavedModel.magic)
         data.append(try encoder.encode(header))
         data.append(0x0A)
         data.append(contentsOf: sink.bytes)
@@ -78,31 +76,15 @@ extension GeneratorSession {
         }
     }
 
-    /// The header of a saved model file.
-    public static func readModelHeader(_ path: String) throws -> (SavedModelHeader, [UInt8]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SynthLabError.invalidRequest("cannot read model file \(path)")
-        }
-        let bytes = [UInt8](data)
-        guard bytes.count > modelMagic.count, Array(bytes.prefix(modelMagic.count)) == modelMagic else {
-            throw SynthLabError.invalidRequest("\(path) is not a SynthLab model file (it does not start with 'SYNTHLAB-MODEL 1')")
-        }
-        guard let end = bytes[modelMagic.count...].firstIndex(of: 0x0A) else {
-            throw SynthLabError.invalidRequest("\(path): the model file is truncated (no header line)")
-        }
-        let header: SavedModelHeader
-        do {
-            header = try JSONDecoder().decode(SavedModelHeader.self, from: Data(bytes[modelMagic.count..<end]))
-        } catch {
-            throw SynthLabError.invalidRequest("\(path): unreadable model header: \(error)")
-        }
-        return (header, Array(bytes[(end + 1)...]))
+    /// A session with the model saved at `path`, ready to sample (`SavedModel.read`, then `loadModel(_:)`).
+    public static func loadModel(from path: String, registry: PluginRegistry, host: HostServices) throws -> GeneratorSession {
+        try loadModel(try SavedModel.read(path), registry: registry, host: host)
     }
 
-    /// A session with the model saved at `path`, ready to sample: the plugin is found in
-    /// `registry` by id, created with the saved parameters, and given the saved bytes.
-    public static func loadModel(from path: String, registry: PluginRegistry, host: HostServices) throws -> GeneratorSession {
-        let (header, state) = try readModelHeader(path)
+    /// A session with a saved model, ready to sample: the plugin is found in `registry` by id,
+    /// created with the saved parameters, and given the saved bytes.
+    public static func loadModel(_ saved: SavedModel, registry: PluginRegistry, host: HostServices) throws -> GeneratorSession {
+        let header = saved.header, path = saved.path
         let plugin = try registry.plugin(header.plugin, kind: .generator)
         if plugin.descriptor.version != header.version {
             host.log(.warning, "\(path) was saved by \(header.plugin) \(header.version); loading it with \(plugin.descriptor.version)")
@@ -127,12 +109,41 @@ extension GeneratorSession {
             throw SynthLabError.invalidRequest("generator '\(header.plugin)' cannot load a saved model")
         }
         try host.withHost(privacy: nil) { hostPointer in
-            try state.withUnsafeBufferPointer { buffer in
+            try saved.state.withUnsafeBufferPointer { buffer in
                 try callPlugin(header.plugin, "load") { load(session.generator.pointer, hostPointer, buffer.baseAddress, UInt64(buffer.count), $0) }
             }
         }
-        session.fittedColumns = header.columns.map { ($0.name, $0.kind) }
-        session.fittedRows = header.rows
+        session.fitted = (header.columns.map { ($0.name, $0.kind) }, header.rows)
         return session
+    }
+}
+
+/// A model file as read: its header and the plugin's bytes.
+public struct SavedModel: Sendable {
+    public let path: String
+    public let header: SavedModelHeader
+    public let state: [UInt8]
+
+    static let magic = Array("SYNTHLAB-MODEL 1\n".utf8)
+
+    /// Reads and checks a model file (one read; loading it needs nothing more from the disk).
+    public static func read(_ path: String) throws -> SavedModel {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SynthLabError.invalidRequest("cannot read model file \(path)")
+        }
+        let bytes = [UInt8](data)
+        guard bytes.count > magic.count, Array(bytes.prefix(magic.count)) == magic else {
+            throw SynthLabError.invalidRequest("\(path) is not a SynthLab model file (it does not start with 'SYNTHLAB-MODEL 1')")
+        }
+        guard let end = bytes[magic.count...].firstIndex(of: 0x0A) else {
+            throw SynthLabError.invalidRequest("\(path): the model file is truncated (no header line)")
+        }
+        let header: SavedModelHeader
+        do {
+            header = try JSONDecoder().decode(SavedModelHeader.self, from: Data(bytes[magic.count..<end]))
+        } catch {
+            throw SynthLabError.invalidRequest("\(path): unreadable model header: \(error)")
+        }
+        return SavedModel(path: path, header: header, state: Array(bytes[(end + 1)...]))
     }
 }

@@ -99,7 +99,7 @@ enum Builtins {
                 do {
                     try model.session.saveModel(to: path, host: model.host)
                 } catch {
-                    throw ShellError("\(error)", at: frame.location(of: "value"))
+                    throw session.failure(error, at: frame.location(of: "value"))
                 }
                 return .nothing
             }
@@ -112,18 +112,16 @@ enum Builtins {
         ]) { session, frame throws(ShellError) in
             let path = session.resolve(try Convert.string(frame.value("path")!, at: frame.location(of: "path")))
             do {
-                let (header, _) = try GeneratorSession.readModelHeader(path)
-                let host = session.host(seed: header.seed)
-                let loaded = try GeneratorSession.loadModel(from: path, registry: session.registry, host: host)
+                let saved = try SavedModel.read(path)
+                let host = session.host(seed: saved.header.seed)
+                let loaded = try GeneratorSession.loadModel(saved, registry: session.registry, host: host)
                 let config = PluginConfig(plugin: loaded.generator.plugin, parameters: loaded.generator.parameters)
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 return .model(FittedModel(spec: GeneratorSpec(generator: config, privacy: nil), session: loaded, host: host,
-                                          tableName: stem, seed: header.seed, columns: header.columns.map(\.name),
-                                          trainingRows: header.rows ?? 0))
-            } catch let error as ShellError {
-                throw error
+                                          tableName: stem, seed: saved.header.seed, columns: saved.header.columns.map(\.name),
+                                          trainingRows: saved.header.rows))
             } catch {
-                throw ShellError("\(error)", at: frame.location(of: "path"))
+                throw session.failure(error, at: frame.location(of: "path"))
             }
         },
         Builtin(name: "validate", summary: "Compare a synthetic table with the real one.", parameters: [

@@ -80,6 +80,20 @@ final class Terminal {
 struct TerminalTests {
     let insurance = Support.data("insurance.csv")
 
+    /// A hangup ends the REPL, and with it the tmux server: nothing outlives a test.
+    @Test func killingTheServerEndsTheREPL() throws {
+        var terminal: Terminal? = try Terminal(pluginFolder: try Support.pluginFolder())
+        let socket = terminal!.socket
+        terminal = nil
+        let deadline = Date().addingTimeInterval(10)
+        var alive = true
+        while alive, Date() < deadline {
+            alive = try Support.run("/usr/bin/env", ["tmux", "-L", socket, "-f", "/dev/null", "list-sessions"]).status == 0
+            if alive { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(!alive, "the tmux server \(socket) still runs after kill-server")
+    }
+
     @Test func tabCompletesCommandsPluginIdsAndParameters() throws {
         let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
         try terminal.type(".plu")

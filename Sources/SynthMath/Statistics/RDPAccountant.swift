@@ -88,7 +88,7 @@ public enum RDPAccountant {
     }
 
     static func logBinomial(_ n: Double, _ k: Double) -> Double {
-        Foundation.lgamma(n + 1) - Foundation.lgamma(k + 1) - Foundation.lgamma(n - k + 1)
+        logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1)
     }
 
     static func logAInteger(q: Double, sigma: Double, alpha: Int) -> Double {

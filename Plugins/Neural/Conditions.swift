@@ -53,9 +53,15 @@ struct ConditionVector: Codable, Equatable {
         var mask = [Float](repeating: 0, count: batch * discrete.count)
         var picks: [(Int, Int)] = []
         picks.reserveCapacity(batch)
+        // Each column's cumulative probabilities, once per batch rather than once per row.
+        let cumulative = discrete.map { column in
+            var sums = column.probabilities
+            for k in sums.indices.dropFirst() { sums[k] += sums[k - 1] }
+            return sums
+        }
         for row in 0..<batch {
             let d = random.nextInt(below: discrete.count)
-            let level = random.nextCategorical(discrete[d].probabilities)
+            let level = random.nextIndex(cumulative: cumulative[d])
             cond[row * width + discrete[d].condStart + level] = 1
             mask[row * discrete.count + d] = 1
             picks.append((d, level))

@@ -8,7 +8,7 @@ tested on the real holdout, binary F1 of income >50K). Every fit runs in its own
 its peak resident memory (GNU time's %M) is measured the same way for both tools.
 
     python3 bench/neural.py [--epochs 300] [--generators ctgan,tvae] [--which both|ours|sdv]
-                            [--results FILE.jsonl]
+                            [--seeds 7,8,9] [--threads 1] [--results FILE.jsonl]
 
 Each finished run is appended to the results file (one JSON object per line) as it finishes, so a
 long run that is interrupted keeps what it measured; the table at the end is printed from the
@@ -74,6 +74,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--generators", default="ctgan,tvae")
     parser.add_argument("--which", choices=["both", "ours", "sdv"], default="both")
+    parser.add_argument("--seeds", default="7", help="comma-separated seeds of our runs (one run each)")
+    parser.add_argument("--threads", type=int, default=1, help="OPENBLAS_NUM_THREADS of our runs")
     parser.add_argument("--results", default=None, help="append each finished run to this JSON-lines file")
     parser.add_argument("--sdv-worker", nargs=3, metavar=("KIND", "TRAIN", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -89,16 +91,17 @@ def main():
     print(f"adult.csv: {len(train)} training rows, {len(holdout)} holdout rows (split seed {args.seed}), "
           f"{args.epochs} epochs", flush=True)
 
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads))
+    seeds = [int(seed) for seed in args.seeds.split(",")]
     results = []
     for generator in args.generators.split(","):
-        tools = ["synthlab", "sdv"] if args.which == "both" else (["synthlab"] if args.which == "ours" else ["sdv"])
-        for tool in tools:
-            out = os.path.join(os.path.dirname(train_path), f"{tool}-{generator}.csv")
+        runs = ([("synthlab", seed) for seed in seeds] if args.which != "sdv" else []) + ([("sdv", None)] if args.which != "ours" else [])
+        for tool, seed in runs:
+            out = os.path.join(os.path.dirname(train_path), f"{tool}-{generator}-{seed}.csv")
             start = time.perf_counter()
             if tool == "synthlab":
                 stdout, peak = run_measured([args.synthlab, "synth", "--generator", generator, "--data", train_path,
-                                             "--rows", str(len(train)), "--seed", "7", "--out", out, "--json",
+                                             "--rows", str(len(train)), "--seed", str(seed), "--out", out, "--json",
                                              "--param", f"epochs={args.epochs}"], env=env)
             else:
                 stdout, peak = run_measured([sys.executable, os.path.abspath(__file__), "--epochs", str(args.epochs),
@@ -106,7 +109,7 @@ def main():
             wall = time.perf_counter() - start
             report = json.loads(stdout)
             synthetic = load(out)
-            row = {"tool": tool, "generator": generator, "epochs": args.epochs, "wall_seconds": wall,
+            row = {"tool": tool, "generator": generator, "seed": seed, "epochs": args.epochs, "wall_seconds": wall,
                    "fit_seconds": report["fit_seconds"], "sample_seconds": report["sample_seconds"],
                    "peak_mib": peak, "f1": utility_f1(synthetic, holdout), "quality": quality(train, synthetic, single),
                    "date": time.strftime("%Y-%m-%d %H:%M")}
@@ -116,10 +119,11 @@ def main():
                 with open(args.results, "a") as handle:
                     handle.write(json.dumps(row) + "\n")
 
-    print(f"\n{'tool':9} {'generator':6} {'epochs':>6} {'fit s':>9} {'s/epoch':>8} {'sample s':>9} {'peak MiB':>9} "
+    print(f"\n{'tool':9} {'generator':6} {'seed':>4} {'epochs':>6} {'fit s':>9} {'s/epoch':>8} {'sample s':>9} {'peak MiB':>9} "
           f"{'ML F1':>6} {'quality':>8}")
     for r in results:
-        print(f"{r['tool']:9} {r['generator']:6} {r['epochs']:6d} {r['fit_seconds']:9.1f} "
+        seed = "-" if r["seed"] is None else str(r["seed"])
+        print(f"{r['tool']:9} {r['generator']:6} {seed:>4} {r['epochs']:6d} {r['fit_seconds']:9.1f} "
               f"{r['fit_seconds'] / r['epochs']:8.2f} {r['sample_seconds']:9.2f} {r['peak_mib']:9.0f} "
               f"{r['f1']:6.3f} {r['quality']:8.4f}")
     for generator in args.generators.split(","):

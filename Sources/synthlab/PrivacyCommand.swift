@@ -34,17 +34,22 @@ struct PrivacyCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                if let sigma = noiseMultiplier {
-                    let (value, order) = RDPAccountant.epsilon(samplingRate: samplingRate, noiseMultiplier: sigma, steps: steps, delta: delta)
-                    if json { return try printJSON(Result(mechanism: mechanism, samplingRate: samplingRate, noiseMultiplier: sigma, steps: steps, delta: delta, epsilon: value, order: order)) }
-                    print(String(format: "epsilon = %.6g (delta = %g, q = %g, sigma = %g, %d steps; best RDP order %g)", value, delta, samplingRate, sigma, steps, order))
-                } else if let target = epsilon {
-                    guard let sigma = RDPAccountant.noiseMultiplier(forEpsilon: target, samplingRate: samplingRate, steps: steps, delta: delta) else {
+                var sigma = noiseMultiplier ?? 0
+                if let target = epsilon {
+                    guard let calibrated = RDPAccountant.noiseMultiplier(forEpsilon: target, samplingRate: samplingRate, steps: steps, delta: delta) else {
                         throw CLIError("no noise multiplier up to 10000 keeps \(steps) steps at q = \(samplingRate) within epsilon = \(target) (delta = \(delta))")
                     }
-                    let (value, order) = RDPAccountant.epsilon(samplingRate: samplingRate, noiseMultiplier: sigma, steps: steps, delta: delta)
-                    if json { return try printJSON(Result(mechanism: mechanism, samplingRate: samplingRate, noiseMultiplier: sigma, steps: steps, delta: delta, epsilon: value, order: order)) }
+                    sigma = calibrated
+                }
+                let (value, order) = RDPAccountant.epsilon(samplingRate: samplingRate, noiseMultiplier: sigma, steps: steps, delta: delta)
+                if json {
+                    return try printJSON(Result(mechanism: mechanism, samplingRate: samplingRate, noiseMultiplier: sigma, steps: steps,
+                                                delta: delta, epsilon: value, order: order))
+                }
+                if let target = epsilon {
                     print(String(format: "noise multiplier = %.6g (spends epsilon = %.6g of %g at delta = %g, q = %g, %d steps)", sigma, value, target, delta, samplingRate, steps))
+                } else {
+                    print(String(format: "epsilon = %.6g (delta = %g, q = %g, sigma = %g, %d steps; best RDP order %g)", value, delta, samplingRate, sigma, steps, order))
                 }
             }
         }

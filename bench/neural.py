@@ -8,7 +8,7 @@ tested on the real holdout, binary F1 of income >50K). Every fit runs in its own
 its peak resident memory (GNU time's %M) is measured the same way for both tools.
 
     python3 bench/neural.py [--epochs 300] [--generators ctgan,tvae] [--which both|ours|sdv]
-                            [--seeds 7,8,9] [--threads 1] [--results FILE.jsonl]
+                            [--seeds 7,8,9] [--results FILE.jsonl]
 
 Each finished run is appended to the results file (one JSON object per line) as it finishes, so a
 long run that is interrupted keeps what it measured; the table at the end is printed from the
@@ -75,7 +75,6 @@ def main():
     parser.add_argument("--generators", default="ctgan,tvae")
     parser.add_argument("--which", choices=["both", "ours", "sdv"], default="both")
     parser.add_argument("--seeds", default="7", help="comma-separated seeds of our runs (one run each)")
-    parser.add_argument("--threads", type=int, default=1, help="OPENBLAS_NUM_THREADS of our runs")
     parser.add_argument("--results", default=None, help="append each finished run to this JSON-lines file")
     parser.add_argument("--sdv-worker", nargs=3, metavar=("KIND", "TRAIN", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -91,7 +90,7 @@ def main():
     print(f"adult.csv: {len(train)} training rows, {len(holdout)} holdout rows (split seed {args.seed}), "
           f"{args.epochs} epochs", flush=True)
 
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads))
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     seeds = [int(seed) for seed in args.seeds.split(",")]
     results = []
     for generator in args.generators.split(","):

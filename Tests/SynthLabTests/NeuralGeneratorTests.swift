@@ -94,6 +94,23 @@ struct NeuralGeneratorTests {
         #expect(first != (try c.sample(rows: 500, host: hostC)))
     }
 
+    /// `synthlab` pins OpenBLAS to one thread: the same seed gives the same file whatever
+    /// OPENBLAS_NUM_THREADS says (ctgan's products are large enough for 2 threads to change sums).
+    @Test func theSameFileWhateverTheBLASThreads() throws {
+        let folder = Support.temporaryFolder()
+        try CSVWriter.write(Self.adult, to: folder + "/adult.csv")
+        var files: [Data] = []
+        for threads in ["1", "2"] {
+            let out = folder + "/ctgan-\(threads).csv"
+            let result = try Support.run(Support.executable, ["synth", "--generator", "ctgan", "--data", folder + "/adult.csv", "--rows", "500",
+                                                              "--seed", "7", "--out", out, "--param", "epochs=1"],
+                                         environment: ["OPENBLAS_NUM_THREADS": threads, "XDG_DATA_HOME": Support.temporaryFolder("synthlab-xdg")])
+            #expect(result.status == 0, "\(result.stderr)")
+            files.append(try Data(contentsOf: URL(fileURLWithPath: out)))
+        }
+        #expect(files[0] == files[1])
+    }
+
     @Test(arguments: ["ctgan", "tvae"])
     func samplesGivenACategory(_ id: String) throws {
         // An undertrained TVAE puts out the majority class only; 30 short epochs are enough here.

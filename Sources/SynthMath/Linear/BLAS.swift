@@ -61,7 +61,8 @@ extension Double: BLASScalar {
     }
 }
 
-/// OpenBLAS's own thread count (one per process by default in SynthLab: `OPENBLAS_NUM_THREADS=1`).
+/// OpenBLAS's own thread count. The `synthlab` executable sets it to 1 at startup: with more
+/// threads, large products are summed in another order and results change in the last bits.
 public enum BLASThreads {
     public static var count: Int {
         get { Int(openblas_get_num_threads()) }

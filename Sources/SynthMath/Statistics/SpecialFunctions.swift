@@ -56,17 +56,37 @@ public func logSumExp(_ values: [Double]) -> Double {
 /// fraction above).
 public func regularizedGammaP(_ a: Double, _ x: Double) -> Double {
     if x <= 0 { return 0 }
+    if x < a + 1 { return min(1, lowerGammaSeries(a, x)) }
+    return max(0, 1 - upperGammaFraction(a, x))
+}
+
+/// Q(a, x) = 1 − P(a, x), the regularized upper incomplete gamma function, computed directly where
+/// it is small so that tail probabilities keep their relative precision.
+public func regularizedGammaQ(_ a: Double, _ x: Double) -> Double {
+    if x <= 0 { return 1 }
+    if x < a + 1 { return max(0, 1 - lowerGammaSeries(a, x)) }
+    return min(1, upperGammaFraction(a, x))
+}
+
+/// The survival function of the chi-squared distribution with `degrees` degrees of freedom.
+public func chiSquaredSurvival(_ x: Double, degrees: Double) -> Double {
+    regularizedGammaQ(degrees / 2, x / 2)
+}
+
+private func lowerGammaSeries(_ a: Double, _ x: Double) -> Double {
     let logPrefix = a * log(x) - x - lgamma(a)
-    if x < a + 1 {
-        var term = 1 / a, sum = term, n = a
-        for _ in 0..<1000 {
-            n += 1
-            term *= x / n
-            sum += term
-            if abs(term) < abs(sum) * 1e-16 { break }
-        }
-        return min(1, sum * exp(logPrefix))
+    var term = 1 / a, sum = term, n = a
+    for _ in 0..<1000 {
+        n += 1
+        term *= x / n
+        sum += term
+        if abs(term) < abs(sum) * 1e-16 { break }
     }
+    return sum * exp(logPrefix)
+}
+
+private func upperGammaFraction(_ a: Double, _ x: Double) -> Double {
+    let logPrefix = a * log(x) - x - lgamma(a)
     var b = x + 1 - a, c = 1 / 1e-300, d = 1 / b, h = d
     for i in 1...1000 {
         let an = -Double(i) * (Double(i) - a)
@@ -80,7 +100,7 @@ public func regularizedGammaP(_ a: Double, _ x: Double) -> Double {
         h *= delta
         if abs(delta - 1) < 1e-16 { break }
     }
-    return max(0, 1 - exp(logPrefix) * h)
+    return exp(logPrefix) * h
 }
 
 /// I_x(a, b), the regularized incomplete beta function (continued fraction, with the symmetry

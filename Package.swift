@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SynthKit", targets: ["SynthKit"]),
         .library(name: "SynthLab", targets: ["SynthLab"]),
         .library(name: "SynthNN", targets: ["SynthNN"]),
+        .library(name: "SynthMetrics", targets: ["SynthMetrics"]),
         // Built-in plugins: ordinary plugins, one shared library each.
         .library(name: "synth_independent", type: .dynamic, targets: ["IndependentGenerator"]),
         .library(name: "synth_laplace", type: .dynamic, targets: ["LaplacePrivacy"]),
@@ -41,6 +42,9 @@ let package = Package(
         .target(name: "SynthNN", dependencies: ["SynthMath", "COpenBLAS"], path: "Sources/SynthNN", swiftSettings: numericSettings),
         .target(name: "SynthKit", dependencies: ["CSynthABI", "SynthMath"], path: "Sources/SynthKit", swiftSettings: numericSettings),
         .target(name: "SynthLab", dependencies: ["SynthKit", "CSynthABI"], path: "Sources/SynthLab"),
+        // What the validator plugins compute: fidelity statistics, SDMetrics' quality score,
+        // classifiers (logistic regression, histogram gradient boosting), record distances.
+        .target(name: "SynthMetrics", dependencies: ["SynthKit", "SynthMath"], path: "Sources/SynthMetrics", swiftSettings: numericSettings),
         // The session language of the REPL and of scripts: parsing, evaluation, completion, output.
         .target(name: "SynthShell", dependencies: ["SynthLab", "SynthKit", "SynthMath"], path: "Sources/SynthShell"),
         // The system's libedit, and a non-variadic C face over it for Swift.
@@ -66,7 +70,7 @@ let package = Package(
                 linkerSettings: pluginLinkerSettings),
         .target(name: "DPSGDPrivacy", dependencies: ["SynthKit", "SynthMath"], path: "Plugins/DPSGD",
                 swiftSettings: numericSettings, linkerSettings: pluginLinkerSettings),
-        .target(name: "ColumnShapesValidator", dependencies: ["SynthKit"], path: "Plugins/ColumnShapes",
+        .target(name: "ColumnShapesValidator", dependencies: ["SynthKit", "SynthMetrics"], path: "Plugins/ColumnShapes",
                 linkerSettings: pluginLinkerSettings),
         // A plugin in plain C: it includes only the ABI header and links nothing of ours.
         .target(name: "MissingRatesC", dependencies: ["CSynthABI"], path: "Plugins/MissingRatesC", publicHeadersPath: "."),
@@ -77,6 +81,8 @@ let package = Package(
         .testTarget(name: "SynthMathTests", dependencies: ["SynthMath"], path: "Tests/SynthMathTests", exclude: ["Fixtures"]),
         .testTarget(name: "SynthNNTests", dependencies: ["SynthNN", "SynthMath", "SynthKit"], path: "Tests/SynthNNTests"),
         .testTarget(name: "SynthKitTests", dependencies: ["SynthKit"], path: "Tests/SynthKitTests"),
+        .testTarget(name: "SynthMetricsTests", dependencies: ["SynthMetrics", "SynthKit", "SynthMath"], path: "Tests/SynthMetricsTests",
+                    exclude: ["Fixtures"]),
         .testTarget(name: "SynthLabTests", dependencies: ["SynthLab", "SynthKit", "SynthShell"], path: "Tests/SynthLabTests",
                     exclude: ["Fixtures"]),
     ]

@@ -82,7 +82,8 @@ static synth_status validate(synth_instance *self, const synth_host *host, const
     }
     synth_metric mean = {
         .struct_size = sizeof(synth_metric), .name = "missing_rate_difference", .column = NULL,
-        .value = counted > 0 ? total / (double)counted : NAN, .goal = SYNTH_GOAL_MINIMIZE, .min = 0.0, .max = 1.0,
+        .value = counted > 0 ? total / (double)counted : 0.0, .goal = SYNTH_GOAL_MINIMIZE, .min = 0.0, .max = 1.0,
+        .not_applicable = counted > 0 ? NULL : "the real table has no columns",
     };
     sink(sink_context, &mean);
     return SYNTH_OK;

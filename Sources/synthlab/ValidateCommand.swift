@@ -27,19 +27,24 @@ struct ValidateCommand: ParsableCommand {
                 print("\(validator):")
                 let metrics = report.metrics.filter { $0.validator == validator }
                 let width = max(8, metrics.compactMap(\.column).map(\.count).max() ?? 0)
-                for metric in metrics where metric.column != nil {
-                    print("  \(metric.column!.padding(toLength: width, withPad: " ", startingAt: 0))  \(metric.metric)  \(format(metric.value))")
-                }
-                for metric in metrics where metric.column == nil {
-                    print("  \("average".padding(toLength: width, withPad: " ", startingAt: 0))  \(metric.metric)  \(format(metric.value))  (\(metric.goal == .maximize ? "higher" : "lower") is better)")
+                let nameWidth = metrics.map(\.metric.count).max() ?? 0
+                // Column metrics first, then the table-level ones (averages and scores).
+                for metric in metrics.filter({ $0.column != nil }) + metrics.filter({ $0.column == nil }) {
+                    let label = (metric.column ?? "(table)").padding(toLength: width, withPad: " ", startingAt: 0)
+                    let name = metric.metric.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                    var line = "  \(label)  \(name)  \(format(metric))"
+                    if metric.column == nil, metric.value != nil, metric.goal != .none {
+                        line += "  (\(metric.goal == .maximize ? "higher" : "lower") is better)"
+                    }
+                    print(line)
                 }
             }
             for skip in report.skipped { print("skipped \(skip.validator): \(skip.reason)") }
         }
     }
 
-    private func format(_ value: Double?) -> String {
-        guard let value else { return "n/a" }
-        return String(format: "%.4f", value)
+    private func format(_ metric: MetricRecord) -> String {
+        guard let value = metric.value else { return "n/a (\(metric.notApplicable ?? "no value"))" }
+        return Swift.abs(value) >= 1e5 || (value != 0 && Swift.abs(value) < 1e-3) ? String(format: "%.4g", value) : String(format: "%.4f", value)
     }
 }

@@ -313,10 +313,14 @@ typedef struct synth_metric {
     uint32_t struct_size;
     const char *name;   /* [a-z][a-z0-9_]* (e.g. "ks_complement") */
     const char *column; /* the column it is about, or NULL for a table-level metric */
-    double value;       /* NaN when it could not be computed (the reason goes to the log) */
+    double value;       /* finite; ignored when not_applicable is set */
     synth_goal goal;
     double min;         /* range of possible values; -INFINITY / INFINITY when unbounded */
     double max;
+    /* NULL, or why the metric has no value for these tables (e.g. "the column is constant in the
+     * real table"). Added after the first release of ABI v1: a host reads it only when struct_size
+     * covers it, and treats a non-finite value without a reason as not applicable. */
+    const char *not_applicable;
 } synth_metric;
 
 /* The tables a validator compares, all borrowed for the call. `holdout_*` are NULL unless the

@@ -143,13 +143,16 @@ private func validatorValidate(_ instance: UnsafeMutablePointer<synth_instance>?
             case .none: SYNTH_GOAL_NONE
             }
             metric.name.withCString { name in
-                func emit(_ column: UnsafePointer<CChar>?) {
+                func emit(_ column: UnsafePointer<CChar>?, _ reason: UnsafePointer<CChar>?) {
                     var record = synth_metric(struct_size: UInt32(MemoryLayout<synth_metric>.size), name: name, column: column,
                                               value: metric.value, goal: goal,
-                                              min: metric.range.lowerBound, max: metric.range.upperBound)
+                                              min: metric.range.lowerBound, max: metric.range.upperBound,
+                                              not_applicable: reason)
                     sink(sinkContext, &record)
                 }
-                if let column = metric.column { column.withCString { emit($0) } } else { emit(nil) }
+                withOptionalCString(metric.column) { column in
+                    withOptionalCString(metric.notApplicable) { reason in emit(column, reason) }
+                }
             }
         }
     }
@@ -243,4 +246,9 @@ private func gradientNoise(_ instance: UnsafeMutablePointer<synth_instance>?, _ 
         box.plugin = mechanism
         for (index, value) in values.enumerated() { sum![index] = value }
     }
+}
+
+private func withOptionalCString<T>(_ text: String?, _ body: (UnsafePointer<CChar>?) throws -> T) rethrows -> T {
+    guard let text else { return try body(nil) }
+    return try text.withCString { try body($0) }
 }

@@ -32,18 +32,24 @@ public struct MetricRecord: Codable, Sendable, Equatable {
     public var goal: MetricGoal
     public var min: Double?
     public var max: Double?
+    /// Why there is no value (then `value` is nil).
+    public var notApplicable: String?
 
     init(_ result: MetricResult) {
         validator = result.validator
         metric = result.metric.name
         column = result.metric.column
-        value = result.metric.value.isNaN ? nil : result.metric.value
+        value = result.metric.hasValue ? result.metric.value : nil
+        notApplicable = result.metric.notApplicable
         goal = result.metric.goal
         min = result.metric.range.lowerBound.isFinite ? result.metric.range.lowerBound : nil
         max = result.metric.range.upperBound.isFinite ? result.metric.range.upperBound : nil
     }
 
-    enum CodingKeys: String, CodingKey { case validator, metric, column, value, goal, min, max }
+    enum CodingKeys: String, CodingKey {
+        case validator, metric, column, value, goal, min, max
+        case notApplicable = "not_applicable"
+    }
 
     public func encode(to encoder: Encoder) throws {
         // Keys with no value are written as null, so every record has the same shape.
@@ -55,6 +61,7 @@ public struct MetricRecord: Codable, Sendable, Equatable {
         try container.encode(goal, forKey: .goal)
         try container.encode(min, forKey: .min)
         try container.encode(max, forKey: .max)
+        try container.encode(notApplicable, forKey: .notApplicable)
     }
 }
 

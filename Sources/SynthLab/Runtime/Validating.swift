@@ -57,7 +57,9 @@ private func collectMetric(_ context: UnsafeMutableRawPointer?, _ metric: Unsafe
     guard let context, let metric else { return }
     let collector = Unmanaged<MetricCollector>.fromOpaque(context).takeUnretainedValue()
     let raw = metric.pointee
-    guard Int(raw.struct_size) >= MemoryLayout<synth_metric>.size, let name = raw.name else {
+    // The first release of the struct ended at `max`; `not_applicable` is read only when present.
+    let firstRelease = MemoryLayout<synth_metric>.offset(of: \synth_metric.not_applicable)!
+    guard Int(raw.struct_size) >= firstRelease, let name = raw.name else {
         collector.problem = collector.problem ?? "a metric without a name or with a short struct"
         return
     }
@@ -72,10 +74,16 @@ private func collectMetric(_ context: UnsafeMutableRawPointer?, _ metric: Unsafe
         collector.problem = collector.problem ?? "metric '\(String(cString: name))' has range [\(low), \(high)]"
         return
     }
-    collector.results.append(MetricResult(
-        validator: collector.validator,
-        metric: Metric(name: String(cString: name), column: raw.column.map { String(cString: $0) },
-                       value: raw.value, goal: goal, range: low...high)))
+    let metricName = String(cString: name), column = raw.column.map { String(cString: $0) }
+    var reason: String?
+    if Int(raw.struct_size) >= MemoryLayout<synth_metric>.size, let text = raw.not_applicable { reason = String(cString: text) }
+    if reason == nil, !raw.value.isFinite { reason = "the validator gave no finite value (\(raw.value)) and no reason" }
+    let recorded = if let reason {
+        Metric(name: metricName, column: column, notApplicable: reason, goal: goal, range: low...high)
+    } else {
+        Metric(name: metricName, column: column, value: raw.value, goal: goal, range: low...high)
+    }
+    collector.results.append(MetricResult(validator: collector.validator, metric: recorded))
 }
 
 private func withOptionalArrow<T>(_ table: Table?, _ body: (UnsafePointer<ArrowSchema>?, UnsafePointer<ArrowArray>?) throws -> T) rethrows -> T {

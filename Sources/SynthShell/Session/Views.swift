@@ -93,8 +93,8 @@ enum Views {
             }
             for name in metricNames {
                 let values = group.trials.compactMap { trial in
-                    trial.metrics.first { $0.metric.column == nil && $0.metric.name == name }?.metric.value
-                }.filter { !$0.isNaN }
+                    trial.metrics.first { $0.metric.column == nil && $0.metric.name == name && $0.metric.hasValue }?.metric.value
+                }
                 if values.isEmpty {
                     row += manySeeds ? [.empty, .empty] : [.empty]
                     continue
@@ -115,10 +115,11 @@ enum Views {
             for result in trial.metrics {
                 rows.append([.text(trial.table), .text(trial.generator), .integer(Int(trial.seed)), .text(result.validator),
                              .text(result.metric.name), result.metric.column.map { .text($0) } ?? .empty,
-                             result.metric.value.isNaN ? .empty : .number(result.metric.value, digits: 4)])
+                             result.metric.hasValue ? .number(result.metric.value, digits: 4) : .empty,
+                             result.metric.notApplicable.map { .text("not applicable: " + $0) } ?? .empty])
             }
         }
-        return ResultTable(columns: ["table", "generator", "seed", "validator", "metric", "column", "value"], rows: rows)
+        return ResultTable(columns: ["table", "generator", "seed", "validator", "metric", "column", "value", "note"], rows: rows)
     }
 
     /// Every row of a table (for export).

@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "synth_classification", type: .dynamic, targets: ["ClassificationGenerator"]),
         .library(name: "synth_neural", type: .dynamic, targets: ["NeuralGenerators"]),
         .library(name: "synth_column_shapes", type: .dynamic, targets: ["ColumnShapesValidator"]),
+        .library(name: "synth_validators", type: .dynamic, targets: ["Validators"]),
         .library(name: "synth_missing_rates", type: .dynamic, targets: ["MissingRatesC"]),
     ],
     dependencies: [
@@ -72,6 +73,9 @@ let package = Package(
                 swiftSettings: numericSettings, linkerSettings: pluginLinkerSettings),
         .target(name: "ColumnShapesValidator", dependencies: ["SynthKit", "SynthMetrics"], path: "Plugins/ColumnShapes",
                 linkerSettings: pluginLinkerSettings),
+        // fidelity, quality, utility, augmentation, bias, detection and privacy_risk in one library.
+        .target(name: "Validators", dependencies: ["SynthKit", "SynthMath", "SynthMetrics"], path: "Plugins/Validators",
+                swiftSettings: numericSettings, linkerSettings: pluginLinkerSettings),
         // A plugin in plain C: it includes only the ABI header and links nothing of ours.
         .target(name: "MissingRatesC", dependencies: ["CSynthABI"], path: "Plugins/MissingRatesC", publicHeadersPath: "."),
 

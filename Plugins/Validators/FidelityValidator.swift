@@ -1,0 +1,178 @@
+import SynthKit
+import SynthMath
+import SynthMetrics
+
+/// Column-by-column and pair-by-pair statistics of how the synthetic table differs from the real
+/// one, each with its reference definition (docs/metrics.md):
+/// - numeric and datetime columns: the two-sample KS statistic and p-value (scipy's `ks_2samp`),
+///   Wasserstein-1 (in the column's units), Jensen–Shannon distance over the real column's ten
+///   equal-width bins;
+/// - categorical and boolean columns: total variation distance, Pearson's chi-squared test of
+///   homogeneity (statistic and p-value), Jensen–Shannon distance;
+/// - pairs of numeric columns: Pearson and Spearman correlation similarity, 1 − |ρ_real − ρ_synth| / 2;
+///   every pair: contingency similarity (numbers cut into ten equal-width bins per table).
+/// Missing cells are dropped (`missing_rates` compares how often they occur), except in the
+/// contingency tables, where missing is a category. Table-level rows average the column or pair
+/// values that exist.
+public struct FidelityValidator: Validator {
+    public static let descriptor = PluginDescriptor(
+        id: "fidelity",
+        name: "Fidelity statistics",
+        version: "1.0.0",
+        kind: .validator,
+        summary: "KS test, Wasserstein-1, Jensen-Shannon, TV and chi-squared per column; correlation and contingency similarity per pair.",
+        parameters: [
+            .bool("pairs", default: true, help: "Also compare every pair of columns (correlations, contingency tables)."),
+        ])
+
+    let pairs: Bool
+
+    public init(parameters: Parameters, context: PluginContext) throws {
+        pairs = parameters.bool("pairs")
+    }
+
+    public func validate(_ input: ValidationInput, context: PluginContext) throws -> [Metric] {
+        var metrics: [Metric] = []
+        var prepared: [PreparedColumn] = []
+        for real in input.real.columns {
+            try context.checkCancellation()
+            guard let synthetic = input.synthetic.column(named: real.name) else {
+                throw PluginError.invalidArgument("the synthetic table has no column '\(real.name)'")
+            }
+            let column = PreparedColumn(real: real, synthetic: synthetic)
+            prepared.append(column)
+            metrics += column.marginalMetrics()
+        }
+        if pairs {
+            for i in prepared.indices {
+                for j in (i + 1)..<prepared.count {
+                    try context.checkCancellation()
+                    metrics += PreparedColumn.pairMetrics(prepared[i], prepared[j])
+                }
+            }
+        }
+        metrics += averages(of: metrics)
+        return metrics
+    }
+
+    /// One table-level row per metric name: the mean of the column (or pair) values that exist.
+    private func averages(of metrics: [Metric]) -> [Metric] {
+        var order: [String] = []
+        var groups: [String: [Metric]] = [:]
+        for metric in metrics where !metric.name.hasSuffix("_pvalue") && metric.name != "chi_squared" {
+            if groups[metric.name] == nil { order.append(metric.name) }
+            groups[metric.name, default: []].append(metric)
+        }
+        return order.map { name in
+            let group = groups[name]!, values = group.filter(\.hasValue).map(\.value)
+            let first = group[0]
+            return Metric(name: name, value: values.isEmpty ? nil : values.reduce(0, +) / Double(values.count),
+                          orElse: "no column or pair has a value", goal: first.goal, range: first.range)
+        }
+    }
+}
+
+/// One column on both sides, in the forms the statistics need.
+struct PreparedColumn {
+    let name: String
+    let kind: ColumnKind
+    let real: [Double]?, synthetic: [Double]?
+    let categories: SharedCategories?
+    /// Codes for contingency tables: categories, or numbers cut into each table's ten bins.
+    let realCodes: [Int32], syntheticCodes: [Int32]
+    let codeCount: Int
+
+    init(real column: Column, synthetic other: Column) {
+        name = column.name
+        kind = column.kind
+        if ColumnShape(column.kind) == .continuous, let a = numbersWithMissing(column), let b = numbersWithMissing(other) {
+            real = a
+            synthetic = b
+            categories = nil
+            realCodes = Self.bins(a)
+            syntheticCodes = Self.bins(b)
+            codeCount = 12
+        } else {
+            real = nil
+            synthetic = nil
+            let shared = SharedCategories(real: column, synthetic: other)
+            categories = shared
+            realCodes = shared.real
+            syntheticCodes = shared.synthetic
+            codeCount = shared.labels.count
+        }
+    }
+
+    static func bins(_ values: [Double]) -> [Int32] {
+        let edges = Fidelity.histogramEdges(values.filter { !$0.isNaN })
+        return values.map { Int32(Fidelity.digitize($0, edges)) }
+    }
+
+    func marginalMetrics() -> [Metric] {
+        if let real, let synthetic {
+            let test = Fidelity.kolmogorovSmirnov(real, synthetic)
+            let empty = "no present values on one side"
+            return [
+                Metric(name: "ks_statistic", column: name, value: test?.statistic, orElse: empty, goal: .minimize, range: 0...1),
+                Metric(name: "ks_pvalue", column: name, value: test?.pValue, orElse: empty, goal: .none, range: 0...1),
+                Metric(name: "wasserstein", column: name, value: Fidelity.wasserstein(real, synthetic), orElse: empty,
+                       goal: .minimize, range: 0...Double.infinity),
+                Metric(name: "js_distance", column: name, value: Fidelity.jensenShannon(real: real, synthetic: synthetic),
+                       orElse: empty, goal: .minimize, range: 0...1),
+            ]
+        }
+        let categories = categories!
+        let empty = "no present values on one side"
+        let test = Fidelity.chiSquared(categories)
+        let chiReason = Fidelity.totalVariation(categories) == nil ? empty : "a single category on both sides"
+        return [
+            Metric(name: "tv_distance", column: name, value: Fidelity.totalVariation(categories), orElse: empty,
+                   goal: .minimize, range: 0...1),
+            Metric(name: "chi_squared", column: name, value: test?.statistic, orElse: chiReason, goal: .none,
+                   range: 0...Double.infinity),
+            Metric(name: "chi_squared_pvalue", column: name, value: test?.pValue, orElse: chiReason, goal: .none, range: 0...1),
+            Metric(name: "js_distance", column: name, value: Fidelity.jensenShannon(categories), orElse: empty,
+                   goal: .minimize, range: 0...1),
+        ]
+    }
+
+    static func pairMetrics(_ a: PreparedColumn, _ b: PreparedColumn) -> [Metric] {
+        let label = a.name + "|" + b.name
+        var metrics: [Metric] = []
+        if let ar = a.real, let br = b.real, let asyn = a.synthetic, let bsyn = b.synthetic {
+            for (name, coefficient) in [("pearson_similarity", Correlation.pearson), ("spearman_similarity", Correlation.spearman)] {
+                let real = coefficient(ar, br), synthetic = coefficient(asyn, bsyn)
+                let reason = real == nil
+                    ? "the real correlation is undefined (a constant column or fewer than two complete rows)"
+                    : "the synthetic correlation is undefined (a constant column or fewer than two complete rows)"
+                metrics.append(Metric(name: name, column: label,
+                                      value: real.flatMap { r in synthetic.map { 1 - Swift.abs(r - $0) / 2 } },
+                                      orElse: reason, goal: .maximize, range: 0...1))
+            }
+        }
+        metrics.append(Metric(name: "contingency_similarity", column: label,
+                              value: contingencySimilarity(a, b), orElse: "an empty table", goal: .maximize, range: 0...1))
+        return metrics
+    }
+
+    /// 1 − ½ Σ |f_real(x, y) − f_synthetic(x, y)|, counted in a dense table when it is small.
+    static func contingencySimilarity(_ a: PreparedColumn, _ b: PreparedColumn) -> Double? {
+        let n1 = a.realCodes.count, n2 = a.syntheticCodes.count
+        guard n1 > 0, n2 > 0 else { return nil }
+        let width = b.codeCount
+        if a.codeCount * width <= 4_000_000 {
+            var real = [Double](repeating: 0, count: a.codeCount * width), synthetic = real
+            for i in 0..<n1 { real[Int(a.realCodes[i]) * width + Int(b.realCodes[i])] += 1 }
+            for i in 0..<n2 { synthetic[Int(a.syntheticCodes[i]) * width + Int(b.syntheticCodes[i])] += 1 }
+            var variation = 0.0
+            for cell in real.indices { variation += Swift.abs(real[cell] / Double(n1) - synthetic[cell] / Double(n2)) }
+            return 1 - variation / 2
+        }
+        var cells: [Int64: (Double, Double)] = [:]
+        for i in 0..<n1 { cells[Int64(a.realCodes[i]) << 32 | Int64(b.realCodes[i]), default: (0, 0)].0 += 1 }
+        for i in 0..<n2 { cells[Int64(a.syntheticCodes[i]) << 32 | Int64(b.syntheticCodes[i]), default: (0, 0)].1 += 1 }
+        var variation = 0.0
+        for (_, counts) in cells { variation += Swift.abs(counts.0 / Double(n1) - counts.1 / Double(n2)) }
+        return 1 - variation / 2
+    }
+}

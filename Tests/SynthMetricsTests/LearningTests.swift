@@ -1,0 +1,56 @@
+import Foundation
+import SynthKit
+import SynthMath
+import Testing
+@testable import SynthMetrics
+
+/// Our classifiers against scikit-learn's on adult.csv (the fixture and the command that made it:
+/// bench/fixtures/make_hgb_fixture.py): every fifth row is a test row.
+struct LearningTests {
+    struct Scored: Decodable { let accuracy: Double, f1: Double, roc_auc: Double }
+    struct Fixture: Decodable { let hgb: Scored, logistic: Scored, train_rows: Int, test_rows: Int }
+
+    static let fixture: Fixture = {
+        let data = try! Data(contentsOf: URL(fileURLWithPath: TestData.fixtures + "/hgb_adult.json"))
+        return try! JSONDecoder().decode(Fixture.self, from: data)
+    }()
+
+    static let adult: (train: Table, test: Table) = {
+        let table = try! CSVReader.read(path: TestData.shared("adult.csv"))
+        let rows = Array(0..<table.rowCount)
+        return (table.rows(rows.filter { $0 % 5 != 0 }), table.rows(rows.filter { $0 % 5 == 0 }))
+    }()
+
+    @Test func boostedTreesMatchScikitLearnOnAdult() throws {
+        let (train, test) = Self.adult
+        #expect(train.rowCount == Self.fixture.train_rows && test.rowCount == Self.fixture.test_rows)
+        let task = Targets.task(for: train.column(named: "income")!)
+        #expect(task == .classification(classes: ["<=50K", ">50K"]))
+        let y = Targets(train.column(named: "income")!, task: task).values
+        let truth = Targets(test.column(named: "income")!, task: task).values.map { Int($0) }
+        let encoder = FeatureEncoder(training: train, excluding: "income")
+        let (columns, categorical) = try encoder.raw(train)
+        let model = try GradientBoosting(columns: columns, categorical: categorical, targets: y, task: task, random: Philox(seed: 1))
+        let predictions = model.predict(columns: try encoder.raw(test).columns)
+        let accuracy = Scores.accuracy(predictions.classes, truth)
+        let auc = try #require(Scores.rocAUC(predictions, truth))
+        print("hgb accuracy \(accuracy) (scikit-learn \(Self.fixture.hgb.accuracy)), AUC \(auc) (\(Self.fixture.hgb.roc_auc)), iterations \(model.iterationsRun)")
+        #expect(abs(accuracy - Self.fixture.hgb.accuracy) <= 0.01)
+        #expect(abs(auc - Self.fixture.hgb.roc_auc) <= 0.01)
+    }
+
+    @Test func logisticRegressionMatchesScikitLearnOnAdult() throws {
+        let (train, test) = Self.adult
+        let task = Targets.task(for: train.column(named: "income")!)
+        let y = Targets(train.column(named: "income")!, task: task).values
+        let truth = Targets(test.column(named: "income")!, task: task).values.map { Int($0) }
+        let encoder = FeatureEncoder(training: train, excluding: "income")
+        let model = try LinearModel(x: try encoder.dense(train), rows: train.rowCount, width: encoder.width, targets: y, task: task)
+        let predictions = model.predict(try encoder.dense(test), rows: test.rowCount)
+        let accuracy = Scores.accuracy(predictions.classes, truth)
+        let auc = try #require(Scores.rocAUC(predictions, truth))
+        print("logistic accuracy \(accuracy) (scikit-learn \(Self.fixture.logistic.accuracy)), AUC \(auc) (\(Self.fixture.logistic.roc_auc))")
+        #expect(abs(accuracy - Self.fixture.logistic.accuracy) <= 0.005)
+        #expect(abs(auc - Self.fixture.logistic.roc_auc) <= 0.005)
+    }
+}

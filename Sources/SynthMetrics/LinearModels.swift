@@ -20,9 +20,11 @@ public struct Predictions: Sendable {
 }
 
 /// Minimizes a smooth convex function by limited-memory BFGS (ten pairs) with a backtracking
-/// Armijo line search. Stops when the gradient's largest component falls below `tolerance`, the
-/// value stops moving, or after `iterations` steps.
-public func minimizeLBFGS(_ start: [Double], iterations: Int = 500, tolerance: Double = 1e-6,
+/// Armijo line search. Stops when the gradient's largest component falls below `tolerance`, when
+/// a step lowers the value by less than `relativeDecrease` of it (scipy's L-BFGS-B `ftol`), or
+/// after `iterations` steps.
+public func minimizeLBFGS(_ start: [Double], iterations: Int = 500, tolerance: Double = 1e-5,
+                          relativeDecrease: Double = 2.2e-9,
                           _ objective: ([Double]) -> (value: Double, gradient: [Double])) -> [Double] {
     var x = start
     var (value, gradient) = objective(x)
@@ -79,7 +81,7 @@ public func minimizeLBFGS(_ start: [Double], iterations: Int = 500, tolerance: D
             steps.append(s); changes.append(y); curvatures.append(1 / sy)
             if steps.count > 10 { steps.removeFirst(); changes.removeFirst(); curvatures.removeFirst() }
         }
-        if iteration > 0, Swift.abs(previous - value) <= 1e-12 * max(1, Swift.abs(value)) { break }
+        if iteration > 0, previous - value <= relativeDecrease * max(1, Swift.abs(value), Swift.abs(previous)) { break }
     }
     return x
 }

@@ -36,12 +36,14 @@ public enum TableError: Error, CustomStringConvertible, Equatable {
     case duplicateColumn(String)
     case raggedColumns(String)
     case unknownColumn(String)
+    case kindMismatch(String, String, String)
 
     public var description: String {
         switch self {
         case .duplicateColumn(let name): "duplicate column name '\(name)'"
         case .raggedColumns(let detail): "columns differ in length (\(detail))"
         case .unknownColumn(let name): "no column named '\(name)'"
+        case .kindMismatch(let name, let first, let second): "column '\(name)' is \(first) in one table and \(second) in the other"
         }
     }
 }
@@ -59,5 +61,34 @@ extension Column {
         case .datetime(let v): taken = .datetime(indices.map { v[$0] })
         }
         return Column(name: name, values: taken, missing: mask)
+    }
+}
+
+extension Column {
+    /// This column's cells followed by `other`'s (same kind; categorical levels merged, this
+    /// column's first).
+    public func appending(_ other: Column) throws(TableError) -> Column {
+        let mask: [Bool] = missing.isEmpty && other.missing.isEmpty ? []
+            : (0..<count).map(isMissing) + (0..<other.count).map(other.isMissing)
+        let joined: ColumnValues
+        switch (values, other.values) {
+        case (.continuous(let a), .continuous(let b)): joined = .continuous(a + b)
+        case (.integer(let a), .integer(let b)): joined = .integer(a + b)
+        case (.boolean(let a), .boolean(let b)): joined = .boolean(a + b)
+        case (.datetime(let a), .datetime(let b)): joined = .datetime(a + b)
+        case (.categorical(let a, let levels), .categorical(let b, let otherLevels)):
+            var merged = levels
+            var index = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, Int32($0)) })
+            let remap: [Int32] = otherLevels.map { level in
+                if let known = index[level] { return known }
+                merged.append(level)
+                index[level] = Int32(merged.count - 1)
+                return Int32(merged.count - 1)
+            }
+            joined = .categorical(codes: a + b.map { remap[Int($0)] }, levels: merged)
+        default:
+            throw .kindMismatch(name, kind.rawValue, other.kind.rawValue)
+        }
+        return Column(name: name, values: joined, missing: mask)
     }
 }

@@ -9,11 +9,14 @@ public struct ValidationRequest: Sendable {
     public var holdoutPath: String?
     public var validators: [String]
     public var target: String?
+    /// `KEY=VALUE` or `VALIDATOR.KEY=VALUE` settings for the chosen validators.
+    public var parameters: [String]
     public var csvOptions: CSVOptions
     public var seed: UInt64
 
     public init(realPath: String, syntheticPath: String, holdoutPath: String? = nil, validators: [String] = [],
-                target: String? = nil, csvOptions: CSVOptions = CSVOptions(), seed: UInt64 = 0) {
+                target: String? = nil, parameters: [String] = [], csvOptions: CSVOptions = CSVOptions(), seed: UInt64 = 0) {
+        self.parameters = parameters
         self.realPath = realPath
         self.syntheticPath = syntheticPath
         self.holdoutPath = holdoutPath
@@ -70,12 +73,19 @@ public struct SkippedValidator: Codable, Sendable, Equatable {
     public var reason: String
 }
 
+/// A validator that ran and failed; the others' metrics are kept.
+public struct FailedValidator: Codable, Sendable, Equatable {
+    public var validator: String
+    public var error: String
+}
+
 public struct ValidationReport: Codable, Sendable {
     public var real: String
     public var synthetic: String
     public var holdout: String?
     public var validators: [String]
     public var skipped: [SkippedValidator]
+    public var failed: [FailedValidator]
     public var metrics: [MetricRecord]
 }
 
@@ -101,15 +111,23 @@ public enum Validation {
         let sameKinds = kindsOf(real, options: request.csvOptions)
         let synthetic = try CSVReader.read(path: request.syntheticPath, options: sameKinds)
         let holdout = try request.holdoutPath.map { path throws(CSVError) in try CSVReader.read(path: path, options: sameKinds) }
+        let routed = try ParameterAssignment.route(request.parameters, to: chosen)
+        var instances: [PluginInstance] = []
+        for plugin in chosen { instances.append(try PluginInstance(plugin, values: routed[plugin.id] ?? [:], host: host)) }
         var metrics: [MetricRecord] = []
-        for plugin in chosen {
-            let instance = try PluginInstance(plugin, host: host)
-            let results = try Validating.run(instance, real: real, synthetic: synthetic, holdout: holdout,
-                                             target: request.target, host: host)
-            metrics += results.map(MetricRecord.init)
+        var failed: [FailedValidator] = []
+        for instance in instances {
+            do {
+                let results = try Validating.run(instance, real: real, synthetic: synthetic, holdout: holdout,
+                                                 target: request.target, host: host)
+                metrics += results.map(MetricRecord.init)
+            } catch let error as SynthLabError {
+                // One validator's failure does not cost the others' results.
+                failed.append(FailedValidator(validator: instance.plugin.id, error: error.description))
+            }
         }
         return ValidationReport(real: request.realPath, synthetic: request.syntheticPath, holdout: request.holdoutPath,
-                                validators: chosen.map(\.id), skipped: skipped, metrics: metrics)
+                                validators: chosen.map(\.id), skipped: skipped, failed: failed, metrics: metrics)
     }
 
     /// The options that read another file of the same table with the same column kinds.

@@ -77,7 +77,14 @@ public struct BiasValidator: Validator {
         let label = positiveIndex == nil ? "mean" : "positive_rate"
         let range: ClosedRange<Double> = positiveIndex == nil ? -Double.infinity...Double.infinity : 0...1
         var metrics: [Metric] = []
-        let groups = Set(real.keys).union(synthetic.keys).sorted { ($0 ?? "") < ($1 ?? "") }
+        // Groups by name, the missing group last.
+        let groups = Set(real.keys).union(synthetic.keys).sorted { a, b in
+            switch (a, b) {
+            case (nil, _): false
+            case (_, nil): true
+            case let (a?, b?): a < b
+            }
+        }
         for group in groups {
             let column = sensitive + "=" + (group ?? "missing")
             metrics.append(Metric(name: label + "_real", column: column, value: real[group]?.rate,

@@ -151,28 +151,9 @@ struct PreparedColumn {
             }
         }
         metrics.append(Metric(name: "contingency_similarity", column: label,
-                              value: contingencySimilarity(a, b), orElse: "an empty table", goal: .maximize, range: 0...1))
+                              value: QualityReport.contingencySimilarity(a.realCodes, b.realCodes, a.syntheticCodes, b.syntheticCodes,
+                                                                         codes: (a.codeCount, b.codeCount)),
+                              orElse: "an empty table", goal: .maximize, range: 0...1))
         return metrics
-    }
-
-    /// 1 − ½ Σ |f_real(x, y) − f_synthetic(x, y)|, counted in a dense table when it is small.
-    static func contingencySimilarity(_ a: PreparedColumn, _ b: PreparedColumn) -> Double? {
-        let n1 = a.realCodes.count, n2 = a.syntheticCodes.count
-        guard n1 > 0, n2 > 0 else { return nil }
-        let width = b.codeCount
-        if a.codeCount * width <= 4_000_000 {
-            var real = [Double](repeating: 0, count: a.codeCount * width), synthetic = real
-            for i in 0..<n1 { real[Int(a.realCodes[i]) * width + Int(b.realCodes[i])] += 1 }
-            for i in 0..<n2 { synthetic[Int(a.syntheticCodes[i]) * width + Int(b.syntheticCodes[i])] += 1 }
-            var variation = 0.0
-            for cell in real.indices { variation += Swift.abs(real[cell] / Double(n1) - synthetic[cell] / Double(n2)) }
-            return 1 - variation / 2
-        }
-        var cells: [Int64: (Double, Double)] = [:]
-        for i in 0..<n1 { cells[Int64(a.realCodes[i]) << 32 | Int64(b.realCodes[i]), default: (0, 0)].0 += 1 }
-        for i in 0..<n2 { cells[Int64(a.syntheticCodes[i]) << 32 | Int64(b.syntheticCodes[i]), default: (0, 0)].1 += 1 }
-        var variation = 0.0
-        for (_, counts) in cells { variation += Swift.abs(counts.0 / Double(n1) - counts.1 / Double(n2)) }
-        return 1 - variation / 2
     }
 }

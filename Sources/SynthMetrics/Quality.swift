@@ -151,6 +151,8 @@ public struct QualityReport: Sendable {
         /// Codes for a contingency table: categories as they are, numbers by their bins.
         var discreteReal: [Int32] { categories?.real ?? realBins! }
         var discreteSynthetic: [Int32] { categories?.synthetic ?? syntheticBins! }
+        /// How many codes the discrete forms use: the labels, or 12 bin numbers.
+        var codeCount: Int { categories?.labels.count ?? 12 }
     }
 
     static func pair(_ a: Prepared, _ b: Prepared) -> PairScore {
@@ -177,7 +179,8 @@ public struct QualityReport: Sendable {
             }
             return score
         }
-        score.score = contingencySimilarity(a.discreteReal, b.discreteReal, a.discreteSynthetic, b.discreteSynthetic)
+        score.score = contingencySimilarity(a.discreteReal, b.discreteReal, a.discreteSynthetic, b.discreteSynthetic,
+                                            codes: (a.codeCount, b.codeCount))
         guard score.score != nil else {
             score.reason = "an empty table"
             return score
@@ -208,18 +211,28 @@ public struct QualityReport: Sendable {
     }
 
     /// 1 − ½ Σ |f_real(x, y) − f_synthetic(x, y)| over the joint cells either table has.
-    static func contingencySimilarity(_ realX: [Int32], _ realY: [Int32], _ syntheticX: [Int32], _ syntheticY: [Int32]) -> Double? {
-        guard !realX.isEmpty, !syntheticX.isEmpty else { return nil }
+    public static func contingencySimilarity(_ realX: [Int32], _ realY: [Int32], _ syntheticX: [Int32], _ syntheticY: [Int32],
+                                             codes: (x: Int, y: Int)) -> Double? {
+        let n1 = realX.count, n2 = syntheticX.count
+        guard n1 > 0, n2 > 0 else { return nil }
+        let width = codes.y
+        if codes.x * width <= 4_000_000 {
+            var real = [Double](repeating: 0, count: codes.x * width), synthetic = real
+            for i in 0..<n1 { real[Int(realX[i]) * width + Int(realY[i])] += 1 }
+            for i in 0..<n2 { synthetic[Int(syntheticX[i]) * width + Int(syntheticY[i])] += 1 }
+            var variation = 0.0
+            for cell in real.indices { variation += Swift.abs(real[cell] / Double(n1) - synthetic[cell] / Double(n2)) }
+            return 1 - variation / 2
+        }
+        // Many codes on both sides: count the cells that occur, and sum them in a fixed order.
         var cells: [Int64: (Double, Double)] = [:]
-        for index in realX.indices {
-            cells[Int64(realX[index]) << 32 | Int64(realY[index]), default: (0, 0)].0 += 1
-        }
-        for index in syntheticX.indices {
-            cells[Int64(syntheticX[index]) << 32 | Int64(syntheticY[index]), default: (0, 0)].1 += 1
-        }
-        let n1 = Double(realX.count), n2 = Double(syntheticX.count)
+        for i in 0..<n1 { cells[Int64(realX[i]) << 32 | Int64(realY[i]), default: (0, 0)].0 += 1 }
+        for i in 0..<n2 { cells[Int64(syntheticX[i]) << 32 | Int64(syntheticY[i]), default: (0, 0)].1 += 1 }
         var variation = 0.0
-        for (_, counts) in cells { variation += Swift.abs(counts.0 / n1 - counts.1 / n2) }
+        for key in cells.keys.sorted() {
+            let counts = cells[key]!
+            variation += Swift.abs(counts.0 / Double(n1) - counts.1 / Double(n2))
+        }
         return 1 - variation / 2
     }
 }

@@ -79,6 +79,43 @@ struct CommandLineTests {
         #expect(text.stdout.contains("spent ε = 0.5, δ = 0.0"))
     }
 
+    @Test func validateRunsEveryValidatorAndKeepsTheOthersWhenOneFails() throws {
+        let folder = Support.temporaryFolder()
+        let adult = try CSVReader.read(path: Support.data("adult.csv"))
+        try CSVWriter.write(adult.rows(Array(0..<2000)), to: folder + "/train.csv")
+        try CSVWriter.write(adult.rows(Array(2000..<3000)), to: folder + "/holdout.csv")
+        try CSVWriter.write(adult.rows(Array(3000..<5000)), to: folder + "/synthetic.csv")
+        let common = ["validate", "--real", folder + "/train.csv", "--synthetic", folder + "/synthetic.csv",
+                      "--holdout", folder + "/holdout.csv", "--target", "income", "--json"]
+        let run = try Support.synthlab(common + ["--param", "sensitive=sex"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try Support.json(run.stdout)
+        let validators = try #require(json["validators"] as? [String])
+        #expect(Set(validators) == ["column_shapes", "missing_rates", "fidelity", "quality", "utility", "augmentation", "bias",
+                                    "detection", "privacy_risk"])
+        #expect((json["failed"] as? [Any])?.isEmpty == true)
+        let metrics = try #require(json["metrics"] as? [[String: Any]])
+        for id in validators { #expect(metrics.contains { $0["validator"] as? String == id }, "\(id)") }
+        for metric in metrics {
+            // A value, or null and the reason.
+            let hasValue = metric["value"] is Double
+            #expect(hasValue == (metric["not_applicable"] is NSNull), "\(metric)")
+        }
+        #expect(metrics.contains { $0["metric"] as? String == "mia_auc" && $0["value"] is Double })
+        #expect(metrics.contains { $0["metric"] as? String == "parity_gap_real" && $0["value"] is Double })
+
+        let failing = try Support.synthlab(common + ["--param", "sensitive=nope"])
+        #expect(failing.status == 1)
+        #expect(failing.stderr.contains("validator bias failed") && failing.stderr.contains("'nope'"), "\(failing.stderr)")
+        let kept = try #require(try Support.json(failing.stdout)["metrics"] as? [[String: Any]])
+        #expect(kept.contains { $0["metric"] as? String == "boosting_roc_auc" })
+        #expect((try Support.json(failing.stdout)["failed"] as? [[String: Any]])?.first?["validator"] as? String == "bias")
+
+        let typo = try Support.synthlab(common + ["--param", "sensitve=sex"])
+        #expect(typo.status == 1)
+        #expect(typo.stderr.contains("unknown parameter 'sensitve'"), "\(typo.stderr)")
+    }
+
     @Test func validatePrintsPerColumnScoresAndTheAverage() throws {
         let out = Support.temporaryFolder() + "/s.csv"
         let insurance = Support.data("insurance.csv")

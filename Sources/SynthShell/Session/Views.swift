@@ -62,6 +62,7 @@ enum Views {
 
     /// One row per table and generator configuration: the seeds, the privacy spent, and each
     /// table-level metric's mean over the seeds (and its standard deviation with several seeds).
+    /// Metric names that repeat across validators keep the first validator's.
     static func summary(_ results: ExperimentResults) -> ResultTable {
         var groups: [(key: String, table: String, generator: String, trials: [TrialResult])] = []
         for trial in results.trials {
@@ -74,7 +75,10 @@ enum Views {
         }
         var metricNames: [String] = []
         for trial in results.trials {
-            for result in trial.metrics where result.metric.column == nil && !metricNames.contains(result.metric.name) {
+            // A metric that no trial could compute (every value not applicable) gets no column;
+            // `details` still lists it with its reason.
+            for result in trial.metrics where result.metric.column == nil && result.metric.hasValue
+                && !metricNames.contains(result.metric.name) {
                 metricNames.append(result.metric.name)
             }
         }

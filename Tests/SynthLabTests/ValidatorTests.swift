@@ -1,0 +1,176 @@
+import Foundation
+import SynthKit
+import SynthMath
+import Testing
+@testable import SynthLab
+
+/// The validators of synth_validators, loaded as plugins, on adult rows and on tables made to be
+/// awkward (missing cells, constant columns, one class).
+@Suite(.serialized) struct ValidatorTests {
+    static let registry = PluginRegistry(searchPath: [try! Support.pluginFolder(with: ["libsynth_validators.so"])])
+    static let all = ["fidelity", "quality", "utility", "augmentation", "bias", "detection", "privacy_risk"]
+
+    /// adult rows: 3,000 to train on, 1,000 held out, 3,000 more as a "synthetic" table that is real
+    /// data the generator never saw.
+    static let adult: (train: Table, holdout: Table, fresh: Table) = {
+        let table = try! CSVReader.read(path: Support.data("adult.csv"))
+        return (table.rows(Array(0..<3000)), table.rows(Array(3000..<4000)), table.rows(Array(4000..<7000)))
+    }()
+
+    /// Every column shuffled on its own: the marginals survive, every relation between columns dies.
+    static func shuffled(_ table: Table, seed: UInt64) -> Table {
+        var random = Philox(seed: seed)
+        return try! Table(columns: table.columns.map { $0.taking(random.permutation(table.rowCount)) })
+    }
+
+    static func run(_ id: String, _ parameters: [String: ParameterValue] = [:], real: Table, synthetic: Table,
+                    holdout: Table? = nil, target: String? = nil) throws -> [Metric] {
+        let host = HostServices(seed: 3)
+        let instance = try PluginInstance(try registry.plugin(id), values: parameters, host: host)
+        return try Validating.run(instance, real: real, synthetic: synthetic, holdout: holdout, target: target, host: host).map(\.metric)
+    }
+
+    static func value(_ metrics: [Metric], _ name: String, column: String? = nil) -> Double? {
+        metrics.first { $0.name == name && $0.column == column && $0.hasValue }?.value
+    }
+
+    /// Every metric has a finite value inside its declared range, or says why it has none.
+    static func expectWellFormed(_ metrics: [Metric], _ context: String) {
+        for metric in metrics {
+            if let reason = metric.notApplicable {
+                #expect(!reason.isEmpty, "\(context): \(metric.name) n/a without a reason")
+                #expect(metric.value.isNaN)
+            } else {
+                #expect(metric.value.isFinite, "\(context): \(metric.name) \(metric.column ?? "") = \(metric.value)")
+                #expect(metric.range.contains(metric.value), "\(context): \(metric.name) = \(metric.value) outside \(metric.range)")
+            }
+        }
+    }
+
+    @Test func everyValidatorScoresAdult() throws {
+        let (train, holdout, fresh) = Self.adult
+        let synthetic = Self.shuffled(fresh, seed: 1)
+        for id in Self.all {
+            let metrics = try Self.run(id, id == "bias" ? ["sensitive": .string("sex")] : [:], real: train, synthetic: synthetic,
+                                       holdout: holdout, target: "income")
+            #expect(!metrics.isEmpty, "\(id)")
+            Self.expectWellFormed(metrics, id)
+            #expect(metrics.filter(\.hasValue).count >= metrics.count / 2, "\(id): \(metrics.filter { !$0.hasValue })")
+        }
+    }
+
+    @Test func fidelityReportsEachKindOfColumnAndPair() throws {
+        let (train, _, fresh) = Self.adult
+        let metrics = try Self.run("fidelity", real: train, synthetic: fresh)
+        for name in ["ks_statistic", "ks_pvalue", "wasserstein", "js_distance"] { #expect(Self.value(metrics, name, column: "age") != nil, "\(name)") }
+        for name in ["tv_distance", "chi_squared", "chi_squared_pvalue", "js_distance"] { #expect(Self.value(metrics, name, column: "race") != nil, "\(name)") }
+        #expect(Self.value(metrics, "pearson_similarity", column: "age|fnlwgt") != nil)
+        #expect(Self.value(metrics, "contingency_similarity", column: "age|race") != nil)
+        #expect(Self.value(metrics, "pearson_similarity", column: "age|race") == nil)
+        // Fresh real rows look like the training rows.
+        #expect(Self.value(metrics, "ks_statistic")! < 0.05)
+        let noPairs = try Self.run("fidelity", ["pairs": .bool(false)], real: train, synthetic: fresh)
+        #expect(!noPairs.contains { $0.column?.contains("|") == true })
+    }
+
+    @Test func awkwardTablesGiveReasonsNotNaN() throws {
+        let n = 200
+        var random = Philox(seed: 9)
+        func table(constantTarget: Bool, allMissing: Bool) throws -> Table {
+            let x = (0..<n).map { _ in random.nextNormal() }
+            return try Table(columns: [
+                Column(name: "x", values: .continuous(x), missing: (0..<n).map { allMissing || $0 % 7 == 0 }),
+                Column(name: "constant", values: .continuous([Double](repeating: 4, count: n))),
+                Column(name: "c", values: .categorical(codes: (0..<n).map { Int32($0 % 3) }, levels: ["a", "b", "c"]),
+                       missing: (0..<n).map { $0 % 5 == 0 }),
+                Column(name: "y", values: .categorical(codes: (0..<n).map { constantTarget ? 0 : Int32(x[$0] > 0 ? 1 : 0) },
+                                                       levels: ["no", "yes"])),
+            ])
+        }
+        let real = try table(constantTarget: false, allMissing: false)
+        let holdout = try table(constantTarget: false, allMissing: false)
+        let oneClass = try table(constantTarget: true, allMissing: true)
+        for id in Self.all {
+            let parameters: [String: ParameterValue] = id == "bias" ? ["sensitive": .string("c")] : [:]
+            let metrics = try Self.run(id, parameters, real: real, synthetic: oneClass, holdout: holdout, target: "y")
+            Self.expectWellFormed(metrics, id)
+        }
+        let utility = try Self.run("utility", real: real, synthetic: oneClass, holdout: holdout, target: "y")
+        let f1 = try #require(utility.first { $0.name == "logistic_f1" })
+        #expect(f1.notApplicable?.contains("single class") == true)
+        #expect(Self.value(utility, "logistic_f1_real") != nil)
+        let fidelity = try Self.run("fidelity", real: real, synthetic: oneClass)
+        #expect(fidelity.first { $0.name == "ks_statistic" && $0.column == "x" }?.notApplicable?.contains("no present values") == true)
+        #expect(fidelity.first { $0.name == "pearson_similarity" && $0.column == "x|constant" }?.notApplicable != nil)
+        let quality = try Self.run("quality", real: real, synthetic: oneClass)
+        #expect(Self.value(quality, "quality") != nil)
+        let augmentation = try Self.run("augmentation", ["minority": .string("yes")], real: real, synthetic: oneClass, holdout: holdout, target: "y")
+        #expect(augmentation.allSatisfy { $0.notApplicable?.contains("no row of class") == true })
+        let bias = try Self.run("bias", real: real, synthetic: real, target: "y")
+        #expect(bias.first { $0.name == "parity_gap_real" }?.notApplicable?.contains("sensitive=COLUMN") == true)
+    }
+
+    @Test func copiedRowsAreCaughtAndFreshRowsAreNot() throws {
+        let (train, holdout, fresh) = Self.adult
+        let copied = try Self.run("privacy_risk", real: train, synthetic: train, holdout: holdout)
+        #expect(Self.value(copied, "exact_copy_rate") == 1)
+        #expect(Self.value(copied, "dcr_synthetic_median") == 0)
+        #expect(Self.value(copied, "mia_auc")! > 0.95)
+        let unseen = try Self.run("privacy_risk", real: train, synthetic: fresh, holdout: holdout)
+        #expect(Self.value(unseen, "exact_copy_rate")! < 0.01)
+        #expect(abs(Self.value(unseen, "mia_auc")! - 0.5) < 0.05)
+        #expect(abs(Self.value(unseen, "dcr_ratio")! - 1) < 0.2)
+        #expect(Self.value(unseen, "nndr_synthetic_median")! > 0.5)
+    }
+
+    @Test func trainingOnTheRealRowsReproducesTheBaseline() throws {
+        let (train, holdout, _) = Self.adult
+        let metrics = try Self.run("utility", ["models": .string("linear")], real: train, synthetic: train, holdout: holdout, target: "income")
+        for name in ["logistic_accuracy", "logistic_f1", "logistic_roc_auc"] {
+            #expect(Self.value(metrics, name) == Self.value(metrics, name + "_real"), "\(name)")
+        }
+        #expect(Self.value(metrics, "logistic_accuracy")! > 0.8)
+    }
+
+    @Test func detectionTellsBrokenRelationsFromFreshRows() throws {
+        let (train, _, fresh) = Self.adult
+        let alike = try Self.run("detection", ["models": .string("boosting")], real: train, synthetic: fresh)
+        #expect(Self.value(alike, "boosting_detection")! > 0.8)
+        let broken = try Self.run("detection", ["models": .string("boosting")], real: train, synthetic: Self.shuffled(fresh, seed: 2))
+        #expect(Self.value(broken, "boosting_detection")! < 0.5)
+        #expect(Self.value(broken, "boosting_detection_auc")! > 0.75)
+    }
+
+    @Test func biasGapsAreTheGroupRates() throws {
+        // Group A: 3 of 4 positive in real, 1 of 4 in synthetic; group B: 1 of 4 in both.
+        func table(_ positives: [Bool]) throws -> Table {
+            try Table(columns: [
+                Column(name: "g", values: .categorical(codes: [0, 0, 0, 0, 1, 1, 1, 1], levels: ["A", "B"])),
+                Column(name: "y", values: .categorical(codes: positives.map { $0 ? 1 : 0 }, levels: ["no", "yes"])),
+            ])
+        }
+        let real = try table([true, true, true, false, true, false, false, false])
+        let synthetic = try table([true, false, false, false, true, false, false, false])
+        let metrics = try Self.run("bias", ["sensitive": .string("g"), "positive": .string("yes"), "min_rows": .int(1)],
+                                   real: real, synthetic: synthetic, target: "y")
+        #expect(Self.value(metrics, "positive_rate_real", column: "g=A") == 0.75)
+        #expect(Self.value(metrics, "positive_rate_synthetic", column: "g=A") == 0.25)
+        #expect(Self.value(metrics, "parity_gap_real") == 0.5)
+        #expect(Self.value(metrics, "parity_gap_synthetic") == 0)
+        #expect(Self.value(metrics, "parity_gap_change") == -0.5)
+        #expect(throws: SynthLabError.self) {
+            try Self.run("bias", ["sensitive": .string("nope")], real: real, synthetic: synthetic, target: "y")
+        }
+    }
+
+    @Test func augmentationAddsMinorityRows() throws {
+        let (train, holdout, fresh) = Self.adult
+        let metrics = try Self.run("augmentation", real: train, synthetic: fresh, holdout: holdout, target: "income")
+        Self.expectWellFormed(metrics, "augmentation")
+        let before = try #require(Self.value(metrics, "minority_recall_real"))
+        let after = try #require(Self.value(metrics, "minority_recall_augmented"))
+        #expect(abs(Self.value(metrics, "minority_recall_gain")! - (after - before)) < 1e-12)
+        // Balancing the classes with real minority rows raises the minority recall.
+        #expect(after > before)
+    }
+}

@@ -81,6 +81,9 @@ let package = Package(
 
         // bench/ctgan-step.sh: one CTGAN training step, side by side with PyTorch.
         .executableTarget(name: "synthnn-bench", dependencies: ["SynthNN", "SynthMath"], path: "bench/SynthNNBench"),
+        // bench/validators.py: the distance-to-closest-record search, timed.
+        .executableTarget(name: "synthmetrics-bench", dependencies: ["SynthMetrics", "SynthKit", "SynthMath"],
+                          path: "bench/SynthMetricsBench", swiftSettings: numericSettings),
 
         .testTarget(name: "SynthMathTests", dependencies: ["SynthMath"], path: "Tests/SynthMathTests", exclude: ["Fixtures"]),
         .testTarget(name: "SynthNNTests", dependencies: ["SynthNN", "SynthMath", "SynthKit"], path: "Tests/SynthNNTests"),

@@ -87,6 +87,8 @@ public struct ValidationReport: Codable, Sendable {
     public var skipped: [SkippedValidator]
     public var failed: [FailedValidator]
     public var metrics: [MetricRecord]
+    /// Wall-clock seconds: reading the tables, then each validator that ran.
+    public var seconds: [String: Double]
 }
 
 public enum Validation {
@@ -104,6 +106,8 @@ public enum Validation {
             chosen = try request.validators.map { id throws(SynthLabError) in try registry.plugin(id, kind: .validator) }
         }
 
+        var seconds: [String: Double] = [:]
+        let readStart = DispatchTime.now()
         let real = try CSVReader.read(path: request.realPath, options: request.csvOptions)
         if let target = request.target, real.column(named: target) == nil {
             throw SynthLabError.invalidRequest("\(request.realPath): no target column '\(target)'")
@@ -111,12 +115,15 @@ public enum Validation {
         let sameKinds = kindsOf(real, options: request.csvOptions)
         let synthetic = try CSVReader.read(path: request.syntheticPath, options: sameKinds)
         let holdout = try request.holdoutPath.map { path throws(CSVError) in try CSVReader.read(path: path, options: sameKinds) }
+        seconds["read"] = elapsed(since: readStart)
         let routed = try ParameterAssignment.route(request.parameters, to: chosen)
         var instances: [PluginInstance] = []
         for plugin in chosen { instances.append(try PluginInstance(plugin, values: routed[plugin.id] ?? [:], host: host)) }
         var metrics: [MetricRecord] = []
         var failed: [FailedValidator] = []
         for instance in instances {
+            let start = DispatchTime.now()
+            defer { seconds[instance.plugin.id] = elapsed(since: start) }
             do {
                 let results = try Validating.run(instance, real: real, synthetic: synthetic, holdout: holdout,
                                                  target: request.target, host: host)
@@ -127,7 +134,11 @@ public enum Validation {
             }
         }
         return ValidationReport(real: request.realPath, synthetic: request.syntheticPath, holdout: request.holdoutPath,
-                                validators: chosen.map(\.id), skipped: skipped, failed: failed, metrics: metrics)
+                                validators: chosen.map(\.id), skipped: skipped, failed: failed, metrics: metrics, seconds: seconds)
+    }
+
+    static func elapsed(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 
     /// The options that read another file of the same table with the same column kinds.

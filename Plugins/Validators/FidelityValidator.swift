@@ -77,6 +77,10 @@ struct PreparedColumn {
     let name: String
     let kind: ColumnKind
     let real: [Double]?, synthetic: [Double]?
+    /// Present values sorted (numeric columns), and average ranks of every row when no cell is
+    /// missing (so Spearman's ρ of a pair without missing cells needs no sort of its own).
+    let sortedReal: [Double], sortedSynthetic: [Double]
+    let realRanks: [Double]?, syntheticRanks: [Double]?
     let categories: SharedCategories?
     /// Codes for contingency tables: categories, or numbers cut into each table's ten bins.
     let realCodes: [Int32], syntheticCodes: [Int32]
@@ -88,6 +92,10 @@ struct PreparedColumn {
         if ColumnShape(column.kind) == .continuous, let a = numbersWithMissing(column), let b = numbersWithMissing(other) {
             real = a
             synthetic = b
+            sortedReal = a.filter { !$0.isNaN }.sorted()
+            sortedSynthetic = b.filter { !$0.isNaN }.sorted()
+            realRanks = sortedReal.count == a.count ? Correlation.averageRanks(a) : nil
+            syntheticRanks = sortedSynthetic.count == b.count ? Correlation.averageRanks(b) : nil
             categories = nil
             realCodes = Self.bins(a)
             syntheticCodes = Self.bins(b)
@@ -95,6 +103,7 @@ struct PreparedColumn {
         } else {
             real = nil
             synthetic = nil
+            (sortedReal, sortedSynthetic, realRanks, syntheticRanks) = ([], [], nil, nil)
             let shared = SharedCategories(real: column, synthetic: other)
             categories = shared
             realCodes = shared.real
@@ -110,12 +119,13 @@ struct PreparedColumn {
 
     func marginalMetrics() -> [Metric] {
         if let real, let synthetic {
-            let test = Fidelity.kolmogorovSmirnov(real, synthetic)
+            let test = Fidelity.kolmogorovSmirnov(sortedFirst: sortedReal, sortedSecond: sortedSynthetic)
             let empty = "no present values on one side"
             return [
                 Metric(name: "ks_statistic", column: name, value: test?.statistic, orElse: empty, goal: .minimize, range: 0...1),
                 Metric(name: "ks_pvalue", column: name, value: test?.pValue, orElse: empty, goal: .none, range: 0...1),
-                Metric(name: "wasserstein", column: name, value: Fidelity.wasserstein(real, synthetic), orElse: empty,
+                Metric(name: "wasserstein", column: name, value: Fidelity.wasserstein(sortedFirst: sortedReal, sortedSecond: sortedSynthetic),
+                       orElse: empty,
                        goal: .minimize, range: 0...Double.infinity),
                 Metric(name: "js_distance", column: name, value: Fidelity.jensenShannon(real: real, synthetic: synthetic),
                        orElse: empty, goal: .minimize, range: 0...1),
@@ -140,8 +150,16 @@ struct PreparedColumn {
         let label = a.name + "|" + b.name
         var metrics: [Metric] = []
         if let ar = a.real, let br = b.real, let asyn = a.synthetic, let bsyn = b.synthetic {
-            for (name, coefficient) in [("pearson_similarity", Correlation.pearson), ("spearman_similarity", Correlation.spearman)] {
-                let real = coefficient(ar, br), synthetic = coefficient(asyn, bsyn)
+            // Spearman from the columns' own ranks when neither has a missing cell on that side.
+            func spearman(_ x: [Double], _ y: [Double], _ rx: [Double]?, _ ry: [Double]?) -> Double? {
+                if let rx, let ry { return Correlation.pearsonComplete(rx, ry) }
+                return Correlation.spearman(x, y)
+            }
+            let coefficients: [(String, Double?, Double?)] = [
+                ("pearson_similarity", Correlation.pearson(ar, br), Correlation.pearson(asyn, bsyn)),
+                ("spearman_similarity", spearman(ar, br, a.realRanks, b.realRanks), spearman(asyn, bsyn, a.syntheticRanks, b.syntheticRanks)),
+            ]
+            for (name, real, synthetic) in coefficients {
                 let reason = real == nil
                     ? "the real correlation is undefined (a constant column or fewer than two complete rows)"
                     : "the synthetic correlation is undefined (a constant column or fewer than two complete rows)"

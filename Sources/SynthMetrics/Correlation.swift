@@ -43,7 +43,8 @@ public enum Correlation {
         return (a, b)
     }
 
-    static func pearsonComplete(_ x: [Double], _ y: [Double]) -> Double? {
+    /// Pearson's r of two samples without missing values (Spearman's ρ when they are ranks).
+    public static func pearsonComplete(_ x: [Double], _ y: [Double]) -> Double? {
         guard x.count >= 2 else { return nil }
         let n = Double(x.count)
         let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n

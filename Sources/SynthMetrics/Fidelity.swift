@@ -89,7 +89,11 @@ public enum Fidelity {
     /// dx (`scipy.stats.wasserstein_distance`), in the column's units (microseconds for datetimes).
     /// Missing values are dropped; nil when a side has none.
     public static func wasserstein(_ first: [Double], _ second: [Double]) -> Double? {
-        let a = first.filter { !$0.isNaN }.sorted(), b = second.filter { !$0.isNaN }.sorted()
+        wasserstein(sortedFirst: first.filter { !$0.isNaN }.sorted(), sortedSecond: second.filter { !$0.isNaN }.sorted())
+    }
+
+    /// `wasserstein` of samples already free of NaN and sorted ascending.
+    public static func wasserstein(sortedFirst a: [Double], sortedSecond b: [Double]) -> Double? {
         guard !a.isEmpty, !b.isEmpty else { return nil }
         var i = 0, j = 0
         var distance = 0.0
@@ -108,6 +112,12 @@ public enum Fidelity {
     /// The two-sample KS test on the present values (scipy's `ks_2samp`); nil when a side has none.
     public static func kolmogorovSmirnov(_ first: [Double], _ second: [Double]) -> KSTestResult? {
         ksTwoSampleTest(first.filter { !$0.isNaN }, second.filter { !$0.isNaN })
+    }
+
+    /// `kolmogorovSmirnov` of samples already free of NaN and sorted ascending.
+    public static func kolmogorovSmirnov(sortedFirst a: [Double], sortedSecond b: [Double]) -> KSTestResult? {
+        guard let d = ksStatistic(sortedFirst: a, sortedSecond: b) else { return nil }
+        return ksTwoSamplePValue(statistic: d, sizes: a.count, b.count)
     }
 
     /// numpy's `histogram_bin_edges(values)` with its default of ten bins: `linspace(min, max, 11)`,

@@ -7,8 +7,9 @@ import Testing
 /// The validators of synth_validators, loaded as plugins, on adult rows and on tables made to be
 /// awkward (missing cells, constant columns, one class).
 @Suite(.serialized) struct ValidatorTests {
-    static let registry = PluginRegistry(searchPath: [try! Support.pluginFolder(with: ["libsynth_validators.so"])])
-    static let all = ["fidelity", "quality", "utility", "augmentation", "bias", "detection", "privacy_risk"]
+    static let registry = PluginRegistry(searchPath: [try! Support.pluginFolder(with: ["libsynth_validators.so",
+                                                                                       "libsynth_column_shapes.so", "libsynth_missing_rates.so"])])
+    static let all = ["fidelity", "quality", "utility", "augmentation", "bias", "detection", "privacy_risk", "column_shapes", "missing_rates"]
 
     /// adult rows: 3,000 to train on, 1,000 held out, 3,000 more as a "synthetic" table that is real
     /// data the generator never saw.

@@ -185,7 +185,7 @@ public struct QualityReport: Sendable {
             score.reason = "an empty table"
             return score
         }
-        guard let association = cramersV(a.discreteReal, b.discreteReal) else {
+        guard let association = cramersV(a.discreteReal, b.discreteReal, codes: (a.codeCount, b.codeCount)) else {
             score.reason = "a column has a single value in the real table, so its association is undefined"
             return score
         }
@@ -197,17 +197,46 @@ public struct QualityReport: Sendable {
         return score
     }
 
-    /// Cramér's V of the contingency table of two coded columns (every observed code a row or a
-    /// column): √(X² / n / (min(r, c) − 1)); nil when either has a single code.
-    static func cramersV(_ x: [Int32], _ y: [Int32]) -> Double? {
-        var rows: [Int32: Int] = [:], columns: [Int32: Int] = [:]
-        for code in x where rows[code] == nil { rows[code] = rows.count }
-        for code in y where columns[code] == nil { columns[code] = columns.count }
+    /// Cramér's V of the contingency table of two coded columns (codes below `codes.x` and
+    /// `codes.y`; every code that occurs is a row or a column): √(X² / n / (min(r, c) − 1)); nil
+    /// when either has a single code.
+    static func cramersV(_ x: [Int32], _ y: [Int32], codes: (x: Int, y: Int)) -> Double? {
+        guard codes.x * codes.y <= 4_000_000 else { return cramersVSparse(x, y) }
+        var dense = [Double](repeating: 0, count: codes.x * codes.y)
+        for index in x.indices { dense[Int(x[index]) * codes.y + Int(y[index])] += 1 }
+        var rowTotals = [Double](repeating: 0, count: codes.x), columnTotals = [Double](repeating: 0, count: codes.y)
+        for r in 0..<codes.x {
+            for c in 0..<codes.y {
+                rowTotals[r] += dense[r * codes.y + c]
+                columnTotals[c] += dense[r * codes.y + c]
+            }
+        }
+        let rows = (0..<codes.x).filter { rowTotals[$0] > 0 }, columns = (0..<codes.y).filter { columnTotals[$0] > 0 }
         guard rows.count >= 2, columns.count >= 2 else { return nil }
-        var table = [[Double]](repeating: [Double](repeating: 0, count: columns.count), count: rows.count)
-        for index in x.indices { table[rows[x[index]]!][columns[y[index]]!] += 1 }
+        let table = rows.map { r in columns.map { c in dense[r * codes.y + c] } }
         let phiSquared = Fidelity.pearsonChiSquared(table) / Double(x.count)
         return (phiSquared / Double(min(rows.count, columns.count) - 1)).squareRoot()
+    }
+
+    /// `cramersV` for columns with many codes, from the cells that occur:
+    /// X² = Σ_{O > 0} O² / E − n with E = row total × column total / n.
+    static func cramersVSparse(_ x: [Int32], _ y: [Int32]) -> Double? {
+        var rowTotals: [Int32: Double] = [:], columnTotals: [Int32: Double] = [:], cells: [Int64: Double] = [:]
+        for index in x.indices {
+            rowTotals[x[index], default: 0] += 1
+            columnTotals[y[index], default: 0] += 1
+            cells[Int64(x[index]) << 32 | Int64(y[index]), default: 0] += 1
+        }
+        guard rowTotals.count >= 2, columnTotals.count >= 2 else { return nil }
+        let n = Double(x.count)
+        var sum = 0.0
+        for key in cells.keys.sorted() {
+            let observed = cells[key]!
+            let expected = rowTotals[Int32(truncatingIfNeeded: key >> 32)]! * columnTotals[Int32(truncatingIfNeeded: key & 0xFFFF_FFFF)]! / n
+            sum += observed * observed / expected
+        }
+        let phiSquared = max(sum - n, 0) / n
+        return (phiSquared / Double(min(rowTotals.count, columnTotals.count) - 1)).squareRoot()
     }
 
     /// 1 − ½ Σ |f_real(x, y) − f_synthetic(x, y)| over the joint cells either table has.

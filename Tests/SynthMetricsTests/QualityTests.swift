@@ -1,5 +1,6 @@
 import Foundation
 import SynthKit
+import SynthMath
 import Testing
 @testable import SynthMetrics
 
@@ -72,4 +73,18 @@ enum TestData {
     static let dataFolder = ProcessInfo.processInfo.environment["SYNTHLAB_DATA_DIR"]
         ?? URL(fileURLWithPath: root).deletingLastPathComponent().appendingPathComponent("shared/data").path
     static func shared(_ name: String) -> String { dataFolder + "/" + name }
+}
+
+struct CramersVTests {
+    /// The sparse form (for columns with many codes) gives the dense form's value.
+    @Test func sparseAndDenseAgree() throws {
+        var random = SynthMath.Philox(seed: 4)
+        let x = (0..<5000).map { _ in Int32(random.nextInt(below: 7)) }
+        let y = x.map { code in Int32((Int(code) + random.nextInt(below: 3)) % 9) }
+        let dense = try #require(QualityReport.cramersV(x, y, codes: (7, 9)))
+        let sparse = try #require(QualityReport.cramersVSparse(x, y))
+        #expect(abs(dense - sparse) < 1e-12)
+        #expect(dense > 0.3 && dense < 1)
+        #expect(QualityReport.cramersV([1, 1, 1], [0, 1, 2], codes: (2, 3)) == nil)
+    }
 }

@@ -31,6 +31,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The results store: SQLite (the system's libsqlite3) through GRDB.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "CSynthABI", path: "Sources/CSynthABI"),
@@ -42,7 +44,8 @@ let package = Package(
         // optimizers, per-example gradients.
         .target(name: "SynthNN", dependencies: ["SynthMath", "COpenBLAS"], path: "Sources/SynthNN", swiftSettings: numericSettings),
         .target(name: "SynthKit", dependencies: ["CSynthABI", "SynthMath"], path: "Sources/SynthKit", swiftSettings: numericSettings),
-        .target(name: "SynthLab", dependencies: ["SynthKit", "CSynthABI"], path: "Sources/SynthLab"),
+        .target(name: "SynthLab", dependencies: ["SynthKit", "CSynthABI", "SynthMath", .product(name: "GRDB", package: "GRDB.swift")],
+                path: "Sources/SynthLab"),
         // What the validator plugins compute: fidelity statistics, SDMetrics' quality score,
         // classifiers (logistic regression, histogram gradient boosting), record distances.
         .target(name: "SynthMetrics", dependencies: ["SynthKit", "SynthMath"], path: "Sources/SynthMetrics", swiftSettings: numericSettings),
@@ -51,9 +54,11 @@ let package = Package(
         // The system's libedit, and a non-variadic C face over it for Swift.
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "CLineEdit", dependencies: ["CEditLine"], path: "Sources/CLineEdit", linkerSettings: [.linkedLibrary("edit")]),
+        // prctl(PR_SET_PDEATHSIG) for worker processes (variadic in C, so behind a function).
+        .target(name: "CProcess", path: "Sources/CProcess"),
         .executableTarget(
             name: "synthlab",
-            dependencies: ["SynthLab", "SynthShell", "SynthMath", "CLineEdit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SynthLab", "SynthShell", "SynthMath", "CLineEdit", "CProcess", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/synthlab"),
 
         .target(name: "IndependentGenerator", dependencies: ["SynthKit"], path: "Plugins/Independent",

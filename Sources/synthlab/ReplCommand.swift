@@ -25,9 +25,13 @@ struct ReplCommand: ParsableCommand {
     @Option(help: "The session seed: statements without a seed draw theirs from it.")
     var seed: UInt64 = 0
 
+    @Option(help: "The folder of the results store and the tables trials read (default: the user's data folder).")
+    var workspace: String?
+
     func run() throws {
         let session = Session(registry: PluginRegistry(), seed: seed)
         let cwd = FileManager.default.currentDirectoryPath
+        if let workspace { session.workspace = URL(fileURLWithPath: workspace, relativeTo: URL(fileURLWithPath: cwd)).standardizedFileURL.path }
         var ok = true
         if let command {
             guard script == nil else { throw CLIError("give a script file or -c, not both") }

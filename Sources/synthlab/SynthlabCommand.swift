@@ -9,7 +9,8 @@ struct SynthlabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthlab",
         abstract: "Make, compare and validate synthetic tabular data.",
-        subcommands: [ReplCommand.self, PluginsCommand.self, DescribeCommand.self, SynthCommand.self, SampleCommand.self, ValidateCommand.self, PrivacyCommand.self],
+        subcommands: [ReplCommand.self, PluginsCommand.self, DescribeCommand.self, SynthCommand.self, SampleCommand.self, ValidateCommand.self, PrivacyCommand.self,
+                      WorkerCommand.self],
         defaultSubcommand: ReplCommand.self)
 
     /// Pins OpenBLAS to one thread whatever the environment says, then runs the command. With more

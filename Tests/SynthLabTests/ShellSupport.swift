@@ -18,6 +18,9 @@ final class CapturedSession {
         self.box = box
         session = Session(registry: PluginRegistry(searchPath: [folder]),
                           io: SessionIO(write: { box.output += $0 }, diagnostic: { box.errors += $0 }), seed: seed)
+        // Experiments store their results in a fresh workspace and run trials in the built synthlab.
+        session.workspace = Support.temporaryFolder("synthlab-workspace")
+        session.workerExecutable = Support.executable
     }
 
     var output: String { box.output }

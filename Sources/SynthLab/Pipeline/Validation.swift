@@ -38,6 +38,29 @@ public struct MetricRecord: Codable, Sendable, Equatable {
     /// Why there is no value (then `value` is nil).
     public var notApplicable: String?
 
+    public init(validator: String, metric: String, column: String?, value: Double?, goal: MetricGoal, min: Double?,
+                max: Double?, notApplicable: String?) {
+        self.validator = validator
+        self.metric = metric
+        self.column = column
+        self.value = value
+        self.goal = goal
+        self.min = min
+        self.max = max
+        self.notApplicable = notApplicable
+    }
+
+    /// Back to the form validators report in.
+    public var result: MetricResult {
+        let range = (min ?? -Double.infinity)...(max ?? Double.infinity)
+        let metric = if let value {
+            Metric(name: self.metric, column: column, value: value, goal: goal, range: range)
+        } else {
+            Metric(name: self.metric, column: column, notApplicable: notApplicable ?? "no value", goal: goal, range: range)
+        }
+        return MetricResult(validator: validator, metric: metric)
+    }
+
     init(_ result: MetricResult) {
         validator = result.validator
         metric = result.metric.name

@@ -18,24 +18,37 @@ public struct SHA256: Sendable {
     public init() {}
 
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes {
-            buffer.append(byte)
-            length &+= 1
+        let array = Array(bytes)
+        length &+= UInt64(array.count)
+        var start = 0
+        if !buffer.isEmpty {
+            let take = min(64 - buffer.count, array.count)
+            buffer += array[0..<take]
+            start = take
             if buffer.count == 64 {
-                compress(buffer)
+                compress(buffer[...])
                 buffer.removeAll(keepingCapacity: true)
             }
         }
+        while array.count - start >= 64 {
+            compress(array[start..<(start + 64)])
+            start += 64
+        }
+        if start < array.count { buffer += array[start...] }
     }
 
     /// The digest as 64 lowercase hex digits.
     public mutating func finalizeHex() -> String {
         let bits = length &* 8
-        update([0x80])
-        length &-= 1
-        while buffer.count != 56 { buffer.append(0); if buffer.count == 64 { compress(buffer); buffer.removeAll() } }
+        buffer.append(0x80)
+        if buffer.count > 56 {
+            while buffer.count < 64 { buffer.append(0) }
+            compress(buffer[...])
+            buffer.removeAll()
+        }
+        while buffer.count < 56 { buffer.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        compress(buffer)
+        compress(buffer[...])
         buffer.removeAll()
         let digits = Array("0123456789abcdef")
         var text = ""
@@ -51,11 +64,13 @@ public struct SHA256: Sendable {
         return hasher.finalizeHex()
     }
 
-    private mutating func compress(_ block: [UInt8]) {
+    private mutating func compress(_ block: ArraySlice<UInt8>) {
         @inline(__always) func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
         var w = [UInt32](repeating: 0, count: 64)
+        let base = block.startIndex
         for i in 0..<16 {
-            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+            w[i] = UInt32(block[base + 4 * i]) << 24 | UInt32(block[base + 4 * i + 1]) << 16
+                | UInt32(block[base + 4 * i + 2]) << 8 | UInt32(block[base + 4 * i + 3])
         }
         for i in 16..<64 {
             let s0 = rotate(w[i - 15], 7) ^ rotate(w[i - 15], 18) ^ (w[i - 15] >> 3)

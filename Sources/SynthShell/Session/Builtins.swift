@@ -141,7 +141,9 @@ enum Builtins {
         ], body: ExperimentRunner.define),
         Builtin(name: "run", summary: "Run an experiment; shows progress, Ctrl-C cancels.", parameters: [
             .required("experiment", .experiment, "an experiment"),
-            .optional("executor", .choice(ExperimentRunner.executors), "where trials run (default \"inprocess\")"),
+            .optional("executor", .choice(ExperimentRunner.executors), "where trials run: \"workers\" (processes, the default) or \"inprocess\""),
+            .optional("workers", .integer, "worker processes at once (default: the cores)"),
+            .optional("timeout", .number, "seconds a trial may take before its worker is stopped"),
         ], body: ExperimentRunner.run),
         Builtin(name: "details", summary: "Every metric of every trial, one per row.", parameters: [
             .required("results", .results, "experiment results"),

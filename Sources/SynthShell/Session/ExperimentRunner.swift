@@ -3,10 +3,11 @@ import SynthKit
 import SynthLab
 import SynthMath
 
-/// Defines and runs experiments. Trials run one after another in this process; the `executor`
-/// argument of run() names where they run, so other executors need no new syntax.
+/// Defines and runs experiments. Each trial is a `TrialSpec`; `run` looks each up in the
+/// workspace's results store, runs the missing ones in worker processes (or in this process with
+/// `executor: "inprocess"`), and records each as it finishes.
 enum ExperimentRunner {
-    static let executors = ["inprocess"]
+    static let executors = ["workers", "inprocess"]
 
     /// The validators of a call: the `validators:` argument, or every loaded validator that the
     /// tables allow (one that needs a target or a holdout is left out when there is none).
@@ -75,80 +76,112 @@ enum ExperimentRunner {
         guard case .experiment(let experiment) = frame.value("experiment")! else {
             throw ShellError("run() takes an experiment (from experiment()), got \(frame.value("experiment")!.typeName)", at: frame.location(of: "experiment"))
         }
+        var executorName = "workers"
         if let executor = frame.value("executor") {
             let name = try Convert.string(executor, at: frame.location(of: "executor"))
             guard executors.contains(name) else {
                 throw ShellError("no executor '\(name)'" + Suggest.hint(name, among: executors) + " (executors: \(executors.joined(separator: ", ")))",
                                  at: frame.location(of: "executor"))
             }
+            executorName = name
+        }
+        let workerCount = try frame.value("workers").map { v throws(ShellError) in
+            try Convert.integer(v, at: frame.location(of: "workers"), minimum: 1, what: "a number of workers")
+        } ?? ProcessInfo.processInfo.activeProcessorCount
+        let timeout = try frame.value("timeout").map { v throws(ShellError) in try Convert.number(v, at: frame.location(of: "timeout")) }
+        if let timeout, timeout <= 0 {
+            throw ShellError("timeout: takes seconds above 0, got \(formatDouble(timeout))", at: frame.location(of: "timeout"))
         }
         defer { session.io.progress?(nil) }
-        var trials: [TrialResult] = []
-        var number = 0
+        do {
+            return .results(try runTrials(experiment, session: session, executorName: executorName, workers: workerCount, timeout: timeout))
+        } catch {
+            throw session.failure(error, at: frame.location)
+        }
+    }
+
+    /// The trial specs of an experiment, in table, generator, seed order.
+    static func specs(_ experiment: ExperimentSpec, session: Session) throws -> [TrialSpec] {
+        var specs: [TrialSpec] = []
         for table in experiment.tables {
-            // The split depends on the table and the seed only: every generator trains on the same rows.
-            var splits: [UInt64: (training: Table, holdout: Table?)] = [:]
+            let stored = try TableSpec.stored(table.table, name: table.name, target: table.target, in: session.workspace + "/tables")
             for generator in experiment.generators {
+                var configurationHash: String?
                 for seed in experiment.seeds {
-                    number += 1
-                    try session.checkCancelled()
-                    let prefix = "[\(number)/\(experiment.trialCount)] \(table.name) · \(generator.label) · seed \(seed)"
-                    let data = splits[seed] ?? split(table.table, share: experiment.holdout, seed: seed)
-                    splits[seed] = data
-                    do {
-                        trials.append(try trial(table: table, data: data, generator: generator, seed: seed, experiment: experiment,
-                                                session: session, progress: prefix))
-                    } catch {
-                        throw session.failure(error, at: frame.location)
+                    var spec = TrialSpec(
+                        table: stored, holdout: experiment.holdout,
+                        generator: PluginSpec(generator.generator.id, generator.generator.parameters),
+                        privacy: generator.privacy.map { PluginSpec($0.id, $0.parameters) },
+                        validators: experiment.validators.map { PluginSpec($0.id, $0.parameters) },
+                        seed: seed, rows: experiment.rows, label: generator.label,
+                        versions: ([generator.generator] + (generator.privacy.map { [$0] } ?? []) + experiment.validators)
+                            .map { "\($0.id) \($0.plugin.descriptor.version)" })
+                    // Every seed of a configuration shares the hash of the rest: computed once.
+                    if let configurationHash { spec.useConfigurationHash(configurationHash) } else {
+                        spec.cacheConfigurationHash()
+                        configurationHash = spec.configurationHash
                     }
+                    specs.append(spec)
                 }
             }
         }
-        return .results(ExperimentResults(trials: trials))
+        return specs
     }
 
-    /// The rows of `table` held out for `seed`: a seeded random subset of the given share.
-    static func split(_ table: Table, share: Double, seed: UInt64) -> (training: Table, holdout: Table?) {
-        guard share > 0 else { return (table, nil) }
-        var random = Philox(seed: seed, stream: fnv1a("synthlab.experiment.holdout"))
-        let order = random.permutation(table.rowCount)
-        let held = Int((Double(table.rowCount) * share).rounded())
-        let holdout = Array(order[..<held]).sorted(), training = Array(order[held...]).sorted()
-        return (table.rows(training), table.rows(holdout))
-    }
-
-    static func trial(table: TableValue, data: (training: Table, holdout: Table?), generator spec: GeneratorSpec, seed: UInt64,
-                      experiment: ExperimentSpec,
-                      session: Session, progress prefix: String) throws -> TrialResult {
-        let host = session.host(seed: seed)
+    /// Runs the trials the workspace's store lacks, records each as it finishes, and returns every
+    /// trial's result in the experiment's order.
+    static func runTrials(_ experiment: ExperimentSpec, session: Session, executorName: String, workers: Int,
+                          timeout: Double?) throws -> ExperimentResults {
+        let store = try ResultStore(workspace: session.workspace)
+        let specs = try specs(experiment, session: session)
+        var outcomes: [String: TrialOutcome] = [:]
+        let storedKeys = try store.keys()
+        for spec in specs where storedKeys.contains(spec.key) {
+            if let stored = try store.outcome(forKey: spec.key) { outcomes[spec.key] = stored }
+        }
+        let missing = specs.filter { outcomes[$0.key] == nil }
+        let total = specs.count
+        var finishedCount = total - missing.count
         let show = session.io.progress
-        host.progress = { fraction, message in
-            let percent = fraction.map { String(format: " %3.0f%%", $0 * 100) } ?? ""
-            show?("\(prefix): \(message ?? "")\(percent)")
+        if finishedCount > 0 {
+            session.io.diagnostic("\(finishedCount) of \(total) trials are in the store (\(store.path)); running the other \(missing.count)\n")
         }
-        let (training, holdout) = data
-        show?("\(prefix): fit")
-        let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
-        let privacy = try spec.privacy.map { config in try PluginInstance(config.plugin, parameters: config.parameters, host: host) }
-        let model = try GeneratorSession(generator: generator, privacy: privacy)
-        let fitStart = Date()
-        try model.fit(training, host: host)
-        try session.checkCancelled()
-        show?("\(prefix): sample")
-        let sampleStart = Date()
-        let synthetic = try model.sample(rows: experiment.rows ?? training.rowCount, host: host)
-        let sampleEnd = Date()
-        try session.checkCancelled()
-        show?("\(prefix): validate")
-        var metrics: [MetricResult] = []
-        for config in experiment.validators {
-            let instance = try PluginInstance(config.plugin, parameters: config.parameters, host: host)
-            metrics += try Validating.run(instance, real: training, synthetic: synthetic, holdout: holdout,
-                                          target: table.target, host: host)
+        let executor: TrialExecutor
+        if executorName == "inprocess" {
+            executor = InProcessExecutor()
+        } else {
+            guard let program = session.workerExecutable else {
+                throw ShellError("no synthlab executable to start workers from; use executor: \"inprocess\"")
+            }
+            executor = WorkerExecutor(executable: program, workers: workers, timeout: timeout,
+                                      environment: ["SYNTHLAB_PLUGIN_PATH": session.registry.searchPath.joined(separator: ":")])
         }
-        let spent = model.privacySpent
-        return TrialResult(table: table.name, generator: spec.label, seed: seed, epsilon: spent?.epsilon, delta: spent?.delta,
-                           metrics: metrics, fitSeconds: sampleStart.timeIntervalSince(fitStart),
-                           sampleSeconds: sampleEnd.timeIntervalSince(sampleStart))
+        let cancelled = session.cancellationRequested
+        try executor.run(missing, registry: session.registry, cancelled: { cancelled() }, progress: { message in
+            show?("[\(finishedCount + 1)/\(total)] \(message)")
+        }) { spec, outcome in
+            try store.record(spec, outcome)
+            outcomes[spec.key] = outcome
+            finishedCount += 1
+            let state = outcome.status == .done ? "done" : "failed: \(outcome.error ?? "")"
+            show?("[\(finishedCount)/\(total)] \(spec.table.name) · \(spec.label) · seed \(spec.seed): \(state)")
+        }
+        try session.checkCancelled()
+        var trials: [TrialResult] = []
+        var failures: [String] = []
+        for spec in specs {
+            guard let outcome = outcomes[spec.key] else { continue }
+            if outcome.status == .failed {
+                failures.append("\(spec.table.name) · \(spec.label) · seed \(spec.seed): \(outcome.error ?? "failed")")
+            }
+            trials.append(TrialResult(table: spec.table.name, generator: spec.label, seed: spec.seed, epsilon: outcome.epsilon,
+                                      delta: outcome.delta, metrics: outcome.metrics.map(\.result),
+                                      fitSeconds: outcome.fitSeconds ?? 0, sampleSeconds: outcome.sampleSeconds ?? 0,
+                                      error: outcome.status == .failed ? (outcome.error ?? "failed") : nil))
+        }
+        if !failures.isEmpty {
+            session.io.diagnostic("\(failures.count) of \(total) trials failed:\n" + failures.map { "  \($0)\n" }.joined())
+        }
+        return ExperimentResults(trials: trials)
     }
 }

@@ -53,6 +53,25 @@ public final class Session {
     public private(set) var sessionSeed: UInt64
     var recorder: Recorder?
     var redirect: OutputRedirect?
+    /// The folder of the results store and of the tables trials read: `--workspace`, `.workspace`,
+    /// or the user's data folder.
+    public var workspace: String = Session.defaultWorkspace
+    /// The `synthlab` program that worker processes run; nil when this process is not it.
+    public var workerExecutable: String? = Session.currentExecutable
+
+    public static var defaultWorkspace: String {
+        let environment = ProcessInfo.processInfo.environment
+        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() + "/.local/share")
+        return data + "/synthlab/workspace"
+    }
+
+    static var currentExecutable: String? {
+        guard let path = Bundle.main.executablePath ?? CommandLine.arguments.first,
+              (path as NSString).lastPathComponent == "synthlab" else { return nil }
+        return path
+    }
+
     /// True when cancellation was requested (Ctrl-C); polled between and inside trials.
     public var cancellationRequested: () -> Bool = { false }
     /// The folder relative paths resolve against while a chunk runs.

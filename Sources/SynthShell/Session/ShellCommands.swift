@@ -98,6 +98,12 @@ public enum ShellCommands {
             guard arguments.count == 1, ["on", "off"].contains(arguments[0]) else { throw ShellError(".timer takes on or off") }
             session.timer = arguments[0] == "on"
         },
+        ShellCommand(name: ".workspace", arguments: "[FOLDER]", summary: "The folder of the results store (synthlab-results.sqlite) and of the tables trials read.",
+                     argument: .path) { session, arguments, _ throws(ShellError) in
+            guard let folder = arguments.first else { session.emit("\(session.workspace)\n"); return }
+            guard arguments.count == 1 else { throw ShellError(".workspace takes one folder") }
+            session.workspace = session.resolve(folder)
+        },
         ShellCommand(name: ".seed", arguments: "[N]", summary: "The session seed, from which statements without a seed draw theirs.",
                      argument: .none) { session, arguments, _ throws(ShellError) in
             guard let text = arguments.first else { session.emit("\(session.sessionSeed)\n"); return }

@@ -103,6 +103,8 @@ struct TrialResult {
     var metrics: [MetricResult]
     var fitSeconds: Double
     var sampleSeconds: Double
+    /// Why the trial failed; nil when it is done.
+    var error: String? = nil
 }
 
 struct ExperimentResults {

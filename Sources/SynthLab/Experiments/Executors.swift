@@ -1,0 +1,167 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where trials run. An executor runs the trials it is given, calls `finished` once per trial as
+/// soon as that trial is over (done or failed, in any order), and stops starting new trials when
+/// `cancelled` turns true.
+public protocol TrialExecutor {
+    func run(_ trials: [TrialSpec], registry: PluginRegistry, cancelled: @escaping () -> Bool,
+             progress: @escaping (String) -> Void, finished: (TrialSpec, TrialOutcome) throws -> Void) throws
+}
+
+/// Trials one after another in this process: for debugging, and where no worker can start.
+public struct InProcessExecutor: TrialExecutor {
+    public init() {}
+
+    public func run(_ trials: [TrialSpec], registry: PluginRegistry, cancelled: @escaping () -> Bool,
+                    progress: @escaping (String) -> Void, finished: (TrialSpec, TrialOutcome) throws -> Void) throws {
+        for spec in trials {
+            if cancelled() { return }
+            let outcome: TrialOutcome
+            do {
+                outcome = try TrialRunner.run(spec, registry: registry, cancelled: cancelled, progress: progress)
+            } catch {
+                if cancelled() { return }
+                outcome = .failure(spec.key, String(describing: error))
+            }
+            try finished(spec, outcome)
+        }
+    }
+}
+
+/// Trials in `synthlab worker` processes, as many at once as `workers` (the cores by default),
+/// each started with posix_spawn and reaped with wait4 (which also gives its peak memory). A
+/// worker that dies (a plugin that aborts, a crash) or outlives `timeout` fails only its own trial.
+public struct WorkerExecutor: TrialExecutor {
+    public var executable: String
+    public var workers: Int
+    public var timeout: Double?
+    /// Where spec and outcome files go while trials run.
+    public var scratch: String
+    /// Extra environment for the workers (the plugin search path, for one).
+    public var environment: [String: String]
+
+    public init(executable: String, workers: Int = ProcessInfo.processInfo.activeProcessorCount, timeout: Double? = nil,
+                scratch: String = NSTemporaryDirectory(), environment: [String: String] = [:]) {
+        self.executable = executable
+        self.workers = max(1, workers)
+        self.timeout = timeout
+        self.scratch = scratch
+        self.environment = environment
+    }
+
+    struct Running {
+        var spec: TrialSpec
+        var pid: pid_t
+        var started: Date
+        var outcomePath: String
+        var specPath: String
+        var killedForTime = false
+    }
+
+    public func run(_ trials: [TrialSpec], registry: PluginRegistry, cancelled: @escaping () -> Bool,
+                    progress: @escaping (String) -> Void, finished: (TrialSpec, TrialOutcome) throws -> Void) throws {
+        let folder = scratch + "/synthlab-trials-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var pending = trials[...]
+        var running: [pid_t: Running] = [:]
+        defer {
+            // Leaving early (cancelled, or an error recording a result): stop every worker.
+            for (pid, _) in running {
+                kill(pid, SIGKILL)
+                var status: Int32 = 0
+                waitpid(pid, &status, 0)
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        while !pending.isEmpty || !running.isEmpty {
+            while running.count < workers, let spec = pending.first, !cancelled() {
+                pending.removeFirst()
+                let index = trials.count - pending.count
+                let specPath = folder + "/\(index).spec.json", outcomePath = folder + "/\(index).outcome.json"
+                try encoder.encode(spec).write(to: URL(fileURLWithPath: specPath))
+                let pid = try spawn([executable, "worker", "--spec", specPath, "--out", outcomePath, "--parent", String(getpid())])
+                running[pid] = Running(spec: spec, pid: pid, started: Date(), outcomePath: outcomePath, specPath: specPath)
+            }
+            if cancelled() { return }
+            var status: Int32 = 0
+            var usage = rusage()
+            let pid = wait4(-1, &status, WNOHANG, &usage)
+            if pid <= 0 {
+                if let timeout {
+                    for (pid, trial) in running where !trial.killedForTime && Date().timeIntervalSince(trial.started) > timeout {
+                        kill(pid, SIGKILL)
+                        running[pid]?.killedForTime = true
+                    }
+                }
+                usleep(20_000)
+                continue
+            }
+            guard let trial = running.removeValue(forKey: pid) else { continue }
+            let peak = Double(usage.ru_maxrss) / 1024
+            var outcome: TrialOutcome
+            if trial.killedForTime {
+                outcome = .failure(trial.spec.key, "timed out after \(formatSeconds(timeout ?? 0)) (the worker was killed)")
+            } else if exitedNormally(status), let data = FileManager.default.contents(atPath: trial.outcomePath),
+                      let decoded = try? JSONDecoder().decode(TrialOutcome.self, from: data) {
+                outcome = decoded
+            } else if signalled(status) {
+                outcome = .failure(trial.spec.key, "the worker died of signal \(terminatingSignal(status)) (\(signalName(terminatingSignal(status))))")
+            } else {
+                outcome = .failure(trial.spec.key, "the worker exited with status \(exitStatus(status)) and no result")
+            }
+            if outcome.status == .done { outcome.peakMiB = peak }
+            try? FileManager.default.removeItem(atPath: trial.specPath)
+            try? FileManager.default.removeItem(atPath: trial.outcomePath)
+            try finished(trial.spec, outcome)
+        }
+    }
+
+    private func spawn(_ arguments: [String]) throws -> pid_t {
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in self.environment { environment[key] = value }
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // Workers speak through their outcome file; their stdout and stderr go nowhere.
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+        guard result == 0 else {
+            throw SynthLabError.invalidRequest("cannot start a worker (\(arguments[0])): \(String(cString: strerror(result)))")
+        }
+        return pid
+    }
+}
+
+func exitedNormally(_ status: Int32) -> Bool { (status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0 }
+func signalled(_ status: Int32) -> Bool { (status & 0x7f) != 0 && (status & 0x7f) != 0x7f }
+func terminatingSignal(_ status: Int32) -> Int32 { status & 0x7f }
+func exitStatus(_ status: Int32) -> Int32 { (status >> 8) & 0xff }
+
+func signalName(_ signal: Int32) -> String {
+    switch signal {
+    case SIGABRT: "SIGABRT: a plugin aborted"
+    case SIGSEGV: "SIGSEGV: a crash"
+    case SIGKILL: "SIGKILL"
+    case SIGBUS: "SIGBUS"
+    case SIGILL: "SIGILL: a failed precondition"
+    case SIGTRAP: "SIGTRAP: a failed precondition"
+    case SIGFPE: "SIGFPE"
+    default: "signal \(signal)"
+    }
+}
+
+func formatSeconds(_ seconds: Double) -> String { String(format: "%.0f s", seconds) }

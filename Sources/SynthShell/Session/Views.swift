@@ -84,11 +84,14 @@ enum Views {
         }
         let withPrivacy = results.trials.contains { $0.epsilon != nil }
         let manySeeds = groups.contains { $0.trials.count > 1 }
+        let withFailures = results.trials.contains { $0.error != nil }
         var columns = ["table", "generator", "seeds"]
+        if withFailures { columns.append("failed") }
         if withPrivacy { columns += ["epsilon", "delta"] }
         for name in metricNames { columns += manySeeds ? [name, name + " sd"] : [name] }
         let rows: [[ResultTable.Cell]] = groups.map { group in
             var row: [ResultTable.Cell] = [.text(group.table), .text(group.generator), .integer(group.trials.count)]
+            if withFailures { row.append(.integer(group.trials.filter { $0.error != nil }.count)) }
             if withPrivacy {
                 let spent = group.trials.compactMap(\.epsilon)
                 let delta = group.trials.compactMap(\.delta)
@@ -116,6 +119,10 @@ enum Views {
     static func details(_ results: ExperimentResults) -> ResultTable {
         var rows: [[ResultTable.Cell]] = []
         for trial in results.trials {
+            if let error = trial.error {
+                rows.append([.text(trial.table), .text(trial.generator), .integer(Int(trial.seed)), .empty, .empty, .empty, .empty,
+                             .text("trial failed: " + error)])
+            }
             for result in trial.metrics {
                 rows.append([.text(trial.table), .text(trial.generator), .integer(Int(trial.seed)), .text(result.validator),
                              .text(result.metric.name), result.metric.column.map { .text($0) } ?? .empty,

@@ -1,0 +1,101 @@
+import Foundation
+import SynthKit
+import Testing
+@testable import SynthLab
+@testable import SynthShell
+
+/// Experiments run by worker processes into the workspace's results store: isolation, resumption
+/// after a kill, and the same numbers wherever a trial runs.
+@Suite(.serialized) struct ExperimentTests {
+    static let insurance = Support.data("insurance.csv")
+
+    @Test func workersAndInProcessGiveTheSameNumbers() throws {
+        var details: [String] = []
+        for executor in ["workers", "inprocess"] {
+            let shell = try CapturedSession()
+            #expect(shell.type(#"ins = load("\#(Self.insurance)", target: "charges")"#))
+            #expect(shell.type("e = experiment(tables: ins, generators: [independent(), gaussian_copula(), bayesian_network()], seeds: [1, 2], rows: 400, holdout: 0.2)"))
+            #expect(shell.type(#"r = run(e, executor: "\#(executor)")"#), Comment(rawValue: shell.errors))
+            let store = try ResultStore(workspace: shell.session.workspace)
+            #expect(try store.trialCount() == 6)
+            let file = shell.session.workspace + "/details.csv"
+            #expect(shell.type(#"export(details(r), "\#(file)")"#), Comment(rawValue: shell.errors))
+            details.append(try String(contentsOfFile: file, encoding: .utf8))
+        }
+        #expect(details[0] == details[1])
+        #expect(details[0].contains("utility,linear_r2,"), Comment(rawValue: String(details[0].prefix(300))))
+        #expect(details[0].split(separator: "\n").count > 100)
+    }
+
+    @Test func aPluginThatAbortsFailsOnlyItsTrial() throws {
+        let plugins = try Support.pluginFolder()
+        try Support.compileC(Support.fixtures + "/cplugins/aborting_validator.c", to: plugins + "/aborting_validator.so")
+        let shell = try CapturedSession(pluginFolder: plugins)
+        #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
+        #expect(shell.type("r = run(experiment(tables: ins, generators: independent(), validators: [column_shapes, aborts_on_seed], seeds: [1, 2, 3], rows: 200))"),
+                Comment(rawValue: shell.errors))
+        #expect(shell.errors.contains("1 of 3 trials failed"), Comment(rawValue: shell.errors))
+        #expect(shell.errors.contains("seed 2: the worker died of signal 6 (SIGABRT: a plugin aborted)"), Comment(rawValue: shell.errors))
+        let store = try ResultStore(workspace: shell.session.workspace)
+        let outcomes = try store.keys().compactMap { try store.outcome(forKey: $0) }
+        #expect(outcomes.count == 3)
+        #expect(outcomes.filter { $0.status == .done }.count == 2)
+        #expect(outcomes.filter { $0.status == .done }.allSatisfy { outcome in
+            outcome.metrics.contains { $0.metric == "seed_parity" } && outcome.peakMiB.map { $0 > 1 } == true
+        })
+        let summary = shell.result("r")
+        #expect(summary.contains("failed"), Comment(rawValue: summary))
+    }
+
+    @Test func aKilledRunResumesWithEveryTrialOnceAndTheSameNumbers() throws {
+        let folder = Support.temporaryFolder("synthlab-resume")
+        let script = folder + "/experiment.synth"
+        try """
+            adult = load("\(Support.data("adult.csv"))", target: "income")
+            e = experiment(tables: adult, generators: [gaussian_copula(), bayesian_network()], seeds: range(1, 4), rows: 3000, holdout: 0.2, validators: [quality, utility(models: "linear")])
+            r = run(e, workers: 2)
+            export(details(r), "details.csv")
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let environment = ["SYNTHLAB_PLUGIN_PATH": try Support.pluginFolder(), "XDG_DATA_HOME": Support.temporaryFolder("synthlab-xdg")]
+
+        // An uninterrupted run in its own workspace.
+        let clean = folder + "/clean"
+        let whole = try Support.run(Support.executable, [script, "--bail", "--workspace", clean], environment: environment)
+        #expect(whole.status == 0, Comment(rawValue: whole.stderr))
+        let expected = try String(contentsOfFile: folder + "/details.csv", encoding: .utf8)
+        try FileManager.default.removeItem(atPath: folder + "/details.csv")
+
+        // The same run, killed with SIGKILL once some trials are in the store, then run again.
+        let killed = folder + "/killed"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Support.executable)
+        process.arguments = [script, "--bail", "--workspace", killed]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var stored = 0
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline {
+            if FileManager.default.fileExists(atPath: killed + "/" + ResultStore.fileName) {
+                stored = (try? ResultStore(workspace: killed).trialCount()) ?? 0
+                if stored >= 2 { break }
+            }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(stored >= 2 && stored < 8, "killed with \(stored) of 8 trials stored")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/details.csv"), "the killed run did not finish")
+        // Its workers died with it.
+        usleep(200_000)
+        let workers = try Support.run("/usr/bin/env", ["pgrep", "-f", "worker --spec .*synthlab-trials"])
+        #expect(workers.stdout.isEmpty, Comment(rawValue: workers.stdout))
+
+        let resumed = try Support.run(Support.executable, [script, "--bail", "--workspace", killed], environment: environment)
+        #expect(resumed.status == 0, Comment(rawValue: resumed.stderr))
+        #expect(resumed.stderr.contains("of 8 trials are in the store"), Comment(rawValue: resumed.stderr))
+        #expect(try ResultStore(workspace: killed).trialCount() == 8)
+        #expect(try String(contentsOfFile: folder + "/details.csv", encoding: .utf8) == expected)
+    }
+}

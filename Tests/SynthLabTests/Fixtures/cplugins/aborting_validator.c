@@ -1,0 +1,56 @@
+/* A validator that calls abort() on the trial whose seed is ABORT_SEED (default 2) and reports one
+ * metric otherwise: a plugin that takes its whole process down, for the experiment runner's
+ * isolation tests. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "synth_plugin.h"
+
+#ifndef ABORT_SEED
+#define ABORT_SEED 2
+#endif
+
+static const synth_descriptor descriptor = {
+    .struct_size = sizeof(synth_descriptor), .id = "aborts_on_seed", .name = "Aborting validator", .version = "1.0.0",
+    .kind = SYNTH_KIND_VALIDATOR, .summary = "Aborts the process on one seed.", .params = NULL, .param_count = 0,
+    .capabilities = NULL, .capability_count = 0, .flags = 0,
+};
+static const synth_descriptor *const descriptors[] = {&descriptor};
+
+static synth_status validate(synth_instance *self, const synth_host *host, const synth_validation_input *input,
+                             synth_metric_sink sink, void *sink_context, synth_error *error) {
+    (void)self; (void)input; (void)error;
+    if (host->seed == ABORT_SEED) abort();
+    synth_metric metric = {
+        .struct_size = sizeof(synth_metric), .name = "seed_parity", .column = NULL, .value = (double)(host->seed % 2),
+        .goal = SYNTH_GOAL_NONE, .min = 0.0, .max = 1.0, .not_applicable = NULL,
+    };
+    sink(sink_context, &metric);
+    return SYNTH_OK;
+}
+
+static const synth_validator_v1 validator = {.struct_size = sizeof(synth_validator_v1), .validate = validate};
+
+static const void *capability(const synth_instance *self, const char *id) {
+    (void)self;
+    return strcmp(id, SYNTH_CAP_VALIDATOR) == 0 ? &validator : NULL;
+}
+static void destroy(synth_instance *self) { free(self); }
+
+static synth_status create(const char *id, const synth_host *host, const synth_param_value *values, uint32_t count,
+                           synth_instance **out, synth_error *error) {
+    (void)id; (void)host; (void)values; (void)count; (void)error;
+    synth_instance *instance = calloc(1, sizeof(synth_instance));
+    instance->struct_size = sizeof(synth_instance);
+    instance->destroy = destroy;
+    instance->get_capability = capability;
+    *out = instance;
+    return SYNTH_OK;
+}
+
+static const synth_entry entry = {
+    .struct_size = sizeof(synth_entry), .abi_version = SYNTH_ABI_VERSION, .descriptors = descriptors,
+    .descriptor_count = 1, .create = create, .get_capability = NULL,
+};
+
+const synth_entry *synth_plugin_entry(void) { return &entry; }

@@ -50,7 +50,7 @@ let package = Package(
         // classifiers (logistic regression, histogram gradient boosting), record distances.
         .target(name: "SynthMetrics", dependencies: ["SynthKit", "SynthMath"], path: "Sources/SynthMetrics", swiftSettings: numericSettings),
         // The session language of the REPL and of scripts: parsing, evaluation, completion, output.
-        .target(name: "SynthShell", dependencies: ["SynthLab", "SynthKit", "SynthMath"], path: "Sources/SynthShell"),
+        .target(name: "SynthShell", dependencies: ["SynthLab", "SynthKit", "SynthMath", "SynthMetrics"], path: "Sources/SynthShell"),
         // The system's libedit, and a non-variadic C face over it for Swift.
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "CLineEdit", dependencies: ["CEditLine"], path: "Sources/CLineEdit", linkerSettings: [.linkedLibrary("edit")]),

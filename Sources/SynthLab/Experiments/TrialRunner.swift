@@ -30,6 +30,10 @@ public enum TrialRunner {
         let sampleStart = DispatchTime.now()
         let synthetic = try model.sample(rows: spec.rows ?? training.rowCount, host: host)
         let sampleSeconds = seconds(since: sampleStart)
+        if let path = spec.samplePath {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try CSVWriter.write(synthetic, to: path)
+        }
         let validateStart = DispatchTime.now()
         var metrics: [MetricRecord] = []
         for validator in spec.validators {

@@ -83,6 +83,8 @@ public struct TrialSpec: Codable, Sendable, Equatable {
     public var label: String
     /// "id version" of every plugin the trial uses: a new plugin version is a new trial.
     public var versions: [String]
+    /// Where to keep the synthetic rows (CSV), or nil not to keep them. Not part of the identity.
+    public var samplePath: String?
 
     public init(table: TableSpec, holdout: Double, generator: PluginSpec, privacy: PluginSpec?, validators: [PluginSpec],
                 seed: UInt64, rows: Int?, label: String, versions: [String] = []) {
@@ -130,6 +132,6 @@ public struct TrialSpec: Codable, Sendable, Equatable {
     private var cachedConfigurationHash: String?
 
     enum CodingKeys: String, CodingKey {
-        case table, holdout, generator, privacy, validators, seed, rows, label, versions
+        case table, holdout, generator, privacy, validators, seed, rows, label, versions, samplePath
     }
 }

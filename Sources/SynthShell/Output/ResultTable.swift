@@ -38,16 +38,36 @@ public struct ResultTable: Equatable, Sendable {
 
     public var columns: [String]
     public var rows: [[Cell]]
+    /// Cells to set apart (the best value of a column): bold in Markdown, LaTeX and HTML, marked
+    /// with `*` in the boxed table, plain in CSV and JSON.
+    public var emphasized: Set<Position> = []
+
+    public struct Position: Hashable, Sendable {
+        public var row: Int, column: Int
+        public init(row: Int, column: Int) {
+            self.row = row
+            self.column = column
+        }
+    }
 
     public init(columns: [String], rows: [[Cell]]) {
         self.columns = columns
         self.rows = rows
     }
+
+    /// The rows' cells as text for people, emphasis marked with `mark`.
+    func shownRows(_ mark: (String) -> String) -> [[String]] {
+        rows.enumerated().map { r, row in
+            row.enumerated().map { c, cell in
+                emphasized.contains(Position(row: r, column: c)) ? mark(cell.shown) : cell.shown
+            }
+        }
+    }
 }
 
 /// How result tables are written (`.mode`, `export(format:)`).
 public enum OutputMode: String, CaseIterable, Sendable {
-    case table, markdown, csv, json, latex
+    case table, markdown, csv, json, latex, html
 
     /// The mode that a file name's extension asks for.
     public static func forPath(_ path: String) -> OutputMode? {
@@ -57,6 +77,7 @@ public enum OutputMode: String, CaseIterable, Sendable {
         case "json": .json
         case "tex", "latex": .latex
         case "txt": .table
+        case "html", "htm": .html
         default: nil
         }
     }
@@ -70,7 +91,22 @@ extension ResultTable {
         case .csv: renderCSV()
         case .json: renderJSON()
         case .latex: renderLaTeX()
+        case .html: HTMLPage.document(title: "SynthLab results", body: renderHTMLTable())
         }
+    }
+
+    /// The table as an HTML `<table>` (numbers right-aligned, the best in bold).
+    func renderHTMLTable() -> String {
+        let numeric = numericColumns()
+        var out = "<table>\n<thead><tr>" + columns.map { "<th>\(HTMLPage.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        for row in shownRows({ "<strong>\(HTMLPage.escape($0))</strong>" }).enumerated().map({ r, cells in
+            cells.enumerated().map { c, text in
+                emphasized.contains(Position(row: r, column: c)) ? text : HTMLPage.escape(text)
+            }
+        }) {
+            out += "<tr>" + row.enumerated().map { c, text in numeric[c] ? "<td class=\"n\">\(text)</td>" : "<td>\(text)</td>" }.joined() + "</tr>\n"
+        }
+        return out + "</tbody>\n</table>\n"
     }
 
     private func numericColumns() -> [Bool] {
@@ -81,8 +117,9 @@ extension ResultTable {
     }
 
     private func widths() -> [Int] {
-        columns.indices.map { index in
-            max(columns[index].count, rows.map { $0[index].shown.count }.max() ?? 0)
+        let shown = shownRows { $0 + "*" }
+        return columns.indices.map { index in
+            max(columns[index].count, shown.map { $0[index].count }.max() ?? 0)
         }
     }
 
@@ -98,7 +135,7 @@ extension ResultTable {
             "| " + cells.enumerated().map { pad($1, widths[$0], right: !header && numeric[$0]) }.joined(separator: " | ") + " |"
         }
         var lines = [rule, line(columns, header: true), rule]
-        lines += rows.map { line($0.map(\.shown), header: false) }
+        lines += shownRows { $0 + "*" }.map { line($0, header: false) }
         lines.append(rule)
         return lines.joined(separator: "\n") + "\n"
     }
@@ -112,7 +149,8 @@ extension ResultTable {
         let separator = "| " + widths.enumerated().map { index, width in
             numeric[index] ? String(repeating: "-", count: width - 1) + ":" : String(repeating: "-", count: width)
         }.joined(separator: " | ") + " |"
-        return ([line(columns, header: true), separator] + rows.map { line($0.map(\.shown), header: false) }).joined(separator: "\n") + "\n"
+        return ([line(columns, header: true), separator] + shownRows { "**" + $0 + "**" }.map { line($0, header: false) })
+            .joined(separator: "\n") + "\n"
     }
 
     private func renderCSV() -> String {
@@ -159,7 +197,11 @@ extension ResultTable {
             return result
         }
         var lines = ["\\begin{tabular}{\(spec)}", "\\toprule", columns.map(escape).joined(separator: " & ") + " \\\\", "\\midrule"]
-        lines += rows.map { $0.map { escape($0.shown) }.joined(separator: " & ") + " \\\\" }
+        lines += rows.enumerated().map { r, row in
+            row.enumerated().map { c, cell in
+                emphasized.contains(Position(row: r, column: c)) ? "\\textbf{\(escape(cell.shown))}" : escape(cell.shown)
+            }.joined(separator: " & ") + " \\\\"
+        }
         lines += ["\\bottomrule", "\\end{tabular}"]
         return lines.joined(separator: "\n") + "\n"
     }

@@ -155,9 +155,17 @@ enum Builtins {
         },
         Builtin(name: "export", summary: "Write results or a table to a file; the format follows the extension or `format:`.", parameters: [
             .required("value", .any, "results, a result table or a table"),
-            .required("path", .path, "the file (.md, .csv, .json, .tex, .txt)"),
-            .optional("format", .choice(OutputMode.allCases.map(\.rawValue)), "table, markdown, csv, json or latex"),
+            .required("path", .path, "the file (.md, .csv, .json, .tex, .html, .txt); results to .html make the full report"),
+            .optional("format", .choice(OutputMode.allCases.map(\.rawValue)), "table, markdown, csv, json, latex or html"),
         ], body: export),
+        Builtin(name: "figure", summary: "Draw a figure as SVG into a file.", parameters: [
+            .required("kind", .choice(Figures.kinds), "metric, privacy, losses (of results); distribution, correlations (of two tables)"),
+            .required("value", .any, "experiment results, or the real table"),
+            .required("to", .path, "the SVG file to write"),
+            .optional("synthetic", .table, "the synthetic table (distribution, correlations)"),
+            .optional("metric", .string, "the metric to draw (metric, privacy; default quality)"),
+            .optional("column", .string, "the column (distribution)"),
+        ], body: Figures.draw),
         Builtin(name: "range", summary: "The integers from `from` to `to`, both included (for seeds).", parameters: [
             .required("from", .integer, "the first integer"),
             .required("to", .integer, "the last integer"),
@@ -383,13 +391,13 @@ enum Builtins {
             mode = chosen
         } else {
             guard let chosen = OutputMode.forPath(path) else {
-                throw ShellError("cannot tell the format from the extension of \(path): use .md, .csv, .json, .tex or .txt, or give format:", at: frame.location(of: "path"))
+                throw ShellError("cannot tell the format from the extension of \(path): use .md, .csv, .json, .tex, .html or .txt, or give format:", at: frame.location(of: "path"))
             }
             mode = chosen
         }
         let text: String
         switch frame.value("value")! {
-        case .results(let results): text = Views.summary(results).render(mode)
+        case .results(let results): text = mode == .html ? Report.html(results) : Views.summary(results).render(mode)
         case .view(let view): text = view.render(mode)
         case .table(let table): text = mode == .csv ? CSVWriter.render(table.table) : Views.rows(table).render(mode)
         case let other: throw ShellError("export() writes results, a result table or a table, not \(other.typeName)", at: frame.location(of: "value"))

@@ -116,10 +116,12 @@ enum ExperimentRunner {
                         seed: seed, rows: experiment.rows, label: generator.label,
                         versions: ([generator.generator] + (generator.privacy.map { [$0] } ?? []) + experiment.validators)
                             .map { "\($0.id) \($0.plugin.descriptor.version)" })
-                    // Every seed of a configuration shares the hash of the rest: computed once.
+                    // Every seed of a configuration shares the hash of the rest: computed once. The
+                    // first seed's synthetic rows are kept for the report's figures.
                     if let configurationHash { spec.useConfigurationHash(configurationHash) } else {
                         spec.cacheConfigurationHash()
                         configurationHash = spec.configurationHash
+                        spec.samplePath = session.workspace + "/samples/" + spec.key + ".csv"
                     }
                     specs.append(spec)
                 }
@@ -177,7 +179,8 @@ enum ExperimentRunner {
             trials.append(TrialResult(table: spec.table.name, generator: spec.label, seed: spec.seed, epsilon: outcome.epsilon,
                                       delta: outcome.delta, metrics: outcome.metrics.map(\.result),
                                       fitSeconds: outcome.fitSeconds ?? 0, sampleSeconds: outcome.sampleSeconds ?? 0,
-                                      error: outcome.status == .failed ? (outcome.error ?? "failed") : nil))
+                                      error: outcome.status == .failed ? (outcome.error ?? "failed") : nil,
+                                      spec: spec, outcome: outcome))
         }
         if !failures.isEmpty {
             session.io.diagnostic("\(failures.count) of \(total) trials failed:\n" + failures.map { "  \($0)\n" }.joined())

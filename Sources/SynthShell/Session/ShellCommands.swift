@@ -83,7 +83,7 @@ public enum ShellCommands {
             if let redirect = session.redirect, let problem = redirect.commit() { session.io.diagnostic("error: \(problem)\n") }
             session.redirect = OutputRedirect(path: path, once: true)
         },
-        ShellCommand(name: ".mode", arguments: "[table|markdown|csv|json|latex]", summary: "How result tables are written; no argument: show it.",
+        ShellCommand(name: ".mode", arguments: "[table|markdown|csv|json|latex|html]", summary: "How result tables are written; no argument: show it.",
                      argument: .words(OutputMode.allCases.map(\.rawValue))) { session, arguments, _ throws(ShellError) in
             guard let name = arguments.first else { session.emit("\(session.mode.rawValue)\n"); return }
             guard let mode = OutputMode(rawValue: name) else {

@@ -105,6 +105,9 @@ struct TrialResult {
     var sampleSeconds: Double
     /// Why the trial failed; nil when it is done.
     var error: String? = nil
+    /// The trial as it was run and stored (nil for validate()'s one-off results).
+    var spec: TrialSpec? = nil
+    var outcome: TrialOutcome? = nil
 }
 
 struct ExperimentResults {

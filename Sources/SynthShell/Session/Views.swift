@@ -60,8 +60,10 @@ enum Views {
         })
     }
 
-    /// One row per table and generator configuration: the seeds, the privacy spent, and each
-    /// table-level metric's mean over the seeds (and its standard deviation with several seeds).
+    /// One row per table and generator configuration: the seeds, the privacy spent, each
+    /// table-level metric's mean over the seeds (and its standard deviation with several seeds),
+    /// and, with several configurations, the best mean of each metric that has a goal marked and
+    /// the configuration's mean rank over those metrics (1 is best; ties share their mean rank).
     /// Metric names that repeat across validators keep the first validator's.
     static func summary(_ results: ExperimentResults) -> ResultTable {
         var groups: [(key: String, table: String, generator: String, trials: [TrialResult])] = []
@@ -74,22 +76,63 @@ enum Views {
             }
         }
         var metricNames: [String] = []
+        var goals: [String: MetricGoal] = [:]
         for trial in results.trials {
             // A metric that no trial could compute (every value not applicable) gets no column;
             // `details` still lists it with its reason.
             for result in trial.metrics where result.metric.column == nil && result.metric.hasValue
                 && !metricNames.contains(result.metric.name) {
                 metricNames.append(result.metric.name)
+                goals[result.metric.name] = result.metric.goal
             }
         }
         let withPrivacy = results.trials.contains { $0.epsilon != nil }
         let manySeeds = groups.contains { $0.trials.count > 1 }
         let withFailures = results.trials.contains { $0.error != nil }
+        // Means per group and metric, for the marks and ranks.
+        var means: [[Double?]] = []
+        for group in groups {
+            means.append(metricNames.map { name in
+                let values = group.trials.compactMap { trial in
+                    trial.metrics.first { $0.metric.column == nil && $0.metric.name == name && $0.metric.hasValue }?.metric.value
+                }
+                return meanAndStandardDeviation(values)?.mean
+            })
+        }
+        let compared = Set(groups.map(\.table)).contains { table in groups.filter { $0.table == table }.count > 1 }
+        var ranks = [Double?](repeating: nil, count: groups.count)
+        var best = Set<ResultTable.Position>()
         var columns = ["table", "generator", "seeds"]
         if withFailures { columns.append("failed") }
         if withPrivacy { columns += ["epsilon", "delta"] }
+        if compared { columns.append("rank") }
+        let firstMetricColumn = columns.count
         for name in metricNames { columns += manySeeds ? [name, name + " sd"] : [name] }
-        let rows: [[ResultTable.Cell]] = groups.map { group in
+        if compared {
+            var rankSums = [Double](repeating: 0, count: groups.count), rankCounts = [Int](repeating: 0, count: groups.count)
+            for table in Set(groups.map(\.table)) {
+                let members = groups.indices.filter { groups[$0].table == table }
+                guard members.count > 1 else { continue }
+                for (m, name) in metricNames.enumerated() {
+                    // Baselines trained on real rows ("…_real") do not depend on the generator.
+                    guard let goal = goals[name], goal != .none, !name.hasSuffix("_real") else { continue }
+                    let scored = members.filter { means[$0][m] != nil }
+                    guard scored.count == members.count else { continue }
+                    // Higher is better: rank the negated means.
+                    let keys = scored.map { goal == .maximize ? -means[$0][m]! : means[$0][m]! }
+                    let rankOf = averageRanks(keys)
+                    for (position, group) in scored.enumerated() {
+                        rankSums[group] += rankOf[position]
+                        rankCounts[group] += 1
+                        if rankOf[position] == rankOf.min() {
+                            best.insert(ResultTable.Position(row: group, column: firstMetricColumn + m * (manySeeds ? 2 : 1)))
+                        }
+                    }
+                }
+            }
+            for group in groups.indices where rankCounts[group] > 0 { ranks[group] = rankSums[group] / Double(rankCounts[group]) }
+        }
+        let rows: [[ResultTable.Cell]] = groups.enumerated().map { index, group in
             var row: [ResultTable.Cell] = [.text(group.table), .text(group.generator), .integer(group.trials.count)]
             if withFailures { row.append(.integer(group.trials.filter { $0.error != nil }.count)) }
             if withPrivacy {
@@ -98,6 +141,7 @@ enum Views {
                 row.append(spent.max().map { .number($0, digits: 4) } ?? .empty)
                 row.append(delta.max().map { .number($0, digits: 6) } ?? .empty)
             }
+            if compared { row.append(ranks[index].map { .number($0, digits: 2) } ?? .empty) }
             for name in metricNames {
                 let values = group.trials.compactMap { trial in
                     trial.metrics.first { $0.metric.column == nil && $0.metric.name == name && $0.metric.hasValue }?.metric.value
@@ -112,7 +156,23 @@ enum Views {
             }
             return row
         }
-        return ResultTable(columns: columns, rows: rows)
+        var table = ResultTable(columns: columns, rows: rows)
+        table.emphasized = best
+        return table
+    }
+
+    /// 1-based ranks of `values` (smallest first), ties sharing their mean rank.
+    static func averageRanks(_ values: [Double]) -> [Double] {
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        var ranks = [Double](repeating: 0, count: values.count)
+        var start = 0
+        while start < order.count {
+            var end = start
+            while end + 1 < order.count && values[order[end + 1]] == values[order[start]] { end += 1 }
+            for position in start...end { ranks[order[position]] = Double(start + end) / 2 + 1 }
+            start = end + 1
+        }
+        return ranks
     }
 
     /// Every metric of every trial, one per row.

@@ -1,0 +1,88 @@
+import Foundation
+import SynthKit
+import SynthLab
+import SynthMath
+
+/// The `figure()` built-in: the report's figures, one at a time, written as SVG files.
+enum Figures {
+    static let kinds = ["metric", "privacy", "losses", "distribution", "correlations"]
+
+    static func draw(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
+        let kind = try Convert.string(frame.value("kind")!, at: frame.location(of: "kind"))
+        let path = session.resolve(try Convert.string(frame.value("to")!, at: frame.location(of: "to"), what: "a file path"))
+        let metric = try frame.value("metric").map { v throws(ShellError) in try Convert.string(v, at: frame.location(of: "metric")) } ?? "quality"
+        let svg: String
+        switch kind {
+        case "metric", "privacy", "losses":
+            guard case .results(let results) = frame.value("value")! else {
+                throw ShellError("figure(\"\(kind)\", …) draws experiment results (from run()), got \(frame.value("value")!.typeName)",
+                                 at: frame.location(of: "value"))
+            }
+            svg = try resultsFigure(kind, results, metric: metric, at: frame.location(of: "metric"))
+        default:
+            let real = try Convert.table(frame.value("value")!, at: frame.location(of: "value"), what: "the real table")
+            guard let syntheticValue = frame.value("synthetic") else {
+                throw ShellError("figure(\"\(kind)\", …) needs synthetic: the synthetic table", at: frame.location)
+            }
+            let synthetic = try Convert.table(syntheticValue, at: frame.location(of: "synthetic"), what: "the synthetic table")
+            if kind == "correlations" {
+                svg = SVG.correlationDifference(real: real.table, synthetic: synthetic.table)
+            } else {
+                guard let columnValue = frame.value("column") else {
+                    throw ShellError("figure(\"distribution\", …) needs column: a column name", at: frame.location)
+                }
+                let name = try Convert.string(columnValue, at: frame.location(of: "column"))
+                guard let column = real.table.column(named: name) else {
+                    throw ShellError("\(real.name) has no column '\(name)'" + Suggest.hint(name, among: real.table.columnNames), at: frame.location(of: "column"))
+                }
+                guard let other = synthetic.table.column(named: name) else {
+                    throw ShellError("\(synthetic.name) has no column '\(name)'", at: frame.location(of: "synthetic"))
+                }
+                svg = SVG.distribution(real: column, synthetic: other)
+            }
+        }
+        do { try AtomicFile.write(Data(svg.utf8), to: path) } catch {
+            throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "to"))
+        }
+        return .nothing
+    }
+
+    static func resultsFigure(_ kind: String, _ results: ExperimentResults, metric: String, at location: SourceLocation) throws(ShellError) -> String {
+        let names = Set(results.trials.flatMap { $0.metrics.filter { $0.metric.column == nil }.map(\.metric.name) })
+        if kind != "losses", !names.contains(metric) {
+            throw ShellError("no trial reported '\(metric)'" + Suggest.hint(metric, among: names.sorted()), at: location)
+        }
+        switch kind {
+        case "metric":
+            var parts: [String] = []
+            for table in Report.orderedTables(results) {
+                var labels: [String] = [], means: [Double] = [], deviations: [Double?] = []
+                for (label, trials) in Report.configurations(results, table: table) {
+                    let values = trials.compactMap { trial in
+                        trial.metrics.first { $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue }?.metric.value
+                    }
+                    guard let summary = meanAndStandardDeviation(values) else { continue }
+                    labels.append(label)
+                    means.append(summary.mean)
+                    deviations.append(values.count > 1 ? summary.standardDeviation : nil)
+                }
+                if !labels.isEmpty { parts.append(Report.figure(metric: metric, table: table, labels: labels, means: means, deviations: deviations)) }
+            }
+            guard let first = parts.first else { throw ShellError("no trial has a value of '\(metric)'", at: location) }
+            return first
+        case "privacy":
+            for table in Report.orderedTables(results) {
+                if let svg = Report.privacyUtility(results, table: table, metric: metric) { return svg }
+            }
+            throw ShellError("no trial spent privacy: compose a generator with a privacy mechanism", at: location)
+        default:
+            for trial in results.trials where trial.error == nil {
+                let curves = Report.losses(trial.outcome?.lossHistory ?? [])
+                if !curves.isEmpty {
+                    return SVG.lines(title: "\(trial.generator) on \(trial.table), seed \(trial.seed)", xLabel: "epoch", yLabel: "loss", series: curves)
+                }
+            }
+            throw ShellError("no trial reported training losses (the neural generators do)", at: location)
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import SynthKit
+import SynthLab
+import SynthMath
+import SynthMetrics
+
+/// The self-contained HTML report of experiment results: the comparison table, figures (metric
+/// bars with error bars, privacy–utility curves, training losses, real vs synthetic marginals and
+/// the correlation difference of each configuration's first seed), failed trials and provenance.
+enum Report {
+    /// Metrics drawn as bars, in this order when present.
+    static let preferredMetrics = ["quality", "column_shapes", "column_pair_trends", "boosting_f1", "boosting_r2", "logistic_f1",
+                                   "linear_r2", "boosting_detection", "logistic_detection", "dcr_ratio", "mia_auc"]
+
+    static func html(_ results: ExperimentResults) -> String {
+        var body = "<h1>SynthLab experiment report</h1>\n"
+        let trials = results.trials
+        let done = trials.filter { $0.error == nil }.count
+        body += "<p class=\"note\">\(trials.count) trials, \(done) done, \(trials.count - done) failed. Made \(ISO8601DateFormatter().string(from: Date())).</p>\n"
+        body += "<h2>Comparison</h2>\n<p class=\"note\">Mean over seeds (sd beside it); the best of each metric in bold; rank is the mean rank over the metrics that have a goal.</p>\n"
+        body += Views.summary(results).renderHTMLTable()
+        body += metricFigures(results)
+        body += privacyFigures(results)
+        body += lossFigures(results)
+        body += dataFigures(results)
+        let failed = trials.filter { $0.error != nil }
+        if !failed.isEmpty {
+            body += "<h2>Failed trials</h2>\n<ul>\n" + failed.map {
+                "<li>\(HTMLPage.escape($0.table)) · \(HTMLPage.escape($0.generator)) · seed \($0.seed): \(HTMLPage.escape($0.error ?? ""))</li>\n"
+            }.joined() + "</ul>\n"
+        }
+        body += provenance(results)
+        return HTMLPage.document(title: "SynthLab experiment report", body: body)
+    }
+
+    /// Per table, one bar chart per metric: each configuration's mean over seeds, ± one sd.
+    static func metricFigures(_ results: ExperimentResults) -> String {
+        var out = ""
+        for table in orderedTables(results) {
+            let groups = configurations(results, table: table)
+            var figures: [String] = []
+            for name in metricsToDraw(results) {
+                var labels: [String] = [], means: [Double] = [], deviations: [Double?] = []
+                for (label, trials) in groups {
+                    let values = trials.compactMap { trial in
+                        trial.metrics.first { $0.metric.column == nil && $0.metric.name == name && $0.metric.hasValue }?.metric.value
+                    }
+                    guard let summary = meanAndStandardDeviation(values) else { continue }
+                    labels.append(label)
+                    means.append(summary.mean)
+                    deviations.append(values.count > 1 ? summary.standardDeviation : nil)
+                }
+                if !labels.isEmpty { figures.append(figure(metric: name, table: table, labels: labels, means: means, deviations: deviations)) }
+            }
+            if !figures.isEmpty { out += "<h2>Metrics: \(HTMLPage.escape(table))</h2>\n<div class=\"figures\">\n" + figures.joined() + "</div>\n" }
+        }
+        return out
+    }
+
+    static func figure(metric: String, table: String, labels: [String], means: [Double], deviations: [Double?]) -> String {
+        SVG.bars(title: "\(metric) on \(table)", metric: metric, labels: labels, means: means, deviations: deviations)
+    }
+
+    /// ε spent against a utility metric, one line per generator across its privacy settings.
+    static func privacyFigures(_ results: ExperimentResults) -> String {
+        guard results.trials.contains(where: { $0.epsilon != nil }) else { return "" }
+        var out = ""
+        for table in orderedTables(results) {
+            var figures: [String] = []
+            for metric in metricsToDraw(results).prefix(3) {
+                if let svg = privacyUtility(results, table: table, metric: metric) { figures.append(svg) }
+            }
+            if !figures.isEmpty { out += "<h2>Privacy and utility: \(HTMLPage.escape(table))</h2>\n<div class=\"figures\">\n" + figures.joined() + "</div>\n" }
+        }
+        return out
+    }
+
+    static func privacyUtility(_ results: ExperimentResults, table: String, metric: String) -> String? {
+        var series: [String: [(Double, Double)]] = [:]
+        var order: [String] = []
+        for (label, trials) in configurations(results, table: table) {
+            let spent = trials.compactMap(\.epsilon)
+            let values = trials.compactMap { trial in
+                trial.metrics.first { $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue }?.metric.value
+            }
+            guard let epsilon = spent.max(), let mean = meanAndStandardDeviation(values)?.mean else { continue }
+            let base = label.components(separatedBy: " with ").first ?? label
+            if series[base] == nil { order.append(base) }
+            series[base, default: []].append((epsilon, mean))
+        }
+        guard !series.isEmpty else { return nil }
+        return SVG.lines(title: "\(metric) against ε on \(table)", xLabel: "ε spent", yLabel: metric,
+                         series: order.map { ($0, series[$0]!.sorted { $0.0 < $1.0 }) }, markers: true)
+    }
+
+    /// Each numeric loss a generator reported per epoch ("epoch 3/300 loss_g=… loss_d=…"), for
+    /// the first seed of each configuration that reported any.
+    static func lossFigures(_ results: ExperimentResults) -> String {
+        var figures: [String] = []
+        var seen = Set<String>()
+        for trial in results.trials where trial.error == nil && !seen.contains(trial.table + "\u{0}" + trial.generator) {
+            seen.insert(trial.table + "\u{0}" + trial.generator)
+            let curves = losses(trial.outcome?.lossHistory ?? [])
+            guard !curves.isEmpty else { continue }
+            figures.append(SVG.lines(title: "\(trial.generator) on \(trial.table), seed \(trial.seed)", xLabel: "epoch", yLabel: "loss",
+                                     series: curves))
+        }
+        guard !figures.isEmpty else { return "" }
+        return "<h2>Training losses</h2>\n<div class=\"figures\">\n" + figures.joined() + "</div>\n"
+    }
+
+    /// The series of `name=value` pairs in progress messages that start with "epoch N".
+    static func losses(_ messages: [String]) -> [(name: String, points: [(Double, Double)])] {
+        var series: [String: [(Double, Double)]] = [:]
+        var order: [String] = []
+        for message in messages where message.hasPrefix("epoch ") {
+            let words = message.split(separator: " ")
+            guard words.count > 1, let epoch = Double(words[1].split(separator: "/")[0]) else { continue }
+            for word in words.dropFirst(2) {
+                let parts = word.split(separator: "=")
+                guard parts.count == 2, let value = Double(parts[1]), value.isFinite else { continue }
+                let name = String(parts[0])
+                if series[name] == nil { order.append(name) }
+                series[name, default: []].append((epoch, value))
+            }
+        }
+        return order.map { ($0, series[$0]!) }
+    }
+
+    /// Real vs synthetic marginals and the correlation difference, for the kept sample of each
+    /// configuration (its first seed), at most four configurations and sixteen columns.
+    static func dataFigures(_ results: ExperimentResults) -> String {
+        var out = ""
+        var drawn = 0
+        for trial in results.trials where drawn < 4 {
+            guard trial.error == nil, let spec = trial.spec, let path = spec.samplePath,
+                  FileManager.default.fileExists(atPath: path),
+                  let real = try? spec.table.read() else { continue }
+            var options = CSVOptions()
+            options.kindOverrides = spec.table.kinds
+            guard let synthetic = try? CSVReader.read(path: path, options: options) else { continue }
+            let training = TrialRunner.split(real, share: spec.holdout, seed: spec.seed).training
+            drawn += 1
+            out += "<h2>Real and synthetic: \(HTMLPage.escape(trial.table)) · \(HTMLPage.escape(trial.generator)) · seed \(trial.seed)</h2>\n<div class=\"figures\">\n"
+            for column in training.columns.prefix(16) {
+                guard let other = synthetic.column(named: column.name) else { continue }
+                out += SVG.distribution(real: column, synthetic: other)
+            }
+            if training.columns.filter({ ColumnShape($0.kind) == .continuous }).count >= 2 {
+                out += SVG.correlationDifference(real: training, synthetic: synthetic)
+            }
+            out += "</div>\n"
+        }
+        return out
+    }
+
+    /// How every result was made: tables by content hash, each configuration's plugins, versions
+    /// and parameters, seeds, ε and δ spent, and each trial's key in the results store.
+    static func provenance(_ results: ExperimentResults) -> String {
+        var out = "<h2>Provenance</h2>\n<table>\n<thead><tr><th>table</th><th>SHA-256 of the table</th><th>generator</th><th>plugins</th><th>parameters</th><th>seed</th><th>ε</th><th>δ</th><th>trial key</th></tr></thead>\n<tbody>\n"
+        for trial in results.trials {
+            guard let spec = trial.spec else { continue }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let parameters = (try? encoder.encode(["generator": [spec.generator], "privacy": spec.privacy.map { [$0] } ?? [],
+                                                   "validators": spec.validators]))
+                .map { String(decoding: $0, as: UTF8.self) } ?? ""
+            out += "<tr><td>\(HTMLPage.escape(trial.table))</td><td><code>\(spec.table.sha256)</code></td><td>\(HTMLPage.escape(trial.generator))</td>"
+            out += "<td>\(HTMLPage.escape(spec.versions.joined(separator: ", ")))</td><td><code>\(HTMLPage.escape(parameters))</code></td>"
+            out += "<td class=\"n\">\(trial.seed)</td><td class=\"n\">\(trial.epsilon.map { String(format: "%.4g", $0) } ?? "")</td>"
+            out += "<td class=\"n\">\(trial.delta.map { String(format: "%.3g", $0) } ?? "")</td><td><code>\(spec.key.prefix(16))</code></td></tr>\n"
+        }
+        return out + "</tbody>\n</table>\n"
+    }
+
+    static func orderedTables(_ results: ExperimentResults) -> [String] {
+        var order: [String] = []
+        for trial in results.trials where !order.contains(trial.table) { order.append(trial.table) }
+        return order
+    }
+
+    static func configurations(_ results: ExperimentResults, table: String) -> [(String, [TrialResult])] {
+        var order: [String] = []
+        var groups: [String: [TrialResult]] = [:]
+        for trial in results.trials where trial.table == table {
+            if groups[trial.generator] == nil { order.append(trial.generator) }
+            groups[trial.generator, default: []].append(trial)
+        }
+        return order.map { ($0, groups[$0]!) }
+    }
+
+    /// The table-level metrics with a goal that some trial computed, the preferred ones first.
+    static func metricsToDraw(_ results: ExperimentResults) -> [String] {
+        var present: [String] = []
+        for trial in results.trials {
+            // A baseline trained on real rows ("…_real") is the same for every configuration: not drawn.
+            for result in trial.metrics where result.metric.column == nil && result.metric.hasValue && result.metric.goal != .none
+                && !result.metric.name.hasSuffix("_real") && !present.contains(result.metric.name) {
+                present.append(result.metric.name)
+            }
+        }
+        let preferred = preferredMetrics.filter(present.contains)
+        return Array((preferred + present.filter { !preferred.contains($0) }).prefix(8))
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import SynthLab
+@testable import SynthShell
+
+/// The experiment report and the exports: the HTML report rendered by headless Chromium, the
+/// LaTeX table read by a booktabs-aware checker, the SVG figures on their own.
+@Suite(.serialized) struct ReportTests {
+    /// One experiment with statistical, neural and private generators, run once for every test.
+    nonisolated(unsafe) static let run: (shell: CapturedSession, folder: String) = {
+        let shell = try! CapturedSession()
+        let folder = Support.temporaryFolder("synthlab-report")
+        let insurance = Support.data("insurance.csv")
+        _ = shell.type(#"ins = load("\#(insurance)", target: "charges")"#)
+        _ = shell.type("""
+            r = run(experiment(tables: ins, generators: [independent(), gaussian_copula(), tvae(epochs: 3), independent() with laplace(epsilon: [0.5, 4])],
+                               seeds: [1, 2], holdout: 0.2, validators: [quality, utility(models: "linear")]))
+            """)
+        return (shell, folder)
+    }()
+
+    @Test func theHTMLReportRendersInHeadlessChromium() throws {
+        let (shell, folder) = Self.run
+        #expect(shell.type(#"export(r, "\#(folder)/report.html")"#), Comment(rawValue: shell.errors))
+        let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        // Self-contained: no scripts, no external resources.
+        #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))
+        #expect(html.components(separatedBy: "<svg").count - 1 >= 15, "bars, privacy curves, losses, marginals, heatmaps")
+        for section in ["Comparison", "Metrics: ins", "Privacy and utility: ins", "Training losses", "Real and synthetic: ins", "Provenance"] {
+            #expect(html.contains("<h2>\(section)"), "\(section)")
+        }
+        #expect(html.contains("<strong>"), "the best values are marked")
+        try "<!DOCTYPE html><html><body></body></html>".write(toFile: folder + "/blank.html", atomically: true, encoding: .utf8)
+        let report = try Self.screenshot(folder + "/report.html", to: folder + "/report.png")
+        let blank = try Self.screenshot(folder + "/blank.html", to: folder + "/blank.png")
+        // A blank page compresses to almost nothing; the report's figures and tables do not.
+        #expect(report > 5 * blank, "report \(report) bytes, blank page \(blank) bytes")
+        #expect(report > 50_000)
+    }
+
+    @Test func theLaTeXExportIsAWellFormedBooktabsTable() throws {
+        let (shell, folder) = Self.run
+        #expect(shell.type(#"export(r, "\#(folder)/r.tex")"#), Comment(rawValue: shell.errors))
+        let tex = try String(contentsOfFile: folder + "/r.tex", encoding: .utf8)
+        let problems = Self.checkBooktabs(tex)
+        #expect(problems.isEmpty, "\(problems)\n\(tex)")
+        #expect(tex.contains("\\textbf{"), "the best values are bold")
+        #expect(tex.contains("independent with laplace(epsilon: 0.5)"))
+        // The checker catches what breaks LaTeX.
+        #expect(!Self.checkBooktabs(tex.replacingOccurrences(of: "column\\_shapes", with: "column_shapes")).isEmpty)
+        #expect(!Self.checkBooktabs(tex.replacingOccurrences(of: "\\midrule\n", with: "")).isEmpty)
+        #expect(!Self.checkBooktabs(tex.replacingOccurrences(of: " & ", with: " ", options: [], range: tex.range(of: "\\midrule")!.upperBound..<tex.endIndex)).isEmpty)
+    }
+
+    @Test func figuresAreWrittenOnTheirOwn() throws {
+        let (shell, folder) = Self.run
+        for (statement, file) in [
+            (#"figure("metric", r, metric: "quality", to: "\#(folder)/quality.svg")"#, "quality.svg"),
+            (#"figure("privacy", r, metric: "quality", to: "\#(folder)/privacy.svg")"#, "privacy.svg"),
+            (#"figure("losses", r, to: "\#(folder)/losses.svg")"#, "losses.svg"),
+        ] {
+            #expect(shell.type(statement), Comment(rawValue: shell.errors))
+            let svg = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.hasSuffix("</svg>\n"), "\(file)")
+            #expect(try XMLDocument(xmlString: svg).rootElement()?.name == "svg", "\(file) is well-formed XML")
+        }
+        #expect(shell.type(#"s = sample(fit(gaussian_copula(), ins, seed: 1), rows: 500)"#))
+        #expect(shell.type(#"figure("distribution", ins, synthetic: s, column: "bmi", to: "\#(folder)/bmi.svg")"#), Comment(rawValue: shell.errors))
+        #expect(shell.type(#"figure("correlations", ins, synthetic: s, to: "\#(folder)/corr.svg")"#), Comment(rawValue: shell.errors))
+        #expect(try XMLDocument(xmlString: String(contentsOfFile: folder + "/corr.svg", encoding: .utf8)).rootElement() != nil)
+        #expect(shell.result(#"figure("metric", r, metric: "qualty", to: "\#(folder)/x.svg")"#).contains("did you mean `quality`?"))
+        #expect(shell.result(#"figure("distribution", ins, synthetic: s, column: "bmo", to: "\#(folder)/x.svg")"#).contains("no column 'bmo'"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/x.svg"))
+    }
+
+    /// Renders a page with headless Chromium and returns the PNG's size in bytes.
+    static func screenshot(_ page: String, to png: String) throws -> Int {
+        let result = try Support.run("/usr/bin/env", ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                                                      "--window-size=1300,3000", "--screenshot=\(png)", "file://\(page)"],
+                                     environment: ["HOME": Support.temporaryFolder("chromium-home")])
+        guard result.status == 0, let size = try FileManager.default.attributesOfItem(atPath: png)[.size] as? Int else {
+            throw SupportError("chromium failed (\(result.status)): \(result.stderr.suffix(500))")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: png)).starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG file")
+        return size
+    }
+
+    /// The problems that would stop LaTeX (with booktabs) on a tabular: the environment and its
+    /// column spec, the three rules in order, each row's cell count, unescaped specials, braces.
+    static func checkBooktabs(_ tex: String) -> [String] {
+        var problems: [String] = []
+        let lines = tex.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+        guard let first = lines.first, first.hasPrefix("\\begin{tabular}{"), first.hasSuffix("}") else { return ["no \\begin{tabular}{…}"] }
+        let spec = first.dropFirst("\\begin{tabular}{".count).dropLast()
+        guard !spec.isEmpty, spec.allSatisfy({ "lrc".contains($0) }) else { return ["bad column spec '\(spec)'"] }
+        guard lines.last == "\\end{tabular}" else { return ["no \\end{tabular} at the end"] }
+        let body = Array(lines.dropFirst().dropLast())
+        let rules = body.enumerated().filter { $0.element.hasPrefix("\\") && ["\\toprule", "\\midrule", "\\bottomrule"].contains($0.element) }
+        if rules.map(\.element) != ["\\toprule", "\\midrule", "\\bottomrule"] { problems.append("rules \(rules.map(\.element))") }
+        if body.first != "\\toprule" || body.last != "\\bottomrule" { problems.append("the table must open with \\toprule and close with \\bottomrule") }
+        for line in body where !["\\toprule", "\\midrule", "\\bottomrule"].contains(line) {
+            guard line.hasSuffix(" \\\\") else { problems.append("row without \\\\: \(line)"); continue }
+            var cells = 1, depth = 0, escaped = false
+            for character in line.dropLast(3) {
+                if escaped { escaped = false; continue }
+                switch character {
+                case "\\": escaped = true
+                case "{": depth += 1
+                case "}": depth -= 1; if depth < 0 { problems.append("unbalanced braces: \(line)") }
+                case "&": if depth == 0 { cells += 1 }
+                case "_", "%", "#", "^", "~": problems.append("unescaped \(character): \(line)")
+                case "$": break
+                default: break
+                }
+            }
+            if depth != 0 { problems.append("unbalanced braces: \(line)") }
+            if cells != spec.count { problems.append("\(cells) cells for \(spec.count) columns: \(line)") }
+        }
+        return problems
+    }
+}

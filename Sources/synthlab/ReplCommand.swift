@@ -32,6 +32,10 @@ struct ReplCommand: ParsableCommand {
         let session = Session(registry: PluginRegistry(), seed: seed)
         let cwd = FileManager.default.currentDirectoryPath
         if let workspace { session.workspace = URL(fileURLWithPath: workspace, relativeTo: URL(fileURLWithPath: cwd)).standardizedFileURL.path }
+        // Scripts and -c have no live progress line: a plain line on stderr per finished trial.
+        var plain = SessionIO.standard
+        plain.milestone = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        session.setIO(plain)
         var ok = true
         if let command {
             guard script == nil else { throw CLIError("give a script file or -c, not both") }

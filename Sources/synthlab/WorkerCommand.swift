@@ -26,7 +26,10 @@ struct WorkerCommand: ParsableCommand {
         }
         let outcome: TrialOutcome
         do {
-            outcome = try TrialRunner.run(trial, registry: PluginRegistry())
+            // Progress lines go to stderr, which the runner reads for its progress display.
+            outcome = try TrialRunner.run(trial, registry: PluginRegistry(), progress: { message in
+                FileHandle.standardError.write(Data("progress: \(message.replacingOccurrences(of: "\n", with: " "))\n".utf8))
+            })
         } catch {
             outcome = .failure(trial.key, String(describing: error))
         }

@@ -157,6 +157,17 @@ struct TerminalTests {
         #expect(!terminal.screen.contains("| r "), "a cancelled run binds nothing")
     }
 
+    @Test func theProgressLineShowsWorkersEpochsAndTheTimeLeft() throws {
+        let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
+        try terminal.enter(".workspace \(Support.temporaryFolder("synthlab-workspace"))")
+        try terminal.enter(#"ins = load("\#(insurance)")"#)
+        try terminal.enter("r = run(experiment(tables: ins, generators: tvae(epochs: 60), seeds: [1, 2, 3], validators: quality), workers: 1)")
+        // A worker's epoch and losses, under the bar, the trials done and the time left.
+        try terminal.waitFor { screen in screen.contains("1/3 · eta ") && screen.range(of: #"epoch \d+/60 loss="#, options: .regularExpression) != nil }
+        try terminal.press("C-c")
+        try terminal.waitFor("cancelled (Ctrl-C)")
+    }
+
     @Test func nonASCIITextSurvivesTheLineEditor() throws {
         let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
         try terminal.enter("note = \"Zürich · 東京 · ε ≤ 1 ✓\"")

@@ -59,6 +59,11 @@ public struct WorkerExecutor: TrialExecutor {
         var outcomePath: String
         var specPath: String
         var killedForTime = false
+        /// The read end of the worker's stderr, where it writes its progress lines.
+        var progressFD: Int32
+        var pending = ""
+        /// What the worker wrote to stderr besides progress (a crash message, say), the last of it.
+        var otherOutput = ""
     }
 
     public func run(_ trials: [TrialSpec], registry: PluginRegistry, cancelled: @escaping () -> Bool,
@@ -70,10 +75,11 @@ public struct WorkerExecutor: TrialExecutor {
         var running: [pid_t: Running] = [:]
         defer {
             // Leaving early (cancelled, or an error recording a result): stop every worker.
-            for (pid, _) in running {
+            for (pid, trial) in running {
                 kill(pid, SIGKILL)
                 var status: Int32 = 0
                 waitpid(pid, &status, 0)
+                close(trial.progressFD)
             }
         }
         let encoder = JSONEncoder()
@@ -84,14 +90,19 @@ public struct WorkerExecutor: TrialExecutor {
                 let index = trials.count - pending.count
                 let specPath = folder + "/\(index).spec.json", outcomePath = folder + "/\(index).outcome.json"
                 try encoder.encode(spec).write(to: URL(fileURLWithPath: specPath))
-                let pid = try spawn([executable, "worker", "--spec", specPath, "--out", outcomePath, "--parent", String(getpid())])
-                running[pid] = Running(spec: spec, pid: pid, started: Date(), outcomePath: outcomePath, specPath: specPath)
+                let (pid, progressFD) = try spawn([executable, "worker", "--spec", specPath, "--out", outcomePath, "--parent", String(getpid())])
+                running[pid] = Running(spec: spec, pid: pid, started: Date(), outcomePath: outcomePath, specPath: specPath,
+                                       progressFD: progressFD)
             }
             if cancelled() { return }
             var status: Int32 = 0
             var usage = rusage()
             let pid = wait4(-1, &status, WNOHANG, &usage)
             if pid <= 0 {
+                // Forward the newest progress line of each worker.
+                for key in running.keys {
+                    if let line = readProgress(&running[key]!) { progress("\(running[key]!.spec.table.name) · \(running[key]!.spec.label) · seed \(running[key]!.spec.seed): \(line)") }
+                }
                 if let timeout {
                     for (pid, trial) in running where !trial.killedForTime && Date().timeIntervalSince(trial.started) > timeout {
                         kill(pid, SIGKILL)
@@ -101,7 +112,10 @@ public struct WorkerExecutor: TrialExecutor {
                 usleep(20_000)
                 continue
             }
-            guard let trial = running.removeValue(forKey: pid) else { continue }
+            guard var trial = running.removeValue(forKey: pid) else { continue }
+            _ = readProgress(&trial)
+            close(trial.progressFD)
+            let said = trial.otherOutput.split(separator: "\n").last.map { ": " + $0 } ?? ""
             let peak = Double(usage.ru_maxrss) / 1024
             var outcome: TrialOutcome
             if trial.killedForTime {
@@ -110,9 +124,9 @@ public struct WorkerExecutor: TrialExecutor {
                       let decoded = try? JSONDecoder().decode(TrialOutcome.self, from: data) {
                 outcome = decoded
             } else if signalled(status) {
-                outcome = .failure(trial.spec.key, "the worker died of signal \(terminatingSignal(status)) (\(signalName(terminatingSignal(status))))")
+                outcome = .failure(trial.spec.key, "the worker died of signal \(terminatingSignal(status)) (\(signalName(terminatingSignal(status))))\(said)")
             } else {
-                outcome = .failure(trial.spec.key, "the worker exited with status \(exitStatus(status)) and no result")
+                outcome = .failure(trial.spec.key, "the worker exited with status \(exitStatus(status)) and no result\(said)")
             }
             if outcome.status == .done { outcome.peakMiB = peak }
             try? FileManager.default.removeItem(atPath: trial.specPath)
@@ -121,7 +135,30 @@ public struct WorkerExecutor: TrialExecutor {
         }
     }
 
-    private func spawn(_ arguments: [String]) throws -> pid_t {
+    /// The last complete line the worker wrote since the previous call, if any.
+    private func readProgress(_ trial: inout Running) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var latest: String?
+        while true {
+            let count = read(trial.progressFD, &buffer, buffer.count)
+            guard count > 0 else { break }
+            trial.pending += String(decoding: buffer[0..<count], as: UTF8.self)
+        }
+        while let newline = trial.pending.firstIndex(of: "\n") {
+            let line = String(trial.pending[..<newline])
+            trial.pending.removeSubrange(...newline)
+            if line.hasPrefix("progress: ") {
+                latest = String(line.dropFirst("progress: ".count))
+            } else if !line.isEmpty {
+                trial.otherOutput = String((trial.otherOutput + line + "\n").suffix(2000))
+            }
+        }
+        return latest
+    }
+
+    /// Starts a worker with its stdout on /dev/null and its stderr on a pipe; returns its pid and
+    /// the pipe's read end (non-blocking).
+    private func spawn(_ arguments: [String]) throws -> (pid_t, Int32) {
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in self.environment { environment[key] = value }
         environment["OPENBLAS_NUM_THREADS"] = "1"
@@ -131,18 +168,24 @@ public struct WorkerExecutor: TrialExecutor {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw SynthLabError.invalidRequest("cannot make a pipe for a worker: \(String(cString: strerror(errno)))") }
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
         var pid: pid_t = 0
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        // Workers speak through their outcome file; their stdout and stderr go nowhere.
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        posix_spawn_file_actions_addclose(&actions, fds[1])
         let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+        close(fds[1])
         guard result == 0 else {
+            close(fds[0])
             throw SynthLabError.invalidRequest("cannot start a worker (\(arguments[0])): \(String(cString: strerror(result)))")
         }
-        return pid
+        return (pid, fds[0])
     }
 }
 

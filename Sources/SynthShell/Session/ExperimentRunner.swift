@@ -100,6 +100,13 @@ enum ExperimentRunner {
         }
     }
 
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+        return "\(total / 3600)h\(String(format: "%02d", total / 60 % 60))m"
+    }
+
     /// The trial specs of an experiment, in table, generator, seed order.
     static func specs(_ experiment: ExperimentSpec, session: Session) throws -> [TrialSpec] {
         var specs: [TrialSpec] = []
@@ -159,14 +166,29 @@ enum ExperimentRunner {
                                       environment: ["SYNTHLAB_PLUGIN_PATH": session.registry.searchPath.joined(separator: ":")])
         }
         let cancelled = session.cancellationRequested
+        let started = Date()
+        var finishedHere = 0
+        // "[███░░░░░] 3/12 · eta 1m20s": trials finished, and the time left at this run's pace.
+        func header() -> String {
+            let width = 12, filled = total > 0 ? width * finishedCount / total : width
+            var text = "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "] \(finishedCount)/\(total)"
+            if finishedHere > 0, finishedCount < total {
+                let left = Date().timeIntervalSince(started) / Double(finishedHere) * Double(total - finishedCount)
+                text += " · eta " + duration(left)
+            }
+            return text
+        }
         try executor.run(missing, registry: session.registry, cancelled: { cancelled() }, progress: { message in
-            show?("[\(finishedCount + 1)/\(total)] \(message)")
+            show?("\(header()) · \(message)")
         }) { spec, outcome in
             try store.record(spec, outcome)
             outcomes[spec.key] = outcome
             finishedCount += 1
+            finishedHere += 1
             let state = outcome.status == .done ? "done" : "failed: \(outcome.error ?? "")"
-            show?("[\(finishedCount)/\(total)] \(spec.table.name) · \(spec.label) · seed \(spec.seed): \(state)")
+            let line = "\(spec.table.name) · \(spec.label) · seed \(spec.seed): \(state)"
+            show?("\(header()) · \(line)")
+            session.io.milestone?("[\(finishedCount)/\(total)] \(line)")
         }
         try session.checkCancelled()
         var trials: [TrialResult] = []

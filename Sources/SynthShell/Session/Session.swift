@@ -10,6 +10,8 @@ public struct SessionIO {
     public var diagnostic: (String) -> Void
     /// Shows a progress line; nil clears it. Only a terminal session sets this.
     public var progress: ((String?) -> Void)?
+    /// Plain lines for a session without a live progress line (a script): one per finished trial.
+    public var milestone: ((String) -> Void)?
 
     public init(write: @escaping (String) -> Void, diagnostic: @escaping (String) -> Void,
                 progress: ((String?) -> Void)? = nil) {

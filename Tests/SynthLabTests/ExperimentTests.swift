@@ -99,3 +99,47 @@ import Testing
         #expect(try String(contentsOfFile: folder + "/details.csv", encoding: .utf8) == expected)
     }
 }
+
+/// Every synthetic table SynthLab writes has a record of how it was made beside it.
+struct ProvenanceTests {
+    static func record(_ path: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Provenance.path(for: path)))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func synthAndSampleWriteTheRecord() throws {
+        let folder = Support.temporaryFolder()
+        let insurance = Support.data("insurance.csv")
+        let expectedHash = Provenance.hash(try CSVReader.read(path: insurance))
+        let synth = try Support.synthlab(["synth", "--generator", "independent", "--privacy", "laplace", "--param", "epsilon=2",
+                                          "--data", insurance, "--rows", "50", "--seed", "7", "--out", folder + "/s.csv"])
+        #expect(synth.status == 0, Comment(rawValue: synth.stderr))
+        let record = try Self.record(folder + "/s.csv")
+        #expect(record["made_by"] as? String == "synthlab")
+        #expect((record["generator"] as? [String: Any])?["id"] as? String == "independent")
+        #expect((record["generator"] as? [String: Any])?["version"] as? String == "1.0.0")
+        #expect(((record["privacy"] as? [String: Any])?["parameters"] as? [String: Any])?["epsilon"] as? Double == 2)
+        #expect(record["seed"] as? Int == 7 && record["rows"] as? Int == 50 && record["training_rows"] as? Int == 1338)
+        #expect(record["training_table_sha256"] as? String == expectedHash)
+        #expect(record["epsilon"] as? Double == 2)
+
+        // The REPL: a sample written with to:, saved with save(), and one from a reloaded model.
+        let shell = try CapturedSession()
+        #expect(shell.type(#"ins = load("\#(insurance)")"#))
+        #expect(shell.type(#"m = fit(tvae(epochs: 2), ins, seed: 3)"#), Comment(rawValue: shell.errors))
+        #expect(shell.type(#"s = sample(m, rows: 30, to: "\#(folder)/r.csv", where: {smoker: "yes"})"#), Comment(rawValue: shell.errors))
+        #expect(shell.type(#"save(s, "\#(folder)/saved.csv")"#))
+        #expect(shell.type(#"save(m, "\#(folder)/m.model")"#))
+        let fromREPL = try Self.record(folder + "/r.csv")
+        #expect(fromREPL["training_table_sha256"] as? String == expectedHash)
+        #expect(fromREPL["condition"] as? String == "smoker=yes")
+        #expect(((fromREPL["generator"] as? [String: Any])?["parameters"] as? [String: Any])?["epochs"] as? Int == 2)
+        #expect(try Self.record(folder + "/saved.csv")["seed"] as? Int == 3)
+        let sampled = try Support.synthlab(["sample", "--model", folder + "/m.model", "--rows", "10", "--seed", "4", "--out", folder + "/fromModel.csv"])
+        #expect(sampled.status == 0, Comment(rawValue: sampled.stderr))
+        #expect(try Self.record(folder + "/fromModel.csv")["training_table_sha256"] as? String == expectedHash)
+        // A table that was not made by a generator has no record.
+        #expect(shell.type(#"save(ins, "\#(folder)/real.csv")"#))
+        #expect(!FileManager.default.fileExists(atPath: Provenance.path(for: folder + "/real.csv")))
+    }
+}

@@ -33,6 +33,11 @@ public enum TrialRunner {
         if let path = spec.samplePath {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try CSVWriter.write(synthetic, to: path)
+            let spent = model.privacySpent
+            try Provenance(generator: .init(generator), privacy: privacy.map(Provenance.Plugin.init), seed: spec.seed,
+                           trainingTableSHA256: Provenance.hash(training), trainingRows: training.rowCount, rows: synthetic.rowCount,
+                           epsilon: spent?.epsilon, delta: spent?.delta, condition: nil)
+                .write(beside: path)
         }
         let validateStart = DispatchTime.now()
         var metrics: [MetricRecord] = []

@@ -113,6 +113,10 @@ public enum Synthesis {
         let sampleEnd = Date()
         try CSVWriter.write(synthetic, to: request.outputPath)
         let spent = session.privacySpent
+        try Provenance(generator: .init(generator), privacy: privacy.map(Provenance.Plugin.init), seed: request.seed,
+                       trainingTableSHA256: Provenance.hash(table), trainingRows: table.rowCount, rows: synthetic.rowCount,
+                       epsilon: spent?.epsilon, delta: spent?.delta, condition: request.condition)
+            .write(beside: request.outputPath)
         return SynthesisReport(
             generator: PluginReference(generator), privacy: privacy.map(PluginReference.init),
             data: request.dataPath, output: request.outputPath, rows: synthetic.rowCount, seed: request.seed,
@@ -136,6 +140,10 @@ public enum Synthesis {
         let synthetic = try session.sample(rows: rows, where: condition, host: host)
         let end = Date()
         try CSVWriter.write(synthetic, to: outputPath)
+        try Provenance(generator: .init(session.generator), privacy: nil, seed: host.seed, trainingTableSHA256: header.trainingTableSHA256,
+                       trainingRows: header.rows, rows: synthetic.rowCount, epsilon: header.epsilon, delta: header.delta,
+                       condition: condition)
+            .write(beside: outputPath)
         return SynthesisReport(
             generator: PluginReference(session.generator), privacy: nil, data: modelPath, output: outputPath, rows: synthetic.rowCount,
             seed: host.seed, columns: synthetic.columns.map { ColumnSummaryLine(name: $0.name, kind: $0.kind) },

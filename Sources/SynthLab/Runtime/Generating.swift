@@ -8,6 +8,9 @@ public final class GeneratorSession: @unchecked Sendable {
     private let interface: UnsafePointer<synth_generator_v1>
     /// The fitted table's columns and row count (nil until fit, or a saved model is loaded).
     var fitted: (columns: [(String, ColumnKind)], rows: Int)?
+    /// The training table, kept (a reference to its column storage) until its hash is asked for.
+    private var fittedTable: Table?
+    var cachedTrainingHash: String?
 
     /// Refuses a composition whose generator consumes none of the privacy plugin's capabilities.
     public init(generator: PluginInstance, privacy: PluginInstance?) throws(SynthLabError) {
@@ -31,6 +34,15 @@ public final class GeneratorSession: @unchecked Sendable {
             }
         }
         fitted = (table.columns.map { ($0.name, $0.kind) }, table.rowCount)
+        fittedTable = table
+    }
+
+    /// The content hash of the table the model was fitted on (for provenance records).
+    public var trainingTableSHA256: String? {
+        if let cachedTrainingHash { return cachedTrainingHash }
+        guard let fittedTable else { return nil }
+        cachedTrainingHash = Provenance.hash(fittedTable)
+        return cachedTrainingHash
     }
 
     /// `rows` rows; with `condition`, rows whose categorical column has the given category.

@@ -27,6 +27,8 @@ public struct SavedModelHeader: Codable, Sendable, Equatable {
     public var rows: Int
     public var epsilon: Double?
     public var delta: Double?
+    /// SHA-256 of the training table as CSV (absent in files written before it was recorded).
+    public var trainingTableSHA256: String?
 }
 
 extension GeneratorSession {
@@ -61,7 +63,7 @@ extension GeneratorSession {
                 }
             },
             columns: fitted.columns.map { .init(name: $0.0, kind: $0.1) }, seed: host.seed, rows: fitted.rows,
-            epsilon: spent?.epsilon, delta: spent?.delta)
+            epsilon: spent?.epsilon, delta: spent?.delta, trainingTableSHA256: trainingTableSHA256)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data = Data(SavedModel.magic)
@@ -114,6 +116,7 @@ extension GeneratorSession {
             }
         }
         session.fitted = (header.columns.map { ($0.name, $0.kind) }, header.rows)
+        session.cachedTrainingHash = header.trainingTableSHA256
         return session
     }
 }

@@ -104,7 +104,7 @@ enum Builtins {
                 return .nothing
             }
             let table = try Convert.table(frame.value("value")!, at: frame.location(of: "value"), what: "a table or a fitted model")
-            try session.writeCSV(table.table, to: path, at: frame.location(of: "path"))
+            try session.writeCSV(table.table, to: path, at: frame.location(of: "path"), provenance: table.provenance)
             return .nothing
         },
         Builtin(name: "load_model", summary: "Read a model that save() wrote, ready to sample.", parameters: [
@@ -289,7 +289,13 @@ enum Builtins {
                 session.io.progress?("sampling \(count) rows from \(model.spec.label)")
                 defer { session.io.progress?(nil) }
                 let table = try model.session.sample(rows: count, where: condition, host: model.host)
-                result = TableValue(name: "synthetic", table: table, path: "sampled from \(model.spec.label)", target: nil)
+                let spent = model.session.privacySpent
+                result = TableValue(name: "synthetic", table: table, path: "sampled from \(model.spec.label)", target: nil,
+                                    provenance: Provenance(generator: .init(model.session.generator),
+                                                           privacy: model.session.privacy.map(Provenance.Plugin.init), seed: model.seed,
+                                                           trainingTableSHA256: model.session.trainingTableSHA256,
+                                                           trainingRows: model.trainingRows, rows: table.rowCount,
+                                                           epsilon: spent?.epsilon, delta: spent?.delta, condition: condition))
             } catch {
                 throw session.failure(error, at: frame.location)
             }
@@ -297,7 +303,7 @@ enum Builtins {
             result = try simulate(session, &frame, rows: rows)
         }
         if let path {
-            try session.writeCSV(result.table, to: path, at: frame.location(of: "to"))
+            try session.writeCSV(result.table, to: path, at: frame.location(of: "to"), provenance: result.provenance)
             result.path = path
         }
         return .table(result)
@@ -349,7 +355,9 @@ enum Builtins {
             let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
             let table = try GeneratorSession(generator: generator, privacy: nil).sample(rows: rows, host: host)
             return TableValue(name: spec.generator.id, table: table, path: "simulated by \(spec.label)",
-                              target: table.column(named: "label") != nil ? "label" : nil)
+                              target: table.column(named: "label") != nil ? "label" : nil,
+                              provenance: Provenance(generator: .init(generator), privacy: nil, seed: seed, trainingTableSHA256: nil,
+                                                     trainingRows: nil, rows: table.rowCount, epsilon: nil, delta: nil, condition: nil))
         } catch {
             throw session.failure(error, at: frame.location)
         }
@@ -402,7 +410,10 @@ enum Builtins {
         case .table(let table): text = mode == .csv ? CSVWriter.render(table.table) : Views.rows(table).render(mode)
         case let other: throw ShellError("export() writes results, a result table or a table, not \(other.typeName)", at: frame.location(of: "value"))
         }
-        do { try AtomicFile.write(Data(text.utf8), to: path) } catch {
+        do {
+            try AtomicFile.write(Data(text.utf8), to: path)
+            if case .table(let table) = frame.value("value")!, let provenance = table.provenance { try provenance.write(beside: path) }
+        } catch {
             throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "path"))
         }
         return .nothing
@@ -430,8 +441,12 @@ extension Session {
     }
 
     /// Writes a table to CSV atomically; a failure points at `location`.
-    func writeCSV(_ table: Table, to path: String, at location: SourceLocation) throws(ShellError) {
-        do { try CSVWriter.write(table, to: path) } catch {
+    /// Writes a table as CSV, and the record of how it was made beside it when it has one.
+    func writeCSV(_ table: Table, to path: String, at location: SourceLocation, provenance: Provenance? = nil) throws(ShellError) {
+        do {
+            try CSVWriter.write(table, to: path)
+            try provenance?.write(beside: path)
+        } catch {
             throw ShellError("cannot write \(path): \(error)", at: location)
         }
     }

@@ -8,6 +8,8 @@ struct TableValue {
     var table: Table
     var path: String
     var target: String?
+    /// How a synthetic table was made; written beside it whenever it is saved.
+    var provenance: Provenance? = nil
 }
 
 /// A plugin with a complete set of parameter values, checked against its schema.

@@ -51,8 +51,9 @@ struct CommandLineTests {
         // Missing values are reproduced at about the real rate (1,836 of 32,561 in workclass).
         let missing = synthetic.column(named: "workclass")!.missingCount
         #expect(abs(missing - 1_836) < 200)
-        // Only the written file is left in the folder: no temporary files.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["a.csv", "b.csv", "c.csv"])
+        // Only the written files and their provenance records are left in the folder: no temporary files.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+                == ["a.csv", "a.csv.provenance.json", "b.csv", "b.csv.provenance.json", "c.csv", "c.csv.provenance.json"])
     }
 
     @Test func synthWithLaplaceReportsTheEpsilonSpent() throws {

@@ -47,6 +47,17 @@ import Testing
         #expect(summary.contains("failed"), Comment(rawValue: summary))
     }
 
+    @Test func aTrialThatTakesTooLongIsStoppedAndFailed() throws {
+        let shell = try CapturedSession()
+        #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
+        #expect(shell.type("r = run(experiment(tables: ins, generators: [independent(), tvae(epochs: 100000)], seeds: [1], validators: quality), timeout: 2)"),
+                Comment(rawValue: shell.errors))
+        #expect(shell.errors.contains("tvae(epochs: 100000) · seed 1: timed out after 2 s"), Comment(rawValue: shell.errors))
+        #expect(shell.result("r").contains("| ins   | independent"))
+        #expect(shell.result(#"run(experiment(tables: ins, generators: independent(), seeds: [1], validators: quality), timeout: -1)"#)
+                    .contains("timeout: takes seconds above 0"))
+    }
+
     @Test func aKilledRunResumesWithEveryTrialOnceAndTheSameNumbers() throws {
         let folder = Support.temporaryFolder("synthlab-resume")
         let script = folder + "/experiment.synth"

@@ -104,7 +104,7 @@ struct SessionTests {
 
         for (file, check) in [
             ("r.md", "| ins   | independent with laplace(epsilon: 1.0)  |     2 |  1.0000 |"),
-            ("r.csv", "table,generator,seeds,epsilon,delta,column_shapes,column_shapes sd"),
+            ("r.csv", "table,generator,seeds,epsilon,delta,rank,column_shapes,column_shapes sd"),
             ("r.tex", "\\begin{tabular}{llrrrrrrr"),
             ("r.json", "\"generator\": \"independent with laplace(epsilon: 1.0)\""),
         ] {

@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "synth_independent", type: .dynamic, targets: ["IndependentGenerator"]),
         .library(name: "synth_laplace", type: .dynamic, targets: ["LaplacePrivacy"]),
         .library(name: "synth_dp_sgd", type: .dynamic, targets: ["DPSGDPrivacy"]),
+        .library(name: "synth_gaussian", type: .dynamic, targets: ["GaussianPrivacy"]),
         .library(name: "synth_gaussian_copula", type: .dynamic, targets: ["GaussianCopulaGenerator"]),
         .library(name: "synth_bayesian_network", type: .dynamic, targets: ["BayesianNetworkGenerator"]),
         .library(name: "synth_classification", type: .dynamic, targets: ["ClassificationGenerator"]),
@@ -76,6 +77,8 @@ let package = Package(
                 linkerSettings: pluginLinkerSettings),
         .target(name: "DPSGDPrivacy", dependencies: ["SynthKit", "SynthMath"], path: "Plugins/DPSGD",
                 swiftSettings: numericSettings, linkerSettings: pluginLinkerSettings),
+        .target(name: "GaussianPrivacy", dependencies: ["SynthKit", "SynthMath"], path: "Plugins/Gaussian",
+                linkerSettings: pluginLinkerSettings),
         .target(name: "ColumnShapesValidator", dependencies: ["SynthKit", "SynthMetrics"], path: "Plugins/ColumnShapes",
                 linkerSettings: pluginLinkerSettings),
         // fidelity, quality, utility, augmentation, bias, detection and privacy_risk in one library.

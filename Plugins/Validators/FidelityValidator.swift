@@ -10,7 +10,10 @@ import SynthMetrics
 /// - categorical and boolean columns: total variation distance, Pearson's chi-squared test of
 ///   homogeneity (statistic and p-value), Jensen–Shannon distance;
 /// - pairs of numeric columns: Pearson and Spearman correlation similarity, 1 − |ρ_real − ρ_synth| / 2;
-///   every pair: contingency similarity (numbers cut into ten equal-width bins per table).
+///   every pair: contingency similarity (numbers cut into ten equal-width bins per table, as
+///   SDMetrics does) and the total variation distance of the 2-way marginal on one grid (numbers
+///   cut on the real column's bins for both tables), whose mean is the 2-way TV that PrivBayes and
+///   private-pgm report.
 /// Missing cells are dropped (`missing_rates` compares how often they occur), except in the
 /// contingency tables, where missing is a category. Table-level rows average the column or pair
 /// values that exist.
@@ -81,6 +84,10 @@ struct PreparedColumn {
     /// missing (so Spearman's ρ of a pair without missing cells needs no sort of its own).
     let sortedReal: [Double], sortedSynthetic: [Double]
     let realRanks: [Double]?, syntheticRanks: [Double]?
+    /// Codes on one grid for both tables (for two_way_tv): categories, or numbers cut on the real
+    /// column's ten equal-width bins with an open bin on each side and one for missing.
+    let sharedRealCodes: [Int32], sharedSyntheticCodes: [Int32]
+    let sharedCodeCount: Int
     let categories: SharedCategories?
     /// Codes for contingency tables: categories, or numbers cut into each table's ten bins.
     let realCodes: [Int32], syntheticCodes: [Int32]
@@ -96,6 +103,11 @@ struct PreparedColumn {
             sortedSynthetic = b.filter { !$0.isNaN }.sorted()
             realRanks = sortedReal.count == a.count ? Correlation.averageRanks(a) : nil
             syntheticRanks = sortedSynthetic.count == b.count ? Correlation.averageRanks(b) : nil
+            let edges = Fidelity.histogramEdges(sortedReal)
+            let grid = { (values: [Double]) -> [Int32] in values.map { $0.isNaN ? Int32(edges.count + 1) : Int32(Fidelity.digitize($0, edges)) } }
+            sharedRealCodes = grid(a)
+            sharedSyntheticCodes = grid(b)
+            sharedCodeCount = edges.count + 2
             categories = nil
             realCodes = Self.bins(a)
             syntheticCodes = Self.bins(b)
@@ -109,6 +121,9 @@ struct PreparedColumn {
             realCodes = shared.real
             syntheticCodes = shared.synthetic
             codeCount = shared.labels.count
+            sharedRealCodes = shared.real
+            sharedSyntheticCodes = shared.synthetic
+            sharedCodeCount = shared.labels.count
         }
     }
 
@@ -168,6 +183,10 @@ struct PreparedColumn {
                                       orElse: reason, goal: .maximize, range: 0...1))
             }
         }
+        let twoWay = QualityReport.contingencySimilarity(a.sharedRealCodes, b.sharedRealCodes, a.sharedSyntheticCodes, b.sharedSyntheticCodes,
+                                                         codes: (a.sharedCodeCount, b.sharedCodeCount))
+        metrics.append(Metric(name: "two_way_tv", column: label, value: twoWay.map { 1 - $0 }, orElse: "an empty table",
+                              goal: .minimize, range: 0...1))
         metrics.append(Metric(name: "contingency_similarity", column: label,
                               value: QualityReport.contingencySimilarity(a.realCodes, b.realCodes, a.syntheticCodes, b.syntheticCodes,
                                                                          codes: (a.codeCount, b.codeCount)),

@@ -47,6 +47,21 @@ import Testing
         #expect(summary.contains("failed"), Comment(rawValue: summary))
     }
 
+    @Test func theStoreRecordsPrivacySpentAndTheBudgetSplit() throws {
+        let shell = try CapturedSession()
+        #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
+        #expect(shell.type("r = run(experiment(tables: ins, generators: [independent() with gaussian(epsilon: 1), independent() with laplace(epsilon: 2)], seeds: [1], validators: quality))"),
+                Comment(rawValue: shell.errors))
+        let store = try ResultStore(workspace: shell.session.workspace)
+        let outcomes = try store.keys().compactMap { try store.outcome(forKey: $0) }
+        let gaussian = try #require(outcomes.first { $0.delta == 1e-5 })
+        #expect(abs((gaussian.epsilon ?? 0) - 1) < 1e-9)
+        #expect(gaussian.log.contains { $0.contains("gaussian: (ε = 1.0, δ = 1e-05) is ρ =") && $0.contains("split over 7 queries") }, "\(gaussian.log)")
+        let laplace = try #require(outcomes.first { $0.delta == 0 })
+        #expect(laplace.epsilon == 2)
+        #expect(laplace.log.contains { $0.contains("laplace: ε = 2.0 split over 7 queries") }, "\(laplace.log)")
+    }
+
     @Test func aTrialThatTakesTooLongIsStoppedAndFailed() throws {
         let shell = try CapturedSession()
         #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))

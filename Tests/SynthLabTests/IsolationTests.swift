@@ -35,7 +35,7 @@ struct IsolationTests {
             #expect(image != hostImage)
             images.insert(image)
         }
-        #expect(images.count == 9)
+        #expect(images.count == 10)
         // The C plugin has no SynthKit at all.
         #expect(try registry.plugin("missing_rates").libraryCapability(LibraryCapability.sdkImage) == nil)
     }

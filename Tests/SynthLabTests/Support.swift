@@ -22,7 +22,7 @@ enum Support {
 
     static func data(_ name: String) -> String { dataFolder + "/" + name }
 
-    static let builtInLibraries = ["libsynth_independent.so", "libsynth_gaussian_copula.so", "libsynth_bayesian_network.so", "libsynth_classification.so", "libsynth_neural.so", "libsynth_laplace.so", "libsynth_dp_sgd.so", "libsynth_column_shapes.so", "libsynth_validators.so",
+    static let builtInLibraries = ["libsynth_independent.so", "libsynth_gaussian_copula.so", "libsynth_bayesian_network.so", "libsynth_classification.so", "libsynth_neural.so", "libsynth_laplace.so", "libsynth_dp_sgd.so", "libsynth_gaussian.so", "libsynth_column_shapes.so", "libsynth_validators.so",
                                    "libsynth_missing_rates.so"]
 
     static func temporaryFolder(_ label: String = "synthlab-tests") -> String {

@@ -51,6 +51,9 @@ public final class ResultStore: @unchecked Sendable {
                     );
                     """)
             }
+            migrator.registerMigration("v2: plugin log") { db in
+                try db.execute(sql: "ALTER TABLE trials ADD COLUMN log TEXT NOT NULL DEFAULT '[]'")
+            }
             try migrator.migrate(queue)
         } catch {
             throw SynthLabError.invalidRequest("\(path): cannot open the results store: \(error)")
@@ -62,18 +65,18 @@ public final class ResultStore: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
-        let specText = try json(spec), losses = try json(outcome.lossHistory), plugins = try json(outcome.plugins)
+        let specText = try json(spec), losses = try json(outcome.lossHistory), plugins = try json(outcome.plugins), log = try json(outcome.log)
         let finished = ISO8601DateFormatter().string(from: Date())
         do {
             try queue.write { db in
                 try db.execute(sql: "DELETE FROM trials WHERE key = ?", arguments: [outcome.key])
                 try db.execute(sql: """
                     INSERT INTO trials (key, table_name, table_sha256, generator, seed, spec, status, error, fit_seconds,
-                        sample_seconds, validate_seconds, peak_mib, epsilon, delta, loss_history, plugins, finished_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        sample_seconds, validate_seconds, peak_mib, epsilon, delta, loss_history, plugins, finished_at, log)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [outcome.key, spec.table.name, spec.table.sha256, spec.label, Int64(bitPattern: spec.seed), specText,
                                      outcome.status.rawValue, outcome.error, outcome.fitSeconds, outcome.sampleSeconds,
-                                     outcome.validateSeconds, outcome.peakMiB, outcome.epsilon, outcome.delta, losses, plugins, finished])
+                                     outcome.validateSeconds, outcome.peakMiB, outcome.epsilon, outcome.delta, losses, plugins, finished, log])
                 for (position, metric) in outcome.metrics.enumerated() {
                     try db.execute(sql: """
                         INSERT INTO metrics (trial_key, position, validator, metric, column_name, value, goal, min, max, not_applicable)
@@ -101,10 +104,11 @@ public final class ResultStore: @unchecked Sendable {
                 }
                 let losses = (try? decoder.decode([String].self, from: Data((row["loss_history"] as String).utf8))) ?? []
                 let plugins = (try? decoder.decode([TrialOutcome.PluginVersion].self, from: Data((row["plugins"] as String).utf8))) ?? []
+                let log = (try? decoder.decode([String].self, from: Data((row["log"] as String).utf8))) ?? []
                 return TrialOutcome(key: key, status: TrialOutcome.Status(rawValue: row["status"]) ?? .failed, error: row["error"],
                                     metrics: metrics, fitSeconds: row["fit_seconds"], sampleSeconds: row["sample_seconds"],
                                     validateSeconds: row["validate_seconds"], peakMiB: row["peak_mib"], epsilon: row["epsilon"],
-                                    delta: row["delta"], lossHistory: losses, plugins: plugins)
+                                    delta: row["delta"], lossHistory: losses, plugins: plugins, log: log)
             }
         } catch {
             throw SynthLabError.invalidRequest("\(path): cannot read the results store: \(error)")

@@ -24,6 +24,8 @@ public struct TrialOutcome: Codable, Sendable, Equatable {
     /// The generator's progress messages during fit (each epoch's losses for the neural ones).
     public var lossHistory: [String]
     public var plugins: [PluginVersion]
+    /// The plugins' log lines (how a privacy budget was split across queries, among others).
+    public var log: [String] = []
 
     public static func failure(_ key: String, _ message: String) -> TrialOutcome {
         TrialOutcome(key: key, status: .failed, error: message, metrics: [], lossHistory: [], plugins: [])

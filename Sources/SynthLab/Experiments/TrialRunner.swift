@@ -12,6 +12,8 @@ public enum TrialRunner {
         let host = HostServices(seed: spec.seed)
         host.cancellationCheck = cancelled
         var losses: [String] = []
+        var log: [String] = []
+        host.log = { level, message in log.append("[\(level)] \(message)") }
         host.progress = { _, message in
             guard let message else { return }
             losses.append(message)
@@ -51,7 +53,7 @@ public enum TrialRunner {
         let spent = model.privacySpent
         return TrialOutcome(key: spec.key, status: .done, error: nil, metrics: metrics, fitSeconds: fitSeconds,
                             sampleSeconds: sampleSeconds, validateSeconds: seconds(since: validateStart), peakMiB: nil,
-                            epsilon: spent?.epsilon, delta: spent?.delta, lossHistory: fitLosses, plugins: plugins)
+                            epsilon: spent?.epsilon, delta: spent?.delta, lossHistory: fitLosses, plugins: plugins, log: log)
     }
 
     /// The rows of `table` held out for `seed`: a seeded random subset of the given share.

@@ -14,14 +14,18 @@ import SynthMath
 /// (uniform in the bin under privacy), clipped and rounded to the column's grid.
 ///
 /// With the *statistics* capability (composed with `laplace`, this is PrivBayes with Laplace
-/// noise): the structure comes from noisy two-way tables of every pair of attributes, and each
-/// conditional table from a noisy (degree + 1)-way table; the budget is split evenly across those
-/// queries. Numeric ranges and category levels are public metadata.
+/// noise): as the paper does, a share β = 0.3 of the budget goes to learning the structure and
+/// the rest to the conditional tables. The structure comes from noisy two-way tables of every pair
+/// of attributes (β split evenly across them), each conditional table from a noisy table of the
+/// column and its parents ((1 − β) split evenly across the columns). Parents are chosen under the
+/// paper's θ-usefulness rule (θ = 4): a conditional table may have at most n·(1 − β)·ε / (θ·d)
+/// cells, so that its counts stand above the noise; a small budget gets fewer or coarser parents
+/// (none, at worst). Numeric ranges and category levels are public metadata.
 public struct BayesianNetworkGenerator: ConditionalGenerator {
     public static let descriptor = PluginDescriptor(
         id: "bayesian_network",
         name: "Bayesian network (PrivBayes structure)",
-        version: "1.0.0",
+        version: "1.1.0",
         kind: .generator,
         summary: "A greedy degree-k Bayesian network over discretized columns, sampled in topological order.",
         parameters: [
@@ -76,10 +80,21 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
         let k = Swift.min(degree, Swift.max(0, d - 1))
         context.progress(0.1, "discretized \(d) columns")
 
-        if let statistics {
-            // Queries: every pair for the structure, one (k+1)-way table per column for its
-            // conditional distribution.
-            try statistics.plan(queries: d * (d - 1) / 2 + d)
+        if let statistics, let privacy = context.privacy {
+            // PrivBayes' split: β of the budget for the structure (the pair tables), the rest for
+            // the conditional tables.
+            let beta = 0.3, theta = 4.0
+            let pairs = d * (d - 1) / 2
+            var weights = [Double](repeating: beta / Double(Swift.max(pairs, 1)), count: pairs)
+            weights += [Double](repeating: (pairs > 0 ? 1 - beta : 1) / Double(d), count: d)
+            do {
+                try statistics.plan(weights: weights)
+            } catch PluginError.unsupported {
+                context.log(.warning, "bayesian_network: the privacy plugin splits its budget only evenly; the structure gets \(pairs) of \(pairs + d) shares")
+                try statistics.plan(queries: pairs + d)
+            }
+            let epsilon = privacy.budget.epsilon
+            let maxCells = Double(table.rowCount) * (pairs > 0 ? 1 - beta : 1) * epsilon / (theta * Double(d))
             var pairMI = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
             for a in 0..<d {
                 for b in (a + 1)..<d {
@@ -91,7 +106,11 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
                     pairMI[b][a] = mi
                 }
             }
-            let order = Self.greedyStructure(d: d, k: k) { child, parents in parents.reduce(0) { $0 + pairMI[child][$1] } }
+            let cardinalities = attributes.map(\.cardinality)
+            let order = Self.greedyStructure(d: d, k: k, allowed: { child, parents in
+                Double(parents.reduce(cardinalities[child]) { $0 * cardinalities[$1] }) <= maxCells
+            }) { child, parents in parents.reduce(0) { $0 + pairMI[child][$1] } }
+            context.log(.info, "bayesian_network: θ-usefulness allows conditional tables of at most \(Int(maxCells)) cells")
             factors = try order.map { child, parents in
                 let counts = Self.jointCounts(codes, parents + [child], attributes, rows: nil)
                 let noisy = try statistics.histogram(counts, l1Sensitivity: 1).map { Swift.max($0, 0) }
@@ -119,8 +138,10 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
     }
 
     /// The greedy order: the first column, then repeatedly the (column, parents) with the best
-    /// score, parents being min(k, placed) columns already placed.
-    static func greedyStructure(d: Int, k: Int, score: (Int, [Int]) -> Double) -> [(Int, [Int])] {
+    /// score, parents being min(k, placed) columns already placed. With `allowed`, only parent sets
+    /// it accepts are considered, of any size up to that (the empty set always is).
+    static func greedyStructure(d: Int, k: Int, allowed: ((Int, [Int]) -> Bool)? = nil,
+                                score: (Int, [Int]) -> Double) -> [(Int, [Int])] {
         // Start from the column whose best single parent scores highest (deterministic).
         var placed: [Int] = [0]
         var best0 = -1.0
@@ -133,7 +154,13 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
             var best: (Int, [Int], Double)?
             let size = Swift.min(k, placed.count)
             for child in 0..<d where !placed.contains(child) {
-                for parents in combinations(placed, size) {
+                let candidates: [[Int]]
+                if let allowed {
+                    candidates = (0...size).flatMap { combinations(placed, $0) }.filter { $0.isEmpty || allowed(child, $0) }
+                } else {
+                    candidates = combinations(placed, size)
+                }
+                for parents in candidates {
                     let s = score(child, parents)
                     if best == nil || s > best!.2 { best = (child, parents, s) }
                 }

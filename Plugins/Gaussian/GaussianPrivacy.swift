@@ -28,8 +28,8 @@ public struct GaussianPrivacy: StatisticsPrivacy {
     private let delta: Double
     /// The zCDP budget the (ε, δ) target converts to.
     private let rho: Double
-    private var perQuery: Double?
-    private var planned = 0
+    /// ρ of each planned query, in the order they will be asked.
+    private var shares: [Double]?
     private var answered = 0
 
     public init(parameters: Parameters, context: PluginContext) throws {
@@ -51,30 +51,39 @@ public struct GaussianPrivacy: StatisticsPrivacy {
     }
 
     public var spent: PrivacySpend {
-        guard let perQuery, answered > 0 else { return PrivacySpend(epsilon: 0, delta: 0) }
-        return PrivacySpend(epsilon: min(Self.epsilon(rho: perQuery * Double(answered), delta: delta), epsilon), delta: delta)
+        guard let shares, answered > 0 else { return PrivacySpend(epsilon: 0, delta: 0) }
+        if answered == shares.count { return PrivacySpend(epsilon: epsilon, delta: delta) }
+        return PrivacySpend(epsilon: min(Self.epsilon(rho: shares[..<answered].reduce(0, +), delta: delta), epsilon), delta: delta)
     }
 
     public var budget: PrivacySpend { PrivacySpend(epsilon: epsilon, delta: delta) }
 
     public mutating func plan(queries: Int, context: PluginContext) throws {
         guard queries > 0 else { throw PluginError.invalidArgument("plan() needs at least one query") }
-        guard perQuery == nil else { throw PluginError.state("the budget was already planned for \(planned) queries") }
-        planned = queries
-        perQuery = rho / Double(queries)
-        context.log(.info, "gaussian: (ε = \(epsilon), δ = \(delta)) is ρ = \(rho) zCDP, split over \(queries) queries (ρ = \(rho / Double(queries)) each)")
+        try plan(weights: [Double](repeating: 1, count: queries), context: context)
+    }
+
+    public mutating func plan(weights: [Double], context: PluginContext) throws {
+        guard !weights.isEmpty else { throw PluginError.invalidArgument("plan() needs at least one query") }
+        guard weights.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw PluginError.invalidArgument("query weights must be positive numbers") }
+        guard shares == nil else { throw PluginError.state("the budget was already planned for \(shares!.count) queries") }
+        let total = weights.reduce(0, +)
+        shares = weights.map { rho * $0 / total }
+        let even = Set(weights).count == 1
+        context.log(.info, "gaussian: (ε = \(epsilon), δ = \(delta)) is ρ = \(rho) zCDP, split over \(weights.count) queries"
+            + (even ? " (ρ = \(rho / Double(weights.count)) each)" : " by weight (ρ from \(shares!.min()!) to \(shares!.max()!))"))
     }
 
     public mutating func histogram(_ counts: [Double], l1Sensitivity: Double, context: PluginContext) throws -> [Double] {
-        guard let perQuery else { throw PluginError.state("call plan() before asking queries") }
-        guard answered < planned else {
-            throw PluginError.budget("query \(answered + 1) exceeds the \(planned) planned; (ε = \(epsilon), δ = \(delta)) is spent")
+        guard let shares else { throw PluginError.state("call plan() before asking queries") }
+        guard answered < shares.count else {
+            throw PluginError.budget("query \(answered + 1) exceeds the \(shares.count) planned; (ε = \(epsilon), δ = \(delta)) is spent")
         }
         guard l1Sensitivity > 0, l1Sensitivity.isFinite else {
             throw PluginError.invalidArgument("L1 sensitivity must be a positive number, got \(l1Sensitivity)")
         }
         var random = context.random("gaussian.query.\(answered)")
-        let sigma = l1Sensitivity / (2 * perQuery).squareRoot()
+        let sigma = l1Sensitivity / (2 * shares[answered]).squareRoot()
         let noisy = counts.map { $0 + sigma * random.nextNormal() }
         answered += 1
         return noisy

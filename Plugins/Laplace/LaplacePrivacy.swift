@@ -4,8 +4,9 @@ import SynthMath
 
 /// The Laplace mechanism (Dwork, McSherry, Nissim & Smith, 2006) for counting queries: a query
 /// with L1 sensitivity Δ answered with ε_q-differential privacy gets Laplace(Δ/ε_q) noise on each
-/// cell. The consumer announces its number of queries; ε is split evenly across them, and by
-/// basic sequential composition the total spent is the sum of the ε_q answered (δ = 0).
+/// cell. The consumer announces its queries; ε is split across them (evenly, or by the weights it
+/// gives), and by basic sequential composition the total spent is the sum of the ε_q answered
+/// (δ = 0).
 public struct LaplacePrivacy: StatisticsPrivacy {
     public static let descriptor = PluginDescriptor(
         id: "laplace",
@@ -20,8 +21,8 @@ public struct LaplacePrivacy: StatisticsPrivacy {
         capabilities: [Capability.privacyStatistics])
 
     private let epsilon: Double
-    private var perQuery: Double?
-    private var planned = 0
+    /// ε of each planned query, in the order they will be asked.
+    private var shares: [Double]?
     private var answered = 0
     private var spentEpsilon = 0.0
 
@@ -34,25 +35,35 @@ public struct LaplacePrivacy: StatisticsPrivacy {
 
     public mutating func plan(queries: Int, context: PluginContext) throws {
         guard queries > 0 else { throw PluginError.invalidArgument("plan() needs at least one query") }
-        guard perQuery == nil else { throw PluginError.state("the budget was already planned for \(planned) queries") }
-        planned = queries
-        perQuery = epsilon / Double(queries)
-        context.log(.info, "laplace: ε = \(epsilon) split over \(queries) queries (ε = \(epsilon / Double(queries)) each)")
+        try plan(weights: [Double](repeating: 1, count: queries), context: context)
+    }
+
+    public mutating func plan(weights: [Double], context: PluginContext) throws {
+        guard !weights.isEmpty else { throw PluginError.invalidArgument("plan() needs at least one query") }
+        guard weights.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw PluginError.invalidArgument("query weights must be positive numbers") }
+        guard shares == nil else { throw PluginError.state("the budget was already planned for \(shares!.count) queries") }
+        let total = weights.reduce(0, +)
+        shares = weights.map { epsilon * $0 / total }
+        let even = Set(weights).count == 1
+        context.log(.info, even
+            ? "laplace: ε = \(epsilon) split over \(weights.count) queries (ε = \(epsilon / Double(weights.count)) each)"
+            : "laplace: ε = \(epsilon) split over \(weights.count) queries by weight (ε from \(shares!.min()!) to \(shares!.max()!))")
     }
 
     public mutating func histogram(_ counts: [Double], l1Sensitivity: Double, context: PluginContext) throws -> [Double] {
-        guard let perQuery else { throw PluginError.state("call plan() before asking queries") }
-        guard answered < planned else {
-            throw PluginError.budget("query \(answered + 1) exceeds the \(planned) planned; ε = \(epsilon) is spent")
+        guard let shares else { throw PluginError.state("call plan() before asking queries") }
+        guard answered < shares.count else {
+            throw PluginError.budget("query \(answered + 1) exceeds the \(shares.count) planned; ε = \(epsilon) is spent")
         }
         guard l1Sensitivity > 0, l1Sensitivity.isFinite else {
             throw PluginError.invalidArgument("L1 sensitivity must be a positive number, got \(l1Sensitivity)")
         }
         var random = context.random("laplace.query.\(answered)")
-        let scale = l1Sensitivity / perQuery
+        let scale = l1Sensitivity / shares[answered]
         let noisy = counts.map { $0 + random.nextLaplace(scale: scale) }
         answered += 1
-        spentEpsilon = perQuery * Double(answered)
+        // The whole plan spends exactly ε; partial sums add the shares answered.
+        spentEpsilon = answered == shares.count ? epsilon : shares[..<answered].reduce(0, +)
         return noisy
     }
 }

@@ -69,3 +69,44 @@ struct GaussianMechanismTests {
         #expect(ksStatistic(age(real), age(synthetic))! < 0.1)
     }
 }
+
+/// Uneven budget splits (`plan_weighted`) and PrivBayes' use of them.
+struct WeightedPlanTests {
+    @Test func laplaceGivesEachQueryItsShare() throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let host = HostServices(seed: 2)
+        let privacy = try PluginInstance(try registry.plugin("laplace"), values: ["epsilon": .float(1)], host: host)
+        let statistics = try #require(privacy.capability(Capability.privacyStatistics, as: synth_privacy_statistics_v1.self))
+        let cells = 100_000
+        var deviations: [Double] = []
+        try host.withHost { pointer in
+            let weights = [1.0, 3.0]
+            try callPlugin("laplace", "plan_weighted") { statistics.pointee.plan_weighted(privacy.pointer, pointer, weights, 2, $0) }
+            for _ in 0..<2 {
+                var out = [Double](repeating: 0, count: cells)
+                try callPlugin("laplace", "histogram") {
+                    statistics.pointee.histogram(privacy.pointer, pointer, [Double](repeating: 0, count: cells), UInt64(cells), 1, &out, $0)
+                }
+                // The mean absolute value of Laplace(b) noise is b.
+                deviations.append(out.map(abs).reduce(0, +) / Double(cells))
+            }
+        }
+        #expect(abs(deviations[0] / 4 - 1) < 0.02, "ε 0.25 → scale 4, measured \(deviations[0])")
+        #expect(abs(deviations[1] / (4.0 / 3) - 1) < 0.02, "ε 0.75 → scale 4/3, measured \(deviations[1])")
+        #expect(PrivacyAccount.spent(privacy).epsilon == 1)
+    }
+
+    @Test func privBayesSplitsItsBudgetAsThePaperDoes() throws {
+        let shell = try CapturedSession()
+        #expect(shell.type(#"ins = load("\#(Support.data("insurance.csv"))")"#))
+        #expect(shell.type("r = run(experiment(tables: ins, generators: bayesian_network() with laplace(epsilon: 1), seeds: [1], validators: quality))"),
+                Comment(rawValue: shell.errors))
+        let store = try ResultStore(workspace: shell.session.workspace)
+        let outcome = try #require(try store.keys().first.flatMap { try store.outcome(forKey: $0) })
+        #expect(outcome.epsilon == 1)
+        // 21 pair tables share 0.3, 7 conditional tables share 0.7.
+        #expect(outcome.log.contains { $0.contains("laplace: ε = 1.0 split over 28 queries by weight (ε from 0.0142857142857") && $0.hasSuffix("to 0.1)") },
+                "\(outcome.log)")
+        #expect(outcome.log.contains { $0.contains("θ-usefulness allows conditional tables of at most 33 cells") }, "\(outcome.log)")
+    }
+}

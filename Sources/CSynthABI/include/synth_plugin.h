@@ -370,6 +370,11 @@ typedef struct synth_privacy_statistics_v1 {
      * receives the noisy counts (they may be negative or fractional: post-process them). */
     synth_status (*histogram)(synth_instance *self, const synth_host *host, const double *counts, uint64_t n,
                               double l1_sensitivity, double *out, synth_error *error);
+    /* Like plan, with an uneven split: query i (in the order asked) receives the share
+     * weights[i] / sum(weights) of the budget. Added after the first release of this struct: a
+     * consumer checks struct_size before calling it, and may find it NULL. */
+    synth_status (*plan_weighted)(synth_instance *self, const synth_host *host, const double *weights, uint32_t count,
+                                  synth_error *error);
 } synth_privacy_statistics_v1;
 
 /* Privacy for neural generators (DP-SGD): "synth.privacy.gradient/1" -> synth_privacy_gradient_v1.

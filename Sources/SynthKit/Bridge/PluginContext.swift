@@ -83,6 +83,15 @@ public struct PrivacyClient {
         return PrivacySpend(epsilon: epsilon, delta: delta)
     }
 
+    /// The budget the mechanism was configured with.
+    public var budget: PrivacySpend {
+        var epsilon = 0.0, delta = 0.0
+        if let core = capability(Capability.privacy, as: synth_privacy_v1.self), let budget = core.pointee.budget {
+            budget(instance, &epsilon, &delta)
+        }
+        return PrivacySpend(epsilon: epsilon, delta: delta)
+    }
+
     /// The *gradient* capability, or nil if the mechanism does not offer it.
     public var gradient: GradientPrivacyClient? {
         capability(Capability.privacyGradient, as: synth_privacy_gradient_v1.self).map {
@@ -142,6 +151,18 @@ public struct StatisticsPrivacyClient {
     public func plan(queries: Int) throws {
         guard let plan = table.pointee.plan else { throw PluginError.unsupported("privacy plugin has no plan function") }
         try callReportingErrors { plan(instance, host, UInt32(queries), $0) }
+    }
+
+    /// Announce the queries that will follow with the share of the budget each gets: query i
+    /// receives weights[i] / Σ weights.
+    public func plan(weights: [Double]) throws {
+        let offset = MemoryLayout<synth_privacy_statistics_v1>.offset(of: \synth_privacy_statistics_v1.plan_weighted)!
+        guard Int(table.pointee.struct_size) > offset, let plan = table.pointee.plan_weighted else {
+            throw PluginError.unsupported("the privacy plugin cannot split its budget unevenly (it has no plan_weighted)")
+        }
+        try weights.withUnsafeBufferPointer { buffer in
+            try callReportingErrors { plan(instance, host, buffer.baseAddress, UInt32(weights.count), $0) }
+        }
     }
 
     /// Noisy versions of `counts`, a histogram whose L1 sensitivity is `l1Sensitivity`.

@@ -34,7 +34,8 @@ nonisolated(unsafe) let privacyInterface: UnsafeMutablePointer<synth_privacy_v1>
 nonisolated(unsafe) let statisticsInterface: UnsafeMutablePointer<synth_privacy_statistics_v1> = {
     let table = UnsafeMutablePointer<synth_privacy_statistics_v1>.allocate(capacity: 1)
     table.initialize(to: synth_privacy_statistics_v1(struct_size: UInt32(MemoryLayout<synth_privacy_statistics_v1>.size),
-                                                     plan: statisticsPlan, histogram: statisticsHistogram))
+                                                     plan: statisticsPlan, histogram: statisticsHistogram,
+                                                     plan_weighted: statisticsPlanWeighted))
     return table
 }()
 
@@ -179,6 +180,19 @@ private func statisticsPlan(_ instance: UnsafeMutablePointer<synth_instance>?, _
             throw PluginError.state("not a statistics privacy instance")
         }
         try mechanism.plan(queries: Int(queries), context: PluginContext(host: host))
+        box.plugin = mechanism
+    }
+}
+
+private func statisticsPlanWeighted(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
+                                    _ weights: UnsafePointer<Double>?, _ count: UInt32,
+                                    _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
+    guarded(error) {
+        guard let box = box(of: instance), var mechanism = box.plugin as? any StatisticsPrivacy else {
+            throw PluginError.state("not a statistics privacy instance")
+        }
+        guard let weights else { throw PluginError.invalidArgument("plan_weighted() needs its weights") }
+        try mechanism.plan(weights: Array(UnsafeBufferPointer(start: weights, count: Int(count))), context: PluginContext(host: host))
         box.plugin = mechanism
     }
 }

@@ -51,6 +51,8 @@ public protocol PrivacyMechanism: SynthPlugin {
 public protocol StatisticsPrivacy: PrivacyMechanism {
     /// The consumer will ask `queries` queries; the budget is split across them.
     mutating func plan(queries: Int, context: PluginContext) throws
+    /// The consumer will ask `weights.count` queries; query i gets weights[i] / Σ weights of the budget.
+    mutating func plan(weights: [Double], context: PluginContext) throws
     /// Noisy versions of exact histogram `counts` whose L1 sensitivity is `l1Sensitivity`.
     mutating func histogram(_ counts: [Double], l1Sensitivity: Double, context: PluginContext) throws -> [Double]
 }

@@ -2,7 +2,7 @@
 # Builds SynthLab with every plugin, then runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SYNTHLAB_TEST_PACKAGES=(chromium)
+SYNTHLAB_TEST_PACKAGES=(chromium munge slurmctld slurmd slurm-client)
 source scripts/bootstrap.sh
 
 swift build

@@ -28,10 +28,30 @@ struct ReplCommand: ParsableCommand {
     @Option(help: "The folder of the results store and the tables trials read (default: the user's data folder).")
     var workspace: String?
 
+    @Option(help: "Where experiments run their trials unless run() says: workers (the default), inprocess or slurm.")
+    var executor: String?
+
+    @Option(name: .customLong("slurm-partition"), help: "The Slurm partition for executor slurm (default: the cluster's).")
+    var slurmPartition: String?
+
+    @Option(name: .customLong("trials-per-task"), help: "Trials packed into one Slurm array task (default 2).")
+    var trialsPerTask: Int?
+
     func run() throws {
         let session = Session(registry: PluginRegistry(), seed: seed)
         let cwd = FileManager.default.currentDirectoryPath
         if let workspace { session.workspace = URL(fileURLWithPath: workspace, relativeTo: URL(fileURLWithPath: cwd)).standardizedFileURL.path }
+        if let executor {
+            guard ["workers", "inprocess", "slurm"].contains(executor) else {
+                throw CLIError("--executor takes workers, inprocess or slurm, got '\(executor)'")
+            }
+            session.defaultExecutor = executor
+        }
+        session.slurmPartition = slurmPartition
+        if let trialsPerTask {
+            guard trialsPerTask >= 1 else { throw CLIError("--trials-per-task must be at least 1, got \(trialsPerTask)") }
+            session.slurmTrialsPerTask = trialsPerTask
+        }
         // Scripts and -c have no live progress line: a plain line on stderr per finished trial.
         var plain = SessionIO.standard
         plain.milestone = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }

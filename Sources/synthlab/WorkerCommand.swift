@@ -24,7 +24,7 @@ struct WorkerCommand: ParsableCommand {
             FileHandle.standardError.write(Data("synthlab worker: \(spec): not a trial spec: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let outcome: TrialOutcome
+        var outcome: TrialOutcome
         do {
             // Progress lines go to stderr, which the runner reads for its progress display.
             outcome = try TrialRunner.run(trial, registry: PluginRegistry(), progress: { message in
@@ -33,6 +33,9 @@ struct WorkerCommand: ParsableCommand {
         } catch {
             outcome = .failure(trial.key, String(describing: error))
         }
+        // Where it ran: the Slurm node, or this host.
+        let node = ProcessInfo.processInfo.environment["SLURMD_NODENAME"] ?? ProcessInfo.processInfo.hostName
+        outcome.log.append("[info] ran on \(node)")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try encoder.encode(outcome).write(to: URL(fileURLWithPath: out), options: .atomic)

@@ -25,9 +25,11 @@ enum Support {
     static let builtInLibraries = ["libsynth_independent.so", "libsynth_gaussian_copula.so", "libsynth_bayesian_network.so", "libsynth_classification.so", "libsynth_neural.so", "libsynth_laplace.so", "libsynth_dp_sgd.so", "libsynth_gaussian.so", "libsynth_column_shapes.so", "libsynth_validators.so",
                                    "libsynth_missing_rates.so"]
 
+    /// A new folder under the temporary directory, removed when the test process exits.
     static func temporaryFolder(_ label: String = "synthlab-tests") -> String {
         let path = NSTemporaryDirectory() + label + "-" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        TemporaryFolders.shared.add(path)
         return path
     }
 
@@ -39,7 +41,8 @@ enum Support {
             guard FileManager.default.fileExists(atPath: source) else {
                 throw SupportError("\(source) is missing: run `swift build` before the tests (scripts/test.sh does)")
             }
-            try FileManager.default.copyItem(atPath: source, toPath: folder + "/" + library)
+            // A link, not a copy: the tests make hundreds of these folders.
+            try FileManager.default.createSymbolicLink(atPath: folder + "/" + library, withDestinationPath: source)
         }
         return folder
     }
@@ -99,4 +102,27 @@ enum Support {
 struct SupportError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The temporary folders the tests made, removed at exit (the Slurm cluster's folder is stopped
+/// first by its own exit handler, registered later and so run earlier).
+final class TemporaryFolders: @unchecked Sendable {
+    static let shared: TemporaryFolders = {
+        let folders = TemporaryFolders()
+        atexit {
+            TemporaryFolders.shared.lock.lock()
+            let paths = TemporaryFolders.shared.paths
+            TemporaryFolders.shared.lock.unlock()
+            for path in paths { try? FileManager.default.removeItem(atPath: path) }
+        }
+        return folders
+    }()
+    private let lock = NSLock()
+    private var paths: [String] = []
+
+    func add(_ path: String) {
+        lock.lock()
+        paths.append(path)
+        lock.unlock()
+    }
 }

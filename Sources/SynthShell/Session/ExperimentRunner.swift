@@ -7,7 +7,7 @@ import SynthMath
 /// workspace's results store, runs the missing ones in worker processes (or in this process with
 /// `executor: "inprocess"`), and records each as it finishes.
 enum ExperimentRunner {
-    static let executors = ["workers", "inprocess"]
+    static let executors = ["workers", "inprocess", "slurm"]
 
     /// The validators of a call: the `validators:` argument, or every loaded validator that the
     /// tables allow (one that needs a target or a holdout is left out when there is none).
@@ -76,7 +76,7 @@ enum ExperimentRunner {
         guard case .experiment(let experiment) = frame.value("experiment")! else {
             throw ShellError("run() takes an experiment (from experiment()), got \(frame.value("experiment")!.typeName)", at: frame.location(of: "experiment"))
         }
-        var executorName = "workers"
+        var executorName = session.defaultExecutor
         if let executor = frame.value("executor") {
             let name = try Convert.string(executor, at: frame.location(of: "executor"))
             guard executors.contains(name) else {
@@ -158,6 +158,16 @@ enum ExperimentRunner {
         let executor: TrialExecutor
         if executorName == "inprocess" {
             executor = InProcessExecutor()
+        } else if executorName == "slurm" {
+            guard let program = session.workerExecutable else {
+                throw ShellError("no synthlab executable to send to the cluster; run from the synthlab program")
+            }
+            // The workspace is the shared folder: tables, specs, outcomes and the worker bundle.
+            let shared = session.workspace + "/slurm"
+            show?("preparing the worker bundle in \(shared)/worker")
+            let bundle = try WorkerBundle.make(executable: program, pluginFolders: session.registry.searchPath, in: shared + "/worker")
+            executor = SlurmExecutor(shared: shared, worker: bundle, trialsPerTask: session.slurmTrialsPerTask, concurrency: workers,
+                                     timeout: timeout, partition: session.slurmPartition)
         } else {
             guard let program = session.workerExecutable else {
                 throw ShellError("no synthlab executable to start workers from; use executor: \"inprocess\"")

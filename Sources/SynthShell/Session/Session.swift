@@ -60,6 +60,11 @@ public final class Session {
     public var workspace: String = Session.defaultWorkspace
     /// The `synthlab` program that worker processes run; nil when this process is not it.
     public var workerExecutable: String? = Session.currentExecutable
+    /// Where `run` sends trials when it is not told: "workers", "inprocess" or "slurm".
+    public var defaultExecutor = "workers"
+    /// Slurm: trials per array task, and the partition (nil: the cluster's default).
+    public var slurmTrialsPerTask = 2
+    public var slurmPartition: String?
 
     public static var defaultWorkspace: String {
         let environment = ProcessInfo.processInfo.environment

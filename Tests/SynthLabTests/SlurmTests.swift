@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+@testable import SynthLab
+@testable import SynthShell
+
+/// A two-node Slurm cluster on this machine (scripts/slurm-cluster.sh), started once for these
+/// tests and stopped when the test process exits. If it cannot start, the tests fail.
+enum SlurmCluster {
+    static let folder = Support.temporaryFolder("synthlab-slurm")
+
+    static let started: Result<String, SupportError> = {
+        let base = 20_000 + Int(getpid() % 20_000)
+        setenv("SYNTHLAB_SLURMCTLD_PORT", String(base), 1)
+        setenv("SYNTHLAB_SLURMD_PORT", String(base + 1), 1)
+        let status = script("start")
+        guard status == 0 else {
+            let log = (try? String(contentsOfFile: folder + "/start.log", encoding: .utf8)) ?? ""
+            return .failure(SupportError("the Slurm cluster did not start (status \(status)): \(log.suffix(2000))"))
+        }
+        setenv("SLURM_CONF", folder + "/slurm.conf", 1)
+        atexit { _ = SlurmCluster.script("stop") }
+        return .success(folder + "/slurm.conf")
+    }()
+
+    /// Runs scripts/slurm-cluster.sh with posix_spawn and waitpid, its output to start.log:
+    /// Foundation's Process would wait for the daemons it leaves running.
+    static func script(_ action: String) -> Int32 {
+        let arguments = [Support.repositoryRoot + "/scripts/slurm-cluster.sh", action, folder]
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, folder + "/start.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return (status >> 8) & 0xff
+    }
+
+    static func require() throws { _ = try started.get() }
+
+    /// The nodes the trials of a workspace's store say they ran on.
+    static func nodes(_ workspace: String) throws -> Set<String> {
+        let store = try ResultStore(workspace: workspace)
+        var nodes = Set<String>()
+        for key in try store.keys() {
+            for line in try store.outcome(forKey: key)?.log ?? [] where line.hasPrefix("[info] ran on ") {
+                nodes.insert(String(line.dropFirst("[info] ran on ".count)))
+            }
+        }
+        return nodes
+    }
+}
+
+@Suite(.serialized) struct SlurmTests {
+    static let insurance = Support.data("insurance.csv")
+    static let experiment = """
+        e = experiment(tables: ins, generators: [independent(), gaussian_copula(), bayesian_network()], seeds: [1, 2, 3], holdout: 0.2,
+                       validators: [quality, utility(models: "linear")])
+        """
+
+    @Test func slurmAndLocalWorkersGiveTheSameNumbersAndUseBothNodes() throws {
+        try SlurmCluster.require()
+        var details: [String] = []
+        var workspaces: [String] = []
+        for executor in ["workers", "slurm"] {
+            let shell = try CapturedSession()
+            #expect(shell.type(#"ins = load("\#(Self.insurance)", target: "charges")"#))
+            #expect(shell.type(Self.experiment))
+            #expect(shell.type(#"r = run(e, executor: "\#(executor)")"#), Comment(rawValue: shell.errors))
+            let file = shell.session.workspace + "/details.csv"
+            #expect(shell.type(#"export(details(r), "\#(file)")"#), Comment(rawValue: shell.errors))
+            details.append(try String(contentsOfFile: file, encoding: .utf8))
+            workspaces.append(shell.session.workspace)
+            #expect(try ResultStore(workspace: shell.session.workspace).trialCount() == 9)
+        }
+        #expect(details[0] == details[1])
+        #expect(details[0].split(separator: "\n").count > 40)
+        #expect(try SlurmCluster.nodes(workspaces[1]) == ["node1", "node2"])
+    }
+
+    @Test func aKilledArrayTaskIsResubmittedAndTheExperimentCompletes() throws {
+        try SlurmCluster.require()
+        let shell = try CapturedSession()
+        shell.session.slurmTrialsPerTask = 1
+        #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
+        // Trials long enough to be caught running.
+        #expect(shell.type("e = experiment(tables: ins, generators: tvae(epochs: 150), seeds: [1, 2, 3, 4], validators: quality)"))
+        // Another thread kills the first array task it sees running, once.
+        let killed = Killer()
+        let thread = Thread {
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline, killed.task == nil {
+                if let listing = try? SlurmCommands().run("squeue", ["-h", "-n", "synthlab", "-t", "RUNNING", "-o", "%i"]),
+                   let task = listing.split(separator: "\n").map(String.init).first(where: { $0.contains("_") }) {
+                    usleep(500_000)
+                    if (try? SlurmCommands().run("scancel", ["--signal=KILL", task])) != nil { killed.task = task }
+                }
+                usleep(100_000)
+            }
+        }
+        thread.start()
+        #expect(shell.type(#"r = run(e, executor: "slurm")"#), Comment(rawValue: shell.errors))
+        #expect(killed.task != nil, "an array task was killed")
+        let store = try ResultStore(workspace: shell.session.workspace)
+        #expect(try store.trialCount() == 4)
+        let outcomes = try store.keys().compactMap { try store.outcome(forKey: $0) }
+        #expect(outcomes.allSatisfy { $0.status == .done }, "\(outcomes.map(\.error))")
+        // The killed task's trial went out again in a second submission.
+        let runs = try FileManager.default.contentsOfDirectory(atPath: shell.session.workspace + "/slurm").filter { $0.hasPrefix("run-") }
+        let scripts = try runs.flatMap { try FileManager.default.contentsOfDirectory(atPath: shell.session.workspace + "/slurm/" + $0) }
+        #expect(scripts.contains("attempt2.sh"), "\(scripts)")
+    }
+
+    @Test func theWorkerBundleRunsWithoutTheSwiftToolchain() throws {
+        try SlurmCluster.require()
+        let shell = try CapturedSession()
+        #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
+        #expect(shell.type(#"r = run(experiment(tables: ins, generators: independent(), seeds: [5], validators: quality), executor: "slurm")"#),
+                Comment(rawValue: shell.errors))
+        let shared = shell.session.workspace + "/slurm"
+        let run = try #require(try FileManager.default.contentsOfDirectory(atPath: shared).first { $0.hasPrefix("run-") })
+        let out = Support.temporaryFolder() + "/outcome.json"
+        // /opt/swift (the toolchain) hidden behind an empty file system in a private mount namespace.
+        let toolchain = (Support.executable as NSString).deletingLastPathComponent.hasPrefix("/opt/swift") ? "/opt/swift/usr" : "/opt/swift"
+        let command = "mount -t tmpfs none \(toolchain) && LD_LIBRARY_PATH=\(shared)/worker/lib SYNTHLAB_PLUGIN_PATH=\(shared)/worker/plugins "
+            + "\(shared)/worker/bin/synthlab worker --spec \(shared)/\(run)/0.spec.json --out \(out)"
+        let result = try Support.run("/usr/bin/unshare", ["--mount", "sh", "-c", command])
+        #expect(result.status == 0, Comment(rawValue: result.stderr))
+        let outcome = try JSONDecoder().decode(TrialOutcome.self, from: Data(contentsOf: URL(fileURLWithPath: out)))
+        #expect(outcome.status == .done && !outcome.metrics.isEmpty)
+        // Without the bundle's libraries the same binary cannot start there.
+        let bare = try Support.run("/usr/bin/unshare", ["--mount", "sh", "-c", "mount -t tmpfs none \(toolchain) && \(shared)/worker/bin/synthlab worker --help"])
+        #expect(bare.status != 0 && bare.stderr.contains("error while loading shared libraries"), Comment(rawValue: bare.stderr))
+    }
+}
+
+final class Killer: @unchecked Sendable {
+    var task: String?
+}

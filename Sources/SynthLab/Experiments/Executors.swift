@@ -95,9 +95,15 @@ public struct WorkerExecutor: TrialExecutor {
                                        progressFD: progressFD)
             }
             if cancelled() { return }
+            // Reap only our own workers (waiting for any child would steal the exit status of
+            // children that other code in this process started).
             var status: Int32 = 0
             var usage = rusage()
-            let pid = wait4(-1, &status, WNOHANG, &usage)
+            var pid: pid_t = 0
+            for candidate in running.keys {
+                let reaped = wait4(candidate, &status, WNOHANG, &usage)
+                if reaped == candidate { pid = candidate; break }
+            }
             if pid <= 0 {
                 // Forward the newest progress line of each worker.
                 for key in running.keys {

@@ -29,13 +29,13 @@ public struct GaussianPrivacy: StatisticsPrivacy {
     /// The zCDP budget the (ε, δ) target converts to.
     private let rho: Double
     /// ρ of each planned query, in the order they will be asked.
-    private var shares: [Double]?
-    private var answered = 0
+    private var plan: QueryBudget
 
     public init(parameters: Parameters, context: PluginContext) throws {
         epsilon = parameters.float("epsilon")
         delta = parameters.float("delta")
         rho = Self.rho(epsilon: epsilon, delta: delta)
+        plan = QueryBudget(total: rho)
     }
 
     /// The largest ρ with ρ + 2√(ρ·ln(1/δ)) ≤ ε: (√(ln(1/δ) + ε) − √(ln(1/δ)))².
@@ -51,9 +51,9 @@ public struct GaussianPrivacy: StatisticsPrivacy {
     }
 
     public var spent: PrivacySpend {
-        guard let shares, answered > 0 else { return PrivacySpend(epsilon: 0, delta: 0) }
-        if answered == shares.count { return PrivacySpend(epsilon: epsilon, delta: delta) }
-        return PrivacySpend(epsilon: min(Self.epsilon(rho: shares[..<answered].reduce(0, +), delta: delta), epsilon), delta: delta)
+        guard let shares = plan.shares, plan.answered > 0 else { return PrivacySpend(epsilon: 0, delta: 0) }
+        if plan.answered == shares.count { return PrivacySpend(epsilon: epsilon, delta: delta) }
+        return PrivacySpend(epsilon: min(Self.epsilon(rho: plan.used, delta: delta), epsilon), delta: delta)
     }
 
     public var budget: PrivacySpend { PrivacySpend(epsilon: epsilon, delta: delta) }
@@ -64,29 +64,17 @@ public struct GaussianPrivacy: StatisticsPrivacy {
     }
 
     public mutating func plan(weights: [Double], context: PluginContext) throws {
-        guard !weights.isEmpty else { throw PluginError.invalidArgument("plan() needs at least one query") }
-        guard weights.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw PluginError.invalidArgument("query weights must be positive numbers") }
-        guard shares == nil else { throw PluginError.state("the budget was already planned for \(shares!.count) queries") }
-        let total = weights.reduce(0, +)
-        shares = weights.map { rho * $0 / total }
-        let even = Set(weights).count == 1
-        context.log(.info, "gaussian: (ε = \(epsilon), δ = \(delta)) is ρ = \(rho) zCDP, split over \(weights.count) queries"
-            + (even ? " (ρ = \(rho / Double(weights.count)) each)" : " by weight (ρ from \(shares!.min()!) to \(shares!.max()!))"))
+        try plan.plan(weights: weights)
+        context.log(.info, "gaussian: (ε = \(epsilon), δ = \(delta)) is ρ = \(rho) zCDP, split \(plan.splitDescription)")
     }
 
     public mutating func histogram(_ counts: [Double], l1Sensitivity: Double, context: PluginContext) throws -> [Double] {
-        guard let shares else { throw PluginError.state("call plan() before asking queries") }
-        guard answered < shares.count else {
-            throw PluginError.budget("query \(answered + 1) exceeds the \(shares.count) planned; (ε = \(epsilon), δ = \(delta)) is spent")
-        }
         guard l1Sensitivity > 0, l1Sensitivity.isFinite else {
             throw PluginError.invalidArgument("L1 sensitivity must be a positive number, got \(l1Sensitivity)")
         }
-        var random = context.random("gaussian.query.\(answered)")
-        let sigma = l1Sensitivity / (2 * shares[answered]).squareRoot()
-        let noisy = counts.map { $0 + sigma * random.nextNormal() }
-        answered += 1
-        return noisy
+        var random = context.random("gaussian.query.\(plan.answered)")
+        let sigma = l1Sensitivity / (2 * (try plan.next(spent: "(ε = \(epsilon), δ = \(delta))"))).squareRoot()
+        return counts.map { $0 + sigma * random.nextNormal() }
     }
 }
 

@@ -22,15 +22,14 @@ public struct LaplacePrivacy: StatisticsPrivacy {
 
     private let epsilon: Double
     /// ε of each planned query, in the order they will be asked.
-    private var shares: [Double]?
-    private var answered = 0
-    private var spentEpsilon = 0.0
+    private var plan: QueryBudget
 
     public init(parameters: Parameters, context: PluginContext) throws {
         epsilon = parameters.float("epsilon")
+        plan = QueryBudget(total: epsilon)
     }
 
-    public var spent: PrivacySpend { PrivacySpend(epsilon: spentEpsilon, delta: 0) }
+    public var spent: PrivacySpend { PrivacySpend(epsilon: plan.used, delta: 0) }
     public var budget: PrivacySpend { PrivacySpend(epsilon: epsilon, delta: 0) }
 
     public mutating func plan(queries: Int, context: PluginContext) throws {
@@ -39,32 +38,17 @@ public struct LaplacePrivacy: StatisticsPrivacy {
     }
 
     public mutating func plan(weights: [Double], context: PluginContext) throws {
-        guard !weights.isEmpty else { throw PluginError.invalidArgument("plan() needs at least one query") }
-        guard weights.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw PluginError.invalidArgument("query weights must be positive numbers") }
-        guard shares == nil else { throw PluginError.state("the budget was already planned for \(shares!.count) queries") }
-        let total = weights.reduce(0, +)
-        shares = weights.map { epsilon * $0 / total }
-        let even = Set(weights).count == 1
-        context.log(.info, even
-            ? "laplace: ε = \(epsilon) split over \(weights.count) queries (ε = \(epsilon / Double(weights.count)) each)"
-            : "laplace: ε = \(epsilon) split over \(weights.count) queries by weight (ε from \(shares!.min()!) to \(shares!.max()!))")
+        try plan.plan(weights: weights)
+        context.log(.info, "laplace: ε = \(epsilon) split \(plan.splitDescription)")
     }
 
     public mutating func histogram(_ counts: [Double], l1Sensitivity: Double, context: PluginContext) throws -> [Double] {
-        guard let shares else { throw PluginError.state("call plan() before asking queries") }
-        guard answered < shares.count else {
-            throw PluginError.budget("query \(answered + 1) exceeds the \(shares.count) planned; ε = \(epsilon) is spent")
-        }
         guard l1Sensitivity > 0, l1Sensitivity.isFinite else {
             throw PluginError.invalidArgument("L1 sensitivity must be a positive number, got \(l1Sensitivity)")
         }
-        var random = context.random("laplace.query.\(answered)")
-        let scale = l1Sensitivity / shares[answered]
-        let noisy = counts.map { $0 + random.nextLaplace(scale: scale) }
-        answered += 1
-        // The whole plan spends exactly ε; partial sums add the shares answered.
-        spentEpsilon = answered == shares.count ? epsilon : shares[..<answered].reduce(0, +)
-        return noisy
+        var random = context.random("laplace.query.\(plan.answered)")
+        let scale = l1Sensitivity / (try plan.next(spent: "ε = \(epsilon)"))
+        return counts.map { $0 + random.nextLaplace(scale: scale) }
     }
 }
 

@@ -105,7 +105,7 @@ struct WeightedPlanTests {
         let outcome = try #require(try store.keys().first.flatMap { try store.outcome(forKey: $0) })
         #expect(outcome.epsilon == 1)
         // 21 pair tables share 0.3, 7 conditional tables share 0.7.
-        #expect(outcome.log.contains { $0.contains("laplace: ε = 1.0 split over 28 queries by weight (ε from 0.0142857142857") && $0.hasSuffix("to 0.1)") },
+        #expect(outcome.log.contains { $0.contains("laplace: ε = 1.0 split over 28 queries by weight (from 0.0142857142857") && $0.hasSuffix("to 0.1)") },
                 "\(outcome.log)")
         #expect(outcome.log.contains { $0.contains("θ-usefulness allows conditional tables of at most 33 cells") }, "\(outcome.log)")
     }

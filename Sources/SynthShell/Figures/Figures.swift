@@ -54,21 +54,9 @@ enum Figures {
         }
         switch kind {
         case "metric":
-            var parts: [String] = []
-            for table in Report.orderedTables(results) {
-                var labels: [String] = [], means: [Double] = [], deviations: [Double?] = []
-                for (label, trials) in Report.configurations(results, table: table) {
-                    let values = trials.compactMap { trial in
-                        trial.metrics.first { $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue }?.metric.value
-                    }
-                    guard let summary = meanAndStandardDeviation(values) else { continue }
-                    labels.append(label)
-                    means.append(summary.mean)
-                    deviations.append(values.count > 1 ? summary.standardDeviation : nil)
-                }
-                if !labels.isEmpty { parts.append(Report.figure(metric: metric, table: table, labels: labels, means: means, deviations: deviations)) }
+            guard let first = Report.orderedTables(results).lazy.compactMap({ Report.bars(results, table: $0, metric: metric) }).first else {
+                throw ShellError("no trial has a value of '\(metric)'", at: location)
             }
-            guard let first = parts.first else { throw ShellError("no trial has a value of '\(metric)'", at: location) }
             return first
         case "privacy":
             for table in Report.orderedTables(results) {

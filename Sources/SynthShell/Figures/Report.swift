@@ -37,28 +37,27 @@ enum Report {
     static func metricFigures(_ results: ExperimentResults) -> String {
         var out = ""
         for table in orderedTables(results) {
-            let groups = configurations(results, table: table)
-            var figures: [String] = []
-            for name in metricsToDraw(results) {
-                var labels: [String] = [], means: [Double] = [], deviations: [Double?] = []
-                for (label, trials) in groups {
-                    let values = trials.compactMap { trial in
-                        trial.metrics.first { $0.metric.column == nil && $0.metric.name == name && $0.metric.hasValue }?.metric.value
-                    }
-                    guard let summary = meanAndStandardDeviation(values) else { continue }
-                    labels.append(label)
-                    means.append(summary.mean)
-                    deviations.append(values.count > 1 ? summary.standardDeviation : nil)
-                }
-                if !labels.isEmpty { figures.append(figure(metric: name, table: table, labels: labels, means: means, deviations: deviations)) }
-            }
+            let figures = metricsToDraw(results).compactMap { bars(results, table: table, metric: $0) }
             if !figures.isEmpty { out += "<h2>Metrics: \(HTMLPage.escape(table))</h2>\n<div class=\"figures\">\n" + figures.joined() + "</div>\n" }
         }
         return out
     }
 
-    static func figure(metric: String, table: String, labels: [String], means: [Double], deviations: [Double?]) -> String {
-        SVG.bars(title: "\(metric) on \(table)", metric: metric, labels: labels, means: means, deviations: deviations)
+    /// Bars of one metric on one table: each configuration's mean over seeds, ± one sd; nil when
+    /// no trial has a value.
+    static func bars(_ results: ExperimentResults, table: String, metric: String) -> String? {
+        var labels: [String] = [], means: [Double] = [], deviations: [Double?] = []
+        for (label, trials) in configurations(results, table: table) {
+            let values = trials.compactMap { trial in
+                trial.metrics.first { $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue }?.metric.value
+            }
+            guard let summary = meanAndStandardDeviation(values) else { continue }
+            labels.append(label)
+            means.append(summary.mean)
+            deviations.append(values.count > 1 ? summary.standardDeviation : nil)
+        }
+        guard !labels.isEmpty else { return nil }
+        return SVG.bars(title: "\(metric) on \(table)", metric: metric, labels: labels, means: means, deviations: deviations)
     }
 
     /// ε spent against a utility metric, one line per generator across its privacy settings.

@@ -2,6 +2,7 @@ import Foundation
 import SynthKit
 import SynthLab
 import SynthMath
+import SynthMetrics
 
 /// The result tables that functions return and the prompt shows.
 enum Views {
@@ -120,7 +121,7 @@ enum Views {
                     guard scored.count == members.count else { continue }
                     // Higher is better: rank the negated means.
                     let keys = scored.map { goal == .maximize ? -means[$0][m]! : means[$0][m]! }
-                    let rankOf = averageRanks(keys)
+                    let rankOf = Correlation.averageRanks(keys)
                     for (position, group) in scored.enumerated() {
                         rankSums[group] += rankOf[position]
                         rankCounts[group] += 1
@@ -159,20 +160,6 @@ enum Views {
         var table = ResultTable(columns: columns, rows: rows)
         table.emphasized = best
         return table
-    }
-
-    /// 1-based ranks of `values` (smallest first), ties sharing their mean rank.
-    static func averageRanks(_ values: [Double]) -> [Double] {
-        let order = values.indices.sorted { values[$0] < values[$1] }
-        var ranks = [Double](repeating: 0, count: values.count)
-        var start = 0
-        while start < order.count {
-            var end = start
-            while end + 1 < order.count && values[order[end + 1]] == values[order[start]] { end += 1 }
-            for position in start...end { ranks[order[position]] = Double(start + end) / 2 + 1 }
-            start = end + 1
-        }
-        return ranks
     }
 
     /// Every metric of every trial, one per row.

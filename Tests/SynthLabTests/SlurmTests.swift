@@ -1,4 +1,5 @@
 import Foundation
+import SynthKit
 import Testing
 @testable import SynthLab
 @testable import SynthShell
@@ -136,6 +137,71 @@ enum SlurmCluster {
         // Without the bundle's libraries the same binary cannot start there.
         let bare = try Support.run("/usr/bin/unshare", ["--mount", "sh", "-c", "mount -t tmpfs none \(toolchain) && \(shared)/worker/bin/synthlab worker --help"])
         #expect(bare.status != 0 && bare.stderr.contains("error while loading shared libraries"), Comment(rawValue: bare.stderr))
+    }
+}
+
+extension SlurmTests {
+    /// Trial specs for the executor on its own: independent on insurance, one per seed.
+    static func specs(_ seeds: [UInt64], workspace: String, registry: PluginRegistry) throws -> [TrialSpec] {
+        let table = try CSVReader.read(path: insurance)
+        let stored = try TableSpec.stored(table, name: "ins", target: nil, in: workspace + "/tables")
+        let independent = try registry.plugin("independent"), quality = try registry.plugin("quality")
+        return seeds.map { seed in
+            TrialSpec(table: stored, holdout: 0, generator: PluginSpec(id: "independent"), privacy: nil,
+                      validators: [PluginSpec(id: "quality")], seed: seed, rows: 200, label: "independent",
+                      versions: ["independent \(independent.descriptor.version)", "quality \(quality.descriptor.version)"])
+        }
+    }
+
+    @Test func aFailingSqueueIsNotTakenForFinished() throws {
+        try SlurmCluster.require()
+        let workspace = Support.temporaryFolder("synthlab-workspace")
+        let plugins = try Support.pluginFolder()
+        let registry = PluginRegistry(searchPath: [plugins])
+        // An squeue that fails its first ten calls, as a busy controller does.
+        let fake = workspace + "/squeue"
+        try """
+            #!/bin/bash
+            n=$(cat "\(workspace)/calls" 2>/dev/null || echo 0); echo $((n + 1)) > "\(workspace)/calls"
+            if [ "$n" -lt 10 ]; then echo "squeue: error: slurm_load_jobs error: Socket timed out" >&2; exit 1; fi
+            exec squeue "$@"
+            """.write(toFile: fake, atomically: true, encoding: .utf8)
+        chmod(fake, 0o755)
+        var commands = SlurmCommands()
+        commands.squeue = fake
+        let bundle = try WorkerBundle.make(executable: Support.executable, pluginFolders: [plugins], in: workspace + "/slurm/worker")
+        let executor = SlurmExecutor(shared: workspace + "/slurm", worker: bundle, pollInterval: 0.1, commands: commands)
+        var outcomes: [TrialOutcome] = []
+        try executor.run(try Self.specs([1, 2, 3], workspace: workspace, registry: registry), registry: registry, cancelled: { false },
+                         progress: { _ in }) { _, outcome in outcomes.append(outcome) }
+        #expect(outcomes.count == 3 && outcomes.allSatisfy { $0.status == .done }, "\(outcomes.map(\.error))")
+        #expect(Int((try String(contentsOfFile: workspace + "/calls", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines))! >= 10)
+    }
+
+    @Test func cancellingScancelsTheJob() throws {
+        try SlurmCluster.require()
+        let workspace = Support.temporaryFolder("synthlab-workspace")
+        let plugins = try Support.pluginFolder()
+        let registry = PluginRegistry(searchPath: [plugins])
+        let bundle = try WorkerBundle.make(executable: Support.executable, pluginFolders: [plugins], in: workspace + "/slurm/worker")
+        let executor = SlurmExecutor(shared: workspace + "/slurm", worker: bundle, trialsPerTask: 1, concurrency: 1, pollInterval: 0.1)
+        var job: String?
+        var outcomes = 0
+        let started = Date()
+        try executor.run(try Self.specs(Array(1...12), workspace: workspace, registry: registry), registry: registry,
+                         cancelled: { Date().timeIntervalSince(started) > 1.5 },
+                         progress: { message in if job == nil, message.hasPrefix("Slurm job ") { job = String(message.dropFirst(10).prefix { $0 != ":" }) } },
+                         finished: { _, _ in outcomes += 1 })
+        let id = try #require(job)
+        #expect(outcomes < 12, "cancelled before every trial ran")
+        // The job leaves the queue.
+        var listed = "?"
+        for _ in 0..<50 {
+            listed = (try? SlurmCommands().run("squeue", ["-h", "-j", id, "-o", "%i"])) ?? ""
+            if listed.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { break }
+            usleep(100_000)
+        }
+        #expect(listed.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "job \(id) still listed: \(listed)")
     }
 }
 

@@ -18,6 +18,15 @@ public final class ResultStore: @unchecked Sendable {
         do {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
+            // Other processes may read the store while a run writes it (a second session, a user
+            // looking at progress): wait for a lock instead of failing, and let readers read
+            // beside the writer (write-ahead log).
+            configuration.busyMode = .timeout(60)
+            configuration.prepareDatabase { db in
+                if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                    try db.execute(sql: "PRAGMA journal_mode = WAL")
+                }
+            }
             queue = try DatabaseQueue(path: path, configuration: configuration)
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in

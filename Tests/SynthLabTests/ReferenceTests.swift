@@ -10,12 +10,14 @@ struct ReferenceTests {
         struct Dataset: Decodable {
             let split: Int
             let ks: [String: String]
+            let pvalue: [String: String]
         }
         let datasets: [String: Dataset]
     }
 
     /// scipy.stats.ks_2samp on the first vs second half of every numeric column of every shared
-    /// dataset (made by bench/fixtures/make_ks_fixture.py), through the column_shapes plugin.
+    /// dataset (made by bench/fixtures/make_ks_fixture.py): the statistic, also through the
+    /// column_shapes plugin, and the p-value.
     @Test func ksStatisticsMatchScipy() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: Support.fixtures + "/ks_scipy.json"))
         let fixture = try JSONDecoder().decode(Fixture.self, from: data)
@@ -33,6 +35,11 @@ struct ReferenceTests {
                 #expect(abs(direct - reference) <= 1e-12, "\(name).\(column): \(direct) vs scipy \(reference)")
                 let score = try #require(metrics.first { $0.metric.column == column && $0.metric.name == "ks_complement" })
                 #expect(abs((1 - score.metric.value) - reference) <= 1e-12, "\(name).\(column)")
+                // The p-value, exact or asymptotic as scipy chooses.
+                let expectedText = try #require(expected.pvalue[column])
+                let expectedP = try #require(Double(expectedText))
+                let test = try #require(ksTwoSampleTest(first.column(named: column)!.presentNumbers()!, second.column(named: column)!.presentNumbers()!))
+                #expect(abs(test.pValue - expectedP) <= 1e-9, "\(name).\(column): p \(test.pValue) vs scipy \(expectedP)")
                 compared += 1
             }
         }

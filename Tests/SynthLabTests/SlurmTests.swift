@@ -142,14 +142,15 @@ enum SlurmCluster {
 
 extension SlurmTests {
     /// Trial specs for the executor on its own: independent on insurance, one per seed.
-    static func specs(_ seeds: [UInt64], workspace: String, registry: PluginRegistry) throws -> [TrialSpec] {
+    static func specs(_ seeds: [UInt64], workspace: String, registry: PluginRegistry, generator: PluginSpec = PluginSpec(id: "independent"))
+        throws -> [TrialSpec] {
         let table = try CSVReader.read(path: insurance)
         let stored = try TableSpec.stored(table, name: "ins", target: nil, in: workspace + "/tables")
-        let independent = try registry.plugin("independent"), quality = try registry.plugin("quality")
+        let plugin = try registry.plugin(generator.id), quality = try registry.plugin("quality")
         return seeds.map { seed in
-            TrialSpec(table: stored, holdout: 0, generator: PluginSpec(id: "independent"), privacy: nil,
-                      validators: [PluginSpec(id: "quality")], seed: seed, rows: 200, label: "independent",
-                      versions: ["independent \(independent.descriptor.version)", "quality \(quality.descriptor.version)"])
+            TrialSpec(table: stored, holdout: 0, generator: generator, privacy: nil,
+                      validators: [PluginSpec(id: "quality")], seed: seed, rows: 200, label: generator.id,
+                      versions: ["\(generator.id) \(plugin.descriptor.version)", "quality \(quality.descriptor.version)"])
         }
     }
 
@@ -172,10 +173,15 @@ extension SlurmTests {
         let bundle = try WorkerBundle.make(executable: Support.executable, pluginFolders: [plugins], in: workspace + "/slurm/worker")
         let executor = SlurmExecutor(shared: workspace + "/slurm", worker: bundle, pollInterval: 0.1, commands: commands)
         var outcomes: [TrialOutcome] = []
-        try executor.run(try Self.specs([1, 2, 3], workspace: workspace, registry: registry), registry: registry, cancelled: { false },
-                         progress: { _ in }) { _, outcome in outcomes.append(outcome) }
-        #expect(outcomes.count == 3 && outcomes.allSatisfy { $0.status == .done }, "\(outcomes.map(\.error))")
-        #expect(Int((try String(contentsOfFile: workspace + "/calls", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines))! >= 10)
+        // Trials of a few seconds, so the executor asks the queue many times while they run.
+        let slow = PluginSpec(id: "tvae", parameters: ["epochs": .int(60)])
+        try executor.run(try Self.specs([1, 2], workspace: workspace, registry: registry, generator: slow), registry: registry,
+                         cancelled: { false }, progress: { _ in }) { _, outcome in outcomes.append(outcome) }
+        #expect(outcomes.count == 2 && outcomes.allSatisfy { $0.status == .done }, "\(outcomes.map(\.error))")
+        #expect(Int((try String(contentsOfFile: workspace + "/calls", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines))! > 10)
+        // Had a failed squeue meant "finished", the trials would have been submitted again.
+        let runs = try FileManager.default.contentsOfDirectory(atPath: workspace + "/slurm").filter { $0.hasPrefix("run-") }
+        #expect(try runs.allSatisfy { !(try FileManager.default.contentsOfDirectory(atPath: workspace + "/slurm/" + $0)).contains("attempt2.sh") })
     }
 
     @Test func cancellingScancelsTheJob() throws {

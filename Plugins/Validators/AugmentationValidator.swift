@@ -38,7 +38,7 @@ public struct AugmentationValidator: Validator {
         func unavailable(_ reason: String) -> [Metric] {
             names.flatMap { name in
                 ["_real", "_augmented", "_gain"].map {
-                    Metric(name: name + $0, notApplicable: reason, goal: $0 == "_gain" ? .maximize : .maximize,
+                    Metric(name: name + $0, notApplicable: reason, goal: $0 == "_real" ? .none : .maximize,
                            range: $0 == "_gain" ? -1...1 : 0...1)
                 }
             }
@@ -69,9 +69,9 @@ public struct AugmentationValidator: Validator {
         let added = synthetic.table.rows(chosen)
         let augmented: Table
         do {
-            augmented = try Self.concatenate(real.table, added)
-        } catch let error as MetricsError {
-            throw PluginError.invalidArgument(error.description)
+            augmented = try real.table.appendingRows(of: added)
+        } catch {
+            throw PluginError.invalidArgument("the synthetic table: \(error.description)")
         }
         let truth = setting.truth.map { Int($0) }
         var results: [String: [Double?]] = [:]
@@ -92,28 +92,13 @@ public struct AugmentationValidator: Validator {
         let missing = "the holdout has no row of class '\(classes[target])', or only that class"
         for (index, name) in names.enumerated() {
             let before = results["real"]![index], after = results["augmented"]![index]
-            metrics.append(Metric(name: name + "_real", value: before, orElse: missing, goal: .maximize, range: 0...1))
+            // Real rows alone: the baseline, the same for every generator.
+            metrics.append(Metric(name: name + "_real", value: before, orElse: missing, goal: .none, range: 0...1))
             metrics.append(Metric(name: name + "_augmented", value: after, orElse: missing, goal: .maximize, range: 0...1))
             metrics.append(Metric(name: name + "_gain", value: before.flatMap { b in after.map { $0 - b } }, orElse: missing,
                                   goal: .maximize, range: -1...1))
         }
         context.log(.info, "augmentation: \(chosen.count) synthetic '\(classes[target])' rows added to \(real.table.rowCount) real rows")
         return metrics
-    }
-
-    /// The rows of `first` followed by those of `second` (same columns by name, `first`'s kinds).
-    static func concatenate(_ first: Table, _ second: Table) throws -> Table {
-        var columns: [Column] = []
-        for column in first.columns {
-            guard let other = second.column(named: column.name), other.kind == column.kind else {
-                throw MetricsError.invalid("the synthetic table's column '\(column.name)' is missing or of another kind")
-            }
-            do {
-                columns.append(try column.appending(other))
-            } catch {
-                throw MetricsError.invalid(error.description)
-            }
-        }
-        do { return try Table(columns: columns) } catch { throw MetricsError.invalid(error.description) }
     }
 }

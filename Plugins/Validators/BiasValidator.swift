@@ -32,7 +32,7 @@ public struct BiasValidator: Validator {
     public func validate(_ input: ValidationInput, context: PluginContext) throws -> [Metric] {
         let gapNames = ["parity_gap_real", "parity_gap_synthetic", "parity_gap_change"]
         func unavailable(_ reason: String) -> [Metric] {
-            gapNames.map { Metric(name: $0, notApplicable: reason, goal: $0 == "parity_gap_change" ? .none : .none, range: -1...1) }
+            gapNames.map { Metric(name: $0, notApplicable: reason, goal: .none, range: -1...1) }
         }
         guard let sensitive else { return unavailable("no sensitive column: set the parameter sensitive=COLUMN") }
         guard let target = input.target else { throw PluginError.invalidArgument("no target column (give --target)") }

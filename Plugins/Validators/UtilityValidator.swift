@@ -51,7 +51,6 @@ struct UtilitySetting {
     let holdout: Table
     let truth: [Double]
     let positive: Int?
-    let realTable: Table
 
     init(_ input: ValidationInput, positive name: String?) throws {
         guard let target = input.target else { throw PluginError.invalidArgument("no target column (give --target)") }
@@ -64,7 +63,6 @@ struct UtilitySetting {
         } catch let error as MetricsError {
             throw PluginError.invalidArgument(error.description)
         }
-        realTable = input.real
         if case .classification(let classes) = problem.task, classes.count == 2 {
             if let name {
                 guard let index = classes.firstIndex(of: name) else {
@@ -85,9 +83,11 @@ struct UtilitySetting {
     func scores(_ family: ModelFamily, trainedOn source: Table, suffix: String, context: PluginContext) throws -> [Metric] {
         let label = family.label(for: problem.task)
         let side = suffix.isEmpty ? "synthetic" : "real"
+        // The baseline trained on real rows does not depend on the generator: informational.
+        let goal: MetricGoal = suffix.isEmpty ? .maximize : .none
         let names: [String] = problem.task.isClassification ? ["accuracy", "f1", "roc_auc"] : ["r2"]
         func unavailable(_ reason: String) -> [Metric] {
-            names.map { Metric(name: "\(label)_\($0)\(suffix)", notApplicable: reason, goal: .maximize,
+            names.map { Metric(name: "\(label)_\($0)\(suffix)", notApplicable: reason, goal: goal,
                                range: $0 == "r2" ? -Double.infinity...1 : 0...1) }
         }
         let labelled: (table: Table, targets: [Double], dropped: Int)
@@ -115,16 +115,16 @@ struct UtilitySetting {
         }
         if !problem.task.isClassification {
             return [Metric(name: "\(label)_r2\(suffix)", value: Scores.r2(predictions.values, truth),
-                           orElse: "the holdout's target is constant", goal: .maximize, range: -Double.infinity...1)]
+                           orElse: "the holdout's target is constant", goal: goal, range: -Double.infinity...1)]
         }
         let truthClasses = truth.map { Int($0) }
         let predicted = predictions.classes
         let f1 = positive.map { Scores.f1(predicted, truthClasses, positive: $0) } ?? Scores.macroF1(predicted, truthClasses)
         return [
-            Metric(name: "\(label)_accuracy\(suffix)", value: Scores.accuracy(predicted, truthClasses), goal: .maximize, range: 0...1),
-            Metric(name: "\(label)_f1\(suffix)", value: f1, goal: .maximize, range: 0...1),
+            Metric(name: "\(label)_accuracy\(suffix)", value: Scores.accuracy(predicted, truthClasses), goal: goal, range: 0...1),
+            Metric(name: "\(label)_f1\(suffix)", value: f1, goal: goal, range: 0...1),
             Metric(name: "\(label)_roc_auc\(suffix)", value: Scores.rocAUC(predictions, truthClasses),
-                   orElse: "the holdout's '\(problem.target)' has a single class", goal: .maximize, range: 0...1),
+                   orElse: "the holdout's '\(problem.target)' has a single class", goal: goal, range: 0...1),
         ]
     }
 }

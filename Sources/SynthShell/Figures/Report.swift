@@ -192,9 +192,8 @@ enum Report {
     static func metricsToDraw(_ results: ExperimentResults) -> [String] {
         var present: [String] = []
         for trial in results.trials {
-            // A baseline trained on real rows ("…_real") is the same for every configuration: not drawn.
             for result in trial.metrics where result.metric.column == nil && result.metric.hasValue && result.metric.goal != .none
-                && !result.metric.name.hasSuffix("_real") && !present.contains(result.metric.name) {
+                && !present.contains(result.metric.name) {
                 present.append(result.metric.name)
             }
         }

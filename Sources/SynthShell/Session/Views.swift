@@ -90,16 +90,16 @@ enum Views {
         let withPrivacy = results.trials.contains { $0.epsilon != nil }
         let manySeeds = groups.contains { $0.trials.count > 1 }
         let withFailures = results.trials.contains { $0.error != nil }
-        // Means per group and metric, for the marks and ranks.
-        var means: [[Double?]] = []
-        for group in groups {
-            means.append(metricNames.map { name in
+        // Mean, standard deviation and count of each metric per group: for the cells, marks and ranks.
+        let stats: [[(mean: Double, sd: Double, count: Int)?]] = groups.map { group in
+            metricNames.map { name in
                 let values = group.trials.compactMap { trial in
                     trial.metrics.first { $0.metric.column == nil && $0.metric.name == name && $0.metric.hasValue }?.metric.value
                 }
-                return meanAndStandardDeviation(values)?.mean
-            })
+                return meanAndStandardDeviation(values).map { ($0.mean, $0.standardDeviation, values.count) }
+            }
         }
+        let means = stats.map { $0.map { $0?.mean } }
         let compared = Set(groups.map(\.table)).contains { table in groups.filter { $0.table == table }.count > 1 }
         var ranks = [Double?](repeating: nil, count: groups.count)
         var best = Set<ResultTable.Position>()
@@ -115,8 +115,7 @@ enum Views {
                 let members = groups.indices.filter { groups[$0].table == table }
                 guard members.count > 1 else { continue }
                 for (m, name) in metricNames.enumerated() {
-                    // Baselines trained on real rows ("…_real") do not depend on the generator.
-                    guard let goal = goals[name], goal != .none, !name.hasSuffix("_real") else { continue }
+                    guard let goal = goals[name], goal != .none else { continue }
                     let scored = members.filter { means[$0][m] != nil }
                     guard scored.count == members.count else { continue }
                     // Higher is better: rank the negated means.
@@ -143,17 +142,13 @@ enum Views {
                 row.append(delta.max().map { .number($0, digits: 6) } ?? .empty)
             }
             if compared { row.append(ranks[index].map { .number($0, digits: 2) } ?? .empty) }
-            for name in metricNames {
-                let values = group.trials.compactMap { trial in
-                    trial.metrics.first { $0.metric.column == nil && $0.metric.name == name && $0.metric.hasValue }?.metric.value
-                }
-                if values.isEmpty {
+            for stat in stats[index] {
+                guard let stat else {
                     row += manySeeds ? [.empty, .empty] : [.empty]
                     continue
                 }
-                let (mean, sd) = meanAndStandardDeviation(values)!
-                row.append(.number(mean, digits: 4))
-                if manySeeds { row.append(values.count > 1 ? .number(sd, digits: 4) : .empty) }
+                row.append(.number(stat.mean, digits: 4))
+                if manySeeds { row.append(stat.count > 1 ? .number(stat.sd, digits: 4) : .empty) }
             }
             return row
         }

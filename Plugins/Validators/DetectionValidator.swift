@@ -82,8 +82,13 @@ public struct DetectionValidator: Validator {
                 let trainSynthetic = syntheticPart.rows((0..<side).filter { syntheticFold[$0] != fold })
                 let testReal = realPart.rows((0..<side).filter { realFold[$0] == fold })
                 let testSynthetic = syntheticPart.rows((0..<side).filter { syntheticFold[$0] == fold })
-                let train = try AugmentationValidator.concatenate(trainReal, trainSynthetic)
-                let test = try AugmentationValidator.concatenate(testReal, testSynthetic)
+                let train: Table, test: Table
+                do {
+                    train = try trainReal.appendingRows(of: trainSynthetic)
+                    test = try testReal.appendingRows(of: testSynthetic)
+                } catch {
+                    throw PluginError.invalidArgument("the synthetic table: \(error.description)")
+                }
                 let targets = [Double](repeating: 0, count: trainReal.rowCount) + [Double](repeating: 1, count: trainSynthetic.rowCount)
                 let predictions: Predictions
                 do {

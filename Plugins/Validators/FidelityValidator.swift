@@ -109,8 +109,8 @@ struct PreparedColumn {
             sharedSyntheticCodes = grid(b)
             sharedCodeCount = edges.count + 2
             categories = nil
-            realCodes = Self.bins(a)
-            syntheticCodes = Self.bins(b)
+            realCodes = QualityReport.bins(a)
+            syntheticCodes = QualityReport.bins(b)
             codeCount = 12
         } else {
             real = nil
@@ -125,11 +125,6 @@ struct PreparedColumn {
             sharedSyntheticCodes = shared.synthetic
             sharedCodeCount = shared.labels.count
         }
-    }
-
-    static func bins(_ values: [Double]) -> [Int32] {
-        let edges = Fidelity.histogramEdges(values.filter { !$0.isNaN })
-        return values.map { Int32(Fidelity.digitize($0, edges)) }
     }
 
     func marginalMetrics() -> [Metric] {

@@ -105,9 +105,12 @@ public struct GradientBoosting: Sendable {
                         hessians[row] = max(p * (1 - p), 1e-16)
                     }
                 }
-                let tree = builder.build(rows: trainRows, gradients: gradients, hessians: hessians,
-                                         constantHessian: !task.isClassification, shrinkage: settings.learningRate)
-                for row in 0..<n { raw[row * k + c] += tree.predict(bins, row) }
+                let (tree, leaves) = builder.build(rows: trainRows, gradients: gradients, hessians: hessians,
+                                                   shrinkage: settings.learningRate)
+                // Training rows take their leaf's value from the partition the builder made;
+                // only held-out rows walk the tree.
+                for leaf in leaves { for row in leaf.rows { raw[row * k + c] += leaf.value } }
+                for row in validationRows { raw[row * k + c] += tree.predict(bins, row) }
                 round.append(tree)
             }
             trees.append(round)
@@ -369,7 +372,9 @@ struct TreeBuilder {
         return best
     }
 
-    func build(rows: [Int], gradients g: [Double], hessians h: [Double], constantHessian: Bool, shrinkage: Double) -> Tree {
+    /// The tree, and the training rows of each leaf with the leaf's value.
+    func build(rows: [Int], gradients g: [Double], hessians h: [Double], shrinkage: Double)
+        -> (tree: Tree, leaves: [(rows: [Int], value: Double)]) {
         var nodes = [Tree.Node()]
         let rootHistogram = histogram(rows, g, h)
         var G = 0.0, H = 0.0
@@ -426,6 +431,6 @@ struct TreeBuilder {
         for leaf in leaves {
             nodes[leaf.node].value = -shrinkage * leaf.gradient / (leaf.hessian + settings.l2)
         }
-        return Tree(nodes: nodes)
+        return (Tree(nodes: nodes), leaves.map { ($0.rows, nodes[$0.node].value) })
     }
 }

@@ -75,6 +75,14 @@ public struct QualityReport: Sendable {
         }
     }
 
+    /// Ten equal-width bins over this sample's own present range (codes 0…11); NaN falls with the
+    /// maximum in bin 11, as numpy.digitize puts it. How SDMetrics discretizes a number paired
+    /// with a category.
+    public static func bins(_ values: [Double]) -> [Int32] {
+        let edges = Fidelity.histogramEdges(values.filter { !$0.isNaN })
+        return values.map { Int32(Fidelity.digitize($0, edges)) }
+    }
+
     /// The Column Shapes score of one column.
     public static func shapeScore(real: Column, synthetic: Column) -> ShapeScore {
         Prepared(real: real, synthetic: synthetic).shapeScore()
@@ -95,8 +103,8 @@ public struct QualityReport: Sendable {
             if shape == .continuous, let a = numbersWithMissing(real), let b = numbersWithMissing(synthetic) {
                 realNumbers = a
                 syntheticNumbers = b
-                realBins = Self.bins(a)
-                syntheticBins = Self.bins(b)
+                realBins = QualityReport.bins(a)
+                syntheticBins = QualityReport.bins(b)
                 categories = nil
                 realConstant = Self.distinctPresent(a) <= 1
                 syntheticConstant = Self.distinctPresent(b) <= 1
@@ -110,13 +118,6 @@ public struct QualityReport: Sendable {
                 realConstant = Self.distinctPresent(shared.real, shared.labels) <= 1
                 syntheticConstant = Self.distinctPresent(shared.synthetic, shared.labels) <= 1
             }
-        }
-
-        /// Ten equal-width bins over this sample's own present range; NaN falls with the maximum
-        /// in bin 11, as numpy.digitize puts it.
-        static func bins(_ values: [Double]) -> [Int32] {
-            let edges = Fidelity.histogramEdges(values.filter { !$0.isNaN })
-            return values.map { Int32(Fidelity.digitize($0, edges)) }
         }
 
         static func distinctPresent(_ values: [Double]) -> Int {

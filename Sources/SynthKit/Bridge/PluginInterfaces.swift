@@ -173,14 +173,21 @@ private func privacyBudget(_ instance: UnsafePointer<synth_instance>?, _ epsilon
     delta?.pointee = mechanism.budget.delta
 }
 
+/// Runs `body` on an instance's statistics mechanism, then stores the mechanism back (it is a value).
+private func withStatistics<T>(_ instance: UnsafeMutablePointer<synth_instance>?,
+                               _ body: (inout any StatisticsPrivacy) throws -> T) throws -> T {
+    guard let box = box(of: instance), var mechanism = box.plugin as? any StatisticsPrivacy else {
+        throw PluginError.state("not a statistics privacy instance")
+    }
+    let result = try body(&mechanism)
+    box.plugin = mechanism
+    return result
+}
+
 private func statisticsPlan(_ instance: UnsafeMutablePointer<synth_instance>?, _ host: UnsafePointer<synth_host>?,
                             _ queries: UInt32, _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
     guarded(error) {
-        guard let box = box(of: instance), var mechanism = box.plugin as? any StatisticsPrivacy else {
-            throw PluginError.state("not a statistics privacy instance")
-        }
-        try mechanism.plan(queries: Int(queries), context: PluginContext(host: host))
-        box.plugin = mechanism
+        try withStatistics(instance) { try $0.plan(queries: Int(queries), context: PluginContext(host: host)) }
     }
 }
 
@@ -188,12 +195,9 @@ private func statisticsPlanWeighted(_ instance: UnsafeMutablePointer<synth_insta
                                     _ weights: UnsafePointer<Double>?, _ count: UInt32,
                                     _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
     guarded(error) {
-        guard let box = box(of: instance), var mechanism = box.plugin as? any StatisticsPrivacy else {
-            throw PluginError.state("not a statistics privacy instance")
-        }
         guard let weights else { throw PluginError.invalidArgument("plan_weighted() needs its weights") }
-        try mechanism.plan(weights: Array(UnsafeBufferPointer(start: weights, count: Int(count))), context: PluginContext(host: host))
-        box.plugin = mechanism
+        let given = Array(UnsafeBufferPointer(start: weights, count: Int(count)))
+        try withStatistics(instance) { try $0.plan(weights: given, context: PluginContext(host: host)) }
     }
 }
 
@@ -201,13 +205,9 @@ private func statisticsHistogram(_ instance: UnsafeMutablePointer<synth_instance
                                  _ counts: UnsafePointer<Double>?, _ count: UInt64, _ sensitivity: Double,
                                  _ out: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<synth_error>?) -> synth_status {
     guarded(error) {
-        guard let box = box(of: instance), var mechanism = box.plugin as? any StatisticsPrivacy else {
-            throw PluginError.state("not a statistics privacy instance")
-        }
         guard let counts, let out else { throw PluginError.invalidArgument("histogram() needs input and output arrays") }
         let input = Array(UnsafeBufferPointer(start: counts, count: Int(count)))
-        let noisy = try mechanism.histogram(input, l1Sensitivity: sensitivity, context: PluginContext(host: host))
-        box.plugin = mechanism
+        let noisy = try withStatistics(instance) { try $0.histogram(input, l1Sensitivity: sensitivity, context: PluginContext(host: host)) }
         guard noisy.count == input.count else { throw PluginError.internal("histogram answered \(noisy.count) cells for \(input.count)") }
         for index in noisy.indices { out[index] = noisy[index] }
     }

@@ -92,3 +92,16 @@ extension Column {
         return Column(name: name, values: joined, missing: mask)
     }
 }
+
+extension Table {
+    /// This table's rows followed by `other`'s, column by column in this table's order (`other`
+    /// needs every column, of the same kind).
+    public func appendingRows(of other: Table) throws(TableError) -> Table {
+        var joined: [Column] = []
+        for column in columns {
+            guard let more = other.column(named: column.name) else { throw .unknownColumn(column.name) }
+            joined.append(try column.appending(more))
+        }
+        return try Table(columns: joined)
+    }
+}

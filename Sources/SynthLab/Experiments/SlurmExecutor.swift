@@ -56,19 +56,22 @@ public struct SlurmExecutor: TrialExecutor {
             let job = try submit(pending, attempt: attempt, folder: folder, specPaths: specPaths, outcomePaths: outcomePaths)
             progress("Slurm job \(job): \(pending.count) trials in \((pending.count + trialsPerTask - 1) / trialsPerTask) array tasks (attempt \(attempt))")
             var waiting = pending
-            var running = true
-            while running {
-                if cancelled() {
-                    _ = try? commands.run(commands.scancel, [job])
-                    return
-                }
-                // Ingest every outcome that has appeared.
+            // Hands every outcome that has landed to `finished` and drops its trial from `waiting`.
+            func ingest() throws {
                 for spec in waiting {
                     guard let data = FileManager.default.contents(atPath: outcomePaths[spec.key]!),
                           let outcome = try? JSONDecoder().decode(TrialOutcome.self, from: data) else { continue }
                     waiting.removeAll { $0.key == spec.key }
                     try finished(spec, outcome)
                 }
+            }
+            var running = true
+            while running {
+                if cancelled() {
+                    _ = try? commands.run(commands.scancel, [job])
+                    return
+                }
+                try ingest()
                 if waiting.isEmpty { break }
                 // Finished only when squeue answers and no longer lists the job.
                 if let listed = try? commands.run(commands.squeue, ["-h", "-j", job, "-o", "%i %T"]) {
@@ -77,12 +80,7 @@ public struct SlurmExecutor: TrialExecutor {
                 if running { usleep(useconds_t(pollInterval * 1_000_000)) }
             }
             // One last look: an outcome may have landed between the last scan and the job's end.
-            for spec in waiting {
-                guard let data = FileManager.default.contents(atPath: outcomePaths[spec.key]!),
-                      let outcome = try? JSONDecoder().decode(TrialOutcome.self, from: data) else { continue }
-                waiting.removeAll { $0.key == spec.key }
-                try finished(spec, outcome)
-            }
+            try ingest()
             if attempt >= attempts {
                 for spec in waiting {
                     try finished(spec, .failure(spec.key, "no result from Slurm after \(attempts) attempts (logs in \(folder)/log)"))
@@ -173,9 +171,17 @@ public struct WorkerBundle: Sendable {
         let fm = FileManager.default
         let bin = folder + "/bin", lib = folder + "/lib", plugins = folder + "/plugins"
         for path in [bin, lib, plugins] { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        // A file already there with the source's size and modification time is left alone: a
+        // bundle is made for every run, and the runtime alone is over 100 MB.
         func copy(_ source: String, to target: String) throws {
+            let from = try fm.attributesOfItem(atPath: source)
+            if let to = try? fm.attributesOfItem(atPath: target),
+               to[.size] as? Int == from[.size] as? Int, to[.modificationDate] as? Date == from[.modificationDate] as? Date {
+                return
+            }
             if fm.fileExists(atPath: target) { try fm.removeItem(atPath: target) }
             try fm.copyItem(atPath: source, toPath: target)
+            if let date = from[.modificationDate] { try fm.setAttributes([.modificationDate: date], ofItemAtPath: target) }
         }
         var binaries = [executable]
         try copy(executable, to: bin + "/synthlab")

@@ -8,7 +8,7 @@ tested on the real holdout, binary F1 of income >50K). Every fit runs in its own
 its peak resident memory (GNU time's %M) is measured the same way for both tools.
 
     python3 bench/neural.py [--epochs 300] [--generators ctgan,tvae] [--which both|ours|sdv]
-                            [--seeds 7,8,9] [--results FILE.jsonl]
+                            [--seeds 7,8,9] [--sdv-runs N] [--sdv-threads N] [--results FILE.jsonl]
 
 Each finished run is appended to the results file (one JSON object per line) as it finishes, so a
 long run that is interrupted keeps what it measured; the table at the end is printed from the
@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 import warnings
+
+import numpy as np
 
 from common import adult_split, load, quality, utility_f1
 
@@ -75,6 +77,8 @@ def main():
     parser.add_argument("--generators", default="ctgan,tvae")
     parser.add_argument("--which", choices=["both", "ours", "sdv"], default="both")
     parser.add_argument("--seeds", default="7", help="comma-separated seeds of our runs (one run each)")
+    parser.add_argument("--sdv-runs", type=int, default=1, help="how many times SDV's synthesizer is fitted (it takes no seed)")
+    parser.add_argument("--sdv-threads", type=int, default=None, help="PyTorch threads of the SDV runs (default: every core)")
     parser.add_argument("--results", default=None, help="append each finished run to this JSON-lines file")
     parser.add_argument("--sdv-worker", nargs=3, metavar=("KIND", "TRAIN", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -94,7 +98,7 @@ def main():
     seeds = [int(seed) for seed in args.seeds.split(",")]
     results = []
     for generator in args.generators.split(","):
-        runs = ([("synthlab", seed) for seed in seeds] if args.which != "sdv" else []) + ([("sdv", None)] if args.which != "ours" else [])
+        runs = ([("synthlab", seed) for seed in seeds] if args.which != "sdv" else []) + ([("sdv", run) for run in range(1, args.sdv_runs + 1)] if args.which != "ours" else [])
         for tool, seed in runs:
             out = os.path.join(os.path.dirname(train_path), f"{tool}-{generator}-{seed}.csv")
             start = time.perf_counter()
@@ -103,12 +107,16 @@ def main():
                                              "--rows", str(len(train)), "--seed", str(seed), "--out", out, "--json",
                                              "--param", f"epochs={args.epochs}"], env=env)
             else:
+                sdv_env = dict(os.environ)
+                if args.sdv_threads:
+                    sdv_env.update(OMP_NUM_THREADS=str(args.sdv_threads), MKL_NUM_THREADS=str(args.sdv_threads))
                 stdout, peak = run_measured([sys.executable, os.path.abspath(__file__), "--epochs", str(args.epochs),
-                                             "--sdv-worker", generator, train_path, out])
+                                             "--sdv-worker", generator, train_path, out], env=sdv_env)
             wall = time.perf_counter() - start
             report = json.loads(stdout)
             synthetic = load(out)
-            row = {"tool": tool, "generator": generator, "seed": seed, "epochs": args.epochs, "wall_seconds": wall,
+            row = {"tool": tool, "generator": generator, "seed": seed if tool == "synthlab" else None,
+                   "run": seed if tool == "sdv" else None, "epochs": args.epochs, "wall_seconds": wall,
                    "fit_seconds": report["fit_seconds"], "sample_seconds": report["sample_seconds"],
                    "peak_mib": peak, "f1": utility_f1(synthetic, holdout), "quality": quality(train, synthetic, single),
                    "date": time.strftime("%Y-%m-%d %H:%M")}
@@ -118,16 +126,22 @@ def main():
                 with open(args.results, "a") as handle:
                     handle.write(json.dumps(row) + "\n")
 
-    print(f"\n{'tool':9} {'generator':6} {'seed':>4} {'epochs':>6} {'fit s':>9} {'s/epoch':>8} {'sample s':>9} {'peak MiB':>9} "
+    print(f"\n{'tool':9} {'generator':6} {'seed':>6} {'epochs':>6} {'fit s':>9} {'s/epoch':>8} {'sample s':>9} {'peak MiB':>9} "
           f"{'ML F1':>6} {'quality':>8}")
     for r in results:
-        seed = "-" if r["seed"] is None else str(r["seed"])
-        print(f"{r['tool']:9} {r['generator']:6} {seed:>4} {r['epochs']:6d} {r['fit_seconds']:9.1f} "
+        seed = f"run {r['run']}" if r["seed"] is None else str(r["seed"])
+        print(f"{r['tool']:9} {r['generator']:6} {seed:>6} {r['epochs']:6d} {r['fit_seconds']:9.1f} "
               f"{r['fit_seconds'] / r['epochs']:8.2f} {r['sample_seconds']:9.2f} {r['peak_mib']:9.0f} "
               f"{r['f1']:6.3f} {r['quality']:8.4f}")
     for generator in args.generators.split(","):
         ours = [r for r in results if r["tool"] == "synthlab" and r["generator"] == generator]
         peer = [r for r in results if r["tool"] == "sdv" and r["generator"] == generator]
+        for tool, runs in (("synthlab", ours), ("sdv", peer)):
+            if len(runs) > 1:
+                f1 = np.array([r["f1"] for r in runs])
+                scores = np.array([r["quality"] for r in runs])
+                print(f"{generator}, {tool}, {len(runs)} runs: ML F1 {f1.mean():.3f} ± {f1.std(ddof=1):.3f}, "
+                      f"quality {scores.mean():.4f} ± {scores.std(ddof=1):.4f}")
         if ours and peer:
             print(f"{generator}: fit time ours/SDV = {ours[0]['fit_seconds'] / peer[0]['fit_seconds']:.3f}, "
                   f"peak memory ours/SDV = {ours[0]['peak_mib'] / peer[0]['peak_mib']:.3f}")

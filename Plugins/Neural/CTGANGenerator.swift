@@ -201,9 +201,10 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
                     }
                     let fakeInput = withConditions(fake, c1)
                     let realInput = withConditions(real, c2)
-                    let yFake = discriminator(fakeInput.reshaped(batch / pac, packed))
-                    let yReal = discriminator(realInput.reshaped(batch / pac, packed))
-                    let lossD = yFake.mean() - yReal.mean()
+                    // Fake and real packs go through the discriminator as one batch: mean(D(fake)) − mean(D(real)).
+                    let packs = batch / pac
+                    let scores = discriminator(Tensor(rows: 2 * packs, columns: packed, data: fakeInput.data + realInput.data))
+                    let lossD = (scores * Tensor(rows: 2 * packs, columns: 1, data: (0..<(2 * packs)).map { $0 < packs ? 1 / Float(packs) : -1 / Float(packs) })).sum()
                     var total = lossD
                     if s.lambda > 0 {
                         let alphas = (0..<(batch / pac)).map { _ in Float(random.nextUniform()) }
@@ -259,7 +260,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             loss = loss + term
         }
         optimizer.zeroGrad()
-        loss.backward()
+        Autodiff.backward(loss, into: optimizer.parameters)
         optimizer.step()
         return (Double(loss.scalar), crossEntropy)
     }

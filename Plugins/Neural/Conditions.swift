@@ -89,14 +89,8 @@ struct ConditionVector: Codable, Equatable {
     /// CTGAN's conditional loss: for each row, the cross-entropy of the picked column's span of raw
     /// generator output against the picked category, summed over rows, divided by the rows.
     func crossEntropy(_ raw: Tensor, cond: Tensor, mask: Tensor) -> Tensor {
-        var total: Tensor?
-        for (d, discrete) in discrete.enumerated() {
-            let logProbabilities = raw.columns(discrete.dataStart..<(discrete.dataStart + discrete.width)).logSoftmax()
-            let target = cond.columns(discrete.condStart..<(discrete.condStart + discrete.width)) * mask.columns(d..<(d + 1))
-            let term = (logProbabilities * target).sum()
-            total = total.map { $0 + term } ?? term
-        }
-        return -(total ?? Tensor(scalar: 0)) / Float(raw.rows)
+        Loss.spanCrossEntropy(raw, spans: discrete.map { $0.dataStart..<($0.dataStart + $0.width) }, targets: cond,
+                              targetStarts: discrete.map(\.condStart), weights: mask) / Float(raw.rows)
     }
 
     /// Every row conditioned on one category.

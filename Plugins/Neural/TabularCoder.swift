@@ -140,17 +140,8 @@ struct TabularCoder: Codable, Equatable {
 /// Applies each span's activation to raw network output: tanh on scalars, and on softmax spans
 /// either Gumbel-softmax with temperature `tau` (CTGAN) or a plain softmax.
 func activate(_ raw: Tensor, spans: [Span], gumbelTau: Float?, random: inout Philox) -> Tensor {
-    var parts: [Tensor] = []
-    parts.reserveCapacity(spans.count)
-    for span in spans {
-        let slice = raw.columns(span.start..<(span.start + span.width))
-        switch span.activation {
-        case .tanh: parts.append(slice.tanh())
-        case .softmax:
-            if let tau = gumbelTau { parts.append(slice.gumbelSoftmax(tau: tau, random: &random)) } else { parts.append(slice.softmax()) }
-        }
-    }
-    return Tensor.concatColumns(parts)
+    raw.spanActivation(spans.map { ActivationSpan(start: $0.start, width: $0.width, kind: $0.activation == .tanh ? .tanh : .softmax) },
+                       gumbelTau: gumbelTau, random: &random)
 }
 
 /// Layer widths from a parameter such as "256,256".

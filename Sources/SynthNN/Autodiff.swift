@@ -1,5 +1,9 @@
 /// Reverse-mode differentiation over the recorded operations.
 public enum Autodiff {
+    /// The tensors whose gradients the running backward pass needs (nil: every one that requires
+    /// a gradient). Operations ask through `Tensor.needsGradient`.
+    @TaskLocal static var wanted: Set<ObjectIdentifier>?
+
     /// The gradients of `output` (a scalar, or any tensor with `seed` as the gradient flowing into
     /// it) with respect to `inputs`. With `createGraph`, the backward pass is itself recorded, so the
     /// gradients can be differentiated again. An input that `output` does not depend on gets zeros.
@@ -18,6 +22,20 @@ public enum Autodiff {
             for leaf in leaves {
                 guard let gradient = grads[ObjectIdentifier(leaf)] else { continue }
                 leaf.grad = leaf.grad.map { $0 + gradient } ?? gradient.detached()
+            }
+        }
+    }
+
+    /// Adds the gradient of `output` to `grad` of `parameters` only. Other parameters that
+    /// `output` depends on are left alone and their gradients are not computed (a generator's
+    /// loss goes through the discriminator, whose own gradients that step does not use).
+    public static func backward(_ output: Tensor, into parameters: [Tensor], seed: Tensor? = nil) {
+        var leaves: [Tensor] = []
+        let grads = propagate(from: output, seed: seed, createGraph: false, keep: Set(parameters.map(ObjectIdentifier.init)), leaves: &leaves)
+        GradMode.noGrad {
+            for parameter in parameters {
+                guard let gradient = grads[ObjectIdentifier(parameter)] else { continue }
+                parameter.grad = parameter.grad.map { $0 + gradient } ?? gradient.detached()
             }
         }
     }
@@ -42,17 +60,33 @@ public enum Autodiff {
                 leaves.append(tensor)
             }
         }
+        // With targets, only the tensors that lie on a path from a target to the output need a
+        // gradient: the others (the parameters, when a penalty asks for the gradient with respect
+        // to an input) are left out, and the operations skip computing theirs.
+        var relevant: Set<ObjectIdentifier>?
+        if let keep {
+            var set = Set<ObjectIdentifier>()
+            for tensor in order {   // inputs come before the tensors made from them
+                let id = ObjectIdentifier(tensor)
+                if keep.contains(id) || (tensor.node?.inputs.contains { set.contains(ObjectIdentifier($0)) } ?? false) { set.insert(id) }
+            }
+            relevant = set
+        }
         var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): seed ?? Tensor(scalar: 1)]
         GradMode.with(recording: createGraph) {
-            for tensor in order.reversed() {
-                let id = ObjectIdentifier(tensor)
-                guard let node = tensor.node, let gradient = grads[id] else { continue }
-                if let keep, !keep.contains(id) { grads[id] = nil }
-                let inputGrads = node.backward(gradient, tensor)
-                for (input, inputGrad) in zip(node.inputs, inputGrads) {
-                    guard input.requiresGrad, let inputGrad else { continue }
-                    let inputID = ObjectIdentifier(input)
-                    grads[inputID] = grads[inputID].map { $0 + inputGrad } ?? inputGrad
+            $wanted.withValue(relevant) {
+                for tensor in order.reversed() {
+                    let id = ObjectIdentifier(tensor)
+                    guard let node = tensor.node, let gradient = grads[id] else { continue }
+                    if let keep, !keep.contains(id) { grads[id] = nil }
+                    if let relevant, !relevant.contains(id) { continue }
+                    let inputGrads = node.backward(gradient, tensor)
+                    for (input, inputGrad) in zip(node.inputs, inputGrads) {
+                        guard input.requiresGrad, let inputGrad else { continue }
+                        let inputID = ObjectIdentifier(input)
+                        if let relevant, !relevant.contains(inputID) { continue }
+                        grads[inputID] = grads[inputID].map { $0 + inputGrad } ?? inputGrad
+                    }
                 }
             }
         }
@@ -61,6 +95,12 @@ public enum Autodiff {
 }
 
 extension Tensor {
+    /// Whether the backward pass that is running needs this tensor's gradient: it requires one,
+    /// and it lies on a path to a tensor the pass was asked about.
+    var needsGradient: Bool {
+        requiresGrad && (Autodiff.wanted.map { $0.contains(ObjectIdentifier(self)) } ?? true)
+    }
+
     /// `Autodiff.backward(self)`: accumulates gradients into the parameters' `grad`.
     public func backward() { Autodiff.backward(self) }
 }

@@ -70,15 +70,15 @@ extension Tensor {
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let (rows, columns, data) = broadcastApply(a, b, "*", *)
         return result(rows, columns, data, inputs: [a, b]) { g, _ in
-            [a.requiresGrad ? a.reduceGradient(g * b, to: a) : nil, b.requiresGrad ? b.reduceGradient(g * a, to: b) : nil]
+            [a.needsGradient ? a.reduceGradient(g * b, to: a) : nil, b.needsGradient ? b.reduceGradient(g * a, to: b) : nil]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let (rows, columns, data) = broadcastApply(a, b, "/", /)
         return result(rows, columns, data, inputs: [a, b]) { g, _ in
-            [a.requiresGrad ? a.reduceGradient(g / b, to: a) : nil,
-             b.requiresGrad ? b.reduceGradient(-(g * a) / (b * b), to: b) : nil]
+            [a.needsGradient ? a.reduceGradient(g / b, to: a) : nil,
+             b.needsGradient ? b.reduceGradient(-(g * a) / (b * b), to: b) : nil]
         }
     }
 

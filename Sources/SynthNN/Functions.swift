@@ -19,9 +19,19 @@ extension Tensor {
     /// Gumbel-softmax (Jang et al. 2017): softmax((x + g) / tau) with g standard Gumbel noise per
     /// value, drawn from `random`.
     public func gumbelSoftmax(tau: Float, random: inout Philox) -> Tensor {
-        var noise = Tensor.openUniform(count, random: &random)
-        for i in noise.indices { noise[i] = -Foundation.log(-Foundation.log(noise[i])) }
-        return ((self + Tensor(rows: rows, columns: columns, data: noise)) / tau).softmax()
+        ((self + Tensor(rows: rows, columns: columns, data: Tensor.gumbelNoise(count, random: &random))) / tau).softmax()
+    }
+
+    /// `count` standard Gumbel values, −log(−log u) for open uniforms u drawn from `random`.
+    static func gumbelNoise(_ count: Int, random: inout Philox) -> [Float] {
+        var values = openUniform(count, random: &random)
+        values.withUnsafeMutableBufferPointer { values in
+            VectorMath.log(values)
+            for i in values.indices { values[i] = -values[i] }
+            VectorMath.log(values)
+            for i in values.indices { values[i] = -values[i] }
+        }
+        return values
     }
 
     /// Zeroes each value with probability p and scales the others by 1 / (1 − p) (inverted dropout).

@@ -56,12 +56,12 @@ public final class BatchNorm1d: Layer {
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
         if isTraining {
-            let (normalized, mean, variance) = input.batchNormalized(epsilon: epsilon)
+            let (output, mean, variance) = input.batchNorm(gamma: gamma, beta: beta, epsilon: epsilon)
             let n = Float(input.rows)
             let unbiased = n > 1 ? n / (n - 1) : 1
-            runningMean.assign(zip(runningMean.data, mean.data).map { (1 - momentum) * $0 + momentum * $1 })
-            runningVariance.assign(zip(runningVariance.data, variance.data).map { (1 - momentum) * $0 + momentum * $1 * unbiased })
-            return normalized * gamma + beta
+            runningMean.assign(zip(runningMean.data, mean).map { (1 - momentum) * $0 + momentum * $1 })
+            runningVariance.assign(zip(runningVariance.data, variance).map { (1 - momentum) * $0 + momentum * $1 * unbiased })
+            return output
         }
         return (input - runningMean) / (runningVariance + epsilon).sqrt() * gamma + beta
     }

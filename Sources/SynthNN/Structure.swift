@@ -24,14 +24,14 @@ extension Tensor {
         return Tensor.result(m, n, out, inputs: [a, b]) { g, _ in
             switch (transposeSelf, transposeOther) {
             case (false, false):
-                return [a.requiresGrad ? g.matmul(b, transposeOther: true) : nil, b.requiresGrad ? a.matmul(g, transposeSelf: true) : nil]
+                return [a.needsGradient ? g.matmul(b, transposeOther: true) : nil, b.needsGradient ? a.matmul(g, transposeSelf: true) : nil]
             case (true, false):
-                return [a.requiresGrad ? b.matmul(g, transposeOther: true) : nil, b.requiresGrad ? a.matmul(g) : nil]
+                return [a.needsGradient ? b.matmul(g, transposeOther: true) : nil, b.needsGradient ? a.matmul(g) : nil]
             case (false, true):
-                return [a.requiresGrad ? g.matmul(b) : nil, b.requiresGrad ? g.matmul(a, transposeSelf: true) : nil]
+                return [a.needsGradient ? g.matmul(b) : nil, b.needsGradient ? g.matmul(a, transposeSelf: true) : nil]
             case (true, true):
-                return [a.requiresGrad ? b.matmul(g, transposeSelf: true, transposeOther: true) : nil,
-                        b.requiresGrad ? g.matmul(a, transposeSelf: true, transposeOther: true) : nil]
+                return [a.needsGradient ? b.matmul(g, transposeSelf: true, transposeOther: true) : nil,
+                        b.needsGradient ? g.matmul(a, transposeSelf: true, transposeOther: true) : nil]
             }
         }
     }
@@ -55,9 +55,9 @@ extension Tensor {
         }
         let x = self
         return Tensor.result(m, n, out, inputs: [x, weight, bias]) { g, _ in
-            [x.requiresGrad ? g.matmul(weight, transposeOther: true) : nil,
-             weight.requiresGrad ? x.matmul(g, transposeSelf: true) : nil,
-             bias.requiresGrad ? g.sum(axis: 0) : nil]
+            [x.needsGradient ? g.matmul(weight, transposeOther: true) : nil,
+             weight.needsGradient ? x.matmul(g, transposeSelf: true) : nil,
+             bias.needsGradient ? g.sum(axis: 0) : nil]
         }
     }
 
@@ -168,9 +168,8 @@ extension Tensor {
         let width = range.count
         let out = Tensor.filled(rows, width) { z in
             data.withUnsafeBufferPointer { x in
-                for r in 0..<rows {
-                    for c in 0..<width { z[r * width + c] = x[r * columns + range.lowerBound + c] }
-                }
+                guard width > 0 else { return }
+                for r in 0..<rows { (z.baseAddress! + r * width).update(from: x.baseAddress! + r * columns + range.lowerBound, count: width) }
             }
         }
         let total = columns
@@ -199,9 +198,8 @@ extension Tensor {
             for part in parts {
                 let width = part.columns
                 part.data.withUnsafeBufferPointer { x in
-                    for r in 0..<rows {
-                        for c in 0..<width { z[r * total + offset + c] = x[r * width + c] }
-                    }
+                    guard width > 0 else { return }
+                    for r in 0..<rows { (z.baseAddress! + r * total + offset).update(from: x.baseAddress! + r * width, count: width) }
                 }
                 offset += width
             }
@@ -210,7 +208,7 @@ extension Tensor {
             var start = 0
             return parts.map { part in
                 defer { start += part.columns }
-                return part.requiresGrad ? g.columns(start..<(start + part.columns)) : nil
+                return part.needsGradient ? g.columns(start..<(start + part.columns)) : nil
             }
         }
     }

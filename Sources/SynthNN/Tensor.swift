@@ -49,16 +49,22 @@ public final class Tensor: CustomStringConvertible {
     /// from the fast path, both the cosine and the sine of each pair used.
     public static func randn(_ rows: Int, _ columns: Int, random: inout Philox, requiresGrad: Bool = false) -> Tensor {
         let count = rows * columns
-        let uniforms = openUniform(count + (count & 1), random: &random)
+        let pairs = (count + 1) / 2
+        let uniforms = openUniform(2 * pairs, random: &random)
+        // The logarithms of each pair's first uniform, vectorized.
+        var logs = [Float](unsafeUninitializedCapacity: pairs) { buffer, initialized in
+            for p in 0..<pairs { buffer[p] = uniforms[2 * p] }
+            initialized = pairs
+        }
+        logs.withUnsafeMutableBufferPointer { VectorMath.log($0) }
         let data = filled(rows, columns) { out in
             uniforms.withUnsafeBufferPointer { u in
-                var i = 0
-                while i < count {
-                    let radius = (-2 * Foundation.log(u[i])).squareRoot()
+                for p in 0..<pairs {
+                    let i = 2 * p
+                    let radius = (-2 * logs[p]).squareRoot()
                     let angle = 2 * Float.pi * u[i + 1]
                     out[i] = radius * Foundation.cos(angle)
                     if i + 1 < count { out[i + 1] = radius * Foundation.sin(angle) }
-                    i += 2
                 }
             }
         }

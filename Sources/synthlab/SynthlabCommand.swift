@@ -16,9 +16,11 @@ struct SynthlabCommand: ParsableCommand {
     /// Pins OpenBLAS to one thread whatever the environment says, then runs the command. With more
     /// threads OpenBLAS splits large products differently and their sums change in the last bits
     /// (ctgan's output on adult differs at 2 threads), so a seed would no longer fix every number.
-    /// Parallelism comes from running trials side by side.
+    /// Parallelism comes from running trials side by side. Freed memory stays in the process
+    /// (`Allocator.keepFreedMemory`), so training steps reuse their pages.
     static func main() {
         BLASThreads.count = 1
+        Allocator.keepFreedMemory()
         main(nil)
     }
 }

@@ -19,6 +19,10 @@ struct OpCase: Sendable, CustomTestStringConvertible {
     }
 }
 
+/// A scalar, a three-way softmax and a two-way softmax over six columns.
+let testSpans = [ActivationSpan(start: 0, width: 1, kind: .tanh), ActivationSpan(start: 1, width: 3, kind: .softmax),
+                 ActivationSpan(start: 4, width: 2, kind: .softmax)]
+
 let opCases: [OpCase] = [
     OpCase("add", [(3, 4, false), (3, 4, false)]) { $0[0] + $0[1] },
     OpCase("add row broadcast", [(3, 4, false), (1, 4, false)]) { $0[0] + $0[1] },
@@ -72,6 +76,23 @@ let opCases: [OpCase] = [
     },
     OpCase("cross-entropy", [(4, 3, false)]) { Loss.crossEntropy($0[0], targets: [2, 0, 1, 2]) },
     OpCase("cross-entropy (probabilities)", [(3, 4, false), (3, 4, false)]) { Loss.crossEntropy($0[0], probabilities: $0[1].softmax()) },
+    OpCase("batch norm, fused (x, gamma, beta)", [(5, 3, false), (1, 3, false), (1, 3, false)]) {
+        $0[0].batchNorm(gamma: $0[1], beta: $0[2], epsilon: 1e-5).output
+    },
+    OpCase("span activation (tanh, softmax)", [(3, 6, false)]) { x in
+        var random = Philox(seed: 1)
+        return x[0].spanActivation(testSpans, gumbelTau: nil, random: &random)
+    },
+    OpCase("span activation (tanh, Gumbel-softmax)", [(3, 6, false)]) { x in
+        var random = Philox(seed: 5)
+        return x[0].spanActivation(testSpans, gumbelTau: 0.7, random: &random)
+    },
+    OpCase("span cross-entropy", [(4, 6, false)]) { x in
+        // Rows weigh one span each, or none (row 3), or both (row 2); targets one-hot or soft.
+        let targets = Tensor([[0, 1, 0, 0, 0], [1, 0, 0, 0, 1], [0, 0, 1, 0.25, 0.75], [0, 1, 0, 1, 0]])
+        let weights = Tensor([[1, 0], [0, 2], [1, 1], [0, 0]])
+        return Loss.spanCrossEntropy(x[0], spans: [1..<4, 4..<6], targets: targets, targetStarts: [0, 3], weights: weights)
+    },
     OpCase("mse", [(3, 4, false), (3, 4, false)]) { Loss.mse($0[0], $0[1]) },
     OpCase("gaussian log-likelihood", [(3, 4, false), (3, 4, false), (3, 4, false)]) {
         Loss.gaussianNegativeLogLikelihood($0[0], mean: $0[1], logVariance: $0[2])

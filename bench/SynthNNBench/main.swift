@@ -14,6 +14,9 @@ let dataWidth = continuous * (1 + modes) + discrete.reduce(0, +)   // 170
 let condWidth = discrete.reduce(0, +)                                // 104
 let batch = 500, pac = 10, embedding = 128, hidden = 256
 
+// As the synthlab executable does at startup.
+Allocator.keepFreedMemory()
+
 let arguments = CommandLine.arguments
 let steps = arguments.count > 1 ? Int(arguments[1]) ?? 20 : 20
 let warmup = 3
@@ -33,20 +36,25 @@ let discriminator = Sequential([
 let optimizerG = Adam(generator.parameters, learningRate: 2e-4, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
 let optimizerD = Adam(discriminator.parameters, learningRate: 2e-4, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
 
-/// CTGAN's output activation: tanh on each scalar, Gumbel-softmax (τ = 0.2) on each one-hot span.
-@MainActor func activate(_ raw: Tensor, random: inout Philox) -> Tensor {
-    var parts: [Tensor] = []
+/// CTGAN's output activation: tanh on each scalar, Gumbel-softmax (τ = 0.2) on each one-hot span,
+/// in one fused operation (as the plugin does).
+let spans: [ActivationSpan] = {
+    var spans: [ActivationSpan] = []
     var start = 0
     for _ in 0..<continuous {
-        parts.append(raw.columns(start..<(start + 1)).tanh())
-        parts.append(raw.columns((start + 1)..<(start + 1 + modes)).gumbelSoftmax(tau: 0.2, random: &random))
+        spans.append(ActivationSpan(start: start, width: 1, kind: .tanh))
+        spans.append(ActivationSpan(start: start + 1, width: modes, kind: .softmax))
         start += 1 + modes
     }
     for width in discrete {
-        parts.append(raw.columns(start..<(start + width)).gumbelSoftmax(tau: 0.2, random: &random))
+        spans.append(ActivationSpan(start: start, width: width, kind: .softmax))
         start += width
     }
-    return Tensor.concatColumns(parts)
+    return spans
+}()
+
+@MainActor func activate(_ raw: Tensor, random: inout Philox) -> Tensor {
+    raw.spanActivation(spans, gumbelTau: 0.2, random: &random)
 }
 
 /// The conditional vector: one chosen category of one chosen discrete column per row, and the mask
@@ -67,18 +75,15 @@ let optimizerD = Adam(discriminator.parameters, learningRate: 2e-4, beta1: 0.5, 
 }
 
 /// CTGAN's conditional loss: cross-entropy of each discrete span against the chosen level, for
-/// the rows whose condition is on that column.
+/// the rows whose condition is on that column (one fused operation, as the plugin does).
+let discreteSpans: [Range<Int>] = discrete.indices.map { index in
+    let start = continuous * (1 + modes) + discrete[..<index].reduce(0, +)
+    return start..<(start + discrete[index])
+}
+let conditionStarts = discrete.indices.map { discrete[..<$0].reduce(0, +) }
+
 @MainActor func conditionLoss(_ raw: Tensor, _ cond: Tensor, _ mask: Tensor) -> Tensor {
-    var total = Tensor(scalar: 0)
-    var start = continuous * (1 + modes), condStart = 0
-    for (index, width) in discrete.enumerated() {
-        let logProbabilities = raw.columns(start..<(start + width)).logSoftmax()
-        let target = cond.columns(condStart..<(condStart + width)) * mask.columns(index..<(index + 1))
-        total = total - (logProbabilities * target).sum()
-        start += width
-        condStart += width
-    }
-    return total / Float(batch)
+    Loss.spanCrossEntropy(raw, spans: discreteSpans, targets: cond, targetStarts: conditionStarts, weights: mask) / Float(batch)
 }
 
 @MainActor func realBatch(random: inout Philox) -> Tensor {
@@ -118,8 +123,9 @@ struct StepInputs {
     let fake = GradMode.noGrad { activate(generator(Tensor.concatColumns([noise, c1])), random: &random) }
     let fakeInput = Tensor.concatColumns([fake, c1])
     let realInput = Tensor.concatColumns([real, c1])
-    let yFake = discriminator(fakeInput.reshaped(batch / pac, discriminatorInput))
-    let yReal = discriminator(realInput.reshaped(batch / pac, discriminatorInput))
+    // Fake and real packs through the discriminator as one batch.
+    let packs = batch / pac
+    let scores = discriminator(Tensor(rows: 2 * packs, columns: discriminatorInput, data: fakeInput.data + realInput.data))
     // Gradient penalty on interpolates, one mixing weight per pack.
     let alphaPacks = inputs.alphaPacks
     let alpha = Tensor(rows: batch, columns: 1, data: (0..<batch).map { alphaPacks[$0 / pac] })
@@ -127,7 +133,7 @@ struct StepInputs {
     let critic = discriminator(interpolates.reshaped(batch / pac, discriminatorInput))
     let gradient = Autodiff.gradients(of: critic.sum(), with: [interpolates], createGraph: true)[0]
     let penalty = ((gradient.reshaped(batch / pac, discriminatorInput).squared().sum(axis: 1)).sqrt() - 1).squared().mean() * 10
-    let lossD = yFake.mean() - yReal.mean()
+    let lossD = (scores * Tensor(rows: 2 * packs, columns: 1, data: (0..<(2 * packs)).map { $0 < packs ? 1 / Float(packs) : -1 / Float(packs) })).sum()
     optimizerD.zeroGrad()
     (penalty + lossD).backward()
     optimizerD.step()
@@ -139,7 +145,7 @@ struct StepInputs {
     let yFake2 = discriminator(Tensor.concatColumns([activated, c2]).reshaped(batch / pac, discriminatorInput))
     let lossG = conditionLoss(raw, c2, mask) - yFake2.mean()
     optimizerG.zeroGrad()
-    lossG.backward()
+    Autodiff.backward(lossG, into: optimizerG.parameters)
     optimizerG.step()
     return (lossD.scalar + penalty.scalar, lossG.scalar)
 }

@@ -53,17 +53,18 @@ public struct VariationalGaussianMixture: Sendable, Equatable, Codable {
             if !moved { break }
         }
 
-        var resp = [[Double]](repeating: [Double](repeating: 0, count: k), count: n)
-        for i in 0..<n { resp[i][labels[i]] = 1 }
+        // Responsibilities, row-major n × k.
+        var resp = [Double](repeating: 0, count: n * k)
+        for i in 0..<n { resp[i * k + labels[i]] = 1 }
 
         var alpha1 = [Double](repeating: 0, count: k), alpha2 = alpha1
         var meanPrecision = alpha1, means = alpha1, dof = alpha1, covariances = alpha1
         func mStep() {
             var nk = [Double](repeating: 10 * Double.ulpOfOne, count: k), xk = [Double](repeating: 0, count: k)
-            for i in 0..<n { for j in 0..<k { nk[j] += resp[i][j]; xk[j] += resp[i][j] * values[i] } }
+            for i in 0..<n { for j in 0..<k { nk[j] += resp[i * k + j]; xk[j] += resp[i * k + j] * values[i] } }
             for j in 0..<k { xk[j] /= nk[j] }
             var sk = [Double](repeating: 0, count: k)
-            for i in 0..<n { for j in 0..<k { let d = values[i] - xk[j]; sk[j] += resp[i][j] * d * d } }
+            for i in 0..<n { for j in 0..<k { let d = values[i] - xk[j]; sk[j] += resp[i * k + j] * d * d } }
             for j in 0..<k { sk[j] = sk[j] / nk[j] + regularization }
             var tail = 0.0
             for j in stride(from: k - 1, through: 0, by: -1) {
@@ -95,14 +96,26 @@ public struct VariationalGaussianMixture: Sendable, Equatable, Codable {
                 let logLambda = Foundation.log(2.0) + digamma(0.5 * dof[j])
                 constant[j] = logWeights[j] - 0.5 * log2pi + logDet - 0.5 * Foundation.log(dof[j]) + 0.5 * (logLambda - 1 / meanPrecision[j])
             }
-            var row = [Double](repeating: 0, count: k)
-            for i in 0..<n {
-                for j in 0..<k {
-                    let d = values[i] - means[j]
-                    row[j] = constant[j] - 0.5 * d * d * precision[j]
+            // Each row's responsibilities: the softmax of its log densities. The shifted log
+            // densities of every row are exponentiated together (vectorized), then normalized.
+            resp.withUnsafeMutableBufferPointer { resp in
+                for i in 0..<n {
+                    let row = resp.baseAddress! + i * k
+                    var top = -Double.infinity
+                    for j in 0..<k {
+                        let d = values[i] - means[j]
+                        row[j] = constant[j] - 0.5 * d * d * precision[j]
+                        top = Swift.max(top, row[j])
+                    }
+                    for j in 0..<k { row[j] -= top }
                 }
-                let total = logSumExp(row)
-                for j in 0..<k { resp[i][j] = Foundation.exp(row[j] - total) }
+                VectorMath.exp(resp)
+                for i in 0..<n {
+                    let row = resp.baseAddress! + i * k
+                    var total = 0.0
+                    for j in 0..<k { total += row[j] }
+                    for j in 0..<k { row[j] /= total }
+                }
             }
         }
 

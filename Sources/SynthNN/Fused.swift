@@ -252,16 +252,22 @@ extension Loss {
         precondition(zip(spans, targetStarts).allSatisfy { $1 >= 0 && $1 + $0.count <= targets.columns }, "spanCrossEntropy: a target span is outside the targets")
         let x = logits.data, t = targets.data, w = weights.data
         let targetWidth = targets.columns
+        /// The largest logit of row r's span and the sum of the exponentials shifted by it.
+        func shift(_ r: Int, _ span: Range<Int>) -> (largest: Float, sum: Float) {
+            let base = r * columns
+            var largest = -Float.infinity
+            for c in span { largest = Swift.max(largest, x[base + c]) }
+            var sum: Float = 0
+            for c in span { sum += Foundation.exp(x[base + c] - largest) }
+            return (largest, sum)
+        }
         var total: Float = 0
         for r in 0..<rows {
             for (s, span) in spans.enumerated() {
                 let weight = w[r * spans.count + s]
                 guard weight != 0 else { continue }
                 let base = r * columns
-                var largest = -Float.infinity
-                for c in span { largest = Swift.max(largest, x[base + c]) }
-                var sum: Float = 0
-                for c in span { sum += Foundation.exp(x[base + c] - largest) }
+                let (largest, sum) = shift(r, span)
                 let logSum = largest + Foundation.log(sum)
                 var term: Float = 0
                 for (k, c) in span.enumerated() { term += t[r * targetWidth + targetStarts[s] + k] * (logSum - x[base + c]) }
@@ -288,10 +294,8 @@ extension Loss {
                     let weight = w[r * spans.count + s]
                     guard weight != 0 else { continue }
                     let base = r * columns
-                    var largest = -Float.infinity
-                    for c in span { largest = Swift.max(largest, x[base + c]) }
-                    var sum: Float = 0, mass: Float = 0
-                    for c in span { sum += Foundation.exp(x[base + c] - largest) }
+                    let (largest, sum) = shift(r, span)
+                    var mass: Float = 0
                     for k in 0..<span.count { mass += t[r * targetWidth + targetStarts[s] + k] }
                     for (k, c) in span.enumerated() {
                         let p = Foundation.exp(x[base + c] - largest) / sum

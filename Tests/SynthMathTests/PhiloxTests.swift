@@ -69,3 +69,30 @@ struct PhiloxTests {
         #expect(Philox.openUnitFloat(UInt32.max) == 1 - 0x1.0p-24 && Philox.openUnitFloat(0) == 0x1.0p-24)
     }
 }
+
+@Suite("Philox fast path")
+struct PhiloxFastPathTests {
+    @Test func fillOpenUniformGivesEachWordInOrderWhateverTheBufferSizes() {
+        // Words taken one block at a time, through the scalar bijection.
+        let seed: UInt64 = 0xDEAD_BEEF, stream: UInt64 = 42
+        var expected: [Float] = []
+        for block in 0..<UInt64(200) {
+            let w = Philox.block(counter: block, stream: stream, key: seed)
+            expected += [w.0, w.1, w.2, w.3].map(Philox.openUnitFloat)
+        }
+        // Buffers of every size from 1 to 37, one after another (so the vector path starts
+        // mid-block and ends with a tail).
+        var random = Philox(seed: seed, stream: stream)
+        var drawn: [Float] = []
+        var size = 1
+        while drawn.count + size <= expected.count {
+            var buffer = [Float](repeating: 0, count: size)
+            buffer.withUnsafeMutableBufferPointer { random.fillOpenUniform($0) }
+            drawn += buffer
+            size = size % 37 + 1
+        }
+        let firstDifference = zip(drawn, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        #expect(firstDifference == nil, "first differing value at \(firstDifference ?? -1)")
+        #expect(drawn.count > 700)
+    }
+}

@@ -77,28 +77,28 @@ public enum VectorMath {
 
     /// Replaces every value of `values` by its exponential.
     public static func exp(_ values: UnsafeMutableBufferPointer<Float>) {
-        map(values, exp)
+        map(values, padding: 0, exp as (SIMD8<Float>) -> SIMD8<Float>)
     }
 
     /// Replaces every value of `values` by its natural logarithm (positive normal values only).
     public static func log(_ values: UnsafeMutableBufferPointer<Float>) {
-        map(values, log)
+        map(values, padding: 1, log as (SIMD8<Float>) -> SIMD8<Float>)
     }
 
-    /// The vector function on each full group of eight; the tail goes through the same vector
-    /// function in a padded group, so a value's result does not depend on its position.
+    /// The vector function on each full vector of values; the tail goes through the same vector
+    /// function in a padded vector, so a value's result does not depend on its position.
     @inline(__always)
-    static func map(_ values: UnsafeMutableBufferPointer<Float>, _ f: (SIMD8<Float>) -> SIMD8<Float>) {
+    static func map<V: SIMD>(_ values: UnsafeMutableBufferPointer<V.Scalar>, padding: V.Scalar, _ f: (V) -> V) {
         guard let base = values.baseAddress else { return }
-        let count = values.count
+        let count = values.count, lanes = V.scalarCount
         var i = 0
-        while i + 8 <= count {
-            let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(base + i).storeBytes(of: f(v), as: SIMD8<Float>.self)
-            i += 8
+        while i + lanes <= count {
+            let v = UnsafeRawPointer(base + i).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(base + i).storeBytes(of: f(v), as: V.self)
+            i += lanes
         }
         if i < count {
-            var v = SIMD8<Float>(repeating: 1)
+            var v = V(repeating: padding)
             for k in 0..<(count - i) { v[k] = base[i + k] }
             let y = f(v)
             for k in 0..<(count - i) { base[i + k] = y[k] }
@@ -138,19 +138,6 @@ public enum VectorMath {
 
     /// Replaces every value of `values` by its exponential.
     public static func exp(_ values: UnsafeMutableBufferPointer<Double>) {
-        guard let base = values.baseAddress else { return }
-        let count = values.count
-        var i = 0
-        while i + 4 <= count {
-            let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(base + i).storeBytes(of: exp(v), as: SIMD4<Double>.self)
-            i += 4
-        }
-        if i < count {
-            var v = SIMD4<Double>(repeating: 0)
-            for k in 0..<(count - i) { v[k] = base[i + k] }
-            let y = exp(v)
-            for k in 0..<(count - i) { base[i + k] = y[k] }
-        }
+        map(values, padding: 0, exp as (SIMD4<Double>) -> SIMD4<Double>)
     }
 }

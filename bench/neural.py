@@ -80,10 +80,16 @@ def main():
     parser.add_argument("--sdv-runs", type=int, default=1, help="how many times SDV's synthesizer is fitted (it takes no seed)")
     parser.add_argument("--sdv-threads", type=int, default=None, help="PyTorch threads of the SDV runs (default: every core)")
     parser.add_argument("--results", default=None, help="append each finished run to this JSON-lines file")
+    parser.add_argument("--summarize", nargs="+", metavar="FILE", help="print the runs stored in these results files, with each tool's mean and sd, and exit")
     parser.add_argument("--sdv-worker", nargs=3, metavar=("KIND", "TRAIN", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sdv_worker:
         sdv_worker(args.sdv_worker[0], args.sdv_worker[1], args.sdv_worker[2], args.epochs)
+        return
+
+    if args.summarize:
+        runs = [json.loads(line) for path in args.summarize for line in open(path) if line.strip()]
+        print_table(runs, sorted({(r["generator"], r["epochs"]) for r in runs}))
         return
 
     train, holdout, train_path = adult_split(args.data, args.seed, "synthlab-neural-")
@@ -126,6 +132,13 @@ def main():
                 with open(args.results, "a") as handle:
                     handle.write(json.dumps(row) + "\n")
 
+    print_table(results, [(generator, args.epochs) for generator in args.generators.split(",")])
+
+
+def print_table(results, groups):
+    """The runs, then per (generator, epochs) each tool's mean ± sd over its runs, and the fit-time
+    and peak-memory ratios of each tool's i-th runs (measured side by side when one invocation made
+    both)."""
     print(f"\n{'tool':9} {'generator':6} {'seed':>6} {'epochs':>6} {'fit s':>9} {'s/epoch':>8} {'sample s':>9} {'peak MiB':>9} "
           f"{'ML F1':>6} {'quality':>8}")
     for r in results:
@@ -133,18 +146,20 @@ def main():
         print(f"{r['tool']:9} {r['generator']:6} {seed:>6} {r['epochs']:6d} {r['fit_seconds']:9.1f} "
               f"{r['fit_seconds'] / r['epochs']:8.2f} {r['sample_seconds']:9.2f} {r['peak_mib']:9.0f} "
               f"{r['f1']:6.3f} {r['quality']:8.4f}")
-    for generator in args.generators.split(","):
-        ours = [r for r in results if r["tool"] == "synthlab" and r["generator"] == generator]
-        peer = [r for r in results if r["tool"] == "sdv" and r["generator"] == generator]
+    for generator, epochs in groups:
+        ours = [r for r in results if r["tool"] == "synthlab" and r["generator"] == generator and r["epochs"] == epochs]
+        peer = [r for r in results if r["tool"] == "sdv" and r["generator"] == generator and r["epochs"] == epochs]
         for tool, runs in (("synthlab", ours), ("sdv", peer)):
             if len(runs) > 1:
                 f1 = np.array([r["f1"] for r in runs])
                 scores = np.array([r["quality"] for r in runs])
-                print(f"{generator}, {tool}, {len(runs)} runs: ML F1 {f1.mean():.3f} ± {f1.std(ddof=1):.3f}, "
+                print(f"{generator}, {epochs} epochs, {tool}, {len(runs)} runs: ML F1 {f1.mean():.3f} ± {f1.std(ddof=1):.3f}, "
                       f"quality {scores.mean():.4f} ± {scores.std(ddof=1):.4f}")
-        if ours and peer:
-            print(f"{generator}: fit time ours/SDV = {ours[0]['fit_seconds'] / peer[0]['fit_seconds']:.3f}, "
-                  f"peak memory ours/SDV = {ours[0]['peak_mib'] / peer[0]['peak_mib']:.3f}")
+        pairs = list(zip(ours, peer))   # the i-th run of each tool, as they were measured side by side
+        if pairs:
+            times = ", ".join(f"{a['fit_seconds'] / b['fit_seconds']:.3f}" for a, b in pairs)
+            memory = ", ".join(f"{a['peak_mib'] / b['peak_mib']:.3f}" for a, b in pairs)
+            print(f"{generator}: fit time ours/SDV = {times}, peak memory ours/SDV = {memory}")
 
 
 if __name__ == "__main__":

@@ -58,20 +58,13 @@ public struct GaussianPrivacy: StatisticsPrivacy {
 
     public var budget: PrivacySpend { PrivacySpend(epsilon: epsilon, delta: delta) }
 
-    public mutating func plan(queries: Int, context: PluginContext) throws {
-        guard queries > 0 else { throw PluginError.invalidArgument("plan() needs at least one query") }
-        try plan(weights: [Double](repeating: 1, count: queries), context: context)
-    }
-
     public mutating func plan(weights: [Double], context: PluginContext) throws {
         try plan.plan(weights: weights)
         context.log(.info, "gaussian: (ε = \(epsilon), δ = \(delta)) is ρ = \(rho) zCDP, split \(plan.splitDescription)")
     }
 
     public mutating func histogram(_ counts: [Double], l1Sensitivity: Double, context: PluginContext) throws -> [Double] {
-        guard l1Sensitivity > 0, l1Sensitivity.isFinite else {
-            throw PluginError.invalidArgument("L1 sensitivity must be a positive number, got \(l1Sensitivity)")
-        }
+        try QueryBudget.check(l1Sensitivity: l1Sensitivity)
         var random = context.random("gaussian.query.\(plan.answered)")
         let sigma = l1Sensitivity / (2 * (try plan.next(spent: "(ε = \(epsilon), δ = \(delta))"))).squareRoot()
         return counts.map { $0 + sigma * random.nextNormal() }

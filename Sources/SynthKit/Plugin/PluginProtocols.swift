@@ -57,6 +57,14 @@ public protocol StatisticsPrivacy: PrivacyMechanism {
     mutating func histogram(_ counts: [Double], l1Sensitivity: Double, context: PluginContext) throws -> [Double]
 }
 
+extension StatisticsPrivacy {
+    /// An even split: every query gets the same weight.
+    public mutating func plan(queries: Int, context: PluginContext) throws {
+        guard queries > 0 else { throw PluginError.invalidArgument("plan() needs at least one query") }
+        try plan(weights: [Double](repeating: 1, count: queries), context: context)
+    }
+}
+
 /// A DP-SGD training plan: what the mechanism accounts for.
 public struct GradientPlan: Sendable, Equatable {
     /// Each example joins a step's batch independently with this probability (Poisson sampling).

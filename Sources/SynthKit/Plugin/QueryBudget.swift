@@ -17,6 +17,13 @@ public struct QueryBudget: Sendable, Equatable {
         shares = weights.map { total * $0 / sum }
     }
 
+    /// Refuses an L1 sensitivity that is not a positive finite number.
+    public static func check(l1Sensitivity: Double) throws {
+        guard l1Sensitivity > 0, l1Sensitivity.isFinite else {
+            throw PluginError.invalidArgument("L1 sensitivity must be a positive number, got \(l1Sensitivity)")
+        }
+    }
+
     /// The share of the next query, which it counts as answered; refuses a query beyond the plan.
     /// `spent` names the budget in the refusal.
     public mutating func next(spent: String) throws -> Double {

@@ -172,6 +172,9 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         let byCategory = RowsByCategory(conditions: conditions, encoded: encoded, rows: n, width: dataWidth)
         let stepsPerEpoch = Swift.max(n / batch, 1)
         let hasConditions = !conditions.discrete.isEmpty
+        // Weights that turn the scores of fake then real packs into mean(D(fake)) − mean(D(real)).
+        let packs = batch / pac
+        let packSigns = Tensor(rows: 2 * packs, columns: 1, data: (0..<(2 * packs)).map { $0 < packs ? 1 / Float(packs) : -1 / Float(packs) })
         for epoch in 0..<s.epochs {
             var sumG = 0.0, sumD = 0.0, sumCond = 0.0, sumPenalty = 0.0
             for _ in 0..<stepsPerEpoch {
@@ -202,17 +205,16 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
                     let fakeInput = withConditions(fake, c1)
                     let realInput = withConditions(real, c2)
                     // Fake and real packs go through the discriminator as one batch: mean(D(fake)) − mean(D(real)).
-                    let packs = batch / pac
                     let scores = discriminator(Tensor(rows: 2 * packs, columns: packed, data: fakeInput.data + realInput.data))
-                    let lossD = (scores * Tensor(rows: 2 * packs, columns: 1, data: (0..<(2 * packs)).map { $0 < packs ? 1 / Float(packs) : -1 / Float(packs) })).sum()
+                    let lossD = (scores * packSigns).sum()
                     var total = lossD
                     if s.lambda > 0 {
-                        let alphas = (0..<(batch / pac)).map { _ in Float(random.nextUniform()) }
+                        let alphas = (0..<packs).map { _ in Float(random.nextUniform()) }
                         let alpha = Tensor(rows: batch, columns: 1, data: (0..<batch).map { alphas[$0 / pac] })
                         let interpolates = (alpha * realInput + (1 - alpha) * fakeInput).detached().requiringGrad()
-                        let critic = discriminator(interpolates.reshaped(batch / pac, packed))
+                        let critic = discriminator(interpolates.reshaped(packs, packed))
                         let gradient = Autodiff.gradients(of: critic.sum(), with: [interpolates], createGraph: true)[0]
-                        let norms = gradient.reshaped(batch / pac, packed).squared().sum(axis: 1).sqrt()
+                        let norms = gradient.reshaped(packs, packed).squared().sum(axis: 1).sqrt()
                         let penalty = (norms - 1).squared().mean() * s.lambda
                         total = total + penalty
                         sumPenalty += Double(penalty.scalar)

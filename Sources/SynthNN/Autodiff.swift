@@ -18,12 +18,7 @@ public enum Autodiff {
     public static func backward(_ output: Tensor, seed: Tensor? = nil) {
         var leaves: [Tensor] = []
         let grads = propagate(from: output, seed: seed, createGraph: false, keep: nil, leaves: &leaves)
-        GradMode.noGrad {
-            for leaf in leaves {
-                guard let gradient = grads[ObjectIdentifier(leaf)] else { continue }
-                leaf.grad = leaf.grad.map { $0 + gradient } ?? gradient.detached()
-            }
-        }
+        accumulate(grads, into: leaves)
     }
 
     /// Adds the gradient of `output` to `grad` of `parameters` only. Other parameters that
@@ -32,10 +27,15 @@ public enum Autodiff {
     public static func backward(_ output: Tensor, into parameters: [Tensor], seed: Tensor? = nil) {
         var leaves: [Tensor] = []
         let grads = propagate(from: output, seed: seed, createGraph: false, keep: Set(parameters.map(ObjectIdentifier.init)), leaves: &leaves)
+        accumulate(grads, into: parameters)
+    }
+
+    /// Adds each tensor's gradient, where `grads` has one, to its `grad`.
+    private static func accumulate(_ grads: [ObjectIdentifier: Tensor], into tensors: [Tensor]) {
         GradMode.noGrad {
-            for parameter in parameters {
-                guard let gradient = grads[ObjectIdentifier(parameter)] else { continue }
-                parameter.grad = parameter.grad.map { $0 + gradient } ?? gradient.detached()
+            for tensor in tensors {
+                guard let gradient = grads[ObjectIdentifier(tensor)] else { continue }
+                tensor.grad = tensor.grad.map { $0 + gradient } ?? gradient.detached()
             }
         }
     }

@@ -194,8 +194,7 @@ extension Tensor {
         let output = Tensor.result(rows, columns, out, inputs: [self, gamma, beta]) { g, _ in
             guard !GradMode.isEnabled else {
                 return Tensor.composedGradients([input, gamma, beta], seed: g) { inputs in
-                    let centered = inputs[0] - inputs[0].mean(axis: 0)
-                    return centered / (centered.squared().mean(axis: 0) + epsilon).sqrt() * inputs[1] + inputs[2]
+                    inputs[0].batchNormalized(epsilon: epsilon).normalized * inputs[1] + inputs[2]
                 }
             }
             // dx = (1/σ)(dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂)), with dx̂ = g · gamma.

@@ -28,6 +28,9 @@ let generator = Sequential([
     Linear(embedding + condWidth + 2 * hidden, dataWidth, random: &random),
 ])
 let discriminatorInput = pac * (dataWidth + condWidth)
+// Weights that turn the scores of fake then real packs into mean(D(fake)) − mean(D(real)).
+let packs = batch / pac
+let packSigns = Tensor(rows: 2 * packs, columns: 1, data: (0..<(2 * packs)).map { $0 < packs ? 1 / Float(packs) : -1 / Float(packs) })
 let discriminator = Sequential([
     Linear(discriminatorInput, hidden, random: &random), Activation(.leakyRelu(0.2)), Dropout(0.5, random: random.derive("d1")),
     Linear(hidden, hidden, random: &random), Activation(.leakyRelu(0.2)), Dropout(0.5, random: random.derive("d2")),
@@ -124,7 +127,6 @@ struct StepInputs {
     let fakeInput = Tensor.concatColumns([fake, c1])
     let realInput = Tensor.concatColumns([real, c1])
     // Fake and real packs through the discriminator as one batch.
-    let packs = batch / pac
     let scores = discriminator(Tensor(rows: 2 * packs, columns: discriminatorInput, data: fakeInput.data + realInput.data))
     // Gradient penalty on interpolates, one mixing weight per pack.
     let alphaPacks = inputs.alphaPacks
@@ -133,7 +135,7 @@ struct StepInputs {
     let critic = discriminator(interpolates.reshaped(batch / pac, discriminatorInput))
     let gradient = Autodiff.gradients(of: critic.sum(), with: [interpolates], createGraph: true)[0]
     let penalty = ((gradient.reshaped(batch / pac, discriminatorInput).squared().sum(axis: 1)).sqrt() - 1).squared().mean() * 10
-    let lossD = (scores * Tensor(rows: 2 * packs, columns: 1, data: (0..<(2 * packs)).map { $0 < packs ? 1 / Float(packs) : -1 / Float(packs) })).sum()
+    let lossD = (scores * packSigns).sum()
     optimizerD.zeroGrad()
     (penalty + lossD).backward()
     optimizerD.step()

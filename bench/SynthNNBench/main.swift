@@ -14,10 +14,12 @@ let dataWidth = continuous * (1 + modes) + discrete.reduce(0, +)   // 170
 let condWidth = discrete.reduce(0, +)                                // 104
 let batch = 500, pac = 10, embedding = 128, hidden = 256
 
-// As the synthlab executable does at startup.
-Allocator.keepFreedMemory()
-
+// synthnn-bench [STEPS] [--default-malloc]: the allocator is set as the synthlab executable sets
+// it at startup, unless --default-malloc asks for glibc's defaults (to measure what that setting
+// is worth).
 let arguments = CommandLine.arguments
+let defaultMalloc = arguments.contains("--default-malloc")
+if !defaultMalloc { Allocator.keepFreedMemory() }
 let steps = arguments.count > 1 ? Int(arguments[1]) ?? 20 : 20
 let warmup = 3
 
@@ -160,5 +162,6 @@ let start = DispatchTime.now().uptimeNanoseconds
 var last = (Float(0), Float(0))
 for inputs in timedInputs { last = step(inputs, &stream) }
 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-print(String(format: "synthnn: %.2f ms per step (%d steps, width %d, cond %d, batch %d, pac %d); losses D %.4f G %.4f",
-             seconds / Double(steps) * 1000, steps, dataWidth, condWidth, batch, pac, last.0, last.1))
+print(String(format: "synthnn: %.2f ms per step (%d steps, width %d, cond %d, batch %d, pac %d", seconds / Double(steps) * 1000, steps,
+             dataWidth, condWidth, batch, pac) + (defaultMalloc ? ", default malloc" : "")
+      + String(format: "); losses D %.4f G %.4f", last.0, last.1))

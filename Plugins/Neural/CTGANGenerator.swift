@@ -122,8 +122,9 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         }
         let s = settings
         var encodeRandom = context.random("ctgan.encode")
+        var mixtureRandom = context.random("ctgan.mixture")
         let coder = try TabularCoder(fitting: table, maxModes: s.maxModes, weightThreshold: s.weightThreshold,
-                                     publicOnly: gradientPrivacy != nil, context: context)
+                                     publicOnly: gradientPrivacy != nil, random: &mixtureRandom, context: context)
         let n = table.rowCount
         let encoded = try coder.encode(table, random: &encodeRandom)
         // Under privacy the conditions are drawn from public information only: a column, then one

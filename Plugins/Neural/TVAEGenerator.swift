@@ -104,8 +104,9 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
             gradientPrivacy = gradient
         }
         var encodeRandom = context.random("tvae.encode")
+        var mixtureRandom = context.random("tvae.mixture")
         let coder = try TabularCoder(fitting: table, maxModes: maxModes, weightThreshold: weightThreshold,
-                                     publicOnly: gradientPrivacy != nil, context: context)
+                                     publicOnly: gradientPrivacy != nil, random: &mixtureRandom, context: context)
         let n = table.rowCount, d = coder.width
         let encoded = try coder.encode(table, random: &encodeRandom)
 

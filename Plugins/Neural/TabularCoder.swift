@@ -39,7 +39,9 @@ struct TabularCoder: Codable, Equatable {
 
     /// With `publicOnly`, numeric columns get one mode from their range (public metadata) instead
     /// of a mixture fitted on their values: the coder then reveals nothing a DP guarantee covers.
-    init(fitting table: Table, maxModes: Int, weightThreshold: Double, publicOnly: Bool = false, context: PluginContext) throws {
+    /// `random` seeds each mixture's initialization.
+    init(fitting table: Table, maxModes: Int, weightThreshold: Double, publicOnly: Bool = false, random: inout Philox,
+         context: PluginContext) throws {
         var layouts: [ColumnLayout] = []
         var start = 0
         for (index, column) in table.columns.enumerated() {
@@ -52,7 +54,7 @@ struct TabularCoder: Codable, Equatable {
                 start += encoder.width
             case .continuous, .integer, .datetime:
                 let normalization = publicOnly ? try ModeSpecificNormalization(publicRangeOf: column)
-                    : try ModeSpecificNormalization(fitting: column, maxModes: maxModes, weightThreshold: weightThreshold)
+                    : try ModeSpecificNormalization(fitting: column, maxModes: maxModes, weightThreshold: weightThreshold, random: &random)
                 let modes = normalization.modes.count
                 var spans = [Span(start: start, width: 1, activation: .tanh), Span(start: start + 1, width: modes, activation: .softmax)]
                 if normalization.hasMissing { spans.append(Span(start: start + 1 + modes, width: 2, activation: .softmax)) }

@@ -43,7 +43,7 @@ struct TransformTests {
                     transforms.append(("numeric \(method)", encoder, encoder.forward(column)))
                 }
                 if column.kind == .continuous || column.kind == .integer {
-                    let modes = try ModeSpecificNormalization(fitting: column)
+                    let modes = try ModeSpecificNormalization(fitting: column, random: &random)
                     transforms.append(("mode-specific", modes, modes.forward(column)))
                     transforms.append(("mode-specific (sampled modes)", modes, modes.forward(column, random: &random)))
                 }
@@ -80,12 +80,48 @@ struct TransformTests {
         #expect(zip(order, order.dropFirst()).allSatisfy { scores[$0] <= scores[$1] })
     }
 
+    /// k-means++ never starts two clusters on one value while others are free, so a column of few
+    /// distinct values (adult's education-num: 16 levels, a third of the rows at 9) gets its mixture
+    /// spread over them instead of stacked on the commonest: as scikit-learn's fit of these data
+    /// does, 14 and 16 fall in different modes, and no two kept modes share a mean.
+    @Test func theMixtureSpreadsOverFewDistinctValues() throws {
+        let table = try CSVReader.read(path: TestData.path("adult.csv"))
+        let column = try #require(table.columns.first { $0.name == "education-num" })
+        for seed: UInt64 in [1, 2, 3] {
+            var random = Philox(seed: seed)
+            let transform = try ModeSpecificNormalization(fitting: column, random: &random)
+            let means = transform.modes.map { transform.mixture.means[$0] }.sorted()
+            #expect(zip(means, means.dropFirst()).allSatisfy { $1 - $0 > 0.05 }, "seed \(seed): kept modes \(means)")
+            func mode(of x: Double) -> Int {
+                let p = transform.mixture.probabilities(x, components: transform.modes)
+                return p.indices.max { p[$0] < p[$1] }!
+            }
+            #expect(mode(of: 14) != mode(of: 16), "seed \(seed): kept modes \(means)")
+            #expect(mode(of: 9) != mode(of: 10), "seed \(seed): kept modes \(means)")
+        }
+    }
+
+    @Test func kMeansSeparatesWellSpacedGroups() {
+        var random = Philox(seed: 5)
+        // Three groups of unequal size, on repeated values; fewer distinct values than clusters
+        // leaves the extra clusters on duplicates without losing a group.
+        let values = Array(repeating: 0.0, count: 500) + Array(repeating: 10.0, count: 30) + Array(repeating: 11.0, count: 20)
+            + Array(repeating: 50.0, count: 5)
+        let labels = kMeansLabels(values, clusters: 3, random: &random)
+        #expect(Set(labels[0..<500]).count == 1 && Set(labels[500..<550]).count == 1 && Set(labels[550...]).count == 1)
+        #expect(Set([labels[0], labels[500], labels[550]]).count == 3)
+        let many = kMeansLabels(values, clusters: 8, random: &random)
+        #expect(Set([many[0], many[500], many[530], many[550]]).count == 4)
+        var again = Philox(seed: 5)
+        #expect(kMeansLabels(values, clusters: 3, random: &again) == labels)
+    }
+
     @Test func theMixtureFindsTheModes() throws {
         var random = Philox(seed: 8)
         let values = (0..<6000).map { i -> Double in
             i % 3 == 0 ? random.nextNormal(mean: -10, standardDeviation: 1) : random.nextNormal(mean: 20, standardDeviation: 2)
         }
-        let transform = try ModeSpecificNormalization(fitting: Column(name: "x", values: .continuous(values)))
+        let transform = try ModeSpecificNormalization(fitting: Column(name: "x", values: .continuous(values)), random: &random)
         let kept = transform.modes.map { (mean: transform.mixture.means[$0], weight: transform.mixture.weights[$0], sd: transform.mixture.variances[$0].squareRoot()) }
         // As scikit-learn's BayesianGaussianMixture does on these data, the wide mode may be split
         // among several components; together they carry its weight and sit on its mean.

@@ -5,7 +5,8 @@ import SynthMath
 /// prior on the weights (Blei and Jordan 2006), following scikit-learn's
 /// BayesianGaussianMixture(weight_concentration_prior_type="dirichlet_process") with its priors:
 /// mean prior the data mean, mean precision 1, one degree of freedom, covariance prior the data
-/// variance; k-means initialization. Components whose weight stays small are pruned by the caller.
+/// variance; initial responsibilities from k-means started by greedy k-means++ (scikit-learn's
+/// KMeans default). Components whose weight stays small are pruned by the caller.
 public struct VariationalGaussianMixture: Sendable, Equatable, Codable {
     public let weights: [Double]
     public let means: [Double]
@@ -22,8 +23,10 @@ public struct VariationalGaussianMixture: Sendable, Equatable, Codable {
         self.iterations = 0
     }
 
+    /// The mixture of `values`; `random` seeds the k-means++ initialization (scikit-learn's
+    /// `random_state`).
     public init(fitting values: [Double], components: Int = 10, weightConcentration: Double = 0.001,
-                maxIterations: Int = 100, tolerance: Double = 1e-6) {
+                maxIterations: Int = 100, tolerance: Double = 1e-6, random: inout Philox) {
         let n = values.count
         precondition(n > 0, "a mixture needs at least one value")
         let k = Swift.max(1, Swift.min(components, n))
@@ -32,26 +35,8 @@ public struct VariationalGaussianMixture: Sendable, Equatable, Codable {
         let regularization = 1e-6
         let beta0 = 1.0, nu0 = 1.0, m0 = dataMean
 
-        // k-means on the line, started at the quantiles, gives hard initial responsibilities.
-        let sorted = values.sorted()
-        var centers = (0..<k).map { sorted[Swift.min(n - 1, Int((Double($0) + 0.5) / Double(k) * Double(n)))] }
-        var labels = Array(repeating: 0, count: n)
-        for _ in 0..<30 {
-            var sums = Array(repeating: 0.0, count: k), counts = Array(repeating: 0, count: k)
-            for (i, x) in values.enumerated() {
-                var best = 0
-                for j in 1..<k where Swift.abs(x - centers[j]) < Swift.abs(x - centers[best]) { best = j }
-                labels[i] = best
-                sums[best] += x
-                counts[best] += 1
-            }
-            var moved = false
-            for j in 0..<k where counts[j] > 0 {
-                let center = sums[j] / Double(counts[j])
-                if center != centers[j] { moved = true; centers[j] = center }
-            }
-            if !moved { break }
-        }
+        // Hard initial responsibilities from k-means, as scikit-learn initializes the mixture.
+        let labels = kMeansLabels(values, clusters: k, random: &random)
 
         // Responsibilities, row-major n × k.
         var resp = [Double](repeating: 0, count: n * k)
@@ -157,6 +142,87 @@ public struct VariationalGaussianMixture: Sendable, Equatable, Codable {
     }
 }
 
+/// Each value's cluster under k-means on the line (Lloyd's iterations, at most 300, until no
+/// centre moves by more than 1e-4 of the data's variance in total, scikit-learn's KMeans), started
+/// by greedy k-means++ (Arthur and Vassilvitskii 2007; 2 + ⌊ln k⌋ candidates per centre, the one
+/// that lowers the potential most is kept). Clusters are numbered in the order k-means++ chose
+/// their first centres. On sorted values each cluster is an interval between midpoints of
+/// neighbouring centres, so one iteration costs O(k log n) with prefix sums.
+func kMeansLabels(_ values: [Double], clusters k: Int, random: inout Philox) -> [Int] {
+    let n = values.count
+    guard k > 1, n > 1 else { return Array(repeating: 0, count: n) }
+    let sorted = values.sorted()
+    var prefix = [Double](repeating: 0, count: n + 1)
+    for i in 0..<n { prefix[i + 1] = prefix[i] + sorted[i] }
+
+    // Greedy k-means++ over the values.
+    var centers = [values[random.nextInt(below: n)]]
+    var closest = values.map { ($0 - centers[0]) * ($0 - centers[0]) }
+    var potential = closest.reduce(0, +)
+    let trials = 2 + Int(Foundation.log(Double(k)))
+    while centers.count < k {
+        var cumulative = [Double](repeating: 0, count: n)
+        var running = 0.0
+        for i in 0..<n { running += closest[i]; cumulative[i] = running }
+        var best: (center: Double, potential: Double, distances: [Double])?
+        for _ in 0..<trials {
+            // The first value whose cumulative distance reaches the draw (numpy's searchsorted).
+            let target = random.nextUniform() * potential
+            var low = 0, high = n - 1
+            while low < high {
+                let middle = (low + high) / 2
+                if cumulative[middle] < target { low = middle + 1 } else { high = middle }
+            }
+            let candidate = values[low]
+            var distances = closest, total = 0.0
+            for i in 0..<n {
+                let d = (values[i] - candidate) * (values[i] - candidate)
+                if d < distances[i] { distances[i] = d }
+                total += distances[i]
+            }
+            if best == nil || total < best!.potential { best = (candidate, total, distances) }
+        }
+        centers.append(best!.center)
+        closest = best!.distances
+        potential = best!.potential
+    }
+
+    // Lloyd's iterations on the sorted values: the centres in increasing order cut the line at
+    // their midpoints; each cluster's new centre is the mean of its interval (an empty one stays).
+    let (_, sd) = meanAndStandardDeviation(values)!
+    let tolerance = 1e-4 * sd * sd
+    /// The index of the first sorted value above `x`.
+    func upper(_ x: Double) -> Int {
+        var low = 0, high = n
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] <= x { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+    for _ in 0..<300 {
+        let order = centers.indices.sorted { (centers[$0], $0) < (centers[$1], $1) }
+        var moved = 0.0
+        var begin = 0
+        for (position, j) in order.enumerated() {
+            let end = position + 1 < order.count ? upper((centers[j] + centers[order[position + 1]]) / 2) : n
+            if end > begin {
+                let center = (prefix[end] - prefix[begin]) / Double(end - begin)
+                moved += (center - centers[j]) * (center - centers[j])
+                centers[j] = center
+            }
+            begin = Swift.max(begin, end)
+        }
+        if moved <= tolerance { break }
+    }
+    // Each value's nearest centre (the first of equally near ones).
+    return values.map { x in
+        var label = 0
+        for j in 1..<k where Swift.abs(x - centers[j]) < Swift.abs(x - centers[label]) { label = j }
+        return label
+    }
+}
+
 /// CTGAN's mode-specific normalization (Xu et al. 2019): a variational Gaussian mixture with a
 /// Dirichlet-process prior per continuous column (at most 10 modes; modes with weight ≤ 0.005 are
 /// dropped). A value becomes its mode, one-hot, and α = (x − μₖ) / (4σₖ). Output columns: α, one
@@ -169,12 +235,13 @@ public struct ModeSpecificNormalization: ColumnTransform, Equatable, Codable {
     public let hasMissing: Bool
     public let fill: Double
 
-    public init(fitting column: Column, maxModes: Int = 10, weightThreshold: Double = 0.005) throws {
+    /// The transform of `column`; `random` seeds the mixture's initialization.
+    public init(fitting column: Column, maxModes: Int = 10, weightThreshold: Double = 0.005, random: inout Philox) throws {
         domain = try NumericDomain(column)
         let present = column.presentNumbers() ?? []
         hasMissing = column.missingCount > 0
         fill = present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
-        let fitted = VariationalGaussianMixture(fitting: present.isEmpty ? [0] : present, components: maxModes)
+        let fitted = VariationalGaussianMixture(fitting: present.isEmpty ? [0] : present, components: maxModes, random: &random)
         mixture = fitted
         let kept = fitted.weights.indices.filter { fitted.weights[$0] > weightThreshold }
         modes = kept.isEmpty ? [fitted.weights.indices.max { fitted.weights[$0] < fitted.weights[$1] }!] : kept
@@ -231,17 +298,5 @@ public struct ModeSpecificNormalization: ColumnTransform, Equatable, Codable {
         }
         let missing = hasMissing ? encoded[width - 1].map { $0 > 0.5 } : Array(repeating: false, count: rows)
         return domain.column(numbers, missing: missing, name: name)
-    }
-}
-
-/// The transform a kind gets by default: one-hot for categories and booleans, the given numeric
-/// method otherwise (mode-specific normalization for continuous columns in CTGAN and TVAE).
-public enum ColumnTransforms {
-    public static func fit(_ column: Column, numeric: NumericEncoder.Method = .standard, modeSpecific: Bool = false) throws -> ColumnTransform {
-        switch column.kind {
-        case .categorical, .boolean: return try OneHotEncoder(fitting: column)
-        case .continuous where modeSpecific: return try ModeSpecificNormalization(fitting: column)
-        default: return try NumericEncoder(fitting: column, method: numeric)
-        }
     }
 }

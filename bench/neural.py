@@ -101,6 +101,11 @@ def main():
           f"{args.epochs} epochs", flush=True)
 
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    # The commit our runs were built from ("+" when the tree had changes), so that stored runs of
+    # different code are told apart.
+    status = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
+    head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    revision = head.stdout.strip() + ("+" if status.stdout.strip() else "") if head.returncode == 0 else None
     seeds = [int(seed) for seed in args.seeds.split(",")]
     results = []
     for generator in args.generators.split(","):
@@ -125,7 +130,7 @@ def main():
                    "run": seed if tool == "sdv" else None, "epochs": args.epochs, "wall_seconds": wall,
                    "fit_seconds": report["fit_seconds"], "sample_seconds": report["sample_seconds"],
                    "peak_mib": peak, "f1": utility_f1(synthetic, holdout), "quality": quality(train, synthetic, single),
-                   "date": time.strftime("%Y-%m-%d %H:%M")}
+                   "date": time.strftime("%Y-%m-%d %H:%M"), "revision": revision}
             results.append(row)
             print(json.dumps(row), flush=True)
             if args.results:
@@ -149,12 +154,16 @@ def print_table(results, groups):
     for generator, epochs in groups:
         ours = [r for r in results if r["tool"] == "synthlab" and r["generator"] == generator and r["epochs"] == epochs]
         peer = [r for r in results if r["tool"] == "sdv" and r["generator"] == generator and r["epochs"] == epochs]
-        for tool, runs in (("synthlab", ours), ("sdv", peer)):
+        # Our runs of different code (their revision) are summarized apart; SDV's all together.
+        revisions = sorted({r.get("revision") or "" for r in ours})
+        groups_of_runs = [(f"synthlab {rev or '(no revision)'}" if len(revisions) > 1 else "synthlab", [r for r in ours if (r.get("revision") or "") == rev])
+                          for rev in revisions] + [("sdv", peer)]
+        for tool, runs in groups_of_runs:
             if len(runs) > 1:
                 f1 = np.array([r["f1"] for r in runs])
                 scores = np.array([r["quality"] for r in runs])
-                print(f"{generator}, {epochs} epochs, {tool}, {len(runs)} runs: ML F1 {f1.mean():.3f} ± {f1.std(ddof=1):.3f}, "
-                      f"quality {scores.mean():.4f} ± {scores.std(ddof=1):.4f}")
+                print(f"{generator}, {epochs} epochs, {tool}, {len(runs)} runs: ML F1 {f1.mean():.3f} ± {f1.std(ddof=1):.3f} "
+                      f"(lowest {f1.min():.3f}), quality {scores.mean():.4f} ± {scores.std(ddof=1):.4f}")
         pairs = list(zip(ours, peer))   # the i-th run of each tool, as they were measured side by side
         if pairs:
             times = ", ".join(f"{a['fit_seconds'] / b['fit_seconds']:.3f}" for a, b in pairs)

@@ -101,10 +101,11 @@ def main():
           f"{args.epochs} epochs", flush=True)
 
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    # The commit our runs were built from ("+" when the tree had changes), so that stored runs of
-    # different code are told apart.
-    status = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
-    head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    # The last commit that changed our code ("+" when the code has uncommitted changes), so that
+    # stored runs of different code are told apart and runs of the same code are not.
+    code = ["Package.swift", "Sources", "Plugins"]
+    status = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--"] + code, capture_output=True, text=True)
+    head = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h", "--"] + code, capture_output=True, text=True)
     revision = head.stdout.strip() + ("+" if status.stdout.strip() else "") if head.returncode == 0 else None
     seeds = [int(seed) for seed in args.seeds.split(",")]
     results = []
@@ -156,7 +157,7 @@ def print_table(results, groups):
         peer = [r for r in results if r["tool"] == "sdv" and r["generator"] == generator and r["epochs"] == epochs]
         # Our runs of different code (their revision) are summarized apart; SDV's all together.
         revisions = sorted({r.get("revision") or "" for r in ours})
-        groups_of_runs = [(f"synthlab {rev or '(no revision)'}" if len(revisions) > 1 else "synthlab", [r for r in ours if (r.get("revision") or "") == rev])
+        groups_of_runs = [(f"synthlab {rev or '(earlier)'}" if len(revisions) > 1 else "synthlab", [r for r in ours if (r.get("revision") or "") == rev])
                           for rev in revisions] + [("sdv", peer)]
         for tool, runs in groups_of_runs:
             if len(runs) > 1:

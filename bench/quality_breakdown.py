@@ -1,10 +1,10 @@
 """Where SDMetrics' quality score of synthetic tables is lost, table by table: the two property
-scores, the column pairs that score lowest, each pair's score on its exact values (one minus the
-total variation distance of the joint distributions, with no binning), the numeric columns whose
-synthetic values do not reach the real minimum or maximum, and how often the synthetic rows hold
-each extreme that at least 0.1 % of the real rows hold.
+scores, the columns whose shapes score lowest, the column pairs that score lowest, each pair's
+score on its exact values (one minus the total variation distance of the joint distributions, with
+no binning), the numeric columns whose synthetic values do not reach the real minimum or maximum,
+and how often the synthetic rows hold each extreme that at least 0.1 % of the real rows hold.
 
-    python3 bench/quality_breakdown.py TRAIN.csv SYNTHETIC.csv [SYNTHETIC.csv ...] [--pairs 3]
+    python3 bench/quality_breakdown.py TRAIN.csv SYNTHETIC.csv [SYNTHETIC.csv ...] [--pairs 3] [--shapes 3]
 
 SDMetrics' Column Pair Trends bins each table's numeric columns with its own histogram edges
 (`np.histogram_bin_edges` of that table's values), so a synthetic column that misses the real
@@ -37,6 +37,7 @@ def main():
     parser.add_argument("train")
     parser.add_argument("synthetic", nargs="+")
     parser.add_argument("--pairs", type=int, default=3, help="how many of the lowest-scoring pairs to show per table")
+    parser.add_argument("--shapes", type=int, default=3, help="how many of the lowest-scoring column shapes to show per table")
     args = parser.parse_args()
 
     from sdv.metadata import Metadata
@@ -52,6 +53,8 @@ def main():
         properties = report.get_properties().set_index("Property")["Score"]
         print(f"{os.path.basename(path)}: quality {report.get_score():.4f}, column shapes {properties['Column Shapes']:.4f}, "
               f"column pair trends {properties['Column Pair Trends']:.4f}")
+        shapes = report.get_details("Column Shapes").sort_values("Score")
+        print("  lowest column shapes: " + ", ".join(f"{row['Column']} {row['Score']:.3f}" for _, row in shapes.head(args.shapes).iterrows()))
         pairs = report.get_details("Column Pair Trends").dropna(subset=["Score"]).sort_values("Score")
         for _, row in pairs.head(args.pairs).iterrows():
             exact = exact_pair_score(real, synthetic, row["Column 1"], row["Column 2"])

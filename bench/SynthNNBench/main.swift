@@ -118,7 +118,7 @@ struct StepInputs {
     let (c1, _, _) = conditions(random: &random)
     let (c2, mask, _) = conditions(random: &random)
     return StepInputs(c1: c1, noise: Tensor.randn(batch, embedding, random: &random), real: realBatch(random: &random),
-                      alphaPacks: (0..<(batch / pac)).map { _ in Float(random.nextUniform()) },
+                      alphaPacks: (0..<packs).map { _ in Float(random.nextUniform()) },
                       c2: c2, mask: mask, noise2: Tensor.randn(batch, embedding, random: &random))
 }
 
@@ -134,9 +134,9 @@ struct StepInputs {
     let alphaPacks = inputs.alphaPacks
     let alpha = Tensor(rows: batch, columns: 1, data: (0..<batch).map { alphaPacks[$0 / pac] })
     let interpolates = (alpha * realInput + (1 - alpha) * fakeInput).detached().requiringGrad()
-    let critic = discriminator(interpolates.reshaped(batch / pac, discriminatorInput))
+    let critic = discriminator(interpolates.reshaped(packs, discriminatorInput))
     let gradient = Autodiff.gradients(of: critic.sum(), with: [interpolates], createGraph: true)[0]
-    let penalty = ((gradient.reshaped(batch / pac, discriminatorInput).squared().sum(axis: 1)).sqrt() - 1).squared().mean() * 10
+    let penalty = ((gradient.reshaped(packs, discriminatorInput).squared().sum(axis: 1)).sqrt() - 1).squared().mean() * 10
     let lossD = (scores * packSigns).sum()
     optimizerD.zeroGrad()
     (penalty + lossD).backward()
@@ -146,7 +146,7 @@ struct StepInputs {
     let c2 = inputs.c2, mask = inputs.mask, noise2 = inputs.noise2
     let raw = generator(Tensor.concatColumns([noise2, c2]))
     let activated = activate(raw, random: &random)
-    let yFake2 = discriminator(Tensor.concatColumns([activated, c2]).reshaped(batch / pac, discriminatorInput))
+    let yFake2 = discriminator(Tensor.concatColumns([activated, c2]).reshaped(packs, discriminatorInput))
     let lossG = conditionLoss(raw, c2, mask) - yFake2.mean()
     optimizerG.zeroGrad()
     Autodiff.backward(lossG, into: optimizerG.parameters)

@@ -160,11 +160,12 @@ func kMeansLabels(_ values: [Double], clusters k: Int, random: inout Philox) -> 
     var closest = values.map { ($0 - centers[0]) * ($0 - centers[0]) }
     var potential = closest.reduce(0, +)
     let trials = 2 + Int(Foundation.log(Double(k)))
+    var cumulative = [Double](repeating: 0, count: n)
     while centers.count < k {
-        var cumulative = [Double](repeating: 0, count: n)
         var running = 0.0
         for i in 0..<n { running += closest[i]; cumulative[i] = running }
-        var best: (center: Double, potential: Double, distances: [Double])?
+        // Each candidate's potential is Σ min(closest, its squared distance); the best one is kept.
+        var best: (center: Double, potential: Double)?
         for _ in 0..<trials {
             // The first value whose cumulative distance reaches the draw (numpy's searchsorted).
             let target = random.nextUniform() * potential
@@ -174,17 +175,14 @@ func kMeansLabels(_ values: [Double], clusters k: Int, random: inout Philox) -> 
                 if cumulative[middle] < target { low = middle + 1 } else { high = middle }
             }
             let candidate = values[low]
-            var distances = closest, total = 0.0
-            for i in 0..<n {
-                let d = (values[i] - candidate) * (values[i] - candidate)
-                if d < distances[i] { distances[i] = d }
-                total += distances[i]
-            }
-            if best == nil || total < best!.potential { best = (candidate, total, distances) }
+            var total = 0.0
+            for i in 0..<n { total += Swift.min(closest[i], (values[i] - candidate) * (values[i] - candidate)) }
+            if best == nil || total < best!.potential { best = (candidate, total) }
         }
-        centers.append(best!.center)
-        closest = best!.distances
-        potential = best!.potential
+        let chosen = best!
+        centers.append(chosen.center)
+        for i in 0..<n { closest[i] = Swift.min(closest[i], (values[i] - chosen.center) * (values[i] - chosen.center)) }
+        potential = chosen.potential
     }
 
     // Lloyd's iterations on the sorted values: the centres in increasing order cut the line at

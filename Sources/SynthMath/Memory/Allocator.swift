@@ -9,10 +9,11 @@ public enum Allocator {
     /// Training allocates and frees the same few hundred arrays of 0.1 to 3 MB on every step. By
     /// default glibc serves blocks that large with fresh `mmap` calls, or trims the heap's top
     /// when they are freed, so every step faults its pages in again and the kernel zeroes each
-    /// one: a CTGAN step took about 1.1 times as long (`synthnn-bench --default-malloc`). With blocks up to 64 MiB taken from the heap and
-    /// the heap trimmed only past 1 GiB free, the pages are reused. The resident size stays at the
-    /// run's peak, which it reaches anyway. Called once by the `synthlab` executable at startup;
-    /// does nothing where the C library has no `mallopt`.
+    /// one: a CTGAN step took about 1.1 times as long (`synthnn-bench --default-malloc`). With
+    /// blocks up to 64 MiB taken from the heap and the heap trimmed only past 1 GiB free, the
+    /// pages are reused. The resident size stays at the run's peak, which it reaches anyway.
+    /// Called once by the `synthlab` executable at startup; does nothing where the C library has
+    /// no `mallopt`.
     public static func keepFreedMemory() {
         #if canImport(Glibc)
         // glibc's <malloc.h>, which Swift's Glibc module does not include: int mallopt(int, int),

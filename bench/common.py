@@ -40,10 +40,22 @@ def utility_f1(train, test, target="income", positive=">50K"):
     return f1_score(y_test, model.predict(x_test))
 
 
-def quality(real, synthetic, metadata):
-    """SDMetrics' QualityReport score of `synthetic` against `real`."""
+def table_metadata(table):
+    """SDV's detected metadata of one table, as the single-table dictionary SDMetrics takes."""
+    from sdv.metadata import Metadata
+
+    return Metadata.detect_from_dataframes({"table": table}).to_dict()["tables"]["table"]
+
+
+def quality_report(real, synthetic, metadata):
+    """SDMetrics' QualityReport of `synthetic` against `real`, generated."""
     from sdmetrics.reports.single_table import QualityReport
 
     report = QualityReport()
     report.generate(real, synthetic[real.columns], metadata, verbose=False)
-    return report.get_score()
+    return report
+
+
+def quality(real, synthetic, metadata):
+    """SDMetrics' QualityReport score of `synthetic` against `real`."""
+    return quality_report(real, synthetic, metadata).get_score()

@@ -26,7 +26,7 @@ import warnings
 
 import numpy as np
 
-from common import adult_split, load, quality, utility_f1
+from common import adult_split, load, quality, table_metadata, utility_f1
 
 warnings.filterwarnings("ignore")
 
@@ -94,9 +94,7 @@ def main():
 
     train, holdout, train_path = adult_split(args.data, args.seed, "synthlab-neural-")
 
-    from sdv.metadata import Metadata
-
-    single = Metadata.detect_from_dataframes({"adult": train}).to_dict()["tables"]["adult"]
+    single = table_metadata(train)
     print(f"adult.csv: {len(train)} training rows, {len(holdout)} holdout rows (split seed {args.seed}), "
           f"{args.epochs} epochs", flush=True)
 
@@ -131,7 +129,9 @@ def main():
                    "run": seed if tool == "sdv" else None, "epochs": args.epochs, "wall_seconds": wall,
                    "fit_seconds": report["fit_seconds"], "sample_seconds": report["sample_seconds"],
                    "peak_mib": peak, "f1": utility_f1(synthetic, holdout), "quality": quality(train, synthetic, single),
-                   "date": time.strftime("%Y-%m-%d %H:%M"), "revision": revision}
+                   "date": time.strftime("%Y-%m-%d %H:%M")}
+            if tool == "synthlab":
+                row["revision"] = revision
             results.append(row)
             print(json.dumps(row), flush=True)
             if args.results:

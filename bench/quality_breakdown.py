@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from common import load
+from common import load, quality_report, table_metadata
 
 warnings.filterwarnings("ignore")
 
@@ -40,16 +40,12 @@ def main():
     parser.add_argument("--shapes", type=int, default=3, help="how many of the lowest-scoring column shapes to show per table")
     args = parser.parse_args()
 
-    from sdv.metadata import Metadata
-    from sdmetrics.reports.single_table import QualityReport
-
     real = load(args.train)
-    metadata = Metadata.detect_from_dataframes({"t": real}).to_dict()["tables"]["t"]
+    metadata = table_metadata(real)
     numeric = [c for c in real.columns if metadata["columns"][c]["sdtype"] == "numerical"]
     for path in args.synthetic:
         synthetic = load(path)[real.columns]
-        report = QualityReport()
-        report.generate(real, synthetic, metadata, verbose=False)
+        report = quality_report(real, synthetic, metadata)
         properties = report.get_properties().set_index("Property")["Score"]
         print(f"{os.path.basename(path)}: quality {report.get_score():.4f}, column shapes {properties['Column Shapes']:.4f}, "
               f"column pair trends {properties['Column Pair Trends']:.4f}")

@@ -36,6 +36,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             .int("discriminator_steps", default: 1, min: 1, max: 100, help: "Discriminator updates per generator update."),
             .int("pac", default: 10, min: 1, max: 1000, help: "Rows the discriminator judges together (PacGAN)."),
             .bool("log_frequency", default: true, help: "Pick training conditions by log frequency (else by frequency)."),
+            .bool("sample_by_frequency", default: true,
+                  help: "Pick generation conditions by frequency, as the paper mixes them back (else as in training, as ctgan 0.12 does)."),
             .float("gumbel_tau", default: 0.2, min: 0.001, max: 100, help: "Temperature of the Gumbel-softmax on modes and categories."),
             .float("gradient_penalty", default: 10, min: 0, max: 1e6, help: "Weight λ of the WGAN-GP gradient penalty."),
             .float("leaky_relu_slope", default: 0.2, min: 0, max: 1, help: "Negative slope of the discriminator's LeakyReLU."),
@@ -52,7 +54,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         var generatorWidths: [Int], discriminatorWidths: [Int]
         var generatorLR: Float, generatorDecay: Float, discriminatorLR: Float, discriminatorDecay: Float
         var beta1: Float, beta2: Float
-        var discriminatorSteps: Int, pac: Int, logFrequency: Bool, tau: Float, lambda: Float, slope: Float, dropout: Float
+        var discriminatorSteps: Int, pac: Int, logFrequency: Bool, sampleByFrequency: Bool, tau: Float, lambda: Float, slope: Float, dropout: Float
         var maxModes: Int, weightThreshold: Double
     }
 
@@ -88,7 +90,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             discriminatorLR: Float(parameters.float("discriminator_lr")), discriminatorDecay: Float(parameters.float("discriminator_decay")),
             beta1: Float(parameters.float("beta1")), beta2: Float(parameters.float("beta2")),
             discriminatorSteps: parameters.int("discriminator_steps"), pac: parameters.int("pac"),
-            logFrequency: parameters.bool("log_frequency"), tau: Float(parameters.float("gumbel_tau")),
+            logFrequency: parameters.bool("log_frequency"), sampleByFrequency: parameters.bool("sample_by_frequency"), tau: Float(parameters.float("gumbel_tau")),
             lambda: Float(parameters.float("gradient_penalty")), slope: Float(parameters.float("leaky_relu_slope")),
             dropout: Float(parameters.float("dropout")), maxModes: parameters.int("max_modes"),
             weightThreshold: parameters.float("mode_weight_threshold"))
@@ -380,7 +382,9 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
     public mutating func sample(rows: Int, context: PluginContext) throws -> Table {
         guard let model else { throw PluginError.state("sample() called before fit()") }
         var random = context.random("ctgan.sample")
-        let data = try generate(model, rows: rows, random: &random, context: context) { model.header.conditions.sampleGeneration(model.header.batchSize, random: &$0) }
+        let data = try generate(model, rows: rows, random: &random, context: context) {
+            model.header.conditions.sampleGeneration(model.header.batchSize, byFrequency: settings.sampleByFrequency, random: &$0)
+        }
         return try model.header.coder.decode(data, rows: rows, random: &random)
     }
 

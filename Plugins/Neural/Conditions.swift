@@ -7,7 +7,10 @@ import SynthNN
 /// columns are the categorical and boolean ones; the conditional vector is their one-hot spans
 /// side by side. In training, each row picks a discrete column uniformly and one of its categories
 /// with probability proportional to log(1 + count), and the real row it is compared with is drawn
-/// among the rows that have that category.
+/// among the rows that have that category. In generation, each row's condition is a discrete
+/// column picked uniformly and one of its categories with its frequency in the training rows, so
+/// that the rows made under each condition mix back to the table's distribution,
+/// P(row) = Σₖ P_G(row | Dᵢ = k) P(Dᵢ = k) (§4.3; the authors' code picks a training row's category).
 struct ConditionVector: Codable, Equatable {
     struct Discrete: Codable, Equatable {
         /// Index of the column in the table.
@@ -17,8 +20,34 @@ struct ConditionVector: Codable, Equatable {
         let width: Int
         /// Its span in the conditional vector.
         let condStart: Int
-        /// Probability of each category when this column is picked (log frequency or frequency).
+        /// Probability of each category when this column is picked in training (log frequency or frequency).
         let probabilities: [Double]
+        /// Probability of each category when this column is picked in generation: its share of
+        /// the training rows (uniform under privacy, where no counts are used).
+        let frequencies: [Double]
+
+        init(column: Int, dataStart: Int, width: Int, condStart: Int, probabilities: [Double], frequencies: [Double]) {
+            self.column = column
+            self.dataStart = dataStart
+            self.width = width
+            self.condStart = condStart
+            self.probabilities = probabilities
+            self.frequencies = frequencies
+        }
+
+        enum CodingKeys: String, CodingKey { case column, dataStart, width, condStart, probabilities, frequencies }
+
+        /// Models saved before generation had its own frequencies generate with the training
+        /// probabilities, as they did then.
+        init(from decoder: Decoder) throws {
+            let values = try decoder.container(keyedBy: CodingKeys.self)
+            column = try values.decode(Int.self, forKey: .column)
+            dataStart = try values.decode(Int.self, forKey: .dataStart)
+            width = try values.decode(Int.self, forKey: .width)
+            condStart = try values.decode(Int.self, forKey: .condStart)
+            probabilities = try values.decode([Double].self, forKey: .probabilities)
+            frequencies = try values.decodeIfPresent([Double].self, forKey: .frequencies) ?? probabilities
+        }
     }
 
     let discrete: [Discrete]
@@ -36,10 +65,13 @@ struct ConditionVector: Codable, Equatable {
                     for k in 0..<layout.width where encoded[row * coder.width + layout.start + k] != 0 { counts[k] += 1 }
                 }
             }
-            let weights = logFrequency ? counts.map { Foundation.log($0 + 1) } : counts
-            let total = weights.reduce(0, +)
+            func normalized(_ weights: [Double]) -> [Double] {
+                let total = weights.reduce(0, +)
+                return weights.map { total > 0 ? $0 / total : 1 / Double(layout.width) }
+            }
             list.append(Discrete(column: index, dataStart: layout.start, width: layout.width, condStart: condStart,
-                                 probabilities: weights.map { total > 0 ? $0 / total : 1 / Double(layout.width) }))
+                                 probabilities: normalized(logFrequency ? counts.map { Foundation.log($0 + 1) } : counts),
+                                 frequencies: normalized(counts)))
             condStart += layout.width
         }
         discrete = list
@@ -70,11 +102,12 @@ struct ConditionVector: Codable, Equatable {
     }
 
     /// Conditions for generation: one (column, category) pair per row, over all pairs, with
-    /// weight the category's probability within its column (CTGAN's original-frequency vector).
-    func sampleGeneration(_ batch: Int, random: inout Philox) -> [Float] {
+    /// weight the category's share within its column (`byFrequency`, the paper's) or its training
+    /// probability (`byFrequency` false: log frequency when training used it, as ctgan ≥ 0.4 samples).
+    func sampleGeneration(_ batch: Int, byFrequency: Bool = true, random: inout Philox) -> [Float] {
         var weights: [Double] = [], positions: [Int] = []
         for d in discrete {
-            for (level, p) in d.probabilities.enumerated() where p > 0 {
+            for (level, p) in (byFrequency ? d.frequencies : d.probabilities).enumerated() where p > 0 {
                 weights.append(p)
                 positions.append(d.condStart + level)
             }

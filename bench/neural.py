@@ -9,6 +9,12 @@ its peak resident memory (GNU time's %M) is measured the same way for both tools
 
     python3 bench/neural.py [--epochs 300] [--generators ctgan,tvae] [--which both|ours|sdv]
                             [--seeds 7,8,9] [--sdv-runs N] [--sdv-threads N] [--results FILE.jsonl]
+                            [--ctgan-reference-sampling]
+
+With --ctgan-reference-sampling, each of our ctgan fits is saved, and its model is also sampled as
+ctgan 0.12 samples (sample_by_frequency false, sample_batch_statistics true: log-frequency
+conditions, batch statistics); that run is recorded with "sampling": "reference" beside the default
+one ("sampling": "paper"), so the two ways of sampling are compared on the same trained weights.
 
 Each finished run is appended to the results file (one JSON object per line) as it finishes, so a
 long run that is interrupted keeps what it measured; the table at the end is printed from the
@@ -68,6 +74,29 @@ def sdv_worker(kind, train_path, out_path, epochs):
     print(json.dumps({"fit_seconds": fit_seconds, "sample_seconds": sample_seconds}))
 
 
+def sample_as_reference(synthlab, model, rows, seed, out, env):
+    """The rows a saved ctgan model makes when sampled as ctgan 0.12 samples: a copy of the model file
+    whose header sets sample_by_frequency false and sample_batch_statistics true."""
+    magic = b"SYNTHLAB-MODEL 1\n"
+    with open(model, "rb") as handle:
+        data = handle.read()
+    end = data.index(b"\n", len(magic))
+    header = json.loads(data[len(magic):end])
+    values = {"sample_by_frequency": "false", "sample_batch_statistics": "true"}
+    for parameter in header["parameters"]:
+        parameter["value"] = values.pop(parameter["id"], parameter["value"])
+    if values:
+        raise RuntimeError(f"{model} has no parameters {', '.join(values)}: it was saved by a ctgan without them")
+    copy = model.replace(".model", "-reference.model")
+    with open(copy, "wb") as handle:
+        handle.write(magic + json.dumps(header).encode() + data[end:])
+    result = subprocess.run([synthlab, "sample", "--model", copy, "--rows", str(rows), "--seed", str(seed), "--out", out],
+                            capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"synthlab sample failed ({result.returncode}): {result.stderr[-2000:]}")
+    return load(out)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=os.path.join(os.path.dirname(ROOT), "shared", "data"))
@@ -80,6 +109,8 @@ def main():
     parser.add_argument("--sdv-runs", type=int, default=1, help="how many times SDV's synthesizer is fitted (it takes no seed)")
     parser.add_argument("--sdv-threads", type=int, default=None, help="PyTorch threads of the SDV runs (default: every core)")
     parser.add_argument("--results", default=None, help="append each finished run to this JSON-lines file")
+    parser.add_argument("--ctgan-reference-sampling", action="store_true",
+                        help="also sample each of our ctgan models as ctgan 0.12 does, recorded as a run of its own")
     parser.add_argument("--summarize", nargs="+", metavar="FILE", help="print the runs stored in these results files, with each tool's mean and sd, and exit")
     parser.add_argument("--sdv-worker", nargs=3, metavar=("KIND", "TRAIN", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -112,10 +143,12 @@ def main():
         for tool, seed in runs:
             out = os.path.join(os.path.dirname(train_path), f"{tool}-{generator}-{seed}.csv")
             start = time.perf_counter()
+            model = os.path.join(os.path.dirname(train_path), f"{tool}-{generator}-{seed}.model")
+            reference = tool == "synthlab" and generator == "ctgan" and args.ctgan_reference_sampling
             if tool == "synthlab":
                 stdout, peak = run_measured([args.synthlab, "synth", "--generator", generator, "--data", train_path,
                                              "--rows", str(len(train)), "--seed", str(seed), "--out", out, "--json",
-                                             "--param", f"epochs={args.epochs}"], env=env)
+                                             "--param", f"epochs={args.epochs}"] + (["--save-model", model] if reference else []), env=env)
             else:
                 sdv_env = dict(os.environ)
                 if args.sdv_threads:
@@ -132,11 +165,19 @@ def main():
                    "date": time.strftime("%Y-%m-%d %H:%M")}
             if tool == "synthlab":
                 row["revision"] = revision
-            results.append(row)
-            print(json.dumps(row), flush=True)
-            if args.results:
-                with open(args.results, "a") as handle:
-                    handle.write(json.dumps(row) + "\n")
+                if generator == "ctgan":
+                    row["sampling"] = "paper"
+            rows = [row]
+            if reference:
+                rows.append(dict(row, sampling="reference", f1=None, quality=None, sample_seconds=None))
+                synthetic = sample_as_reference(args.synthlab, model, len(train), seed, out.replace(".csv", "-reference.csv"), env)
+                rows[1].update(f1=utility_f1(synthetic, holdout), quality=quality(train, synthetic, single))
+            for row in rows:
+                results.append(row)
+                print(json.dumps(row), flush=True)
+                if args.results:
+                    with open(args.results, "a") as handle:
+                        handle.write(json.dumps(row) + "\n")
 
     print_table(results, [(generator, args.epochs) for generator in args.generators.split(",")])
 
@@ -150,22 +191,25 @@ def print_table(results, groups):
     for r in results:
         seed = f"run {r['run']}" if r["seed"] is None else str(r["seed"])
         print(f"{r['tool']:9} {r['generator']:6} {seed:>6} {r['epochs']:6d} {r['fit_seconds']:9.1f} "
-              f"{r['fit_seconds'] / r['epochs']:8.2f} {r['sample_seconds']:9.2f} {r['peak_mib']:9.0f} "
-              f"{r['f1']:6.3f} {r['quality']:8.4f}")
+              f"{r['fit_seconds'] / r['epochs']:8.2f} {r['sample_seconds'] or 0:9.2f} {r['peak_mib']:9.0f} "
+              f"{r['f1']:6.3f} {r['quality']:8.4f}" + (f"  {r['sampling']} sampling" if r.get("sampling") else ""))
     for generator, epochs in groups:
         ours = [r for r in results if r["tool"] == "synthlab" and r["generator"] == generator and r["epochs"] == epochs]
         peer = [r for r in results if r["tool"] == "sdv" and r["generator"] == generator and r["epochs"] == epochs]
         # Our runs of different code (their revision) are summarized apart; SDV's all together.
-        revisions = sorted({r.get("revision") or "" for r in ours})
-        groups_of_runs = [(f"synthlab {rev or '(earlier)'}" if len(revisions) > 1 else "synthlab", [r for r in ours if (r.get("revision") or "") == rev])
-                          for rev in revisions] + [("sdv", peer)]
+        # and so are the two ways of sampling a ctgan model.
+        kinds = sorted({(r.get("revision") or "", r.get("sampling") or "") for r in ours})
+        groups_of_runs = [(" ".join(["synthlab"] + ([rev or "(earlier)"] if len(kinds) > 1 else []) + ([f"{sampling} sampling"] if sampling else [])),
+                           [r for r in ours if (r.get("revision") or "", r.get("sampling") or "") == (rev, sampling)])
+                          for rev, sampling in kinds] + [("sdv", peer)]
         for tool, runs in groups_of_runs:
             if len(runs) > 1:
                 f1 = np.array([r["f1"] for r in runs])
                 scores = np.array([r["quality"] for r in runs])
                 print(f"{generator}, {epochs} epochs, {tool}, {len(runs)} runs: ML F1 {f1.mean():.3f} ± {f1.std(ddof=1):.3f} "
                       f"(lowest {f1.min():.3f}), quality {scores.mean():.4f} ± {scores.std(ddof=1):.4f}")
-        pairs = list(zip(ours, peer))   # the i-th run of each tool, as they were measured side by side
+        fits = [r for r in ours if r.get("sampling") != "reference"]   # one row per fit
+        pairs = list(zip(fits, peer))   # the i-th run of each tool, as they were measured side by side
         if pairs:
             times = ", ".join(f"{a['fit_seconds'] / b['fit_seconds']:.3f}" for a, b in pairs)
             memory = ", ".join(f"{a['peak_mib'] / b['peak_mib']:.3f}" for a, b in pairs)

@@ -13,12 +13,14 @@ import SynthNN
 ///   then one output; WGAN loss with gradient penalty (λ = 10) on per-pack interpolates;
 /// - the generator's loss adds the cross-entropy of the conditioned column's span;
 /// - Adam (lr 2e-4, betas 0.5 and 0.9, weight decay 1e-6) for both networks.
-/// Sampling runs the generator in training mode (batch statistics), as the reference does.
+/// Sampling conditions each row on a category drawn with its frequency (the paper's mixture back to
+/// P(row)), with batch norm on the running statistics; `sample_by_frequency: false` and
+/// `sample_batch_statistics: true` sample as ctgan 0.12 does (log-frequency conditions, batch statistics).
 public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "ctgan",
         name: "CTGAN",
-        version: "1.0.0",
+        version: "1.1.0",
         kind: .generator,
         summary: "Conditional GAN with mode-specific normalization and training-by-sampling (Xu et al. 2019).",
         parameters: [
@@ -38,6 +40,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             .bool("log_frequency", default: true, help: "Pick training conditions by log frequency (else by frequency)."),
             .bool("sample_by_frequency", default: true,
                   help: "Pick generation conditions by frequency, as the paper mixes them back (else as in training, as ctgan 0.12 does)."),
+            .bool("sample_batch_statistics", default: false,
+                  help: "Sample with batch norm on each generated batch's statistics, as ctgan 0.12 does (else on the running ones from training)."),
             .float("gumbel_tau", default: 0.2, min: 0.001, max: 100, help: "Temperature of the Gumbel-softmax on modes and categories."),
             .float("gradient_penalty", default: 10, min: 0, max: 1e6, help: "Weight λ of the WGAN-GP gradient penalty."),
             .float("leaky_relu_slope", default: 0.2, min: 0, max: 1, help: "Negative slope of the discriminator's LeakyReLU."),
@@ -54,13 +58,16 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         var generatorWidths: [Int], discriminatorWidths: [Int]
         var generatorLR: Float, generatorDecay: Float, discriminatorLR: Float, discriminatorDecay: Float
         var beta1: Float, beta2: Float
-        var discriminatorSteps: Int, pac: Int, logFrequency: Bool, sampleByFrequency: Bool, tau: Float, lambda: Float, slope: Float, dropout: Float
+        var discriminatorSteps: Int, pac: Int, logFrequency: Bool, sampleByFrequency: Bool, sampleBatchStatistics: Bool, tau: Float, lambda: Float, slope: Float, dropout: Float
         var maxModes: Int, weightThreshold: Double
     }
 
     /// What a saved model holds besides the generator's weights.
     struct Header: Codable {
         var plugin = "ctgan"
+        /// 2 since generation has its own condition frequencies and batch-norm choice; absent in
+        /// models saved before, which sample as they did then (as the reference samples).
+        var format: Int? = 2
         var coder: TabularCoder
         var conditions: ConditionVector
         var embedding: Int
@@ -90,7 +97,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             discriminatorLR: Float(parameters.float("discriminator_lr")), discriminatorDecay: Float(parameters.float("discriminator_decay")),
             beta1: Float(parameters.float("beta1")), beta2: Float(parameters.float("beta2")),
             discriminatorSteps: parameters.int("discriminator_steps"), pac: parameters.int("pac"),
-            logFrequency: parameters.bool("log_frequency"), sampleByFrequency: parameters.bool("sample_by_frequency"), tau: Float(parameters.float("gumbel_tau")),
+            logFrequency: parameters.bool("log_frequency"), sampleByFrequency: parameters.bool("sample_by_frequency"),
+            sampleBatchStatistics: parameters.bool("sample_batch_statistics"), tau: Float(parameters.float("gumbel_tau")),
             lambda: Float(parameters.float("gradient_penalty")), slope: Float(parameters.float("leaky_relu_slope")),
             dropout: Float(parameters.float("dropout")), maxModes: parameters.int("max_modes"),
             weightThreshold: parameters.float("mode_weight_threshold"))
@@ -363,6 +371,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         var out: [Float] = []
         out.reserveCapacity((rows / batch + 1) * batch * h.coder.width)
         var made = 0
+        model.generator.isTraining = model.header.format == nil || settings.sampleBatchStatistics
+        defer { model.generator.isTraining = true }
         try GradMode.noGrad {
             while made < rows {
                 try context.checkCancellation()
@@ -383,7 +393,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         guard let model else { throw PluginError.state("sample() called before fit()") }
         var random = context.random("ctgan.sample")
         let data = try generate(model, rows: rows, random: &random, context: context) {
-            model.header.conditions.sampleGeneration(model.header.batchSize, byFrequency: settings.sampleByFrequency, random: &$0)
+            model.header.conditions.sampleGeneration(model.header.batchSize, byFrequency: model.header.format != nil && settings.sampleByFrequency,
+                                                     random: &$0)
         }
         return try model.header.coder.decode(data, rows: rows, random: &random)
     }

@@ -37,7 +37,7 @@ struct ConditionVector: Codable, Equatable {
 
         enum CodingKeys: String, CodingKey { case column, dataStart, width, condStart, probabilities, frequencies }
 
-        /// Models saved before generation had its own frequencies generate with the training
+        /// Models saved before generation had its own frequencies sample with the training
         /// probabilities, as they did then.
         init(from decoder: Decoder) throws {
             let values = try decoder.container(keyedBy: CodingKeys.self)

@@ -165,6 +165,80 @@ struct NeuralGeneratorTests {
         }
     }
 
+    /// A table whose one category column is 90 % "a", 9 % "b" and 1 % "c", with a number that
+    /// depends on it.
+    static let skewed: Table = {
+        let codes = (0..<1000).map { row in Int32(row % 100 == 0 ? 2 : row % 10 == 5 ? 1 : 0) }
+        let x = codes.indices.map { Double(codes[$0]) * 3 + sin(Double($0) * 12.9898) }
+        return try! Table(columns: [Column(name: "g", values: .categorical(codes: codes, levels: ["a", "b", "c"])),
+                                    Column(name: "x", values: .continuous(x))])
+    }()
+
+    /// ctgan conditions each generated row on a category. By default the categories are drawn
+    /// with their frequency and batch norm uses the running statistics from training, so each row
+    /// follows its condition and the rows keep the table's shares (90 : 9 : 1). The reference's
+    /// sampling (sample_by_frequency and sample_batch_statistics false and true) draws them by log
+    /// frequency, log 901 : log 91 : log 11, which is 50 : 33 : 17.
+    @Test func ctganGeneratesWithTheCategoriesFrequencies() throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let host = HostServices(seed: 3)
+        let values: [String: ParameterValue] = ["epochs": .int(80), "batch_size": .int(100), "generator_lr": .float(1e-3),
+                                                "discriminator_lr": .float(1e-3)]
+        let session = try GeneratorSession(generator: try PluginInstance(registry.plugin("ctgan"), values: values, host: host), privacy: nil)
+        try session.fit(Self.skewed, host: host)
+        let folder = Support.temporaryFolder()
+        try session.saveModel(to: folder + "/skewed.model", host: host)
+        func shares(_ session: GeneratorSession) throws -> [Double] {
+            let g = try session.sample(rows: 4000, host: HostServices(seed: 3)).column(named: "g")!
+            return ["a", "b", "c"].map { level in Double((0..<g.count).filter { g.text(at: $0) == level }.count) / Double(g.count) }
+        }
+        let paper = try shares(session)
+        #expect(zip(paper, [0.9, 0.09, 0.01]).allSatisfy { abs($0 - $1) < 0.03 }, "shares of a, b, c: \(paper)")
+
+        // The same model, sampled as the reference samples.
+        let saved = try SavedModel.read(folder + "/skewed.model")
+        var header = saved.header
+        for (index, parameter) in header.parameters.enumerated() where parameter.id.hasPrefix("sample_") {
+            header.parameters[index].value = parameter.id == "sample_by_frequency" ? "false" : "true"
+        }
+        let file = Array("SYNTHLAB-MODEL 1\n".utf8) + Array(try JSONEncoder().encode(header)) + [0x0A] + saved.state
+        try Data(file).write(to: URL(fileURLWithPath: folder + "/reference.model"))
+        let reference = try shares(try GeneratorSession.loadModel(from: folder + "/reference.model", registry: registry, host: host))
+        #expect(zip(reference, [0.498, 0.33, 0.172]).allSatisfy { abs($0 - $1) < 0.05 }, "shares of a, b, c: \(reference)")
+    }
+
+    /// A ctgan model saved by ctgan 1.0.0 (no header format, no `frequencies` in its conditions,
+    /// no sample_ parameters) loads and samples as it did then: as the reference samples.
+    @Test func ctganLoadsAModelOfTheFirstFormat() throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let host = HostServices(seed: 12)
+        let values: [String: ParameterValue] = ["epochs": .int(1), "batch_size": .int(200),
+                                                "sample_by_frequency": .bool(false), "sample_batch_statistics": .bool(true)]
+        let session = try GeneratorSession(generator: try PluginInstance(registry.plugin("ctgan"), values: values, host: host), privacy: nil)
+        try session.fit(Self.adult, host: host)
+        let folder = Support.temporaryFolder()
+        try session.saveModel(to: folder + "/new.model", host: host)
+
+        let saved = try SavedModel.read(folder + "/new.model")
+        var header = saved.header
+        header.version = "1.0.0"
+        header.parameters.removeAll { $0.id.hasPrefix("sample_") }
+        let magic = Array("SYNTHNNMODEL1\n".utf8)
+        #expect(Array(saved.state.prefix(magic.count)) == magic)
+        let length = saved.state[magic.count..<(magic.count + 8)].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let json = String(decoding: saved.state[(magic.count + 8)..<(magic.count + 8 + length)], as: UTF8.self)
+        let old = json.replacingOccurrences(of: #""frequencies":\[[^\]]*\],"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: #""format":2,"#, with: "")
+        #expect(old.count < json.count && !old.contains("frequencies") && !old.contains("format"))
+        var file = Array("SYNTHLAB-MODEL 1\n".utf8) + Array(try JSONEncoder().encode(header)) + [0x0A] + magic
+        withUnsafeBytes(of: UInt64(old.utf8.count).littleEndian) { file.append(contentsOf: $0) }
+        file += Array(old.utf8) + saved.state[(magic.count + 8 + length)...]
+        try Data(file).write(to: URL(fileURLWithPath: folder + "/old.model"))
+
+        let reloaded = try GeneratorSession.loadModel(from: folder + "/old.model", registry: registry, host: HostServices(seed: 12))
+        #expect(try reloaded.sample(rows: 600, host: HostServices(seed: 4)) == (try session.sample(rows: 600, host: HostServices(seed: 4))))
+    }
+
     @Test(arguments: ["ctgan", "tvae"])
     func stopsWhenCancelled(_ id: String) throws {
         let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])

@@ -9,12 +9,15 @@ its peak resident memory (GNU time's %M) is measured the same way for both tools
 
     python3 bench/neural.py [--epochs 300] [--generators ctgan,tvae] [--which both|ours|sdv]
                             [--seeds 7,8,9] [--sdv-runs N] [--sdv-threads N] [--results FILE.jsonl]
-                            [--ctgan-reference-sampling]
+                            [--ctgan-reference-sampling] [--sdv-paper-sampling]
 
 With --ctgan-reference-sampling, each of our ctgan fits is saved, and its model is also sampled as
 ctgan 0.12 samples (sample_by_frequency false, sample_batch_statistics true: log-frequency
 conditions, batch statistics); that run is recorded with "sampling": "reference" beside the default
 one ("sampling": "paper"), so the two ways of sampling are compared on the same trained weights.
+--sdv-paper-sampling does the converse for SDV's CTGAN: each fitted model is also sampled the
+paper's way (conditions drawn with each category's frequency, the generator in eval mode), recorded
+with "sampling": "paper".
 
 Each finished run is appended to the results file (one JSON object per line) as it finishes, so a
 long run that is interrupted keeps what it measured; the table at the end is printed from the
@@ -53,8 +56,9 @@ def run_measured(command, env=None):
         return result.stdout, peak_kib / 1024.0
 
 
-def sdv_worker(kind, train_path, out_path, epochs):
-    """Runs in the child: fits SDV's synthesizer, samples, writes CSV, prints timings as JSON."""
+def sdv_worker(kind, train_path, out_path, epochs, paper_out=None):
+    """Runs in the child: fits SDV's synthesizer, samples, writes CSV, prints timings as JSON; with
+    `paper_out`, a CTGAN model is also sampled the paper's way into that CSV."""
     from sdv.metadata import Metadata
     from sdv.single_table import CTGANSynthesizer, TVAESynthesizer
 
@@ -71,7 +75,22 @@ def sdv_worker(kind, train_path, out_path, epochs):
         synthetic = synthetic["adult"]
     sample_seconds = time.perf_counter() - start
     synthetic.to_csv(out_path, index=False)
-    print(json.dumps({"fit_seconds": fit_seconds, "sample_seconds": sample_seconds}))
+    report = {"fit_seconds": fit_seconds, "sample_seconds": sample_seconds}
+    if kind == "ctgan" and paper_out:
+        # The same model sampled the paper's way: each condition's category drawn with its
+        # frequency (the count of its training rows), and the generator's batch norm in eval mode.
+        model = synthesizer._model
+        sampler = model._data_sampler
+        frequencies = np.zeros_like(sampler._discrete_column_category_prob)
+        for column, rows in enumerate(sampler._rid_by_cat_cols):
+            counts = np.array([len(r) for r in rows], dtype=float)
+            frequencies[column, :len(counts)] = counts / counts.sum()
+        sampler._discrete_column_category_prob = frequencies
+        model._generator.eval()
+        paper = synthesizer.sample(num_rows=len(train))
+        (paper["adult"] if isinstance(paper, dict) else paper).to_csv(paper_out, index=False)
+        report["paper_sampling"] = paper_out
+    print(json.dumps(report))
 
 
 def sample_as_reference(synthlab, model, rows, seed, out, env):
@@ -112,10 +131,12 @@ def main():
     parser.add_argument("--ctgan-reference-sampling", action="store_true",
                         help="also sample each of our ctgan models as ctgan 0.12 does, recorded as a run of its own")
     parser.add_argument("--summarize", nargs="+", metavar="FILE", help="print the runs stored in these results files, with each tool's mean and sd, and exit")
-    parser.add_argument("--sdv-worker", nargs=3, metavar=("KIND", "TRAIN", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--sdv-paper-sampling", action="store_true",
+                        help="also sample each SDV CTGAN model the paper's way (frequency conditions, batch norm in eval mode), recorded as a run of its own")
+    parser.add_argument("--sdv-worker", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sdv_worker:
-        sdv_worker(args.sdv_worker[0], args.sdv_worker[1], args.sdv_worker[2], args.epochs)
+        sdv_worker(args.sdv_worker[0], args.sdv_worker[1], args.sdv_worker[2], args.epochs, *args.sdv_worker[3:4])
         return
 
     if args.summarize:
@@ -154,7 +175,9 @@ def main():
                 if args.sdv_threads:
                     sdv_env.update(OMP_NUM_THREADS=str(args.sdv_threads), MKL_NUM_THREADS=str(args.sdv_threads))
                 stdout, peak = run_measured([sys.executable, os.path.abspath(__file__), "--epochs", str(args.epochs),
-                                             "--sdv-worker", generator, train_path, out], env=sdv_env)
+                                             "--sdv-worker", generator, train_path, out]
+                                            + ([out.replace(".csv", "-paper.csv")] if generator == "ctgan" and args.sdv_paper_sampling else []),
+                                            env=sdv_env)
             wall = time.perf_counter() - start
             report = json.loads(stdout)
             synthetic = load(out)
@@ -168,6 +191,11 @@ def main():
                 if generator == "ctgan":
                     row["sampling"] = "paper"
             rows = [row]
+            if "paper_sampling" in report:
+                synthetic = load(report["paper_sampling"])
+                row["sampling"] = "reference"
+                rows.append(dict(row, sampling="paper", sample_seconds=None,
+                                 f1=utility_f1(synthetic, holdout), quality=quality(train, synthetic, single)))
             if reference:
                 rows.append(dict(row, sampling="reference", f1=None, quality=None, sample_seconds=None))
                 synthetic = sample_as_reference(args.synthlab, model, len(train), seed, out.replace(".csv", "-reference.csv"), env)
@@ -201,7 +229,10 @@ def print_table(results, groups):
         kinds = sorted({(r.get("revision") or "", r.get("sampling") or "") for r in ours})
         groups_of_runs = [(" ".join(["synthlab"] + ([rev or "(earlier)"] if len(kinds) > 1 else []) + ([f"{sampling} sampling"] if sampling else [])),
                            [r for r in ours if (r.get("revision") or "", r.get("sampling") or "") == (rev, sampling)])
-                          for rev, sampling in kinds] + [("sdv", peer)]
+                          for rev, sampling in kinds]
+        # SDV's runs all together, apart from those of its models sampled the paper's way.
+        groups_of_runs += [("sdv" + (" paper sampling" if sampling == "paper" else ""), [r for r in peer if (r.get("sampling") == "paper") == (sampling == "paper")])
+                           for sampling in sorted({"paper" if r.get("sampling") == "paper" else "" for r in peer})]
         for tool, runs in groups_of_runs:
             if len(runs) > 1:
                 f1 = np.array([r["f1"] for r in runs])
@@ -209,7 +240,8 @@ def print_table(results, groups):
                 print(f"{generator}, {epochs} epochs, {tool}, {len(runs)} runs: ML F1 {f1.mean():.3f} ± {f1.std(ddof=1):.3f} "
                       f"(lowest {f1.min():.3f}), quality {scores.mean():.4f} ± {scores.std(ddof=1):.4f}")
         fits = [r for r in ours if r.get("sampling") != "reference"]   # one row per fit
-        pairs = list(zip(fits, peer))   # the i-th run of each tool, as they were measured side by side
+        peer_fits = [r for r in peer if r.get("sampling") != "paper"]
+        pairs = list(zip(fits, peer_fits))   # the i-th run of each tool, as they were measured side by side
         if pairs:
             times = ", ".join(f"{a['fit_seconds'] / b['fit_seconds']:.3f}" for a, b in pairs)
             memory = ", ".join(f"{a['peak_mib'] / b['peak_mib']:.3f}" for a, b in pairs)

@@ -58,7 +58,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         var generatorWidths: [Int], discriminatorWidths: [Int]
         var generatorLR: Float, generatorDecay: Float, discriminatorLR: Float, discriminatorDecay: Float
         var beta1: Float, beta2: Float
-        var discriminatorSteps: Int, pac: Int, logFrequency: Bool, sampleByFrequency: Bool, sampleBatchStatistics: Bool, tau: Float, lambda: Float, slope: Float, dropout: Float
+        var discriminatorSteps: Int, pac: Int, logFrequency: Bool, tau: Float, lambda: Float, slope: Float, dropout: Float
+        var sampleByFrequency: Bool, sampleBatchStatistics: Bool
         var maxModes: Int, weightThreshold: Double
     }
 
@@ -74,6 +75,11 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         var generatorWidths: [Int]
         var batchSize: Int
         var tau: Float
+
+        /// How this model samples: as `settings` say, or, saved by ctgan 1.0.0, as it did then.
+        func sampling(_ settings: Settings) -> (byFrequency: Bool, batchStatistics: Bool) {
+            format == nil ? (false, true) : (settings.sampleByFrequency, settings.sampleBatchStatistics)
+        }
     }
 
     final class Model {
@@ -97,11 +103,11 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             discriminatorLR: Float(parameters.float("discriminator_lr")), discriminatorDecay: Float(parameters.float("discriminator_decay")),
             beta1: Float(parameters.float("beta1")), beta2: Float(parameters.float("beta2")),
             discriminatorSteps: parameters.int("discriminator_steps"), pac: parameters.int("pac"),
-            logFrequency: parameters.bool("log_frequency"), sampleByFrequency: parameters.bool("sample_by_frequency"),
-            sampleBatchStatistics: parameters.bool("sample_batch_statistics"), tau: Float(parameters.float("gumbel_tau")),
+            logFrequency: parameters.bool("log_frequency"), tau: Float(parameters.float("gumbel_tau")),
             lambda: Float(parameters.float("gradient_penalty")), slope: Float(parameters.float("leaky_relu_slope")),
-            dropout: Float(parameters.float("dropout")), maxModes: parameters.int("max_modes"),
-            weightThreshold: parameters.float("mode_weight_threshold"))
+            dropout: Float(parameters.float("dropout")),
+            sampleByFrequency: parameters.bool("sample_by_frequency"), sampleBatchStatistics: parameters.bool("sample_batch_statistics"),
+            maxModes: parameters.int("max_modes"), weightThreshold: parameters.float("mode_weight_threshold"))
         guard settings.batchSize % settings.pac == 0 else {
             throw PluginError.invalidArgument("batch_size \(settings.batchSize) is not a multiple of pac \(settings.pac)")
         }
@@ -371,7 +377,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         var out: [Float] = []
         out.reserveCapacity((rows / batch + 1) * batch * h.coder.width)
         var made = 0
-        model.generator.isTraining = model.header.format == nil || settings.sampleBatchStatistics
+        model.generator.isTraining = model.header.sampling(settings).batchStatistics
         defer { model.generator.isTraining = true }
         try GradMode.noGrad {
             while made < rows {
@@ -393,8 +399,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         guard let model else { throw PluginError.state("sample() called before fit()") }
         var random = context.random("ctgan.sample")
         let data = try generate(model, rows: rows, random: &random, context: context) {
-            model.header.conditions.sampleGeneration(model.header.batchSize, byFrequency: model.header.format != nil && settings.sampleByFrequency,
-                                                     random: &$0)
+            model.header.conditions.sampleGeneration(model.header.batchSize, byFrequency: model.header.sampling(settings).byFrequency, random: &$0)
         }
         return try model.header.coder.decode(data, rows: rows, random: &random)
     }

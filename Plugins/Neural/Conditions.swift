@@ -23,31 +23,9 @@ struct ConditionVector: Codable, Equatable {
         /// Probability of each category when this column is picked in training (log frequency or frequency).
         let probabilities: [Double]
         /// Probability of each category when this column is picked in generation: its share of
-        /// the training rows (uniform under privacy, where no counts are used).
-        let frequencies: [Double]
-
-        init(column: Int, dataStart: Int, width: Int, condStart: Int, probabilities: [Double], frequencies: [Double]) {
-            self.column = column
-            self.dataStart = dataStart
-            self.width = width
-            self.condStart = condStart
-            self.probabilities = probabilities
-            self.frequencies = frequencies
-        }
-
-        enum CodingKeys: String, CodingKey { case column, dataStart, width, condStart, probabilities, frequencies }
-
-        /// Models saved before generation had its own frequencies sample with the training
-        /// probabilities, as they did then.
-        init(from decoder: Decoder) throws {
-            let values = try decoder.container(keyedBy: CodingKeys.self)
-            column = try values.decode(Int.self, forKey: .column)
-            dataStart = try values.decode(Int.self, forKey: .dataStart)
-            width = try values.decode(Int.self, forKey: .width)
-            condStart = try values.decode(Int.self, forKey: .condStart)
-            probabilities = try values.decode([Double].self, forKey: .probabilities)
-            frequencies = try values.decodeIfPresent([Double].self, forKey: .frequencies) ?? probabilities
-        }
+        /// the training rows (uniform under privacy, where no counts are used); nil in models saved
+        /// by ctgan 1.0.0, which generate with `probabilities`.
+        let frequencies: [Double]?
     }
 
     let discrete: [Discrete]
@@ -103,11 +81,11 @@ struct ConditionVector: Codable, Equatable {
 
     /// Conditions for generation: one (column, category) pair per row, over all pairs, with
     /// weight the category's share within its column (`byFrequency`, the paper's) or its training
-    /// probability (`byFrequency` false: log frequency when training used it, as ctgan ≥ 0.4 samples).
-    func sampleGeneration(_ batch: Int, byFrequency: Bool = true, random: inout Philox) -> [Float] {
+    /// probability (`byFrequency` false: log frequency when training used it, as ctgan 0.12 samples).
+    func sampleGeneration(_ batch: Int, byFrequency: Bool, random: inout Philox) -> [Float] {
         var weights: [Double] = [], positions: [Int] = []
         for d in discrete {
-            for (level, p) in (byFrequency ? d.frequencies : d.probabilities).enumerated() where p > 0 {
+            for (level, p) in ((byFrequency ? d.frequencies : nil) ?? d.probabilities).enumerated() where p > 0 {
                 weights.append(p)
                 positions.append(d.condStart + level)
             }

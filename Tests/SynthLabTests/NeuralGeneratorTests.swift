@@ -201,8 +201,7 @@ struct NeuralGeneratorTests {
         for (index, parameter) in header.parameters.enumerated() where parameter.id.hasPrefix("sample_") {
             header.parameters[index].value = parameter.id == "sample_by_frequency" ? "false" : "true"
         }
-        let file = Array("SYNTHLAB-MODEL 1\n".utf8) + Array(try JSONEncoder().encode(header)) + [0x0A] + saved.state
-        try Data(file).write(to: URL(fileURLWithPath: folder + "/reference.model"))
+        try SavedModel.file(header: header, state: saved.state).write(to: URL(fileURLWithPath: folder + "/reference.model"))
         let reference = try shares(try GeneratorSession.loadModel(from: folder + "/reference.model", registry: registry, host: host))
         #expect(zip(reference, [0.498, 0.33, 0.172]).allSatisfy { abs($0 - $1) < 0.05 }, "shares of a, b, c: \(reference)")
     }
@@ -230,10 +229,10 @@ struct NeuralGeneratorTests {
         let old = json.replacingOccurrences(of: #""frequencies":\[[^\]]*\],"#, with: "", options: .regularExpression)
             .replacingOccurrences(of: #""format":2,"#, with: "")
         #expect(old.count < json.count && !old.contains("frequencies") && !old.contains("format"))
-        var file = Array("SYNTHLAB-MODEL 1\n".utf8) + Array(try JSONEncoder().encode(header)) + [0x0A] + magic
-        withUnsafeBytes(of: UInt64(old.utf8.count).littleEndian) { file.append(contentsOf: $0) }
-        file += Array(old.utf8) + saved.state[(magic.count + 8 + length)...]
-        try Data(file).write(to: URL(fileURLWithPath: folder + "/old.model"))
+        var state = magic
+        withUnsafeBytes(of: UInt64(old.utf8.count).littleEndian) { state.append(contentsOf: $0) }
+        state += Array(old.utf8) + saved.state[(magic.count + 8 + length)...]
+        try SavedModel.file(header: header, state: state).write(to: URL(fileURLWithPath: folder + "/old.model"))
 
         let reloaded = try GeneratorSession.loadModel(from: folder + "/old.model", registry: registry, host: HostServices(seed: 12))
         #expect(try reloaded.sample(rows: 600, host: HostServices(seed: 4)) == (try session.sample(rows: 600, host: HostServices(seed: 4))))

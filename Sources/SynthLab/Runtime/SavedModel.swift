@@ -64,12 +64,7 @@ extension GeneratorSession {
             },
             columns: fitted.columns.map { .init(name: $0.0, kind: $0.1) }, seed: host.seed, rows: fitted.rows,
             epsilon: spent?.epsilon, delta: spent?.delta, trainingTableSHA256: trainingTableSHA256)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data(SavedModel.magic)
-        data.append(try encoder.encode(header))
-        data.append(0x0A)
-        data.append(contentsOf: sink.bytes)
+        let data = try SavedModel.file(header: header, state: sink.bytes)
         try Synthesis.checkWritable(path)
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -128,6 +123,17 @@ public struct SavedModel: Sendable {
     public let state: [UInt8]
 
     static let magic = Array("SYNTHLAB-MODEL 1\n".utf8)
+
+    /// The bytes of a model file: the magic line, the header as one line of JSON, the plugin's bytes.
+    public static func file(header: SavedModelHeader, state: [UInt8]) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data(magic)
+        data.append(try encoder.encode(header))
+        data.append(0x0A)
+        data.append(contentsOf: state)
+        return data
+    }
 
     /// Reads and checks a model file (one read; loading it needs nothing more from the disk).
     public static func read(_ path: String) throws -> SavedModel {

@@ -164,12 +164,11 @@ def main():
         for tool, seed in runs:
             out = os.path.join(os.path.dirname(train_path), f"{tool}-{generator}-{seed}.csv")
             start = time.perf_counter()
-            model = os.path.join(os.path.dirname(train_path), f"{tool}-{generator}-{seed}.model")
-            reference = tool == "synthlab" and generator == "ctgan" and args.ctgan_reference_sampling
+            model = out.replace(".csv", ".model") if tool == "synthlab" and generator == "ctgan" and args.ctgan_reference_sampling else None
             if tool == "synthlab":
                 stdout, peak = run_measured([args.synthlab, "synth", "--generator", generator, "--data", train_path,
                                              "--rows", str(len(train)), "--seed", str(seed), "--out", out, "--json",
-                                             "--param", f"epochs={args.epochs}"] + (["--save-model", model] if reference else []), env=env)
+                                             "--param", f"epochs={args.epochs}"] + (["--save-model", model] if model else []), env=env)
             else:
                 sdv_env = dict(os.environ)
                 if args.sdv_threads:
@@ -191,15 +190,18 @@ def main():
                 if generator == "ctgan":
                     row["sampling"] = "paper"
             rows = [row]
+
+            def sampled_again(sampling, synthetic):
+                """The same fit's run for its model sampled the other way."""
+                return dict(row, sampling=sampling, sample_seconds=None, f1=utility_f1(synthetic, holdout),
+                            quality=quality(train, synthetic, single))
+
             if "paper_sampling" in report:
-                synthetic = load(report["paper_sampling"])
                 row["sampling"] = "reference"
-                rows.append(dict(row, sampling="paper", sample_seconds=None,
-                                 f1=utility_f1(synthetic, holdout), quality=quality(train, synthetic, single)))
-            if reference:
-                rows.append(dict(row, sampling="reference", f1=None, quality=None, sample_seconds=None))
-                synthetic = sample_as_reference(args.synthlab, model, len(train), seed, out.replace(".csv", "-reference.csv"), env)
-                rows[1].update(f1=utility_f1(synthetic, holdout), quality=quality(train, synthetic, single))
+                rows.append(sampled_again("paper", load(report["paper_sampling"])))
+            if model:
+                rows.append(sampled_again("reference", sample_as_reference(args.synthlab, model, len(train), seed,
+                                                                           out.replace(".csv", "-reference.csv"), env)))
             for row in rows:
                 results.append(row)
                 print(json.dumps(row), flush=True)
@@ -224,15 +226,14 @@ def print_table(results, groups):
     for generator, epochs in groups:
         ours = [r for r in results if r["tool"] == "synthlab" and r["generator"] == generator and r["epochs"] == epochs]
         peer = [r for r in results if r["tool"] == "sdv" and r["generator"] == generator and r["epochs"] == epochs]
-        # Our runs of different code (their revision) are summarized apart; SDV's all together.
-        # and so are the two ways of sampling a ctgan model.
+        # Our runs of different code (their revision), and of the two ways of sampling a ctgan model,
+        # are summarized apart; SDV's all together, apart from its models sampled the paper's way.
         kinds = sorted({(r.get("revision") or "", r.get("sampling") or "") for r in ours})
         groups_of_runs = [(" ".join(["synthlab"] + ([rev or "(earlier)"] if len(kinds) > 1 else []) + ([f"{sampling} sampling"] if sampling else [])),
                            [r for r in ours if (r.get("revision") or "", r.get("sampling") or "") == (rev, sampling)])
                           for rev, sampling in kinds]
-        # SDV's runs all together, apart from those of its models sampled the paper's way.
-        groups_of_runs += [("sdv" + (" paper sampling" if sampling == "paper" else ""), [r for r in peer if (r.get("sampling") == "paper") == (sampling == "paper")])
-                           for sampling in sorted({"paper" if r.get("sampling") == "paper" else "" for r in peer})]
+        groups_of_runs += [("sdv", [r for r in peer if r.get("sampling") != "paper"]),
+                           ("sdv paper sampling", [r for r in peer if r.get("sampling") == "paper"])]
         for tool, runs in groups_of_runs:
             if len(runs) > 1:
                 f1 = np.array([r["f1"] for r in runs])

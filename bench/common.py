@@ -1,6 +1,8 @@
 """What the adult.csv benchmarks share: reading a CSV as the peers do, the ML-utility score and
 SDMetrics' quality score."""
+import json
 import os
+import subprocess
 import tempfile
 
 import numpy as np
@@ -38,6 +40,32 @@ def utility_f1(train, test, target="income", positive=">50K"):
         return 0.0
     model = GradientBoostingClassifier(random_state=0).fit(x_train, y_train)
     return f1_score(y_test, model.predict(x_test))
+
+
+def sample_saved_model(synthlab, model, values, rows, seed, out, env=None):
+    """Samples `rows` rows with `seed` into `out` from a copy of the saved model whose header gives
+    its parameters `values` (id to value, as text), and returns `out`. The copy is written beside
+    `out`, with the extension .model."""
+    magic = b"SYNTHLAB-MODEL 1\n"
+    with open(model, "rb") as handle:
+        data = handle.read()
+    if not data.startswith(magic):
+        raise RuntimeError(f"{model} is not a SynthLab model file")
+    end = data.index(b"\n", len(magic))
+    header = json.loads(data[len(magic):end])
+    missing = dict(values)
+    for parameter in header["parameters"]:
+        parameter["value"] = missing.pop(parameter["id"], parameter["value"])
+    if missing:
+        raise RuntimeError(f"{model} has no parameters {', '.join(missing)}: it was saved by a plugin without them")
+    copy = os.path.splitext(out)[0] + ".model"
+    with open(copy, "wb") as handle:
+        handle.write(magic + json.dumps(header).encode() + data[end:])
+    result = subprocess.run([synthlab, "sample", "--model", copy, "--rows", str(rows), "--seed", str(seed), "--out", out],
+                            capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"synthlab sample failed ({result.returncode}): {result.stderr[-2000:]}")
+    return out
 
 
 def table_metadata(table):

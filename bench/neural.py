@@ -35,7 +35,7 @@ import warnings
 
 import numpy as np
 
-from common import adult_split, load, quality, table_metadata, utility_f1
+from common import adult_split, load, quality, sample_saved_model, table_metadata, utility_f1
 
 warnings.filterwarnings("ignore")
 
@@ -94,26 +94,10 @@ def sdv_worker(kind, train_path, out_path, epochs, paper_out=None):
 
 
 def sample_as_reference(synthlab, model, rows, seed, out, env):
-    """The rows a saved ctgan model makes when sampled as ctgan 0.12 samples: a copy of the model file
-    whose header sets sample_by_frequency false and sample_batch_statistics true."""
-    magic = b"SYNTHLAB-MODEL 1\n"
-    with open(model, "rb") as handle:
-        data = handle.read()
-    end = data.index(b"\n", len(magic))
-    header = json.loads(data[len(magic):end])
-    values = {"sample_by_frequency": "false", "sample_batch_statistics": "true"}
-    for parameter in header["parameters"]:
-        parameter["value"] = values.pop(parameter["id"], parameter["value"])
-    if values:
-        raise RuntimeError(f"{model} has no parameters {', '.join(values)}: it was saved by a ctgan without them")
-    copy = model.replace(".model", "-reference.model")
-    with open(copy, "wb") as handle:
-        handle.write(magic + json.dumps(header).encode() + data[end:])
-    result = subprocess.run([synthlab, "sample", "--model", copy, "--rows", str(rows), "--seed", str(seed), "--out", out],
-                            capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        raise RuntimeError(f"synthlab sample failed ({result.returncode}): {result.stderr[-2000:]}")
-    return load(out)
+    """The rows a saved ctgan model makes when sampled as ctgan 0.12 samples: sample_by_frequency
+    false and sample_batch_statistics true."""
+    return load(sample_saved_model(synthlab, model, {"sample_by_frequency": "false", "sample_batch_statistics": "true"},
+                                   rows, seed, out, env))
 
 
 def main():

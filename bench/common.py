@@ -42,6 +42,11 @@ def utility_f1(train, test, target="income", positive=">50K"):
     return f1_score(y_test, model.predict(x_test))
 
 
+def positive_share(table, target="income", positive=">50K"):
+    """The share of `table`'s rows whose target is the positive class."""
+    return float((table[target].astype(str) == positive).mean())
+
+
 def sample_saved_model(synthlab, model, values, rows, seed, out, env=None):
     """Samples `rows` rows with `seed` into `out` from a copy of the saved model whose header gives
     its parameters `values` (id to value, as text), and returns `out`. The copy is written beside

@@ -26,7 +26,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from common import adult_split, load, quality, sample_saved_model, table_metadata, utility_f1
+from common import adult_split, load, positive_share, quality, sample_saved_model, table_metadata, utility_f1
 
 warnings.filterwarnings("ignore")
 
@@ -98,7 +98,7 @@ def main():
                                                 len(train), seed, out, env))
             row = {"model": os.path.basename(model), "sample_by_frequency": by_frequency, "sample_batch_statistics": batch,
                    "sample_seed": seed, "f1": utility_f1(synthetic, holdout),
-                   "positive_share": float((synthetic["income"].astype(str) == ">50K").mean()),
+                   "positive_share": positive_share(synthetic),
                    "quality": quality(train, synthetic, metadata) if args.quality else None}
             rows.append(row)
             print(json.dumps(row), flush=True)

@@ -35,7 +35,7 @@ import warnings
 
 import numpy as np
 
-from common import adult_split, load, quality, sample_saved_model, table_metadata, utility_f1
+from common import adult_split, load, positive_share, quality, sample_saved_model, table_metadata, utility_f1
 
 warnings.filterwarnings("ignore")
 
@@ -115,6 +115,8 @@ def main():
     parser.add_argument("--ctgan-reference-sampling", action="store_true",
                         help="also sample each of our ctgan models as ctgan 0.12 does, recorded as a run of its own")
     parser.add_argument("--summarize", nargs="+", metavar="FILE", help="print the runs stored in these results files, with each tool's mean and sd, and exit")
+    parser.add_argument("--same-code", action="append", metavar="REV,REV", help="with --summarize: revisions whose code "
+                        "trains and samples alike (later commits that only refactored), summarized as one; may be repeated")
     parser.add_argument("--sdv-paper-sampling", action="store_true",
                         help="also sample each SDV CTGAN model the paper's way (frequency conditions, batch norm in eval mode), recorded as a run of its own")
     parser.add_argument("--sdv-worker", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
@@ -125,6 +127,12 @@ def main():
 
     if args.summarize:
         runs = [json.loads(line) for path in args.summarize for line in open(path) if line.strip()]
+        for group in args.same_code or []:
+            # Revisions whose code trains and samples alike are summarized as one.
+            revisions = group.split(",")
+            for r in runs:
+                if r.get("revision") in revisions:
+                    r["revision"] = "+".join(revisions)
         print_table(runs, sorted({(r["generator"], r["epochs"]) for r in runs}))
         return
 
@@ -167,7 +175,8 @@ def main():
             row = {"tool": tool, "generator": generator, "seed": seed if tool == "synthlab" else None,
                    "run": seed if tool == "sdv" else None, "epochs": args.epochs, "wall_seconds": wall,
                    "fit_seconds": report["fit_seconds"], "sample_seconds": report["sample_seconds"],
-                   "peak_mib": peak, "f1": utility_f1(synthetic, holdout), "quality": quality(train, synthetic, single),
+                   "peak_mib": peak, "f1": utility_f1(synthetic, holdout), "positive_share": positive_share(synthetic),
+                   "quality": quality(train, synthetic, single),
                    "date": time.strftime("%Y-%m-%d %H:%M")}
             if tool == "synthlab":
                 row["revision"] = revision
@@ -178,6 +187,7 @@ def main():
             def sampled_again(sampling, synthetic):
                 """The same fit's run for its model sampled the other way."""
                 return dict(row, sampling=sampling, sample_seconds=None, f1=utility_f1(synthetic, holdout),
+                            positive_share=positive_share(synthetic),
                             quality=quality(train, synthetic, single))
 
             if "paper_sampling" in report:
@@ -222,8 +232,10 @@ def print_table(results, groups):
             if len(runs) > 1:
                 f1 = np.array([r["f1"] for r in runs])
                 scores = np.array([r["quality"] for r in runs])
+                shares = [r["positive_share"] for r in runs if r.get("positive_share") is not None]
                 print(f"{generator}, {epochs} epochs, {tool}, {len(runs)} runs: ML F1 {f1.mean():.3f} ± {f1.std(ddof=1):.3f} "
-                      f"(lowest {f1.min():.3f}), quality {scores.mean():.4f} ± {scores.std(ddof=1):.4f}")
+                      f"(lowest {f1.min():.3f}), quality {scores.mean():.4f} ± {scores.std(ddof=1):.4f}"
+                      + (f", >50K share {np.mean(shares):.3f} ({min(shares):.3f} to {max(shares):.3f})" if len(shares) == len(runs) else ""))
         fits = [r for r in ours if r.get("sampling") != "reference"]   # one row per fit
         peer_fits = [r for r in peer if r.get("sampling") != "paper"]
         pairs = list(zip(fits, peer_fits))   # the i-th run of each tool, as they were measured side by side

@@ -8,6 +8,11 @@ import tempfile
 import numpy as np
 import pandas as pd
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA_FOLDER = os.path.join(os.path.dirname(ROOT), "shared", "data")   # the shared datasets beside the checkout
+SYNTHLAB = os.path.join(ROOT, ".build", "release", "synthlab")
+SPLIT_SEED = 2026   # the seed of adult_split that every adult.csv benchmark uses by default
+
 
 def load(path):
     return pd.read_csv(path, skipinitialspace=True, na_values=["?", ""])

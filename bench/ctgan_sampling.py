@@ -20,18 +20,16 @@ import argparse
 import itertools
 import json
 import os
-import tempfile
 import warnings
 from collections import defaultdict
 
 import numpy as np
 
-from common import adult_split, load, positive_share, quality, sample_saved_model, table_metadata, utility_f1
+from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, load, positive_share, quality, sample_saved_model,
+                    table_metadata, utility_f1)
 
 warnings.filterwarnings("ignore")
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SETTINGS = [(by_frequency, batch) for by_frequency, batch in itertools.product(("true", "false"), ("false", "true"))]
+SETTINGS = list(itertools.product(("true", "false"), ("false", "true")))   # (sample_by_frequency, sample_batch_statistics)
 
 
 def name(by_frequency, batch):
@@ -68,9 +66,9 @@ def summarize(rows):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("models", nargs="*", metavar="MODEL")
-    parser.add_argument("--data", default=os.path.join(os.path.dirname(ROOT), "shared", "data"))
-    parser.add_argument("--synthlab", default=os.path.join(ROOT, ".build", "release", "synthlab"))
-    parser.add_argument("--split-seed", type=int, default=2026, help="the seed of the split the models were trained on")
+    parser.add_argument("--data", default=DATA_FOLDER)
+    parser.add_argument("--synthlab", default=SYNTHLAB)
+    parser.add_argument("--split-seed", type=int, default=SPLIT_SEED, help="the seed of the split the models were trained on")
     parser.add_argument("--sample-seeds", default="1,2", help="comma-separated sampling seeds, each setting sampled with each")
     parser.add_argument("--quality", action="store_true", help="also score each sample with SDMetrics' QualityReport")
     parser.add_argument("--results", help="append each sample's row to this JSON-lines file")
@@ -84,14 +82,18 @@ def main():
     for model in args.models:
         if not os.path.isfile(model):
             parser.error(f"no model file {model}")
-    train, holdout, _ = adult_split(args.data, args.split_seed, "synthlab-ctgan-sampling-")
+    try:
+        seeds = [int(s) for s in args.sample_seeds.split(",")]
+    except ValueError:
+        parser.error(f"--sample-seeds {args.sample_seeds!r} is not a comma-separated list of integers")
+    train, holdout, train_path = adult_split(args.data, args.split_seed, "synthlab-ctgan-sampling-")
+    folder = os.path.dirname(train_path)   # the samples go beside the split's training CSV
     metadata = table_metadata(train) if args.quality else None
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    folder = tempfile.mkdtemp(prefix="synthlab-ctgan-sampling-")
     rows = []
     for model in args.models:
-        for (by_frequency, batch), seed in itertools.product(SETTINGS, [int(s) for s in args.sample_seeds.split(",")]):
-            stem = os.path.splitext(os.path.basename(model))[0]
+        stem = os.path.splitext(os.path.basename(model))[0]
+        for (by_frequency, batch), seed in itertools.product(SETTINGS, seeds):
             out = os.path.join(folder, f"{stem}-{by_frequency}-{batch}-{seed}.csv")
             synthetic = load(sample_saved_model(args.synthlab, model, {"sample_by_frequency": by_frequency,
                                                                       "sample_batch_statistics": batch},

@@ -35,11 +35,10 @@ import warnings
 
 import numpy as np
 
-from common import adult_split, load, positive_share, quality, sample_saved_model, table_metadata, utility_f1
+from common import (DATA_FOLDER, ROOT, SPLIT_SEED, SYNTHLAB, adult_split, load, positive_share, quality, sample_saved_model,
+                    table_metadata, utility_f1)
 
 warnings.filterwarnings("ignore")
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run_measured(command, env=None):
@@ -102,9 +101,9 @@ def sample_as_reference(synthlab, model, rows, seed, out, env):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", default=os.path.join(os.path.dirname(ROOT), "shared", "data"))
-    parser.add_argument("--synthlab", default=os.path.join(ROOT, ".build", "release", "synthlab"))
-    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--data", default=DATA_FOLDER)
+    parser.add_argument("--synthlab", default=SYNTHLAB)
+    parser.add_argument("--seed", type=int, default=SPLIT_SEED)
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--generators", default="ctgan,tvae")
     parser.add_argument("--which", choices=["both", "ours", "sdv"], default="both")

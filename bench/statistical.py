@@ -16,17 +16,16 @@ import tempfile
 import time
 import warnings
 
-from common import adult_split, load, quality, utility_f1
+from common import DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, load, quality, utility_f1
 
 warnings.filterwarnings("ignore")
 
 
 def main():
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", default=os.path.join(os.path.dirname(root), "shared", "data"))
-    parser.add_argument("--synthlab", default=os.path.join(root, ".build", "release", "synthlab"))
-    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--data", default=DATA_FOLDER)
+    parser.add_argument("--synthlab", default=SYNTHLAB)
+    parser.add_argument("--seed", type=int, default=SPLIT_SEED)
     args = parser.parse_args()
 
     train, holdout, train_path = adult_split(args.data, args.seed, "synthlab-bench-")

@@ -78,6 +78,21 @@ def sample_saved_model(synthlab, model, values, rows, seed, out, env=None):
     return out
 
 
+def append_jsonl(path, record):
+    """Appends `record` to the JSON-lines file at `path` (a stored run, as each finishes)."""
+    with open(path, "a") as handle:
+        handle.write(json.dumps(record) + "\n")
+
+
+def read_jsonl(paths):
+    """The records stored in the JSON-lines files at `paths`, in order."""
+    records = []
+    for path in paths:
+        with open(path) as handle:
+            records.extend(json.loads(line) for line in handle if line.strip())
+    return records
+
+
 def table_metadata(table):
     """SDV's detected metadata of one table, as the single-table dictionary SDMetrics takes."""
     from sdv.metadata import Metadata

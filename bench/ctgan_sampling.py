@@ -25,8 +25,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, load, positive_share, quality, sample_saved_model,
-                    table_metadata, utility_f1)
+from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, positive_share, quality, read_jsonl,
+                    sample_saved_model, table_metadata, utility_f1)
 
 warnings.filterwarnings("ignore")
 SETTINGS = list(itertools.product(("true", "false"), ("false", "true")))   # (sample_by_frequency, sample_batch_statistics)
@@ -75,7 +75,7 @@ def main():
     parser.add_argument("--summarize", nargs="+", metavar="FILE", help="print the summary of these results files and exit")
     args = parser.parse_args()
     if args.summarize:
-        summarize([json.loads(line) for path in args.summarize for line in open(path) if line.strip()])
+        summarize(read_jsonl(args.summarize))
         return
     if not args.models:
         parser.error("give at least one saved ctgan model")
@@ -105,8 +105,7 @@ def main():
             rows.append(row)
             print(json.dumps(row), flush=True)
             if args.results:
-                with open(args.results, "a") as handle:
-                    handle.write(json.dumps(row) + "\n")
+                append_jsonl(args.results, row)
     summarize(rows)
 
 

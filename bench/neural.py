@@ -35,8 +35,8 @@ import warnings
 
 import numpy as np
 
-from common import (DATA_FOLDER, ROOT, SPLIT_SEED, SYNTHLAB, adult_split, load, positive_share, quality, sample_saved_model,
-                    table_metadata, utility_f1)
+from common import (DATA_FOLDER, ROOT, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, positive_share, quality,
+                    read_jsonl, sample_saved_model, table_metadata, utility_f1)
 
 warnings.filterwarnings("ignore")
 
@@ -125,7 +125,7 @@ def main():
         return
 
     if args.summarize:
-        runs = [json.loads(line) for path in args.summarize for line in open(path) if line.strip()]
+        runs = read_jsonl(args.summarize)
         for group in args.same_code or []:
             # Revisions whose code trains and samples alike are summarized as one.
             revisions = group.split(",")
@@ -199,8 +199,7 @@ def main():
                 results.append(row)
                 print(json.dumps(row), flush=True)
                 if args.results:
-                    with open(args.results, "a") as handle:
-                        handle.write(json.dumps(row) + "\n")
+                    append_jsonl(args.results, row)
 
     print_table(results, [(generator, args.epochs) for generator in args.generators.split(",")])
 

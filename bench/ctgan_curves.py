@@ -1,0 +1,188 @@
+"""Whether ctgan trains as the reference does, epoch by epoch: our `ctgan` and ctgan 0.12's CTGAN
+(the model inside SDV's CTGANSynthesizer) fitted on the same adult.csv split with the same
+settings, each epoch's mean losses recorded, then summarized over windows of epochs.
+
+    python3 bench/ctgan_curves.py [--epochs 100] [--seeds 1,2] [--reference-seeds 1,2]
+                                  [--results FILE.jsonl] [--summarize FILE ...]
+
+Per epoch and run, the mean over its steps of:
+- `loss_d`, mean D(fake) − mean D(real), the critic's estimate of the Wasserstein distance (negated);
+- `penalty`, the WGAN-GP gradient penalty (λ = 10);
+- `cond`, the generator's cross-entropy on the conditioned column;
+- `loss_g`, −mean D(fake) + cond. Its level includes the critic's offset, which the WGAN loss leaves
+  free (D and D + c have the same loss_d), so it drifts from run to run: compare it loosely.
+
+ctgan 0.12 keeps only the last step's losses of each epoch, so the reference is recorded by
+wrapping three of its functions (the conditional loss, the gradient penalty and the critic's
+forward pass); the training itself is unchanged. Ours prints the means in its progress messages
+(`synthlab synth -v`). Each run also samples as many rows as it trained on, the way ctgan 0.12
+samples (ours with `sample_by_frequency=false`, `sample_batch_statistics=true`), for the F1 and the
+share of incomes over 50K. Needs: pip install ctgan scikit-learn (SDV 2.0 brings ctgan 0.12), and a
+release build.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, positive_share, read_jsonl,
+                    utility_f1)
+
+warnings.filterwarnings("ignore")
+QUANTITIES = ("loss_d", "penalty", "cond", "loss_g")
+WINDOWS = [(1, 1), (2, 5), (6, 10), (11, 20), (21, 40), (41, 60), (61, 80), (81, 100), (101, 150), (151, 200), (201, 300)]
+PROGRESS = re.compile(r"epoch (\d+)/\d+ loss_g=(\S+) loss_d=(\S+) penalty=(\S+) cond=(\S+)")
+
+
+def reference_worker(train_path, out_path, epochs, seed):
+    """Fits ctgan 0.12's CTGAN on the training CSV with one thread and prints each epoch's mean losses
+    as JSON, then samples `len(train)` rows into `out_path`."""
+    import torch
+    from ctgan import CTGAN
+    from ctgan.synthesizers import ctgan as reference
+
+    torch.set_num_threads(1)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    train = load(train_path)
+    recorded = {"cond": [], "penalty": [], "critic": []}
+
+    def wrap(owner, name, record):
+        original = getattr(owner, name)
+
+        def wrapped(*args, **kwargs):
+            value = original(*args, **kwargs)
+            record(value)
+            return value
+        setattr(owner, name, wrapped)
+
+    wrap(reference.CTGAN, "_cond_loss", lambda v: recorded["cond"].append(v.item()))
+    wrap(reference.Discriminator, "calc_gradient_penalty", lambda v: recorded["penalty"].append(v.item()))
+    wrap(reference.Discriminator, "forward", lambda v: recorded["critic"].append(v.mean().item()))
+    discrete = [c for c in train.columns if train[c].dtype == object]
+    model = CTGAN(epochs=epochs)
+    start = time.perf_counter()
+    model.fit(train, discrete)
+    fit_seconds = time.perf_counter() - start
+    steps = max(len(train) // model._batch_size, 1)
+    critic = np.array(recorded["critic"]).reshape(epochs, steps, 4)   # per step: D(fake), D(real), D(interpolates), then the generator's D(fake)
+    cond = np.array(recorded["cond"]).reshape(epochs, steps)
+    penalty = np.array(recorded["penalty"]).reshape(epochs, steps)
+    for epoch in range(epochs):
+        print(json.dumps({"epoch": epoch + 1, "loss_d": float((critic[epoch, :, 0] - critic[epoch, :, 1]).mean()),
+                          "penalty": float(penalty[epoch].mean()), "cond": float(cond[epoch].mean()),
+                          "loss_g": float((cond[epoch] - critic[epoch, :, 3]).mean())}))
+    model.sample(len(train)).to_csv(out_path, index=False)
+    print(json.dumps({"fit_seconds": fit_seconds}))
+
+
+def run_reference(train_path, out, epochs, seed):
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    result = subprocess.run([sys.executable, os.path.abspath(__file__), "--reference-worker", train_path, out, str(epochs), str(seed)],
+                            capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"ctgan 0.12 run failed ({result.returncode}): {result.stderr[-2000:]}")
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return [line for line in lines if "epoch" in line], lines[-1]["fit_seconds"]
+
+
+def run_ours(synthlab, train_path, out, epochs, seed, rows):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    start = time.perf_counter()
+    result = subprocess.run([synthlab, "synth", "--generator", "ctgan", "--data", train_path, "--rows", str(rows), "--seed", str(seed),
+                             "--out", out, "-v", "--param", f"epochs={epochs}", "--param", "sample_by_frequency=false",
+                             "--param", "sample_batch_statistics=true"], capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"synthlab synth failed ({result.returncode}): {result.stderr[-2000:]}")
+    epochs_seen = []
+    for line in (result.stdout + result.stderr).splitlines():
+        match = PROGRESS.search(line)
+        if match:
+            epoch, loss_g, loss_d, penalty, cond = match.groups()
+            epochs_seen.append({"epoch": int(epoch), "loss_d": float(loss_d), "penalty": float(penalty), "cond": float(cond),
+                                "loss_g": float(loss_g)})
+    if len(epochs_seen) != epochs:
+        raise RuntimeError(f"synthlab printed {len(epochs_seen)} epochs' losses, expected {epochs}")
+    return epochs_seen, time.perf_counter() - start
+
+
+def summarize(runs):
+    """Each window of epochs: per tool, the mean ± sd over runs of each run's mean in the window; then
+    each run's F1 and share of incomes over 50K."""
+    tools = sorted({r["tool"] for r in runs})
+    epochs = min(len(r["curve"]) for r in runs)
+    counts = ", ".join(f"{t}: {sum(r['tool'] == t for r in runs)} runs" for t in tools)
+    print(f"mean ± sd over runs of each run's mean in the window ({counts}); per quantity, " + " | ".join(tools))
+    print(f"{'epochs':>9}  " + "  ".join(f"{q:^33}" for q in QUANTITIES))
+    for low, high in WINDOWS:
+        if high > epochs:
+            break
+        cells = []
+        for quantity in QUANTITIES:
+            pair = []
+            for tool in tools:
+                values = [np.mean([e[quantity] for e in r["curve"][low - 1:high]]) for r in runs if r["tool"] == tool]
+                pair.append(f"{np.mean(values):7.4f}±{np.std(values, ddof=1) if len(values) > 1 else 0:.4f}")
+            cells.append(" | ".join(pair))
+        print(f"{low:4d}-{high:<4d}  " + "  ".join(f"{c:>33}" for c in cells))
+    print()
+    for tool in tools:
+        mine = [r for r in runs if r["tool"] == tool]
+        f1 = [r["f1"] for r in mine]
+        print(f"{tool}: F1 {np.mean(f1):.3f} ± {np.std(f1, ddof=1) if len(f1) > 1 else 0:.3f} over {len(f1)} runs "
+              f"({', '.join(f'{v:.3f}' for v in f1)}); >50K share {np.mean([r['positive_share'] for r in mine]):.3f}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", default=DATA_FOLDER)
+    parser.add_argument("--synthlab", default=SYNTHLAB)
+    parser.add_argument("--split-seed", type=int, default=SPLIT_SEED)
+    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--seeds", default="1,2", help="comma-separated seeds of our runs")
+    parser.add_argument("--reference-seeds", default="1,2", help="comma-separated seeds of ctgan 0.12's runs (numpy's and torch's)")
+    parser.add_argument("--results", help="append each finished run to this JSON-lines file")
+    parser.add_argument("--summarize", nargs="+", metavar="FILE", help="summarize the runs stored in these files and exit")
+    parser.add_argument("--reference-worker", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.reference_worker:
+        train_path, out, epochs, seed = args.reference_worker
+        reference_worker(train_path, out, int(epochs), int(seed))
+        return
+    if args.summarize:
+        summarize(read_jsonl(args.summarize))
+        return
+    def seed_list(option, text):
+        try:
+            return [int(s) for s in text.split(",")] if text else []
+        except ValueError:
+            parser.error(f"{option}: '{text}' is not a comma-separated list of integers")
+    seeds, reference_seeds = seed_list("--seeds", args.seeds), seed_list("--reference-seeds", args.reference_seeds)
+    train, holdout, train_path = adult_split(args.data, args.split_seed, "synthlab-curves-")
+    folder = os.path.dirname(train_path)
+    jobs = [("synthlab", s) for s in seeds] + [("ctgan 0.12", s) for s in reference_seeds]
+    runs = []
+    for tool, seed in jobs:
+        out = os.path.join(folder, f"{tool.split()[0]}-{seed}.csv")
+        if tool == "synthlab":
+            curve, seconds = run_ours(args.synthlab, train_path, out, args.epochs, seed, len(train))
+        else:
+            curve, seconds = run_reference(train_path, out, args.epochs, seed)
+        synthetic = load(out)
+        run = {"tool": tool, "seed": seed, "epochs": args.epochs, "seconds": seconds, "f1": utility_f1(synthetic, holdout),
+               "positive_share": positive_share(synthetic), "curve": curve, "date": time.strftime("%Y-%m-%d %H:%M")}
+        runs.append(run)
+        print(f"{tool} seed {seed}: F1 {run['f1']:.3f}, >50K share {run['positive_share']:.3f}", flush=True)
+        if args.results:
+            append_jsonl(args.results, run)
+    summarize(runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -78,6 +78,15 @@ def sample_saved_model(synthlab, model, values, rows, seed, out, env=None):
     return out
 
 
+def seed_list(parser, option, text):
+    """The integers of a comma-separated option such as --seeds 7,8,9 (none for an empty text); a
+    malformed one stops the script through `parser` with the option named."""
+    try:
+        return [int(s) for s in text.split(",")] if text else []
+    except ValueError:
+        parser.error(f"{option}: '{text}' is not a comma-separated list of integers")
+
+
 def append_jsonl(path, record):
     """Appends `record` to the JSON-lines file at `path` (a stored run, as each finishes)."""
     with open(path, "a") as handle:

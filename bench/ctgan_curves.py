@@ -32,7 +32,7 @@ import warnings
 import numpy as np
 
 from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, positive_share, read_jsonl,
-                    utility_f1)
+                    seed_list, utility_f1)
 
 warnings.filterwarnings("ignore")
 QUANTITIES = ("loss_d", "penalty", "cond", "loss_g")
@@ -67,9 +67,7 @@ def reference_worker(train_path, out_path, epochs, seed):
     wrap(reference.Discriminator, "forward", lambda v: recorded["critic"].append(v.mean().item()))
     discrete = [c for c in train.columns if train[c].dtype == object]
     model = CTGAN(epochs=epochs)
-    start = time.perf_counter()
     model.fit(train, discrete)
-    fit_seconds = time.perf_counter() - start
     steps = max(len(train) // model._batch_size, 1)
     critic = np.array(recorded["critic"]).reshape(epochs, steps, 4)   # per step: D(fake), D(real), D(interpolates), then the generator's D(fake)
     cond = np.array(recorded["cond"]).reshape(epochs, steps)
@@ -79,7 +77,6 @@ def reference_worker(train_path, out_path, epochs, seed):
                           "penalty": float(penalty[epoch].mean()), "cond": float(cond[epoch].mean()),
                           "loss_g": float((cond[epoch] - critic[epoch, :, 3]).mean())}))
     model.sample(len(train)).to_csv(out_path, index=False)
-    print(json.dumps({"fit_seconds": fit_seconds}))
 
 
 def run_reference(train_path, out, epochs, seed):
@@ -88,13 +85,11 @@ def run_reference(train_path, out, epochs, seed):
                             capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"ctgan 0.12 run failed ({result.returncode}): {result.stderr[-2000:]}")
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    return [line for line in lines if "epoch" in line], lines[-1]["fit_seconds"]
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
 
 def run_ours(synthlab, train_path, out, epochs, seed, rows):
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    start = time.perf_counter()
     result = subprocess.run([synthlab, "synth", "--generator", "ctgan", "--data", train_path, "--rows", str(rows), "--seed", str(seed),
                              "--out", out, "-v", "--param", f"epochs={epochs}", "--param", "sample_by_frequency=false",
                              "--param", "sample_batch_statistics=true"], capture_output=True, text=True, env=env)
@@ -109,7 +104,12 @@ def run_ours(synthlab, train_path, out, epochs, seed, rows):
                                 "loss_g": float(loss_g)})
     if len(epochs_seen) != epochs:
         raise RuntimeError(f"synthlab printed {len(epochs_seen)} epochs' losses, expected {epochs}")
-    return epochs_seen, time.perf_counter() - start
+    return epochs_seen
+
+
+def mean_sd(values):
+    """The mean and sample sd of `values` (sd 0 for a single value)."""
+    return np.mean(values), np.std(values, ddof=1) if len(values) > 1 else 0.0
 
 
 def summarize(runs):
@@ -128,14 +128,16 @@ def summarize(runs):
             pair = []
             for tool in tools:
                 values = [np.mean([e[quantity] for e in r["curve"][low - 1:high]]) for r in runs if r["tool"] == tool]
-                pair.append(f"{np.mean(values):7.4f}±{np.std(values, ddof=1) if len(values) > 1 else 0:.4f}")
+                mean, sd = mean_sd(values)
+                pair.append(f"{mean:7.4f}±{sd:.4f}")
             cells.append(" | ".join(pair))
         print(f"{low:4d}-{high:<4d}  " + "  ".join(f"{c:>33}" for c in cells))
     print()
     for tool in tools:
         mine = [r for r in runs if r["tool"] == tool]
         f1 = [r["f1"] for r in mine]
-        print(f"{tool}: F1 {np.mean(f1):.3f} ± {np.std(f1, ddof=1) if len(f1) > 1 else 0:.3f} over {len(f1)} runs "
+        mean, sd = mean_sd(f1)
+        print(f"{tool}: F1 {mean:.3f} ± {sd:.3f} over {len(f1)} runs "
               f"({', '.join(f'{v:.3f}' for v in f1)}); >50K share {np.mean([r['positive_share'] for r in mine]):.3f}")
 
 
@@ -158,12 +160,8 @@ def main():
     if args.summarize:
         summarize(read_jsonl(args.summarize))
         return
-    def seed_list(option, text):
-        try:
-            return [int(s) for s in text.split(",")] if text else []
-        except ValueError:
-            parser.error(f"{option}: '{text}' is not a comma-separated list of integers")
-    seeds, reference_seeds = seed_list("--seeds", args.seeds), seed_list("--reference-seeds", args.reference_seeds)
+    seeds = seed_list(parser, "--seeds", args.seeds)
+    reference_seeds = seed_list(parser, "--reference-seeds", args.reference_seeds)
     train, holdout, train_path = adult_split(args.data, args.split_seed, "synthlab-curves-")
     folder = os.path.dirname(train_path)
     jobs = [("synthlab", s) for s in seeds] + [("ctgan 0.12", s) for s in reference_seeds]
@@ -171,11 +169,11 @@ def main():
     for tool, seed in jobs:
         out = os.path.join(folder, f"{tool.split()[0]}-{seed}.csv")
         if tool == "synthlab":
-            curve, seconds = run_ours(args.synthlab, train_path, out, args.epochs, seed, len(train))
+            curve = run_ours(args.synthlab, train_path, out, args.epochs, seed, len(train))
         else:
-            curve, seconds = run_reference(train_path, out, args.epochs, seed)
+            curve = run_reference(train_path, out, args.epochs, seed)
         synthetic = load(out)
-        run = {"tool": tool, "seed": seed, "epochs": args.epochs, "seconds": seconds, "f1": utility_f1(synthetic, holdout),
+        run = {"tool": tool, "seed": seed, "epochs": args.epochs, "f1": utility_f1(synthetic, holdout),
                "positive_share": positive_share(synthetic), "curve": curve, "date": time.strftime("%Y-%m-%d %H:%M")}
         runs.append(run)
         print(f"{tool} seed {seed}: F1 {run['f1']:.3f}, >50K share {run['positive_share']:.3f}", flush=True)

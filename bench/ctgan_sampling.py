@@ -26,7 +26,7 @@ from collections import defaultdict
 import numpy as np
 
 from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, positive_share, quality, read_jsonl,
-                    sample_saved_model, table_metadata, utility_f1)
+                    sample_saved_model, seed_list, table_metadata, utility_f1)
 
 warnings.filterwarnings("ignore")
 SETTINGS = list(itertools.product(("true", "false"), ("false", "true")))   # (sample_by_frequency, sample_batch_statistics)
@@ -82,10 +82,7 @@ def main():
     for model in args.models:
         if not os.path.isfile(model):
             parser.error(f"no model file {model}")
-    try:
-        seeds = [int(s) for s in args.sample_seeds.split(",")]
-    except ValueError:
-        parser.error(f"--sample-seeds {args.sample_seeds!r} is not a comma-separated list of integers")
+    seeds = seed_list(parser, "--sample-seeds", args.sample_seeds)
     train, holdout, train_path = adult_split(args.data, args.split_seed, "synthlab-ctgan-sampling-")
     folder = os.path.dirname(train_path)   # the samples go beside the split's training CSV
     metadata = table_metadata(train) if args.quality else None

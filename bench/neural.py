@@ -36,7 +36,7 @@ import warnings
 import numpy as np
 
 from common import (DATA_FOLDER, ROOT, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, positive_share, quality,
-                    read_jsonl, sample_saved_model, table_metadata, utility_f1)
+                    read_jsonl, sample_saved_model, seed_list, table_metadata, utility_f1)
 
 warnings.filterwarnings("ignore")
 
@@ -148,7 +148,7 @@ def main():
     status = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--"] + code, capture_output=True, text=True)
     head = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h", "--"] + code, capture_output=True, text=True)
     revision = head.stdout.strip() + ("+" if status.stdout.strip() else "") if head.returncode == 0 else None
-    seeds = [int(seed) for seed in args.seeds.split(",")]
+    seeds = seed_list(parser, "--seeds", args.seeds)
     results = []
     for generator in args.generators.split(","):
         runs = ([("synthlab", seed) for seed in seeds] if args.which != "sdv" else []) + ([("sdv", run) for run in range(1, args.sdv_runs + 1)] if args.which != "ours" else [])

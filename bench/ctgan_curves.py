@@ -1,6 +1,7 @@
 """Whether ctgan trains as the reference does, epoch by epoch: our `ctgan` and ctgan 0.12's CTGAN
 (the model inside SDV's CTGANSynthesizer) fitted on the same adult.csv split with the same
-settings, each epoch's mean losses recorded, then summarized over windows of epochs.
+settings, each epoch's mean losses recorded, then summarized over windows of epochs, with each
+window's gap between the two tools in standard errors of the difference.
 
     python3 bench/ctgan_curves.py [--epochs 100] [--seeds 1,2] [--reference-seeds 1,2]
                                   [--results FILE.jsonl] [--summarize FILE ...]
@@ -112,32 +113,48 @@ def mean_sd(values):
     return np.mean(values), np.std(values, ddof=1) if len(values) > 1 else 0.0
 
 
+def window_means(runs, tool, quantity, low, high):
+    """Each of `tool`'s runs' mean of `quantity` over epochs `low` to `high`."""
+    return [np.mean([e[quantity] for e in r["curve"][low - 1:high]]) for r in runs if r["tool"] == tool]
+
+
 def summarize(runs):
-    """Each window of epochs: per tool, the mean ± sd over runs of each run's mean in the window; then
-    each run's F1 and share of incomes over 50K."""
+    """Each window of epochs: per tool, the mean ± sd over runs of each run's mean in the window; with
+    two tools, each window's gap (second − first) in standard errors of the difference; then, per tool
+    and length of run, each run's F1 and their share of incomes over 50K."""
     tools = sorted({r["tool"] for r in runs})
     epochs = min(len(r["curve"]) for r in runs)
+    windows = [(low, high) for low, high in WINDOWS if high <= epochs]
     counts = ", ".join(f"{t}: {sum(r['tool'] == t for r in runs)} runs" for t in tools)
     print(f"mean ± sd over runs of each run's mean in the window ({counts}); per quantity, " + " | ".join(tools))
     print(f"{'epochs':>9}  " + "  ".join(f"{q:^33}" for q in QUANTITIES))
-    for low, high in WINDOWS:
-        if high > epochs:
-            break
+    for low, high in windows:
         cells = []
         for quantity in QUANTITIES:
             pair = []
             for tool in tools:
-                values = [np.mean([e[quantity] for e in r["curve"][low - 1:high]]) for r in runs if r["tool"] == tool]
-                mean, sd = mean_sd(values)
+                mean, sd = mean_sd(window_means(runs, tool, quantity, low, high))
                 pair.append(f"{mean:7.4f}±{sd:.4f}")
             cells.append(" | ".join(pair))
         print(f"{low:4d}-{high:<4d}  " + "  ".join(f"{c:>33}" for c in cells))
+    if len(tools) == 2 and all(sum(r["tool"] == t for r in runs) > 1 for t in tools):
+        # (mean₂ − mean₁) / √(sd₁²/n₁ + sd₂²/n₂), the gap measured in standard errors of the difference.
+        print(f"\ngap {tools[1]} − {tools[0]} in standard errors of the difference (loss_g left out: its level is free)")
+        print(f"{'epochs':>9}  " + "  ".join(f"{q:>8}" for q in QUANTITIES[:3]))
+        for low, high in windows:
+            gaps = []
+            for quantity in QUANTITIES[:3]:
+                first, second = (window_means(runs, tool, quantity, low, high) for tool in tools)
+                error = np.sqrt(np.var(first, ddof=1) / len(first) + np.var(second, ddof=1) / len(second))
+                gaps.append((np.mean(second) - np.mean(first)) / error if error > 0 else float("nan"))
+            print(f"{low:4d}-{high:<4d}  " + "  ".join(f"{g:8.1f}" for g in gaps))
     print()
-    for tool in tools:
-        mine = [r for r in runs if r["tool"] == tool]
+    # F1 is of the model after its last epoch, so runs of different lengths are reported apart.
+    for tool, length in sorted({(r["tool"], r["epochs"]) for r in runs}):
+        mine = [r for r in runs if r["tool"] == tool and r["epochs"] == length]
         f1 = [r["f1"] for r in mine]
         mean, sd = mean_sd(f1)
-        print(f"{tool}: F1 {mean:.3f} ± {sd:.3f} over {len(f1)} runs "
+        print(f"{tool}, {length} epochs: F1 {mean:.3f} ± {sd:.3f} over {len(f1)} runs "
               f"({', '.join(f'{v:.3f}' for v in f1)}); >50K share {np.mean([r['positive_share'] for r in mine]):.3f}")
 
 

@@ -3,7 +3,7 @@
 settings, each epoch's mean losses recorded, then summarized over windows of epochs, with each
 window's gap between the two tools in standard errors of the difference.
 
-    python3 bench/ctgan_curves.py [--epochs 100] [--seeds 1,2] [--reference-seeds 1,2]
+    python3 bench/ctgan_curves.py [--epochs 100] [--seeds 1,2] [--reference-seeds 1,2] [--reference-mixture-seed]
                                   [--results FILE.jsonl] [--summarize FILE ...]
 
 Per epoch and run, the mean over its steps of:
@@ -41,14 +41,18 @@ WINDOWS = [(1, 1), (2, 5), (6, 10), (11, 20), (21, 40), (41, 60), (61, 80), (81,
 PROGRESS = re.compile(r"epoch (\d+)/\d+ loss_g=(\S+) loss_d=(\S+) penalty=(\S+) cond=(\S+)")
 
 
-def reference_worker(train_path, out_path, epochs, seed):
+def reference_worker(train_path, out_path, epochs, seed, mixture_seed=None):
     """Fits ctgan 0.12's CTGAN on the training CSV with one thread and prints each epoch's mean losses
-    as JSON, then samples `len(train)` rows into `out_path`."""
+    as JSON, then samples `len(train)` rows into `out_path`. With `mixture_seed`, RDT's Gaussian
+    mixtures start from that seed instead of its fixed one (42)."""
     import torch
     from ctgan import CTGAN
     from ctgan.synthesizers import ctgan as reference
 
     torch.set_num_threads(1)
+    if mixture_seed is not None:
+        from rdt.transformers.numerical import ClusterBasedNormalizer
+        ClusterBasedNormalizer._get_current_random_seed = lambda self: mixture_seed
     np.random.seed(seed)
     torch.manual_seed(seed)
     train = load(train_path)
@@ -80,10 +84,10 @@ def reference_worker(train_path, out_path, epochs, seed):
     model.sample(len(train)).to_csv(out_path, index=False)
 
 
-def run_reference(train_path, out, epochs, seed):
+def run_reference(train_path, out, epochs, seed, mixture_seed=None):
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    result = subprocess.run([sys.executable, os.path.abspath(__file__), "--reference-worker", train_path, out, str(epochs), str(seed)],
-                            capture_output=True, text=True, env=env)
+    result = subprocess.run([sys.executable, os.path.abspath(__file__), "--reference-worker", train_path, out, str(epochs), str(seed)]
+                            + ([str(mixture_seed)] if mixture_seed is not None else []), capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"ctgan 0.12 run failed ({result.returncode}): {result.stderr[-2000:]}")
     return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
@@ -168,11 +172,14 @@ def main():
     parser.add_argument("--reference-seeds", default="1,2", help="comma-separated seeds of ctgan 0.12's runs (numpy's and torch's)")
     parser.add_argument("--results", help="append each finished run to this JSON-lines file")
     parser.add_argument("--summarize", nargs="+", metavar="FILE", help="summarize the runs stored in these files and exit")
-    parser.add_argument("--reference-worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--reference-mixture-seed", action="store_true",
+                        help="start ctgan 0.12's Gaussian mixtures from each run's seed instead of RDT's fixed 42 (as ours do)")
+    parser.add_argument("--reference-worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.reference_worker:
-        train_path, out, epochs, seed = args.reference_worker
-        reference_worker(train_path, out, int(epochs), int(seed))
+        train_path, out, epochs, seed = args.reference_worker[:4]
+        mixture = int(args.reference_worker[4]) if len(args.reference_worker) > 4 else None
+        reference_worker(train_path, out, int(epochs), int(seed), mixture)
         return
     if args.summarize:
         summarize(read_jsonl(args.summarize))
@@ -181,14 +188,15 @@ def main():
     reference_seeds = seed_list(parser, "--reference-seeds", args.reference_seeds)
     train, holdout, train_path = adult_split(args.data, args.split_seed, "synthlab-curves-")
     folder = os.path.dirname(train_path)
-    jobs = [("synthlab", s) for s in seeds] + [("ctgan 0.12", s) for s in reference_seeds]
+    reference = "ctgan 0.12, own mixture seeds" if args.reference_mixture_seed else "ctgan 0.12"
+    jobs = [("synthlab", s) for s in seeds] + [(reference, s) for s in reference_seeds]
     runs = []
     for tool, seed in jobs:
         out = os.path.join(folder, f"{tool.split()[0]}-{seed}.csv")
         if tool == "synthlab":
             curve = run_ours(args.synthlab, train_path, out, args.epochs, seed, len(train))
         else:
-            curve = run_reference(train_path, out, args.epochs, seed)
+            curve = run_reference(train_path, out, args.epochs, seed, seed if args.reference_mixture_seed else None)
         synthetic = load(out)
         run = {"tool": tool, "seed": seed, "epochs": args.epochs, "f1": utility_f1(synthetic, holdout),
                "positive_share": positive_share(synthetic), "curve": curve, "date": time.strftime("%Y-%m-%d %H:%M")}

@@ -101,6 +101,8 @@ struct TerminalTests {
         try terminal.waitForLine("synthlab> .plugins")
         try terminal.press("Enter")
         try terminal.waitFor("| bayesian_network | generator |")
+        // Keys typed while the table is still printing would be echoed before the next prompt.
+        try terminal.waitFor { _ in terminal.currentLine.trimmingCharacters(in: .whitespaces) == "synthlab>" }
 
         try terminal.type("g = indep")
         try terminal.press("Tab")

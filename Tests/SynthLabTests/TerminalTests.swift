@@ -74,6 +74,12 @@ final class Terminal {
     func waitForLine(_ text: String, seconds: Double = 30) throws {
         try waitFor(seconds) { _ in self.currentLine.contains(text) }
     }
+
+    /// Waits until the cursor's line is a bare prompt: the last command's output is all on screen
+    /// and keys typed now go to a fresh line.
+    func waitForPrompt(seconds: Double = 30) throws {
+        try waitFor(seconds) { _ in self.currentLine.trimmingCharacters(in: .whitespaces) == "synthlab>" }
+    }
 }
 
 @Suite("REPL in a real terminal (tmux)", .serialized)
@@ -102,7 +108,7 @@ struct TerminalTests {
         try terminal.press("Enter")
         try terminal.waitFor("| bayesian_network | generator |")
         // Keys typed while the table is still printing would be echoed before the next prompt.
-        try terminal.waitFor { _ in terminal.currentLine.trimmingCharacters(in: .whitespaces) == "synthlab>" }
+        try terminal.waitForPrompt()
 
         try terminal.type("g = indep")
         try terminal.press("Tab")
@@ -146,13 +152,13 @@ struct TerminalTests {
         try terminal.waitFor("· seed 3")
         try terminal.press("C-c")
         try terminal.waitFor("cancelled (Ctrl-C)")
-        try terminal.waitForLine("synthlab> ")
+        try terminal.waitForPrompt()
         try terminal.enter("ins")
         try terminal.waitFor("ins: 1338 rows × 7 columns")
         // Ctrl-C at the prompt abandons the line and stays in the REPL.
         try terminal.type("abandoned = 1")
         try terminal.press("C-c")
-        try terminal.waitForLine("synthlab> ")
+        try terminal.waitForPrompt()
         try terminal.enter(".names")
         try terminal.waitFor("| ins  | a table |")
         #expect(!terminal.screen.contains("| abandoned"))

@@ -87,6 +87,11 @@ def seed_list(parser, option, text):
         parser.error(f"{option}: '{text}' is not a comma-separated list of integers")
 
 
+def mean_sd(values):
+    """The mean and sample sd of `values` (sd 0 for a single value)."""
+    return float(np.mean(values)), float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+
 def append_jsonl(path, record):
     """Appends `record` to the JSON-lines file at `path` (a stored run, as each finishes)."""
     with open(path, "a") as handle:

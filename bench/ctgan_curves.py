@@ -32,7 +32,7 @@ import warnings
 
 import numpy as np
 
-from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, positive_share, read_jsonl,
+from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, mean_sd, positive_share, read_jsonl,
                     seed_list, utility_f1)
 
 warnings.filterwarnings("ignore")
@@ -112,16 +112,6 @@ def run_ours(synthlab, train_path, out, epochs, seed, rows):
     return epochs_seen
 
 
-def mean_sd(values):
-    """The mean and sample sd of `values` (sd 0 for a single value)."""
-    return np.mean(values), np.std(values, ddof=1) if len(values) > 1 else 0.0
-
-
-def window_means(runs, tool, quantity, low, high):
-    """Each of `tool`'s runs' mean of `quantity` over epochs `low` to `high`."""
-    return [np.mean([e[quantity] for e in r["curve"][low - 1:high]]) for r in runs if r["tool"] == tool]
-
-
 def summarize(runs):
     """Each window of epochs: per tool, the mean ± sd over runs of each run's mean in the window; with
     two tools, each window's gap (second − first) in standard errors of the difference; then, per tool
@@ -129,29 +119,30 @@ def summarize(runs):
     tools = sorted({r["tool"] for r in runs})
     epochs = min(len(r["curve"]) for r in runs)
     windows = [(low, high) for low, high in WINDOWS if high <= epochs]
+    # (window, quantity, tool) → mean, sd and count over the tool's runs of each run's mean in the window.
+    stats = {}
+    for low, high in windows:
+        for quantity in QUANTITIES:
+            for tool in tools:
+                values = [np.mean([e[quantity] for e in r["curve"][low - 1:high]]) for r in runs if r["tool"] == tool]
+                stats[(low, high), quantity, tool] = (*mean_sd(values), len(values))
     counts = ", ".join(f"{t}: {sum(r['tool'] == t for r in runs)} runs" for t in tools)
     print(f"mean ± sd over runs of each run's mean in the window ({counts}); per quantity, " + " | ".join(tools))
     print(f"{'epochs':>9}  " + "  ".join(f"{q:^33}" for q in QUANTITIES))
-    for low, high in windows:
-        cells = []
-        for quantity in QUANTITIES:
-            pair = []
-            for tool in tools:
-                mean, sd = mean_sd(window_means(runs, tool, quantity, low, high))
-                pair.append(f"{mean:7.4f}±{sd:.4f}")
-            cells.append(" | ".join(pair))
-        print(f"{low:4d}-{high:<4d}  " + "  ".join(f"{c:>33}" for c in cells))
+    for window in windows:
+        cells = [" | ".join(f"{stats[window, q, t][0]:7.4f}±{stats[window, q, t][1]:.4f}" for t in tools) for q in QUANTITIES]
+        print(f"{window[0]:4d}-{window[1]:<4d}  " + "  ".join(f"{c:>33}" for c in cells))
     if len(tools) == 2 and all(sum(r["tool"] == t for r in runs) > 1 for t in tools):
         # (mean₂ − mean₁) / √(sd₁²/n₁ + sd₂²/n₂), the gap measured in standard errors of the difference.
         print(f"\ngap {tools[1]} − {tools[0]} in standard errors of the difference (loss_g left out: its level is free)")
         print(f"{'epochs':>9}  " + "  ".join(f"{q:>8}" for q in QUANTITIES[:3]))
-        for low, high in windows:
+        for window in windows:
             gaps = []
             for quantity in QUANTITIES[:3]:
-                first, second = (window_means(runs, tool, quantity, low, high) for tool in tools)
-                error = np.sqrt(np.var(first, ddof=1) / len(first) + np.var(second, ddof=1) / len(second))
-                gaps.append((np.mean(second) - np.mean(first)) / error if error > 0 else float("nan"))
-            print(f"{low:4d}-{high:<4d}  " + "  ".join(f"{g:8.1f}" for g in gaps))
+                (mean1, sd1, n1), (mean2, sd2, n2) = (stats[window, quantity, t] for t in tools)
+                error = np.sqrt(sd1 ** 2 / n1 + sd2 ** 2 / n2)
+                gaps.append((mean2 - mean1) / error if error > 0 else float("nan"))
+            print(f"{window[0]:4d}-{window[1]:<4d}  " + "  ".join(f"{g:8.1f}" for g in gaps))
     print()
     # F1 is of the model after its last epoch, so runs of different lengths are reported apart.
     for tool, length in sorted({(r["tool"], r["epochs"]) for r in runs}):

@@ -25,8 +25,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, positive_share, quality, read_jsonl,
-                    sample_saved_model, seed_list, table_metadata, utility_f1)
+from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, mean_sd, positive_share, quality,
+                    read_jsonl, sample_saved_model, seed_list, table_metadata, utility_f1)
 
 warnings.filterwarnings("ignore")
 SETTINGS = list(itertools.product(("true", "false"), ("false", "true")))   # (sample_by_frequency, sample_batch_statistics)
@@ -52,14 +52,15 @@ def summarize(rows):
         runs = by_setting.get(setting)
         if not runs:
             continue
-        f1 = np.array([r["f1"] for r in runs])
+        f1, f1_sd = mean_sd([r["f1"] for r in runs])
         share = np.mean([r["positive_share"] for r in runs])
         scores = [r["quality"] for r in runs if r.get("quality") is not None]
-        paired = np.array([r["f1"] - default[(r["model"], r["sample_seed"])] for r in runs if (r["model"], r["sample_seed"]) in default])
+        paired = [r["f1"] - default[(r["model"], r["sample_seed"])] for r in runs if (r["model"], r["sample_seed"]) in default]
+        paired_mean, paired_sd = mean_sd(paired)
         models = len({r["model"] for r in runs})
-        print(f"{name(*setting):45} {len(runs):7d} {models:6d} {f1.mean():6.3f} ± {f1.std(ddof=1) if len(f1) > 1 else 0:.3f} "
+        print(f"{name(*setting):45} {len(runs):7d} {models:6d} {f1:6.3f} ± {f1_sd:.3f} "
               f"{share:10.3f} {np.mean(scores) if scores else float('nan'):8.4f} ({len(scores):2d}) "
-              f"{paired.mean():+7.3f} ± {paired.std(ddof=1) / np.sqrt(len(paired)) if len(paired) > 1 else 0:.3f}")
+              f"{paired_mean:+7.3f} ± {paired_sd / np.sqrt(len(paired)) if paired else 0:.3f}")
     print("(F1 − default: mean over the same models and sampling seeds ± its standard error)")
 
 

@@ -113,8 +113,8 @@ def run_ours(synthlab, train_path, out, epochs, seed, rows):
 
 
 def summarize(runs):
-    """Each window of epochs: per tool, the mean ± sd over runs of each run's mean in the window; with
-    two tools, each window's gap (second − first) in standard errors of the difference; then, per tool
+    """Each window of epochs: per tool, the mean ± sd over runs of each run's mean in the window; each
+    other tool's gap to ours in each window, in standard errors of the difference; then, per tool
     and length of run, each run's F1 and their share of incomes over 50K."""
     tools = sorted({r["tool"] for r in runs})
     epochs = min(len(r["curve"]) for r in runs)
@@ -132,14 +132,18 @@ def summarize(runs):
     for window in windows:
         cells = [" | ".join(f"{stats[window, q, t][0]:7.4f}±{stats[window, q, t][1]:.4f}" for t in tools) for q in QUANTITIES]
         print(f"{window[0]:4d}-{window[1]:<4d}  " + "  ".join(f"{c:>33}" for c in cells))
-    if len(tools) == 2 and all(sum(r["tool"] == t for r in runs) > 1 for t in tools):
-        # (mean₂ − mean₁) / √(sd₁²/n₁ + sd₂²/n₂), the gap measured in standard errors of the difference.
-        print(f"\ngap {tools[1]} − {tools[0]} in standard errors of the difference (loss_g left out: its level is free)")
+    # Each other tool against ours: (mean₂ − mean₁) / √(sd₁²/n₁ + sd₂²/n₂), ours second, the gap
+    # measured in standard errors of the difference. Without runs of ours, the second tool against the first.
+    ours = "synthlab" if "synthlab" in tools else tools[-1]
+    for other in [t for t in tools if t != ours]:
+        if min(sum(r["tool"] == t for r in runs) for t in (other, ours)) < 2:
+            continue
+        print(f"\ngap {ours} − {other} in standard errors of the difference (loss_g left out: its level is free)")
         print(f"{'epochs':>9}  " + "  ".join(f"{q:>8}" for q in QUANTITIES[:3]))
         for window in windows:
             gaps = []
             for quantity in QUANTITIES[:3]:
-                (mean1, sd1, n1), (mean2, sd2, n2) = (stats[window, quantity, t] for t in tools)
+                (mean1, sd1, n1), (mean2, sd2, n2) = (stats[window, quantity, t] for t in (other, ours))
                 error = np.sqrt(sd1 ** 2 / n1 + sd2 ** 2 / n2)
                 gaps.append((mean2 - mean1) / error if error > 0 else float("nan"))
             print(f"{window[0]:4d}-{window[1]:<4d}  " + "  ".join(f"{g:8.1f}" for g in gaps))

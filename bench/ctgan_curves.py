@@ -1,7 +1,7 @@
 """Whether ctgan trains as the reference does, epoch by epoch: our `ctgan` and ctgan 0.12's CTGAN
 (the model inside SDV's CTGANSynthesizer) fitted on the same adult.csv split with the same
 settings, each epoch's mean losses recorded, then summarized over windows of epochs, with each
-window's gap between the two tools in standard errors of the difference.
+window's gap between each reference's runs and ours in standard errors of the difference.
 
     python3 bench/ctgan_curves.py [--epochs 100] [--seeds 1,2] [--reference-seeds 1,2] [--reference-mixture-seed]
                                   [--results FILE.jsonl] [--summarize FILE ...]
@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections import Counter
 
 import numpy as np
 
@@ -116,7 +117,8 @@ def summarize(runs):
     """Each window of epochs: per tool, the mean ± sd over runs of each run's mean in the window; each
     other tool's gap to ours in each window, in standard errors of the difference; then, per tool
     and length of run, each run's F1 and their share of incomes over 50K."""
-    tools = sorted({r["tool"] for r in runs})
+    counts = Counter(r["tool"] for r in runs)
+    tools = sorted(counts)
     epochs = min(len(r["curve"]) for r in runs)
     windows = [(low, high) for low, high in WINDOWS if high <= epochs]
     # (window, quantity, tool) → mean, sd and count over the tool's runs of each run's mean in the window.
@@ -126,17 +128,17 @@ def summarize(runs):
             for tool in tools:
                 values = [np.mean([e[quantity] for e in r["curve"][low - 1:high]]) for r in runs if r["tool"] == tool]
                 stats[(low, high), quantity, tool] = (*mean_sd(values), len(values))
-    counts = ", ".join(f"{t}: {sum(r['tool'] == t for r in runs)} runs" for t in tools)
-    print(f"mean ± sd over runs of each run's mean in the window ({counts}); per quantity, " + " | ".join(tools))
+    listed = ", ".join(f"{t}: {counts[t]} runs" for t in tools)
+    print(f"mean ± sd over runs of each run's mean in the window ({listed}); per quantity, " + " | ".join(tools))
     print(f"{'epochs':>9}  " + "  ".join(f"{q:^33}" for q in QUANTITIES))
     for window in windows:
         cells = [" | ".join(f"{stats[window, q, t][0]:7.4f}±{stats[window, q, t][1]:.4f}" for t in tools) for q in QUANTITIES]
         print(f"{window[0]:4d}-{window[1]:<4d}  " + "  ".join(f"{c:>33}" for c in cells))
     # Each other tool against ours: (mean₂ − mean₁) / √(sd₁²/n₁ + sd₂²/n₂), ours second, the gap
-    # measured in standard errors of the difference. Without runs of ours, the second tool against the first.
+    # measured in standard errors of the difference. Without runs of ours, the last tool stands in.
     ours = "synthlab" if "synthlab" in tools else tools[-1]
     for other in [t for t in tools if t != ours]:
-        if min(sum(r["tool"] == t for r in runs) for t in (other, ours)) < 2:
+        if min(counts[other], counts[ours]) < 2:
             continue
         print(f"\ngap {ours} − {other} in standard errors of the difference (loss_g left out: its level is free)")
         print(f"{'epochs':>9}  " + "  ".join(f"{q:>8}" for q in QUANTITIES[:3]))

@@ -43,6 +43,11 @@ struct SessionTests {
         #expect(shell.result("p = laplace()").contains("'laplace' needs parameter 'epsilon'"))
         #expect(shell.result("g = indepndent()").contains("no function or plugin 'indepndent' (did you mean `independent`?)"))
         #expect(shell.result("g = independent(3)").contains("plugin parameters are named"))
+        // What the schema cannot say, the plugin's create() checks when the configuration is written.
+        #expect(shell.result("g = ctgan(batch_size: 7)").contains("ctgan: batch_size 7 is not a multiple of pac 10"))
+        #expect(shell.errors.contains("\n      ^\n"), "the caret is under the call")
+        #expect(shell.result("g = ctgan(epochs: 1, batch_size: [500, 7])").contains("batch_size 7 is not a multiple of pac 10"))
+        #expect(shell.result(#"g = tvae(compress_dims: "128,x")"#).contains("'compress_dims'"))
         #expect(shell.session.boundNames.isEmpty, "no failed statement binds anything")
         // Defaults on request: the bare plugin id shows its schema.
         let shown = shell.result("independent")
@@ -117,6 +122,7 @@ struct SessionTests {
         #expect(shell.type(#"export(details(r), "\#(folder)/details.txt")"#))
         #expect(try String(contentsOfFile: folder + "/details.txt", encoding: .utf8).contains("| ks_complement"))
         #expect(shell.result(#"export(r, "\#(folder)/r.xyz")"#).contains("cannot tell the format"))
+        #expect(shell.result(#"export(r, "/no/folder/r.md")"#).contains("error: cannot write /no/folder/r.md: the folder /no/folder does not exist\n"))
         #expect(shell.result(#"export(r, "\#(folder)/r.xyz", format: "markdwn")"#).contains("did you mean `markdown`?"))
         #expect(shell.result(#"run(e, executor: "slurmm")"#).contains("no executor 'slurmm'"))
     }
@@ -130,6 +136,9 @@ struct SessionTests {
         #expect(shell.type(#"s = sample(m, rows: 50, to: "\#(folder)/s.csv")"#), Comment(rawValue: shell.errors))
         #expect(try String(contentsOfFile: folder + "/s.csv", encoding: .utf8).split(separator: "\n").count == 51)
         #expect(shell.result(#"sample(m, rows: 5, to: "/no/folder/s.csv")"#).contains("the folder /no/folder does not exist"))
+        let unwritten = shell.result(#"save(s, "/no/folder/s.csv")"#)
+        #expect(unwritten.contains("error: cannot write /no/folder/s.csv: the folder /no/folder does not exist"))
+        #expect(unwritten.components(separatedBy: "cannot write").count == 2, "the file is named once")
         let validation = shell.result("validate(ins, s, validators: [column_shapes], seed: 1)")
         #expect(validation.contains("column_shapes"))
         #expect(shell.result("fit([independent(), independent(bins: 3)], ins)").contains("got a list"))

@@ -42,7 +42,7 @@ enum Figures {
             }
         }
         do { try AtomicFile.write(Data(svg.utf8), to: path) } catch {
-            throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "to"))
+            throw ShellError.writeFailure(path, error, at: frame.location(of: "to"))
         }
         return .nothing
     }

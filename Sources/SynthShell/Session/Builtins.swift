@@ -414,7 +414,7 @@ enum Builtins {
             try AtomicFile.write(Data(text.utf8), to: path)
             if case .table(let table) = frame.value("value")!, let provenance = table.provenance { try provenance.write(beside: path) }
         } catch {
-            throw ShellError("cannot write \(path): \(error)", at: frame.location(of: "path"))
+            throw ShellError.writeFailure(path, error, at: frame.location(of: "path"))
         }
         return .nothing
     }
@@ -447,7 +447,7 @@ extension Session {
             try CSVWriter.write(table, to: path)
             try provenance?.write(beside: path)
         } catch {
-            throw ShellError("cannot write \(path): \(error)", at: location)
+            throw ShellError.writeFailure(path, error, at: location)
         }
     }
 

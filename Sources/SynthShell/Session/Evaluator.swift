@@ -111,11 +111,14 @@ struct Evaluator {
         }
         var configs: [PluginConfig] = []
         for given in combinations {
+            let parameters: Parameters
             do {
-                configs.append(PluginConfig(plugin: plugin, parameters: try Parameters(resolving: given, schema: schema, plugin: plugin.id)))
+                parameters = try Parameters(resolving: given, schema: schema, plugin: plugin.id)
             } catch {
                 throw ShellError(error.description, at: location)
             }
+            try checkCreates(plugin, parameters, at: location)
+            configs.append(PluginConfig(plugin: plugin, parameters: parameters))
         }
         let canonicalArguments = schema.map { spec in
             Argument(label: spec.id, labelLocation: nil,
@@ -124,6 +127,19 @@ struct Evaluator {
         let canonical = Expr(.call(plugin.id, canonicalArguments), at: location)
         let value: Value = sweep ? .list(configs.map { .config($0) }) : .config(configs[0])
         return Evaluated(value: value, canonical: canonical)
+    }
+
+    /// Makes an instance of `plugin` and drops it, so that what its schema cannot say (ctgan's batch
+    /// a multiple of its pac, a list of layer widths) fails where the configuration is written, not
+    /// when a run reaches it.
+    func checkCreates(_ plugin: LoadedPlugin, _ parameters: Parameters, at location: SourceLocation) throws(ShellError) {
+        do {
+            _ = try PluginInstance(plugin, parameters: parameters, host: session.host(seed: 0))
+        } catch SynthLabError.pluginFailed(let id, "create", let message) {
+            throw ShellError("\(id): \(message)", at: location)
+        } catch {
+            throw ShellError(String(describing: error), at: location)
+        }
     }
 
     func parameterValue(_ value: Value, spec: ParameterSpec, plugin: String, at location: SourceLocation) throws(ShellError) -> ParameterValue {

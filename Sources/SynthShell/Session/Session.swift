@@ -356,7 +356,7 @@ final class OutputRedirect {
             try AtomicFile.write(Data(text.utf8), to: path)
             return nil
         } catch {
-            return "cannot write \(path): \(error)"
+            return ShellError.writeFailure(path, error, at: nil).message
         }
     }
 }

@@ -223,7 +223,11 @@ struct Evaluator {
                 positional += 1
             }
             if frame.values[parameter.name] != nil {
-                throw ShellError("the argument '\(parameter.name)' is given twice", at: argument.labelLocation ?? argument.value.location)
+                // Positional arguments fill the parameters in order, so a name can repeat one.
+                let place = builtin.parameters.firstIndex { $0.name == parameter.name }!
+                let how = argument.label != nil && place < positional
+                    ? ": argument \(place + 1) gave it by position, as in \(builtin.usage)" : ""
+                throw ShellError("the argument '\(parameter.name)' is given twice" + how, at: argument.labelLocation ?? argument.value.location)
             }
             let result = try evaluate(argument.value)
             frame.values[parameter.name] = (result.value, argument.value.location)

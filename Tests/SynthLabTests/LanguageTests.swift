@@ -57,6 +57,22 @@ struct LanguageTests {
         }
     }
 
+    @Test func boundsHowDeepAnExpressionNests() throws {
+        // Deep enough for any written session; far deeper would overflow the stack of a recursive parser.
+        let nested = "x = " + String(repeating: "[", count: 250) + "1" + String(repeating: "]", count: 250)
+        #expect(try Parser.parse(nested).count == 1)
+        for text in ["x = " + String(repeating: "[", count: 100_000) + "1" + String(repeating: "]", count: 100_000),
+                     "x = " + String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000),
+                     "x = " + String(repeating: "-", count: 100_000) + "1",
+                     "x = 1" + String(repeating: " with 1", count: 100_000)] {
+            #expect {
+                _ = try Parser.parse(text)
+            } throws: { error in
+                (error as? ShellError)?.message.contains("nests more than 256 levels deep") == true
+            }
+        }
+    }
+
     @Test func knowsWhenMoreLinesCanFinishAStatement() {
         #expect(Session.needsMoreLines("exp = experiment(tables: adult,"))
         #expect(Session.needsMoreLines("g = [independent(), "))

@@ -91,6 +91,11 @@ struct SessionTests {
         #expect(shell.result("ins").contains("1338 rows"))
         #expect(shell.result(".nmes").contains("no command '.nmes' (did you mean `.names`?)"))
         #expect(shell.result(".names").contains("| ins  | a table |"))
+        // A list of a bound list, again and again, stops at the depth an expression may reach.
+        #expect(shell.type("x = [1]"))
+        for _ in 1..<256 { #expect(shell.type("x = [x]")) }
+        #expect(shell.result("x = [x]").contains("this value nests more than 256 lists or records deep"))
+        #expect(shell.result("x").hasPrefix(String(repeating: "[", count: 256) + "1]"), "x keeps its last value")
     }
 
     @Test func runsAnExperimentAndExportsItsResults() throws {

@@ -35,7 +35,7 @@ struct Evaluator {
                 values.append(result.value)
                 canonical.append(result.canonical)
             }
-            return Evaluated(value: .list(values), canonical: Expr(.list(canonical), at: expr.location))
+            return Evaluated(value: try nested(.list(values), at: expr.location), canonical: Expr(.list(canonical), at: expr.location))
         case .record(let fields):
             var values: [(key: String, value: Value)] = [], canonical: [RecordField] = []
             for field in fields {
@@ -43,7 +43,7 @@ struct Evaluator {
                 values.append((field.key, result.value))
                 canonical.append(RecordField(key: field.key, keyLocation: field.keyLocation, value: result.canonical))
             }
-            return Evaluated(value: .record(values), canonical: Expr(.record(canonical), at: expr.location))
+            return Evaluated(value: try nested(.record(values), at: expr.location), canonical: Expr(.record(canonical), at: expr.location))
         case .with(let left, let right):
             return try compose(left, right, at: expr.location)
         case .call(let name, let arguments):
@@ -57,6 +57,15 @@ struct Evaluator {
             throw ShellError("no function or plugin '\(name)'" + Suggest.hint(name, among: known)
                              + "; .help lists the functions, .plugins the plugins", at: expr.location)
         }
+    }
+
+    /// `value`, a list or record just built, unless lists built of bound lists have made it
+    /// nest deeper than any expression may.
+    func nested(_ value: Value, at location: SourceLocation) throws(ShellError) -> Value {
+        guard value.nesting <= Parser.maximumDepth else {
+            throw ShellError("this value nests more than \(Parser.maximumDepth) lists or records deep", at: location)
+        }
+        return value
     }
 
     func lookup(_ name: String, at location: SourceLocation) throws(ShellError) -> Value {

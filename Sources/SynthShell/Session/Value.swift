@@ -133,6 +133,16 @@ enum Value {
     case view(ResultTable)
     case nothing
 
+    /// How many lists and records deep the value is (0 for anything else). The evaluator keeps it
+    /// within `Parser.maximumDepth`, so this recursion and the value's display stay shallow.
+    var nesting: Int {
+        switch self {
+        case .list(let items): 1 + (items.map(\.nesting).max() ?? 0)
+        case .record(let fields): 1 + (fields.map(\.value.nesting).max() ?? 0)
+        default: 0
+        }
+    }
+
     /// The kind of value, as error messages name it.
     var typeName: String {
         switch self {

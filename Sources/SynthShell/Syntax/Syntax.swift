@@ -59,6 +59,10 @@ struct Statement: Equatable {
 struct Parser {
     private var tokens: [Token]
     private var position = 0
+    /// How deep the expression being read nests (brackets, calls, '-', 'with'); bounded so that
+    /// a generated script cannot exhaust the stack of the recursive parser and evaluator.
+    private var depth = 0
+    static let maximumDepth = 256
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -112,16 +116,28 @@ struct Parser {
     }
 
     private mutating func expression() throws(ShellError) -> Expr {
+        let entry = depth
+        defer { depth = entry }
         var left = try unary()
         while current.name == Keywords.with {
             let location = advance().location
+            try deeper(at: location)
             let right = try unary()
             left = Expr(.with(left, right), at: location)
         }
         return left
     }
 
+    private mutating func deeper(at location: SourceLocation) throws(ShellError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw ShellError("this expression nests more than \(Self.maximumDepth) levels deep (brackets, calls, '-' and 'with' each add one)", at: location)
+        }
+    }
+
     private mutating func unary() throws(ShellError) -> Expr {
+        try deeper(at: current.location)
+        defer { depth -= 1 }
         if current.isSymbol("-") {
             let location = advance().location
             return Expr(.negate(try unary()), at: location)

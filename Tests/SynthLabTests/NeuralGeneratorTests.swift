@@ -154,8 +154,35 @@ struct NeuralGeneratorTests {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         try bytes.prefix(bytes.count - 100).write(to: URL(fileURLWithPath: folder + "/cut.model"))
         #expect(throws: SynthLabError.self) { try GeneratorSession.loadModel(from: folder + "/cut.model", registry: registry, host: host) }
+        let saved = try SavedModel.read(path)
+        let size = try #require(saved.header.stateBytes)
+        #expect(size == saved.state.count && saved.header.stateSHA256?.count == 64)
+        #expect(throws: SynthLabError.invalidRequest(
+            "\(folder)/cut.model: the model file is truncated: \(size - 100) bytes of \(id) model where \(size) were saved")) {
+            try GeneratorSession.loadModel(from: folder + "/cut.model", registry: registry, host: host)
+        }
+        var flipped = [UInt8](bytes)
+        for index in (bytes.count - size / 2)..<(bytes.count - size / 2 + 8) { flipped[index] ^= 0xFF }
+        try Data(flipped).write(to: URL(fileURLWithPath: folder + "/flipped.model"))
+        #expect(throws: SynthLabError.invalidRequest(
+            "\(folder)/flipped.model is damaged: its \(id) model's bytes do not have the SHA-256 recorded when it was saved")) {
+            try GeneratorSession.loadModel(from: folder + "/flipped.model", registry: registry, host: host)
+        }
+        // A file written before the size and checksum were recorded still loads; cut, the plugin refuses it.
+        var older = saved.header
+        older.stateBytes = nil
+        older.stateSHA256 = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let olderHeader = Data("SYNTHLAB-MODEL 1\n".utf8) + (try encoder.encode(older)) + Data([0x0A])
+        #expect(!String(decoding: olderHeader, as: UTF8.self).contains("stateSHA256"))
+        try (olderHeader + Data(saved.state)).write(to: URL(fileURLWithPath: folder + "/older.model"))
+        let fromOlder = try GeneratorSession.loadModel(from: folder + "/older.model", registry: registry, host: HostServices(seed: 8))
+        #expect(try fromOlder.sample(rows: 300, host: HostServices(seed: 8)) == (try session.sample(rows: 300, host: HostServices(seed: 8))))
+        try (olderHeader + Data(saved.state.dropLast(100))).write(to: URL(fileURLWithPath: folder + "/older-cut.model"))
         do {
-            _ = try GeneratorSession.loadModel(from: folder + "/cut.model", registry: registry, host: host)
+            _ = try GeneratorSession.loadModel(from: folder + "/older-cut.model", registry: registry, host: host)
+            Issue.record("a cut model file loaded")
         } catch {
             #expect("\(error)".contains("truncated"), "\(error)")
         }

@@ -1,10 +1,12 @@
 import CSynthABI
 import Foundation
 import SynthKit
+import SynthMath
 
 /// A fitted generator saved to a file: a first line `SYNTHLAB-MODEL 1`, a second line of JSON
-/// (plugin id and version, every parameter, the fitted columns, the seed, ε and δ spent), then
-/// the plugin's own bytes (`synth.generator.state/1`). The file is written atomically.
+/// (plugin id and version, every parameter, the fitted columns, the seed, ε and δ spent, the
+/// SHA-256 of what follows), then the plugin's own bytes (`synth.generator.state/1`). The file
+/// is written atomically.
 public struct SavedModelHeader: Codable, Sendable, Equatable {
     public struct Parameter: Codable, Sendable, Equatable {
         public var id: String
@@ -29,6 +31,11 @@ public struct SavedModelHeader: Codable, Sendable, Equatable {
     public var delta: Double?
     /// SHA-256 of the training table as CSV (absent in files written before it was recorded).
     public var trainingTableSHA256: String?
+    /// How many bytes of the plugin's follow the header, and their SHA-256: `SavedModel.file` sets
+    /// both and `SavedModel.read` checks them, so a cut or damaged file is refused rather than
+    /// sampled (absent in files written before they were recorded).
+    public var stateBytes: Int?
+    public var stateSHA256: String?
 }
 
 extension GeneratorSession {
@@ -124,8 +131,12 @@ public struct SavedModel: Sendable {
 
     static let magic = Array("SYNTHLAB-MODEL 1\n".utf8)
 
-    /// The bytes of a model file: the magic line, the header as one line of JSON, the plugin's bytes.
+    /// The bytes of a model file: the magic line, the header as one line of JSON (with the size and
+    /// checksum of `state`), the plugin's bytes.
     public static func file(header: SavedModelHeader, state: [UInt8]) throws -> Data {
+        var header = header
+        header.stateBytes = state.count
+        header.stateSHA256 = SHA256.hex(state)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data = Data(magic)
@@ -153,6 +164,14 @@ public struct SavedModel: Sendable {
         } catch {
             throw SynthLabError.invalidRequest("\(path): unreadable model header: \(error)")
         }
-        return SavedModel(path: path, header: header, state: Array(bytes[(end + 1)...]))
+        let state = Array(bytes[(end + 1)...])
+        if let recorded = header.stateBytes, state.count != recorded {
+            let how = state.count < recorded ? "truncated" : "longer than written"
+            throw SynthLabError.invalidRequest("\(path): the model file is \(how): \(state.count) bytes of \(header.plugin) model where \(recorded) were saved")
+        }
+        if let recorded = header.stateSHA256, SHA256.hex(state) != recorded {
+            throw SynthLabError.invalidRequest("\(path) is damaged: its \(header.plugin) model's bytes do not have the SHA-256 recorded when it was saved")
+        }
+        return SavedModel(path: path, header: header, state: state)
     }
 }

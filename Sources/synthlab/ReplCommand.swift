@@ -63,7 +63,15 @@ struct ReplCommand: ParsableCommand {
         } else if let script {
             guard let data = FileManager.default.contents(atPath: script), let text = String(data: data, encoding: .utf8) else {
                 let exists = FileManager.default.fileExists(atPath: script)
-                FileHandle.standardError.write(Data("synthlab: error: cannot read \(script)\(exists ? " (not UTF-8 text)" : " (no such file)")\n".utf8))
+                var message = "cannot read \(script)\(exists ? " (not UTF-8 text)" : " (no such file)")"
+                if !exists, !script.contains("/"), !script.contains(".") {
+                    // A word, not a path: most likely a mistyped command.
+                    let commands = SynthlabCommand.configuration.subcommands.map { $0.configuration }
+                        .filter(\.shouldDisplay).compactMap(\.commandName)
+                    message = "no command or script file '\(script)'" + Suggest.hint(script, among: commands)
+                        + " (commands: \(commands.joined(separator: ", ")); a script is a file such as notebooks/01-quickstart.synth)"
+                }
+                FileHandle.standardError.write(Data("synthlab: error: \(message)\n".utf8))
                 throw ExitCode(1)
             }
             let absolute = script.hasPrefix("/") ? script : (cwd as NSString).appendingPathComponent(script)

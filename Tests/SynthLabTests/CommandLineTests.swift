@@ -153,6 +153,8 @@ struct CommandLineTests {
             (["synth", "--generator", "independent", "--data", "/nonexistent.csv", "--rows", "5", "--seed", "1", "--out", out], "/nonexistent.csv: cannot read the file: no such file"),
             (["synth", "--generator", "independent", "--data", adult, "--rows", "5", "--seed", "1", "--out", "/nonexistent/x.csv"], "the folder /nonexistent does not exist"),
             (["validate", "--real", adult, "--synthetic", Support.data("insurance.csv")], "no column named"),
+            (["valdiate"], "no command or script file 'valdiate' (did you mean `validate`?) (commands: repl, plugins, describe, synth, sample, validate, privacy;"),
+            (["missing.synth"], "cannot read missing.synth (no such file)"),
         ]
         for (arguments, message) in cases {
             let result = try Support.synthlab(arguments)

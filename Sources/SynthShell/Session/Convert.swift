@@ -82,8 +82,8 @@ enum Convert {
 }
 
 /// "did you mean" hints: the nearest known name by edit distance.
-enum Suggest {
-    static func nearest(_ name: String, among candidates: [String]) -> String? {
+public enum Suggest {
+    public static func nearest(_ name: String, among candidates: [String]) -> String? {
         let limit = max(1, min(3, name.count / 3 + 1))
         var best: (String, Int)?
         for candidate in Set(candidates).sorted() where candidate != name {
@@ -97,7 +97,7 @@ enum Suggest {
     }
 
     /// " (did you mean `x`?)" or "".
-    static func hint(_ name: String, among candidates: [String]) -> String {
+    public static func hint(_ name: String, among candidates: [String]) -> String {
         nearest(name, among: candidates).map { " (did you mean `\($0)`?)" } ?? ""
     }
 

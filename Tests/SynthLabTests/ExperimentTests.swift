@@ -73,6 +73,35 @@ import Testing
                     .contains("timeout: takes seconds above 0"))
     }
 
+    /// Sessions started together on a new workspace: one makes the store's tables, the others wait
+    /// for it (each used to try, and all but one failed with "table trials already exists").
+    @Test func sessionsStartedTogetherShareANewStore() throws {
+        let environment = ProcessInfo.processInfo.environment.merging(
+            ["SYNTHLAB_PLUGIN_PATH": try Support.pluginFolder(), "XDG_DATA_HOME": Support.temporaryFolder("synthlab-xdg")]) { $1 }
+        for round in 1...4 {
+            let workspace = Support.temporaryFolder("synthlab-together") + "/workspace"
+            let statement = #"t = load("\#(Self.insurance)"); r = run(experiment(tables: t, generators: independent(), seeds: [1], rows: 50), executor: "inprocess")"#
+            var processes: [(Process, String)] = []
+            for index in 0..<6 {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: Support.executable)
+                process.arguments = ["--bail", "--workspace", workspace, "-c", statement]
+                process.environment = environment
+                let log = Support.temporaryFolder("synthlab-together") + "/\(index).log"
+                FileManager.default.createFile(atPath: log, contents: nil)
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+                processes.append((process, log))
+            }
+            for (process, _) in processes { try process.run() }
+            for (process, log) in processes {
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "round \(round): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+            }
+            #expect(try ResultStore(workspace: workspace).trialCount() == 1)
+        }
+    }
+
     @Test func aKilledRunResumesWithEveryTrialOnceAndTheSameNumbers() throws {
         let folder = Support.temporaryFolder("synthlab-resume")
         let script = folder + "/experiment.synth"

@@ -15,6 +15,12 @@ public final class ResultStore: @unchecked Sendable {
     public init(workspace: String) throws {
         try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
         path = workspace + "/" + Self.fileName
+        // Sessions started together may all find the store new. Creating its tables is one
+        // process's job: hold the workspace folder's lock while migrating, so the others wait
+        // and then find the tables made. (Where the file system refuses the lock, go on without.)
+        let lock = open(workspace, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if lock >= 0 { while flock(lock, LOCK_EX) != 0, errno == EINTR {} }
+        defer { if lock >= 0 { close(lock) } }
         do {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true

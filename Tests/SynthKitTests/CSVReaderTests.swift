@@ -131,6 +131,17 @@ struct MalformedCSVTests {
         #expect(error("")?.description == "input.csv: the file is empty")
     }
 
+    @Test func anEmptyColumnReadsAsMissingAndAppends() throws {
+        let first = try CSVReader.parse(text: "a,empty,c\n1,,x\n2,,y\n")
+        let empty = try #require(first.column(named: "empty"))
+        #expect(empty.kind == .categorical && (0..<2).allSatisfy(empty.isMissing))
+        // Rows of a table whose empty column has no levels, after rows of one whose column has some.
+        let second = try CSVReader.parse(text: "a,empty,c\n3,p,y\n4,,z\n")
+        let joined = try second.appendingRows(of: first)
+        #expect(CSVWriter.render(joined) == "a,empty,c\n3,p,y\n4,,z\n1,,x\n2,,y\n")
+        #expect(CSVWriter.render(try first.appendingRows(of: second)) == "a,empty,c\n1,,x\n2,,y\n3,p,y\n4,,z\n")
+    }
+
     @Test func headerOnly() {
         #expect(error("a,b,c\n")?.problem == .headerOnly)
         #expect(error("a,b,c")?.line == 1)

@@ -86,6 +86,9 @@ import Testing
                        missing: (0..<n).map { $0 % 5 == 0 }),
                 Column(name: "y", values: .categorical(codes: (0..<n).map { constantTarget ? 0 : Int32(x[$0] > 0 ? 1 : 0) },
                                                        levels: ["no", "yes"])),
+                // An empty CSV column: categorical, no levels, every cell missing (code 0, as the reader stores it).
+                Column(name: "blank", values: .categorical(codes: [Int32](repeating: 0, count: n), levels: []),
+                       missing: [Bool](repeating: true, count: n)),
             ])
         }
         let real = try table(constantTarget: false, allMissing: false)

@@ -85,7 +85,8 @@ extension Column {
                 index[level] = Int32(merged.count - 1)
                 return Int32(merged.count - 1)
             }
-            joined = .categorical(codes: a + b.map { remap[Int($0)] }, levels: merged)
+            // A missing cell's code means nothing (0, even in a column without levels): keep 0.
+            joined = .categorical(codes: a + b.indices.map { other.isMissing($0) ? 0 : remap[Int(b[$0])] }, levels: merged)
         default:
             throw .kindMismatch(name, kind.rawValue, other.kind.rawValue)
         }

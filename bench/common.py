@@ -1,7 +1,9 @@
 """What the adult.csv benchmarks share: reading a CSV as the peers do, the ML-utility score and
 SDMetrics' quality score."""
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -12,6 +14,21 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA_FOLDER = os.path.join(os.path.dirname(ROOT), "shared", "data")   # the shared datasets beside the checkout
 SYNTHLAB = os.path.join(ROOT, ".build", "release", "synthlab")
 SPLIT_SEED = 2026   # the seed of adult_split that every adult.csv benchmark uses by default
+
+
+def pinned_build(synthlab):
+    """A copy of the `synthlab` executable and of the plugins beside it, in a new temporary folder
+    removed at exit: a benchmark that runs for hours keeps the code it started with, whatever is
+    rebuilt meanwhile (its runs record the revision of that code)."""
+    if not os.path.isfile(synthlab):
+        raise SystemExit(f"no synthlab executable at {synthlab}: build it first (swift build -c release)")
+    source = os.path.dirname(os.path.abspath(synthlab))
+    folder = tempfile.mkdtemp(prefix="synthlab-build-")
+    atexit.register(shutil.rmtree, folder, True)
+    for name in os.listdir(source):
+        if name == os.path.basename(synthlab) or (name.startswith("libsynth_") and name.endswith(".so")):
+            shutil.copy2(os.path.join(source, name), folder)
+    return os.path.join(folder, os.path.basename(synthlab))
 
 
 def load(path):

@@ -33,7 +33,7 @@ from collections import Counter
 
 import numpy as np
 
-from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, mean_sd, positive_share, read_jsonl,
+from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, mean_sd, pinned_build, positive_share, read_jsonl,
                     seed_list, utility_f1)
 
 warnings.filterwarnings("ignore")
@@ -183,6 +183,8 @@ def main():
         return
     seeds = seed_list(parser, "--seeds", args.seeds)
     reference_seeds = seed_list(parser, "--reference-seeds", args.reference_seeds)
+    if seeds:
+        args.synthlab = pinned_build(args.synthlab)
     train, holdout, train_path = adult_split(args.data, args.split_seed, "synthlab-curves-")
     folder = os.path.dirname(train_path)
     reference = "ctgan 0.12, own mixture seeds" if args.reference_mixture_seed else "ctgan 0.12"

@@ -25,7 +25,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, mean_sd, positive_share, quality,
+from common import (DATA_FOLDER, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, mean_sd, pinned_build, positive_share, quality,
                     read_jsonl, sample_saved_model, seed_list, table_metadata, utility_f1)
 
 warnings.filterwarnings("ignore")
@@ -84,6 +84,7 @@ def main():
         if not os.path.isfile(model):
             parser.error(f"no model file {model}")
     seeds = seed_list(parser, "--sample-seeds", args.sample_seeds)
+    args.synthlab = pinned_build(args.synthlab)
     train, holdout, train_path = adult_split(args.data, args.split_seed, "synthlab-ctgan-sampling-")
     folder = os.path.dirname(train_path)   # the samples go beside the split's training CSV
     metadata = table_metadata(train) if args.quality else None

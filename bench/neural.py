@@ -35,7 +35,7 @@ import warnings
 
 import numpy as np
 
-from common import (DATA_FOLDER, ROOT, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, positive_share, quality,
+from common import (DATA_FOLDER, ROOT, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, pinned_build, positive_share, quality,
                     read_jsonl, sample_saved_model, seed_list, table_metadata, utility_f1)
 
 warnings.filterwarnings("ignore")
@@ -135,6 +135,8 @@ def main():
         print_table(runs, sorted({(r["generator"], r["epochs"]) for r in runs}))
         return
 
+    if args.which != "sdv":
+        args.synthlab = pinned_build(args.synthlab)
     train, holdout, train_path = adult_split(args.data, args.seed, "synthlab-neural-")
 
     single = table_metadata(train)

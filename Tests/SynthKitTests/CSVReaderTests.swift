@@ -186,6 +186,39 @@ struct MalformedCSVTests {
             #expect(error.description == "/nonexistent/table.csv: cannot read the file: no such file")
         }
     }
+
+    /// A pipe (`/dev/stdin`, a shell's `<(zcat table.csv.gz)`) is read to its end, larger than one read.
+    @Test func aPipeIsReadToItsEnd() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let rows = 20_000
+        let text = "i,word\n" + (0..<rows).map { "\($0),w\($0 % 7)\n" }.joined()
+        let writeEnd = ends[1]
+        let writer = Thread {
+            text.utf8CString.withUnsafeBufferPointer { buffer in
+                var offset = 0, total = buffer.count - 1
+                while offset < total {
+                    let written = write(writeEnd, buffer.baseAddress! + offset, total - offset)
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+            close(writeEnd)
+        }
+        writer.start()
+        let table = try CSVReader.read(path: "/dev/fd/\(ends[0])")
+        close(ends[0])
+        #expect(text.utf8.count > 1 << 16)
+        #expect(table.rowCount == rows && CSVWriter.render(table) == text)
+    }
+
+    @Test func devicesAreEmptyOrRefused() {
+        #expect(throws: CSVError(file: "/dev/null", line: 0, problem: .empty)) { try CSVReader.read(path: "/dev/null") }
+        #expect(throws: CSVError(file: "/dev/zero", line: 0, problem: .unreadable("it holds binary data (a NUL byte), not CSV text"))) {
+            try CSVReader.read(path: "/dev/zero")
+        }
+        #expect(throws: CSVError(file: "/tmp", line: 0, problem: .unreadable("it is a directory"))) { try CSVReader.read(path: "/tmp") }
+    }
 }
 
 struct CSVRoundTripTests {

@@ -8,13 +8,35 @@ import Foundation
 /// A column with no present cell is categorical.
 public enum CSVReader {
     public static func read(path: String, options: CSVOptions = CSVOptions()) throws(CSVError) -> Table {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw CSVError(file: path, line: 0, problem: .unreadable(describeReadFailure(path)))
+        try parse(bytes: try contents(of: path), file: path, options: options)
+    }
+
+    /// Every byte of `path`. A regular file is read whole; anything else (a pipe such as
+    /// /dev/stdin or a shell's `<(zcat adult.csv.gz)`, a device) is read to its end, and refused
+    /// at its first NUL byte, which no CSV text holds (so /dev/zero is not read forever).
+    static func contents(of path: String) throws(CSVError) -> [UInt8] {
+        func failure(_ reason: String) -> CSVError { CSVError(file: path, line: 0, problem: .unreadable(reason)) }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw failure(describeReadFailure(path)) }
+        if info.st_mode & S_IFMT == S_IFREG {
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { throw failure(describeReadFailure(path)) }
+            return [UInt8](data)
         }
-        return try parse(bytes: [UInt8](data), file: path, options: options)
+        if info.st_mode & S_IFMT == S_IFDIR { throw failure("it is a directory") }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure(describeReadFailure(path)) }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return bytes }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure(String(cString: strerror(errno)))
+            }
+            if chunk[0..<count].contains(0) { throw failure("it holds binary data (a NUL byte), not CSV text") }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
     }
 
     public static func parse(text: String, file: String = "<text>", options: CSVOptions = CSVOptions()) throws(CSVError) -> Table {
@@ -180,6 +202,7 @@ public enum CSVReader {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
         if isDirectory.boolValue { return "it is a directory" }
-        return "permission denied or I/O error"
+        if access(path, R_OK) != 0 { return "permission denied" }
+        return "I/O error"
     }
 }

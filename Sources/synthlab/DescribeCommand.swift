@@ -15,7 +15,8 @@ struct DescribeCommand: ParsableCommand {
             let table = try CSVReader.read(path: file, options: try csv.options())
             let description = TableDescription(file: file, table: table)
             if output.json { return try printJSON(description) }
-            print("\(file): \(description.rows) rows, \(description.columns.count) columns")
+            let count = description.columns.count
+            print("\(file): \(description.rows) row\(description.rows == 1 ? "" : "s"), \(count) column\(count == 1 ? "" : "s")")
             let width = max(6, description.columns.map(\.name.count).max() ?? 0)
             for column in description.columns {
                 let name = column.name.padding(toLength: width, withPad: " ", startingAt: 0)

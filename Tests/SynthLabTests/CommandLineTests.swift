@@ -190,6 +190,11 @@ struct CommandLineTests {
         #expect(payment["missing"] as? Int == 44)
         let text = try Support.synthlab(["describe", Support.data("insurance.csv"), "--kind", "children=categorical"])
         #expect(text.stdout.contains("children") && text.stdout.contains("categorical"))
+        // A column of dates shows dates, as the CSV writer writes them.
+        let file = Support.temporaryFolder() + "/days.csv"
+        try "day\n2020-03-01\n2020-01-15\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let days = try Support.synthlab(["describe", file])
+        #expect(days.stdout == "\(file): 2 rows, 1 column\n  day     datetime     missing 0, distinct 2, range 2020-01-15 … 2020-03-01\n")
     }
 
     @Test func synthSamplesGivenACategory() throws {

@@ -34,8 +34,15 @@ public struct TableDescription: Codable, Sendable {
             } else if let numbers = column.presentNumbers(), !numbers.isEmpty,
                       let low = present.min(by: { numericValue(column, $0) < numericValue(column, $1) }),
                       let high = present.max(by: { numericValue(column, $0) < numericValue(column, $1) }) {
-                description.min = column.text(at: low)
-                description.max = column.text(at: high)
+                if case .datetime(let values) = column.values {
+                    // Dates when every value is a midnight, as the CSV writer writes them.
+                    let dateOnly = present.allSatisfy { values[$0] % 86_400_000_000 == 0 }
+                    description.min = DateTimeFormat.format(microseconds: values[low], dateOnly: dateOnly)
+                    description.max = DateTimeFormat.format(microseconds: values[high], dateOnly: dateOnly)
+                } else {
+                    description.min = column.text(at: low)
+                    description.max = column.text(at: high)
+                }
                 if column.kind != .datetime { description.mean = numbers.reduce(0, +) / Double(numbers.count) }
             }
             return description

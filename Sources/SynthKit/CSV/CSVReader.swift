@@ -11,30 +11,39 @@ public enum CSVReader {
         try parse(bytes: try contents(of: path), file: path, options: options)
     }
 
-    /// Every byte of `path`. A regular file is read whole; anything else (a pipe such as
-    /// /dev/stdin or a shell's `<(zcat adult.csv.gz)`, a device) is read to its end, and refused
-    /// at its first NUL byte, which no CSV text holds (so /dev/zero is not read forever).
+    /// Every byte of `path`, read to its end: a regular file, or a pipe such as /dev/stdin or a
+    /// shell's `<(zcat adult.csv.gz)`. Anything but a regular file is refused at its first NUL
+    /// byte, which no CSV text holds (so /dev/zero is not read forever).
     static func contents(of path: String) throws(CSVError) -> [UInt8] {
-        func failure(_ reason: String) -> CSVError { CSVError(file: path, line: 0, problem: .unreadable(reason)) }
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw failure(describeReadFailure(path)) }
-        if info.st_mode & S_IFMT == S_IFREG {
-            guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { throw failure(describeReadFailure(path)) }
-            return [UInt8](data)
+        func failure(_ code: Int32) -> CSVError {
+            let reason = switch code {
+            case ENOENT: "no such file"
+            case EACCES: "permission denied"
+            case EISDIR: "it is a directory"
+            default: String(cString: strerror(code))
+            }
+            return CSVError(file: path, line: 0, problem: .unreadable(reason))
         }
-        if info.st_mode & S_IFMT == S_IFDIR { throw failure("it is a directory") }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw failure(describeReadFailure(path)) }
+        guard descriptor >= 0 else { throw failure(errno) }
         defer { close(descriptor) }
-        var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw failure(errno) }
+        if info.st_mode & S_IFMT == S_IFDIR { throw failure(EISDIR) }
+        let regular = info.st_mode & S_IFMT == S_IFREG
+        var bytes: [UInt8] = []
+        if regular { bytes.reserveCapacity(Int(info.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count == 0 { return bytes }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw failure(String(cString: strerror(errno)))
+                throw failure(errno)
             }
-            if chunk[0..<count].contains(0) { throw failure("it holds binary data (a NUL byte), not CSV text") }
+            if !regular, chunk[0..<count].contains(0) {
+                throw CSVError(file: path, line: 0, problem: .unreadable("it holds binary data (a NUL byte), not CSV text"))
+            }
             bytes.append(contentsOf: chunk[0..<count])
         }
     }
@@ -196,13 +205,5 @@ public enum CSVReader {
         case "false": false
         default: nil
         }
-    }
-
-    private static func describeReadFailure(_ path: String) -> String {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
-        if isDirectory.boolValue { return "it is a directory" }
-        if access(path, R_OK) != 0 { return "permission denied" }
-        return "I/O error"
     }
 }

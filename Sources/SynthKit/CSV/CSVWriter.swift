@@ -5,10 +5,7 @@ public enum CSVWriter {
     public static func render(_ table: Table) -> String {
         var out = table.columnNames.map(quoteIfNeeded).joined(separator: ",") + "\n"
         // A datetime column whose values are all midnight is written as dates.
-        let dateOnly = table.columns.map { column -> Bool in
-            guard case .datetime(let values) = column.values else { return false }
-            return values.indices.allSatisfy { column.isMissing($0) || values[$0] % 86_400_000_000 == 0 }
-        }
+        let dateOnly = table.columns.map(\.holdsDatesOnly)
         for row in 0..<table.rowCount {
             var first = true
             for (index, column) in table.columns.enumerated() {

@@ -58,6 +58,13 @@ public struct Column: Sendable, Equatable {
     public var missingCount: Int { missing.reduce(0) { $0 + ($1 ? 1 : 0) } }
     public func isMissing(_ row: Int) -> Bool { !missing.isEmpty && missing[row] }
 
+    /// True for a datetime column whose present values all fall on a midnight: a column of dates,
+    /// which the CSV writer and the summaries show without a time.
+    public var holdsDatesOnly: Bool {
+        guard case .datetime(let values) = values else { return false }
+        return values.indices.allSatisfy { isMissing($0) || values[$0] % 86_400_000_000 == 0 }
+    }
+
     /// The present values as doubles (continuous, integer, datetime and boolean columns; nil for
     /// categorical ones). Datetimes are microseconds since the epoch.
     public func presentNumbers() -> [Double]? {

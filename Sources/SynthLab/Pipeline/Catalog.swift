@@ -35,10 +35,10 @@ public struct TableDescription: Codable, Sendable {
                       let low = present.min(by: { numericValue(column, $0) < numericValue(column, $1) }),
                       let high = present.max(by: { numericValue(column, $0) < numericValue(column, $1) }) {
                 if case .datetime(let values) = column.values {
-                    // Dates when every value is a midnight, as the CSV writer writes them.
-                    let dateOnly = present.allSatisfy { values[$0] % 86_400_000_000 == 0 }
-                    description.min = DateTimeFormat.format(microseconds: values[low], dateOnly: dateOnly)
-                    description.max = DateTimeFormat.format(microseconds: values[high], dateOnly: dateOnly)
+                    // A column of dates shows dates, as the CSV writer writes them.
+                    let dates = column.holdsDatesOnly
+                    description.min = DateTimeFormat.format(microseconds: values[low], dateOnly: dates)
+                    description.max = DateTimeFormat.format(microseconds: values[high], dateOnly: dates)
                 } else {
                     description.min = column.text(at: low)
                     description.max = column.text(at: high)

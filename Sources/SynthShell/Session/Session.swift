@@ -403,3 +403,12 @@ func relativePath(_ path: String, from folder: String) -> String {
     let parts = ups + rest
     return parts.isEmpty ? "." : parts.joined(separator: "/")
 }
+
+extension ShellError {
+    /// A failed write of `path`. An `AtomicFileError` already names its file (`path`, or the
+    /// provenance record beside it), so it is given as it is.
+    static func writeFailure(_ path: String, _ error: Error, at location: SourceLocation?) -> ShellError {
+        if let error = error as? AtomicFileError { return ShellError(error.description, at: location) }
+        return ShellError("cannot write \(path): \(error)", at: location)
+    }
+}

@@ -137,8 +137,8 @@ enum Value {
     /// within `Parser.maximumDepth`, so this recursion and the value's display stay shallow.
     var nesting: Int {
         switch self {
-        case .list(let items): 1 + (items.map(\.nesting).max() ?? 0)
-        case .record(let fields): 1 + (fields.map(\.value.nesting).max() ?? 0)
+        case .list(let items): 1 + items.reduce(0) { max($0, $1.nesting) }
+        case .record(let fields): 1 + fields.reduce(0) { max($0, $1.value.nesting) }
         default: 0
         }
     }

@@ -65,10 +65,4 @@ public struct ShellError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     public var description: String { message }
-
-    /// A failed write of `path`: the error's own words when it already names the file.
-    static func writeFailure(_ path: String, _ error: Error, at location: SourceLocation?) -> ShellError {
-        let reason = String(describing: error)
-        return ShellError(reason.hasPrefix("cannot write ") ? reason : "cannot write \(path): \(reason)", at: location)
-    }
 }

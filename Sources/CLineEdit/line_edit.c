@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <histedit.h>
 
 struct sl_editor {
@@ -44,6 +45,70 @@ void sl_install_interrupt_handler(void) {
 
 int sl_interrupted(void) { return interrupt_flag != 0; }
 void sl_clear_interrupt(void) { interrupt_flag = 0; }
+
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
+#define CRASH_SIGNAL_COUNT (sizeof crash_signals / sizeof crash_signals[0])
+static struct sigaction previous_actions[CRASH_SIGNAL_COUNT];
+static char crash_note[4096];
+static volatile sig_atomic_t crash_note_length = 0;
+static volatile sig_atomic_t crash_descriptor = -1;
+
+// Only async-signal-safe calls: write, sigaction, raise. A fault the kernel raised (a bad address,
+// an illegal instruction) returns, so the instruction faults again under the previous handler with
+// its own details; a signal sent (abort(), kill) is sent again.
+static void on_crash(int signo, siginfo_t *info, void *context) {
+    (void)context;
+    if (crash_descriptor >= 0) {
+        close(crash_descriptor);
+        crash_descriptor = -1;
+    }
+    if (crash_note_length > 0) {
+        char head[64] = "\nsynthlab: the session crashed (signal ";
+        size_t length = strlen(head);
+        char digits[12];
+        int count = 0, value = signo;
+        do { digits[count++] = (char)('0' + value % 10); value /= 10; } while (value > 0 && count < 11);
+        while (count > 0) head[length++] = digits[--count];
+        head[length++] = ')';
+        ssize_t ignored = write(STDERR_FILENO, head, length);
+        ignored = write(STDERR_FILENO, crash_note, (size_t)crash_note_length);
+        (void)ignored;
+    }
+    for (size_t index = 0; index < CRASH_SIGNAL_COUNT; index++) {
+        if (crash_signals[index] == signo) {
+            sigaction(signo, &previous_actions[index], NULL);
+            break;
+        }
+    }
+    int from_kernel = info != NULL && info->si_code > 0 && signo != SIGABRT && signo != SIGTRAP;
+    if (!from_kernel) raise(signo);
+}
+
+void sl_install_crash_note(void) {
+    // Its own stack, so that a stack overflow in the main thread can still write the note.
+    static char alternate[64 * 1024];
+    stack_t stack = {.ss_sp = alternate, .ss_size = sizeof alternate, .ss_flags = 0};
+    sigaltstack(&stack, NULL);
+    for (size_t index = 0; index < CRASH_SIGNAL_COUNT; index++) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_sigaction = on_crash;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+        sigaction(crash_signals[index], &action, &previous_actions[index]);
+    }
+}
+
+void sl_set_crash_descriptor(int descriptor) { crash_descriptor = descriptor; }
+
+void sl_set_crash_note(const char *note) {
+    crash_note_length = 0;
+    if (!note) return;
+    size_t length = strlen(note);
+    if (length > sizeof crash_note) length = sizeof crash_note;
+    memcpy(crash_note, note, length);
+    crash_note_length = (sig_atomic_t)length;
+}
 
 static sl_editor *editor_of(EditLine *el) {
     void *data = NULL;

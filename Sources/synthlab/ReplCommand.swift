@@ -105,18 +105,44 @@ final class Repl {
     }
 
     static func historyPath() -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        let base: String
-        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
-            base = state
-        } else if let home = environment["HOME"] {
-            base = home + "/.local/state"
-        } else {
-            return nil
-        }
-        let folder = base + "/synthlab"
+        guard let folder = Session.stateFolder else { return nil }
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return folder + "/history"
+    }
+
+    /// Lists the sessions that ended without `.quit`, then starts this session's journal.
+    func startJournal() {
+        guard let folder = session.journalFolder else { return }
+        let unfinished = SessionJournal.unfinished(in: folder)
+        if let newest = unfinished.first {
+            var text = unfinished.count == 1
+                ? "A session ended without .quit (\(newest.summary)).\n"
+                : "\(unfinished.count) sessions ended without .quit, newest first:\n"
+                    + unfinished.prefix(5).map { "  \(($0.path as NSString).lastPathComponent): \($0.summary)\n" }.joined()
+                    + (unfinished.count > 5 ? "  and \(unfinished.count - 5) more\n" : "")
+            text += ".restore replays \(unfinished.count == 1 ? "its statements" : "the newest (.restore FILE another)")"
+                + "; .restore forget drops \(unfinished.count == 1 ? "it" : "them").\n"
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+        do {
+            let journal = try SessionJournal(folder: folder, workingFolder: FileManager.default.currentDirectoryPath)
+            session.journal = journal
+            sl_set_crash_descriptor(journal.descriptor)
+        } catch {
+            FileHandle.standardError.write(Data("synthlab: warning: \(error.message); a crash would lose this session's statements\n".utf8))
+        }
+    }
+
+    /// What a crash while `text` runs writes after "synthlab: the session crashed (signal N)".
+    func crashNote(running text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.count > 5 { lines = Array(lines.prefix(5)) + ["..."] }
+        let shown = lines.map { "  " + String($0.prefix(300)) }.joined(separator: "\n")
+        var note = " while running:\n\(shown)\n"
+        if session.journal != nil {
+            note += "The statements that finished before it are kept: start synthlab again and type .restore to replay them.\n"
+        }
+        return note
     }
 
     func run() {
@@ -135,12 +161,18 @@ final class Repl {
             FileHandle.standardError.write(Data("synthlab: error: cannot start the line editor\n".utf8))
             return
         }
-        defer { sl_close(editor) }
+        defer {
+            sl_close(editor)
+            // The journal is closed after this (Session.finish); its descriptor may be reused.
+            sl_set_crash_descriptor(-1)
+        }
         let context = Unmanaged.passUnretained(self).toOpaque()
         sl_set_completer(editor, replComplete, context)
 
         let plugins = session.registry.plugins.count
         print("SynthLab: \(plugins) plugin\(plugins == 1 ? "" : "s") loaded. .help for help, Tab completes, Ctrl-D leaves.")
+        startJournal()
+        sl_install_crash_note()
         while true {
             sl_set_prompt(editor, pending.isEmpty ? "synthlab> " : "     ...> ")
             var interrupted: Int32 = 0
@@ -161,7 +193,9 @@ final class Repl {
             if !ShellCommands.isCommand(text), Session.needsMoreLines(text) { continue }
             pending = []
             sl_clear_interrupt()
+            sl_set_crash_note(crashNote(running: text))
             session.runScript(text, origin: .interactive(), bail: true)
+            sl_set_crash_note(nil)
             sl_clear_interrupt()
             if session.quitRequested { break }
         }

@@ -21,6 +21,8 @@ final class CapturedSession {
         // Experiments store their results in a fresh workspace and run trials in the built synthlab.
         session.workspace = Support.temporaryFolder("synthlab-workspace")
         session.workerExecutable = Support.executable
+        // Never the user's own journals.
+        session.journalFolder = Support.temporaryFolder("synthlab-journals")
     }
 
     var output: String { box.output }

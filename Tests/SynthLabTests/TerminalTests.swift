@@ -7,12 +7,12 @@ final class Terminal {
     let socket = "synthlab-test-\(UUID().uuidString.prefix(8))"
     let state: String
 
-    init(state: String? = nil, pluginFolder: String) throws {
+    init(state: String? = nil, pluginFolder: String, environment extra: [String] = []) throws {
         self.state = state ?? Support.temporaryFolder("synthlab-state")
         let environment = [
             "XDG_STATE_HOME=\(self.state)", "XDG_DATA_HOME=\(Support.temporaryFolder("synthlab-xdg"))",
             "SYNTHLAB_PLUGIN_PATH=\(pluginFolder)", "LANG=C.UTF-8", "TERM=xterm",
-        ]
+        ] + extra
         let command = "env " + environment.map { "'\($0)'" }.joined(separator: " ") + " '\(Support.executable)'"
         // The tmux server outlives this call: it must not inherit any descriptor of this process
         // (a pipe of another test's child would then never reach end-of-file), so bash closes
@@ -34,6 +34,9 @@ final class Terminal {
 
     deinit { _ = try? tmux(["kill-server"]) }
 
+    /// Keeps the screen after the REPL's process has ended (it would go with the pane).
+    func keepScreenAfterExit() throws { try tmux(["set-option", "-g", "remain-on-exit", "on"]) }
+
     @discardableResult
     func tmux(_ arguments: [String]) throws -> String {
         let result = try Support.run("/usr/bin/env", ["tmux", "-L", socket, "-f", "/dev/null"] + arguments)
@@ -53,6 +56,9 @@ final class Terminal {
     func press(_ keys: String...) throws { try tmux(["send-keys"] + keys) }
 
     var screen: String { (try? tmux(["capture-pane", "-p", "-J"])) ?? "" }
+
+    /// The screen with the lines scrolled off above it.
+    var scrollback: String { (try? tmux(["capture-pane", "-p", "-J", "-S", "-"])) ?? "" }
 
     /// The last line of the screen that is not blank: where the cursor's line is.
     var currentLine: String {
@@ -181,6 +187,47 @@ struct TerminalTests {
         try terminal.enter("note = \"Zürich · 東京 · ε ≤ 1 ✓\"")
         try terminal.enter("note")
         try terminal.waitFor("\"Zürich · 東京 · ε ≤ 1 ✓\"\nsynthlab>")
+    }
+
+    /// A plugin that aborts the process takes the session down; the next session offers its
+    /// statements back, and `.restore` binds them again.
+    @Test func aCrashedSessionIsRestoredInTheNext() throws {
+        let plugins = try Support.pluginFolder()
+        try Support.compileC(Support.fixtures + "/cplugins/aborting_validator.c", to: plugins + "/aborting_validator.so")
+        // The Swift runtime's backtrace, without its prompt to interact.
+        let quiet = ["SWIFT_BACKTRACE=interactive=no"]
+        let first = try Terminal(pluginFolder: plugins, environment: quiet)
+        try first.keepScreenAfterExit()
+        try first.enter(#"ins = load("\#(insurance)")"#)
+        try first.enter("g = independent(bins: 5)")
+        try first.enter("oops = nothing")
+        try first.enter(".mode markdown")
+        try first.enter("validate(ins, ins, validators: aborts_on_seed(), seed: 2)")
+        // The runtime's backtrace follows the note and may scroll it off the screen.
+        let note = "synthlab: the session crashed (signal 6) while running:\n  validate(ins, ins, validators: aborts_on_seed(), seed: 2)\n"
+            + "The statements that finished before it are kept: start synthlab again and type .restore to replay them."
+        try first.waitFor { _ in first.scrollback.contains(note) }
+        let sessions = first.state + "/synthlab/sessions"
+        let left = try FileManager.default.contentsOfDirectory(atPath: sessions).filter { $0.hasSuffix(".synth") }
+        #expect(left.count == 1)
+
+        let second = try Terminal(state: first.state, pluginFolder: plugins, environment: quiet)
+        try second.waitFor("A session ended without .quit (started ")
+        #expect(second.screen.contains(", 2 statements).\n.restore replays its statements; .restore forget drops it."))
+        try second.enter(".restore")
+        try second.waitFor("restored 2 statements")
+        try second.waitForPrompt()
+        try second.enter(".names")
+        // The markdown mode came back with the statements; the failed one did not.
+        try second.waitFor(#"| g    | a generator configuration (independent) | independent(numeric_model: "empirical", bins: 5, keep_missing: true) |"#)
+        #expect(second.screen.contains("| ins  | a table "))
+        #expect(!second.screen.contains("| oops"))
+        #expect(!FileManager.default.fileExists(atPath: sessions + "/" + left[0]), "a restored journal is deleted")
+        // Ctrl-D ends the session as it should: no journal stays behind.
+        try second.press("C-d")
+        try second.waitFor { _ in
+            ((try? FileManager.default.contentsOfDirectory(atPath: sessions)) ?? ["?"]).isEmpty
+        }
     }
 
     @Test func aSessionRecordedAtThePromptReplaysToTheSameResults() throws {

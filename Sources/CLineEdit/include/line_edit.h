@@ -34,4 +34,14 @@ void sl_install_interrupt_handler(void);
 int sl_interrupted(void);
 void sl_clear_interrupt(void);
 
+// A note written to stderr when the process dies of a fault or an abort (SIGSEGV, SIGBUS, SIGILL,
+// SIGFPE, SIGABRT, SIGTRAP), after "synthlab: the session crashed (signal N)"; then the signal
+// goes on to the handler that was there before (the Swift runtime's, or the default). The note is
+// copied (at most 4 KiB); NULL or "" writes nothing.
+void sl_install_crash_note(void);
+void sl_set_crash_note(const char *note);
+// A descriptor the crash handler closes first (the session journal's, so that its lock is free at
+// once, while the runtime's backtrace is still being written); -1: none.
+void sl_set_crash_descriptor(int descriptor);
+
 #endif

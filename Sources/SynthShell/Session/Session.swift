@@ -54,6 +54,11 @@ public final class Session {
     var seedSource: Philox
     public private(set) var sessionSeed: UInt64
     var recorder: Recorder?
+    /// The journal of an interactive session (nil in a script): every statement that succeeded,
+    /// so that `.restore` in a later session replays a session that ended without `.quit`.
+    public var journal: SessionJournal?
+    /// Where journals are kept: `$XDG_STATE_HOME/synthlab/sessions` (nil without a home).
+    public var journalFolder: String? = Session.stateFolder.map(SessionJournal.folder(state:))
     var redirect: OutputRedirect?
     /// The folder of the results store and of the tables trials read: `--workspace`, `.workspace`,
     /// or the user's data folder.
@@ -71,6 +76,15 @@ public final class Session {
         let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() + "/.local/share")
         return data + "/synthlab/workspace"
+    }
+
+    /// `$XDG_STATE_HOME/synthlab` (default `~/.local/state/synthlab`): the history and the
+    /// session journals. Nil when neither variable gives an absolute folder.
+    public static var stateFolder: String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/synthlab" }
+        if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.local/state/synthlab" }
+        return nil
     }
 
     static var currentExecutable: String? {
@@ -299,6 +313,7 @@ public final class Session {
         let canonical = Statement(target: statement.target, targetLocation: nil, expression: result.canonical,
                                   location: statement.location)
         recorder?.record(canonical)
+        journal?.recorder.record(canonical)
     }
 
     // MARK: Output
@@ -320,11 +335,14 @@ public final class Session {
         if let problem = redirect.commit() { io.diagnostic("error: \(problem)\n") }
     }
 
-    /// Ends the session: writes an open `.output` file and closes a recording.
+    /// Ends the session: writes an open `.output` file, closes a recording, and deletes the
+    /// journal (the session ended as it should).
     public func finish() {
         if let redirect, let problem = redirect.commit() { io.diagnostic("error: \(problem)\n") }
         redirect = nil
         recorder = nil
+        journal?.discard()
+        journal = nil
     }
 
     func requestQuit() { quitRequested = true }
@@ -364,12 +382,13 @@ final class OutputRedirect {
 /// Writes each successful statement to a script as it runs, so a crash loses nothing written.
 final class Recorder {
     let path: String
-    private let handle: FileHandle
-    private let folder: String
+    let handle: FileHandle
+    /// Paths are written relative to this folder; nil: absolute.
+    private let folder: String?
 
-    init(path: String, header: String) throws(ShellError) {
+    init(path: String, header: String, relativePaths: Bool = true) throws(ShellError) {
         self.path = path
-        folder = (path as NSString).deletingLastPathComponent
+        folder = relativePaths ? (path as NSString).deletingLastPathComponent : nil
         guard FileManager.default.createFile(atPath: path, contents: Data(header.utf8)),
               let handle = FileHandle(forWritingAtPath: path) else {
             throw ShellError("cannot write the recording \(path) (does its folder exist?)")
@@ -381,7 +400,7 @@ final class Recorder {
     deinit { try? handle.close() }
 
     func record(_ statement: Statement) {
-        write(statement.canonical(path: { relativePath($0, from: self.folder) }))
+        write(statement.canonical(path: { path in self.folder.map { relativePath(path, from: $0) } ?? path }))
     }
 
     func write(_ line: String) {

@@ -48,6 +48,11 @@ public enum ShellCommands {
                 throw ShellError(".read \(arguments[0]) stopped at its first error")
             }
         },
+        ShellCommand(name: ".restore", arguments: "[FILE|forget]",
+                     summary: "Replay a session that ended without .quit (the newest, or FILE from the list at start); forget: drop them all.",
+                     argument: .words(["forget"])) { session, arguments, _ throws(ShellError) in
+            try restore(arguments, session: session)
+        },
         ShellCommand(name: ".record", arguments: "FILE|off", summary: "Write each successful statement to FILE as a replayable script.",
                      argument: .path) { session, arguments, _ throws(ShellError) in
             guard arguments.count == 1 else { throw ShellError(".record takes a file or off: .record FILE") }
@@ -92,6 +97,7 @@ public enum ShellCommands {
             }
             session.mode = mode
             session.recorder?.write(".mode \(mode.rawValue)")
+            session.journal?.write(".mode \(mode.rawValue)")
         },
         ShellCommand(name: ".timer", arguments: "on|off", summary: "After each statement, print its wall time and the peak memory.",
                      argument: .words(["on", "off"])) { session, arguments, _ throws(ShellError) in
@@ -103,6 +109,7 @@ public enum ShellCommands {
             guard let folder = arguments.first else { session.emit("\(session.workspace)\n"); return }
             guard arguments.count == 1 else { throw ShellError(".workspace takes one folder") }
             session.workspace = session.resolve(folder)
+            session.journal?.write(".workspace \"\(session.workspace)\"")
         },
         ShellCommand(name: ".seed", arguments: "[N]", summary: "The session seed, from which statements without a seed draw theirs.",
                      argument: .none) { session, arguments, _ throws(ShellError) in
@@ -132,6 +139,56 @@ public enum ShellCommands {
             session.requestQuit()
         },
     ]
+
+    /// `.restore`: replays the newest unfinished session's journal (or the one named), holding
+    /// its lock meanwhile, and deletes it once every statement ran again; `.restore forget`
+    /// deletes them all.
+    static func restore(_ arguments: [String], session: Session) throws(ShellError) {
+        guard arguments.count <= 1 else { throw ShellError(".restore takes one journal, or forget: .restore [FILE|forget]") }
+        guard let folder = session.journalFolder else {
+            throw ShellError("no folder of session journals: set HOME or XDG_STATE_HOME to an absolute folder")
+        }
+        let unfinished = SessionJournal.unfinished(in: folder)
+        if arguments.first == "forget" {
+            guard !unfinished.isEmpty else { throw ShellError("no session ended without .quit: nothing to forget") }
+            var dropped = 0
+            for journal in unfinished {
+                guard let lock = JournalLock(path: journal.path) else { continue }
+                if unlink(journal.path) == 0 { dropped += 1 }
+                lock.release()
+            }
+            session.io.diagnostic("forgot \(dropped) unfinished session\(dropped == 1 ? "" : "s")\n")
+            return
+        }
+        let chosen: SessionJournal.Unfinished
+        if let name = arguments.first {
+            let path = name.contains("/") ? session.resolve(name) : folder + "/" + name
+            guard let match = unfinished.first(where: { $0.path == path }) else {
+                let listed = unfinished.map { ($0.path as NSString).lastPathComponent }
+                throw ShellError("'\(name)' is not the journal of a session that ended without .quit"
+                    + (listed.isEmpty ? " (there is none)" : " (those are: \(listed.joined(separator: ", ")))")
+                    + "; .read runs any script")
+            }
+            chosen = match
+        } else {
+            guard let newest = unfinished.first else { throw ShellError("no session ended without .quit: nothing to restore") }
+            chosen = newest
+        }
+        guard let lock = JournalLock(path: chosen.path) else {
+            throw ShellError("the session of \(chosen.path) is running again, or another session is restoring it")
+        }
+        defer { lock.release() }
+        guard let data = FileManager.default.contents(atPath: chosen.path), let text = String(data: data, encoding: .utf8) else {
+            throw ShellError("cannot read the journal \(chosen.path)")
+        }
+        session.io.diagnostic("restoring the session \(chosen.summary)\n")
+        let origin = Origin(file: chosen.path, folder: (chosen.path as NSString).deletingLastPathComponent)
+        guard session.runScript(text, origin: origin, bail: true) else {
+            throw ShellError(".restore stopped at the journal's first error; the journal stays: \(chosen.path)")
+        }
+        unlink(chosen.path)
+        session.io.diagnostic("restored \(chosen.statements) statement\(chosen.statements == 1 ? "" : "s")\n")
+    }
 
     /// Runs a command line: `.name ARG ...` (arguments split at blanks; "quoted" ones may hold blanks).
     static func run(_ line: String, session: Session, origin: Origin, line number: Int) throws(ShellError) {

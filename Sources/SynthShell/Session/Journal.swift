@@ -18,11 +18,8 @@ public final class SessionJournal {
 
     /// Starts a journal in `folder` (made if missing) for a session working in `workingFolder`.
     public init(folder: String, workingFolder: String, date: Date = Date()) throws(ShellError) {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw ShellError("cannot make the folder of session journals \(folder): \(error.localizedDescription)")
+        if let problem = Self.makeFolder(folder) {
+            throw ShellError("cannot make the folder of session journals \(folder): \(problem)")
         }
         // The process in the name keeps sessions of different processes apart; a number after it,
         // sessions of one process started within the same second.
@@ -51,6 +48,22 @@ public final class SessionJournal {
             unlink(partial)
             throw ShellError("cannot start the session journal \(path): \(reason)")
         }
+    }
+
+    /// Makes `folder` and the folders above it that are missing (mode 0700); returns what went
+    /// wrong (errno's reason), or nil.
+    static func makeFolder(_ folder: String) -> String? {
+        var path = ""
+        for part in folder.split(separator: "/") {
+            path += "/" + part
+            if mkdir(path, 0o700) != 0, errno != EEXIST {
+                let reason = String(cString: strerror(errno))
+                return "\(path): " + reason.prefix(1).lowercased() + reason.dropFirst()
+            }
+        }
+        var info = stat()
+        guard stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return "it is not a folder" }
+        return nil
     }
 
     /// Deletes the journal: the session ended as it should. The file goes before its lock does,

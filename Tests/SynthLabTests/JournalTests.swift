@@ -82,6 +82,9 @@ struct JournalTests {
         try FileManager.default.removeItem(atPath: data)
 
         let name = (path as NSString).lastPathComponent
+        // Tab offers the journals to restore, and forget.
+        #expect(Completer(session: shell.session).complete(".restore ").candidates == [name, "forget"])
+        #expect(Completer(session: shell.session).complete(".restore f").insert == "orget")
         #expect(shell.result(".restore other.synth").contains("'other.synth' is not the journal of a session that ended without .quit (those are: \(name)); .read runs any script"))
         let failed = shell.result(".restore \(name)")
         #expect(failed.contains("no file \(data)"), Comment(rawValue: failed))

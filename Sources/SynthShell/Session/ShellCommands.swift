@@ -8,6 +8,8 @@ enum CommandArgument: Equatable, Sendable {
     case path
     case words([String])
     case commandName
+    /// The journals `.restore` can replay, and `forget`.
+    case journals
 }
 
 /// A dot-command of the shell, apart from the language. Its declaration is what `.help`,
@@ -50,7 +52,7 @@ public enum ShellCommands {
         },
         ShellCommand(name: ".restore", arguments: "[FILE|forget]",
                      summary: "Replay a session that ended without .quit (the newest, or FILE from the list at start); forget: drop them all.",
-                     argument: .words(["forget"])) { session, arguments, _ throws(ShellError) in
+                     argument: .journals) { session, arguments, _ throws(ShellError) in
             try restore(arguments, session: session)
         },
         ShellCommand(name: ".record", arguments: "FILE|off", summary: "Write each successful statement to FILE as a replayable script.",

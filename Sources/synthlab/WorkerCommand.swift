@@ -15,15 +15,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "The runner's process id: the worker ends when that process does.") var parent: Int32?
 
     func run() throws {
-        // Die with the runner: a worker whose runner was killed has no one to report to.
-        if let parent, synth_die_with_parent(parent) != 0 { throw ExitCode(1) }
-        let trial: TrialSpec
-        do {
-            trial = try JSONDecoder().decode(TrialSpec.self, from: Data(contentsOf: URL(fileURLWithPath: spec)))
-        } catch {
-            FileHandle.standardError.write(Data("synthlab worker: \(spec): not a trial spec: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        let trial = try WorkerIO.start(parent: parent, reading: TrialSpec.self, from: spec, command: "worker", what: "a trial spec")
         var outcome: TrialOutcome
         do {
             // Progress lines go to stderr, which the runner reads for its progress display.
@@ -36,8 +28,28 @@ struct WorkerCommand: ParsableCommand {
         // Where it ran: the Slurm node, or this host.
         let node = ProcessInfo.processInfo.environment["SLURMD_NODENAME"] ?? ProcessInfo.processInfo.hostName
         outcome.log.append("[info] ran on \(node)")
+        try WorkerIO.finish(outcome, to: out)
+    }
+}
+
+/// What the worker commands share: they die with the process that started them, read a JSON
+/// input and write a JSON outcome atomically.
+enum WorkerIO {
+    static func start<Input: Decodable>(parent: Int32?, reading type: Input.Type, from path: String, command: String,
+                                        what: String) throws -> Input {
+        // A worker whose parent was killed has no one to report to.
+        if let parent, synth_die_with_parent(parent) != 0 { throw ExitCode(1) }
+        do {
+            return try JSONDecoder().decode(type, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            FileHandle.standardError.write(Data("synthlab \(command): \(path): not \(what): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    static func finish<Outcome: Encodable>(_ outcome: Outcome, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(outcome).write(to: URL(fileURLWithPath: out), options: .atomic)
+        try encoder.encode(outcome).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }

@@ -202,9 +202,10 @@ struct TerminalTests {
         try first.enter("g = independent(bins: 5)")
         try first.enter("oops = nothing")
         try first.enter(".mode markdown")
-        try first.enter("validate(ins, ins, validators: aborts_on_seed(), seed: 2)")
+        // In the session's process: validate's default worker process would keep the session alive.
+        try first.enter("validate(ins, ins, validators: aborts_on_seed(), seed: 2, executor: \"inprocess\")")
         // The runtime's backtrace follows the note and may scroll it off the screen.
-        let note = "synthlab: the session crashed (signal 6) while running:\n  validate(ins, ins, validators: aborts_on_seed(), seed: 2)\n"
+        let note = "synthlab: the session crashed (signal 6) while running:\n  validate(ins, ins, validators: aborts_on_seed(), seed: 2, executor: \"inprocess\")\n"
             + "The statements that finished before it are kept: start synthlab again and type .restore to replay them."
         try first.waitFor { _ in first.scrollback.contains(note) }
         let sessions = first.state + "/synthlab/sessions"

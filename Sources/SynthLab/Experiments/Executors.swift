@@ -90,7 +90,8 @@ public struct WorkerExecutor: TrialExecutor {
                 let index = trials.count - pending.count
                 let specPath = folder + "/\(index).spec.json", outcomePath = folder + "/\(index).outcome.json"
                 try encoder.encode(spec).write(to: URL(fileURLWithPath: specPath))
-                let (pid, progressFD) = try spawn([executable, "worker", "--spec", specPath, "--out", outcomePath, "--parent", String(getpid())])
+                let (pid, progressFD) = try spawnWorker([executable, "worker", "--spec", specPath, "--out", outcomePath, "--parent", String(getpid())],
+                                                         environment: environment)
                 running[pid] = Running(spec: spec, pid: pid, started: Date(), outcomePath: outcomePath, specPath: specPath,
                                        progressFD: progressFD)
             }
@@ -121,7 +122,7 @@ public struct WorkerExecutor: TrialExecutor {
             guard var trial = running.removeValue(forKey: pid) else { continue }
             _ = readProgress(&trial)
             close(trial.progressFD)
-            let said = trial.otherOutput.split(separator: "\n").last.map { ": " + $0 } ?? ""
+            let said = workerSaid(trial.otherOutput)
             let peak = Double(usage.ru_maxrss) / 1024
             var outcome: TrialOutcome
             if trial.killedForTime {
@@ -161,38 +162,53 @@ public struct WorkerExecutor: TrialExecutor {
         }
         return latest
     }
+}
 
-    /// Starts a worker with its stdout on /dev/null and its stderr on a pipe; returns its pid and
-    /// the pipe's read end (non-blocking).
-    private func spawn(_ arguments: [String]) throws -> (pid_t, Int32) {
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in self.environment { environment[key] = value }
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw SynthLabError.invalidRequest("cannot make a pipe for a worker: \(String(cString: strerror(errno)))") }
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        var pid: pid_t = 0
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
-        posix_spawn_file_actions_addclose(&actions, fds[1])
-        let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
-        close(fds[1])
-        guard result == 0 else {
-            close(fds[0])
-            throw SynthLabError.invalidRequest("cannot start a worker (\(arguments[0])): \(String(cString: strerror(result)))")
-        }
-        return (pid, fds[0])
+/// Starts a worker (`arguments[0]` with the rest) with its stdout on /dev/null and its stderr on a
+/// pipe; returns its pid and the pipe's read end (non-blocking). `extra` is added to this
+/// process's environment, and OPENBLAS_NUM_THREADS is 1.
+func spawnWorker(_ arguments: [String], environment extra: [String: String]) throws -> (pid_t, Int32) {
+    var environment = ProcessInfo.processInfo.environment
+    for (key, value) in extra { environment[key] = value }
+    environment["OPENBLAS_NUM_THREADS"] = "1"
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
     }
+    var fds: [Int32] = [0, 0]
+    guard pipe(&fds) == 0 else { throw SynthLabError.invalidRequest("cannot make a pipe for a worker: \(String(cString: strerror(errno)))") }
+    _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+    _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+    var pid: pid_t = 0
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+    posix_spawn_file_actions_addclose(&actions, fds[1])
+    let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+    close(fds[1])
+    guard result == 0 else {
+        close(fds[0])
+        throw SynthLabError.invalidRequest("cannot start a worker (\(arguments[0])): \(String(cString: strerror(result)))")
+    }
+    return (pid, fds[0])
+}
+
+/// What a worker that failed wrote that says why, as ": LINE", or "": the Swift runtime's
+/// fatal error (an index out of range, a failed precondition), else the last line that is not
+/// part of a crash backtrace.
+func workerSaid(_ output: String) -> String {
+    let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    if let fatal = lines.first(where: { $0.contains("Fatal error") || $0.contains("Precondition failed") || $0.contains("Assertion failed") }) {
+        return ": " + fatal.trimmingCharacters(in: CharacterSet(charactersIn: "* "))
+    }
+    let backtrace = ["***", "💣", "Backtrace took", "Platform:", "Thread ", "Registers:", "Images", "Press space", "...", "0x"]
+    let crashed = lines.contains { $0.hasPrefix("*** Program crashed") || $0.hasPrefix("💣 Program crashed") }
+    guard !crashed, let last = lines.last(where: { line in !backtrace.contains(where: { line.hasPrefix($0) }) }) else { return "" }
+    return ": " + last
 }
 
 func exitedNormally(_ status: Int32) -> Bool { (status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0 }

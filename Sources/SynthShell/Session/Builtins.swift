@@ -130,6 +130,8 @@ enum Builtins {
             .optional("validators", .validators, "validators (default: every one that applies)"),
             .optional("holdout", .table, "real rows not used for training, for validators that need them"),
             .optional("seed", .integer, "the seed (drawn from the session seed when left out)"),
+            .optional("executor", .choice(["workers", "inprocess"]),
+                      "\"workers\" (a worker process, so a validator that crashes does not end the session; the default) or \"inprocess\""),
         ], body: validate),
         Builtin(name: "experiment", summary: "Tables × generators × validators × seeds, to run with run().", parameters: [
             .required("tables", .table, "a table or a list of tables"),
@@ -373,12 +375,33 @@ enum Builtins {
         let validators = try ExperimentRunner.validators(frame, session: session, target: real.target != nil, holdout: holdout != nil)
         let seed = try seed(session, &frame)
         let host = session.host(seed: seed)
+        var inProcess = session.defaultExecutor == "inprocess" || session.workerExecutable == nil
+        if let executor = frame.value("executor") {
+            let name = try Convert.string(executor, at: frame.location(of: "executor"))
+            let names = ["workers", "inprocess"]
+            guard names.contains(name) else {
+                throw ShellError("no executor '\(name)' for validate" + Suggest.hint(name, among: names) + " (executors: \(names.joined(separator: ", ")))",
+                                 at: frame.location(of: "executor"))
+            }
+            inProcess = name == "inprocess"
+        }
         var metrics: [MetricResult] = []
         do {
-            for config in validators {
-                let instance = try PluginInstance(config.plugin, parameters: config.parameters, host: host)
-                metrics += try Validating.run(instance, real: real.table, synthetic: synthetic.table, holdout: holdout?.table,
-                                              target: real.target, host: host)
+            if inProcess {
+                for config in validators {
+                    let instance = try PluginInstance(config.plugin, parameters: config.parameters, host: host)
+                    metrics += try Validating.run(instance, real: real.table, synthetic: synthetic.table, holdout: holdout?.table,
+                                                  target: real.target, host: host)
+                }
+            } else {
+                let outcome = try ValidationWorker.run(
+                    real: real.table, synthetic: synthetic.table, holdout: holdout?.table, target: real.target,
+                    validators: validators.map { PluginSpec($0.id, $0.parameters) }, seed: seed,
+                    executable: session.workerExecutable!,
+                    environment: ["SYNTHLAB_PLUGIN_PATH": session.registry.searchPath.joined(separator: ":")],
+                    cancelled: session.cancellationRequested)
+                for line in outcome.log { host.log(LogLevel(rawValue: line.level) ?? .info, line.message) }
+                metrics = outcome.results
             }
         } catch {
             throw session.failure(error, at: frame.location)

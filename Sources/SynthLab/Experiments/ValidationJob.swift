@@ -1,0 +1,128 @@
+import Foundation
+import SynthKit
+
+/// Validators to run over tables in a worker process (`synthlab validate-worker`), so that a
+/// validator that crashes or aborts takes down that process only. The tables are files written
+/// by `TableCodec`, read back bit for bit: the metrics are the ones an in-process run gives.
+public struct ValidationJob: Codable, Sendable {
+    public var real: String
+    public var synthetic: String
+    public var holdout: String?
+    public var target: String?
+    public var validators: [PluginSpec]
+    public var seed: UInt64
+
+    /// Runs the job in this process: what the worker does.
+    public func run(registry: PluginRegistry, announce: (String) -> Void = { _ in }) throws -> ValidationOutcome {
+        func table(_ path: String) throws -> Table {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw SynthLabError.invalidRequest("cannot read the table \(path)")
+            }
+            do { return try TableCodec.decode(Array(data)) } catch {
+                throw SynthLabError.invalidRequest("\(path): \(error.description)")
+            }
+        }
+        let real = try table(real), synthetic = try table(synthetic)
+        let holdout = try holdout.map(table)
+        var log: [ValidationOutcome.LogLine] = []
+        let host = HostServices(seed: seed, log: { level, message in log.append(.init(level: level.rawValue, message: message)) })
+        var metrics: [MetricRecord] = []
+        for validator in validators {
+            announce(validator.id)
+            let instance = try validator.instantiate(registry, kind: .validator, host: host)
+            metrics += try Validating.run(instance, real: real, synthetic: synthetic, holdout: holdout, target: target, host: host)
+                .map(MetricRecord.init)
+        }
+        return ValidationOutcome(metrics: metrics, log: log)
+    }
+}
+
+/// What a validation worker reports: the metrics, the plugins' log lines, or why it failed.
+public struct ValidationOutcome: Codable, Sendable {
+    public struct LogLine: Codable, Sendable {
+        public var level: Int
+        public var message: String
+    }
+
+    public var metrics: [MetricRecord]
+    public var log: [LogLine]
+    public var error: String?
+
+    public init(metrics: [MetricRecord], log: [LogLine], error: String? = nil) {
+        self.metrics = metrics
+        self.log = log
+        self.error = error
+    }
+
+    public var results: [MetricResult] { metrics.map(\.result) }
+}
+
+public enum ValidationWorker {
+    /// Runs `validators` over the tables in a `synthlab validate-worker` process started from
+    /// `executable`, and waits for it. A worker that dies is an error naming the validator it was
+    /// running and the signal; `cancelled` stops it.
+    public static func run(real: Table, synthetic: Table, holdout: Table?, target: String?, validators: [PluginSpec],
+                           seed: UInt64, executable: String, environment: [String: String],
+                           cancelled: () -> Bool) throws -> ValidationOutcome {
+        let folder = NSTemporaryDirectory() + "/synthlab-validate-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func write(_ table: Table, _ name: String) throws -> String {
+            let path = folder + "/" + name + ".sltb"
+            try Data(TableCodec.encode(table)).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let job = ValidationJob(real: try write(real, "real"), synthetic: try write(synthetic, "synthetic"),
+                                holdout: try holdout.map { try write($0, "holdout") }, target: target,
+                                validators: validators, seed: seed)
+        let jobPath = folder + "/job.json", outPath = folder + "/outcome.json"
+        try JSONEncoder().encode(job).write(to: URL(fileURLWithPath: jobPath))
+        let (pid, errorFD) = try spawnWorker([executable, "validate-worker", "--job", jobPath, "--out", outPath,
+                                              "--parent", String(getpid())], environment: environment)
+        defer { close(errorFD) }
+        var said = "", other = "", running: String?
+        // Reads what the worker wrote to stderr: "validating: ID" lines, and anything else (the
+        // last 2000 characters of it are kept for an error).
+        func drain() {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(errorFD, &buffer, buffer.count)
+                guard count > 0 else { break }
+                said += String(decoding: buffer[0..<count], as: UTF8.self)
+            }
+            while let newline = said.firstIndex(of: "\n") {
+                let line = String(said[..<newline])
+                said.removeSubrange(...newline)
+                if line.hasPrefix("validating: ") { running = String(line.dropFirst("validating: ".count)) } else if !line.isEmpty {
+                    other = String((other + line + "\n").suffix(2000))
+                }
+            }
+        }
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0, errno != EINTR { throw SynthLabError.invalidRequest("lost the validation worker: \(String(cString: strerror(errno)))") }
+            drain()
+            if cancelled() {
+                kill(pid, SIGKILL)
+                while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+                throw SynthLabError.invalidRequest("cancelled")
+            }
+            usleep(5_000)
+        }
+        drain()
+        let last = workerSaid(other)
+        if signalled(status) {
+            let signal = terminatingSignal(status)
+            let who = running.map { "validator '\($0)'" } ?? "the validation worker"
+            throw SynthLabError.invalidRequest("\(who) crashed its worker process (signal \(signal), \(signalName(signal)))\(last)")
+        }
+        guard exitedNormally(status), let data = FileManager.default.contents(atPath: outPath),
+              let outcome = try? JSONDecoder().decode(ValidationOutcome.self, from: data) else {
+            throw SynthLabError.invalidRequest("the validation worker exited with status \(exitStatus(status)) and no result\(last)")
+        }
+        if let error = outcome.error { throw SynthLabError.invalidRequest(error) }
+        return outcome
+    }
+}

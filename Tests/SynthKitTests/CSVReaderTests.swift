@@ -163,6 +163,22 @@ struct MalformedCSVTests {
         #expect(error("a,b\n1,x\"y\n")?.problem == .unexpectedQuote)
     }
 
+    /// Blanks around fields: trimmed outside quotes, kept inside, allowed before an opening and
+    /// after a closing quote; text after a closing quote is refused; a blank line is skipped; the
+    /// last record needs no newline; CR, LF and CRLF all end a record.
+    @Test func blanksAndQuotesAroundFields() throws {
+        let table = try CSVReader.parse(text: "a,b,c\r\n  x , \" y \" ,\"\"\n\n\t\"q\"\t,  ,z\rlast,\"\"\"\",w")
+        #expect(table.rowCount == 3)
+        #expect((0..<3).map { table.column(named: "a")?.text(at: $0) } == ["x", "q", "last"])
+        #expect((0..<3).map { table.column(named: "b")?.text(at: $0) } == [" y ", nil, "\""])
+        #expect((0..<3).map { table.column(named: "c")?.text(at: $0) } == [nil, "z", "w"])
+        #expect(error("a,b\n\"x\" y,1\n")?.problem == .unexpectedQuote)
+        #expect(error("a,b\n\"x\"\"y\",1\n\"a\"b\n")?.problem == .unexpectedQuote)
+        #expect(error("a,b\n\"x\"\"y\",1\n\"a\"b\n")?.line == 3)
+        let untrimmed = try CSVReader.parse(text: "a\n  x  \n", options: CSVOptions(trimWhitespace: false))
+        #expect(untrimmed.column(named: "a")?.text(at: 0) == "  x  ")
+    }
+
     @Test func emptyHeaderName() {
         #expect(error("a,,c\n1,2,3\n")?.problem == .emptyColumnName(column: 2))
     }

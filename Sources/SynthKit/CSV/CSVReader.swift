@@ -87,13 +87,17 @@ public enum CSVReader {
         }
 
         let lines = rows.map(\.line)
+        // Cells longer than every missing token are not looked up.
+        let longestMissingToken = options.missingTokens.map(\.utf8.count).max() ?? -1
         var columns: [Column] = []
         columns.reserveCapacity(header.fields.count)
         for (index, name) in header.fields.enumerated() {
             let cells = rows.map { $0.fields[index] }
-            let missing = cells.map { options.missingTokens.contains($0) }
+            let missing = cells.map { $0.utf8.count <= longestMissingToken && options.missingTokens.contains($0) }
+            let inferred = options.kindOverrides[name] == nil
             let kind = options.kindOverrides[name] ?? inferKind(cells, missing: missing)
-            let values = try convert(cells, missing: missing, kind: kind) { row, value throws(CSVError) in
+            // Inference has checked every cell's syntax already.
+            let values = try convert(cells, missing: missing, kind: kind, checked: inferred) { row, value throws(CSVError) in
                 throw CSVError(file: file, line: lines[row], problem: .badValue(column: name, value: value, kind: kind))
             }
             columns.append(Column(name: name, values: values, missing: missing))
@@ -110,7 +114,7 @@ public enum CSVReader {
             anyPresent = true
             if (integer || number) && hasSignificantLeadingZero(cell) { integer = false; number = false }
             if integer && parseInteger(cell) == nil { integer = false }
-            if number && !integer && parseNumber(cell) == nil { number = false }
+            if number && !integer && !isFiniteDecimal(cell) { number = false }
             if boolean && parseBoolean(cell) == nil { boolean = false }
             if datetime && DateTimeFormat.parse(cell) == nil { datetime = false }
             if !integer && !number && !boolean && !datetime { return .categorical }
@@ -123,7 +127,9 @@ public enum CSVReader {
         return .categorical
     }
 
-    static func convert(_ cells: [String], missing: [Bool], kind: ColumnKind,
+    /// The cells as values of `kind`; `checked` when inference found every present cell to be of
+    /// that kind (a continuous cell is then converted without scanning its syntax again).
+    static func convert(_ cells: [String], missing: [Bool], kind: ColumnKind, checked: Bool = false,
                         fail: (Int, String) throws(CSVError) -> Never) throws(CSVError) -> ColumnValues {
         switch kind {
         case .integer:
@@ -136,7 +142,7 @@ public enum CSVReader {
         case .continuous:
             var out = [Double](repeating: 0, count: cells.count)
             for i in cells.indices where !missing[i] {
-                guard let value = parseNumber(cells[i]) else { try fail(i, cells[i]) }
+                guard let value = checked ? Double(cells[i]) : parseNumber(cells[i]) else { try fail(i, cells[i]) }
                 out[i] = value
             }
             return .continuous(out)
@@ -175,28 +181,50 @@ public enum CSVReader {
 
     /// "007" or "-012": digits whose leading zero matters, as in codes and identifiers.
     static func hasSignificantLeadingZero(_ text: String) -> Bool {
-        var digits = Substring(text)
-        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
-        guard digits.first == "0", let second = digits.dropFirst().first else { return false }
-        return second.isASCII && second.isNumber
+        var bytes = text.utf8[...]
+        if let sign = bytes.first, sign == 45 || sign == 43 { bytes = bytes.dropFirst() }
+        guard bytes.first == 48, let second = bytes.dropFirst().first else { return false }
+        return second >= 48 && second <= 57
     }
 
     /// A finite decimal number: [sign] digits [. digits] [e [sign] digits], or [sign] . digits.
     static func parseNumber(_ text: String) -> Double? {
+        guard isDecimal(text) else { return nil }
+        guard let value = Double(text), value.isFinite else { return nil }
+        return value
+    }
+
+    /// True when `text` reads as a finite decimal number (`parseNumber` would give one), without
+    /// converting it unless it might overflow (an exponent, or hundreds of digits).
+    static func isFiniteDecimal(_ text: String) -> Bool {
+        let syntax = withUTF8(text) { bytes in isDecimal(bytes) ? (bytes.count < 300 && !bytes.contains(101) && !bytes.contains(69)) : nil }
+        guard let plain = syntax else { return false }
+        return plain || (Double(text).map(\.isFinite) ?? false)
+    }
+
+    /// The syntax of a decimal number: [sign] digits [. digits] [e [sign] digits], or [sign] . digits.
+    private static func isDecimal(_ text: String) -> Bool { withUTF8(text, isDecimal) }
+
+    private static func isDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var sawDigit = false, sawDot = false, sawExponent = false, previous: UInt8 = 0
-        for (offset, byte) in text.utf8.enumerated() {
+        for offset in 0..<bytes.count {
+            let byte = bytes[offset]
             switch byte {
             case 48...57: sawDigit = true
-            case 43, 45: guard offset == 0 || previous == 101 || previous == 69 else { return nil }
-            case 46: guard !sawDot, !sawExponent else { return nil }; sawDot = true
-            case 101, 69: guard sawDigit, !sawExponent else { return nil }; sawExponent = true
-            default: return nil
+            case 43, 45: guard offset == 0 || previous == 101 || previous == 69 else { return false }
+            case 46: guard !sawDot, !sawExponent else { return false }; sawDot = true
+            case 101, 69: guard sawDigit, !sawExponent else { return false }; sawExponent = true
+            default: return false
             }
             previous = byte
         }
-        guard sawDigit, !(previous == 101 || previous == 69 || previous == 43 || previous == 45) else { return nil }
-        guard let value = Double(text), value.isFinite else { return nil }
-        return value
+        return sawDigit && !(previous == 101 || previous == 69 || previous == 43 || previous == 45)
+    }
+
+    /// `body` over the UTF-8 bytes of `text`: in place for a native string, else from a copy.
+    private static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(body)
     }
 
     static func parseBoolean(_ text: String) -> Bool? {

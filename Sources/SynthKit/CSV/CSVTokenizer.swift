@@ -14,6 +14,9 @@ struct CSVTokenizer {
     func records() throws(CSVError) -> [Record] {
         var records: [Record] = []
         var fields: [String] = []
+        // An unquoted field is the bytes from `fieldStart` to its end, made into a string once; a
+        // quoted one is collected in `field`, its doubled quotes undone.
+        var fieldStart = 0
         var field: [UInt8] = []
         var line = 1, recordLine = 1
         var index = 0
@@ -21,14 +24,19 @@ struct CSVTokenizer {
         var wasQuoted = false       // the current field started with a quote
         var quoteLine = 0
         let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let count = bytes.count
 
-        func finishField() {
-            fields.append(makeString(field, trim: !wasQuoted))
-            field.removeAll(keepingCapacity: true)
+        func finishField(at end: Int) {
+            if wasQuoted {
+                fields.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+            } else {
+                fields.append(makeString(from: fieldStart, to: end))
+            }
             wasQuoted = false
         }
-        func finishRecord() {
-            finishField()
+        func finishRecord(at end: Int) {
+            finishField(at: end)
             // A line with nothing on it is skipped, as pandas does.
             if !(fields.count == 1 && fields[0].isEmpty) {
                 records.append(Record(line: recordLine, fields: fields))
@@ -36,11 +44,11 @@ struct CSVTokenizer {
             fields.removeAll(keepingCapacity: true)
         }
 
-        while index < bytes.count {
+        while index < count {
             let byte = bytes[index]
             if quoted {
                 if byte == quote {
-                    if index + 1 < bytes.count, bytes[index + 1] == quote {
+                    if index + 1 < count, bytes[index + 1] == quote {
                         field.append(quote)
                         index += 2
                         continue
@@ -55,40 +63,41 @@ struct CSVTokenizer {
             }
             switch byte {
             case quote:
-                let blankSoFar = field.allSatisfy { $0 == 32 || $0 == 9 }
-                guard blankSoFar, !wasQuoted else { throw CSVError(file: file, line: line, problem: .unexpectedQuote) }
-                field.removeAll(keepingCapacity: true)
+                let blankSoFar = !wasQuoted && bytes[fieldStart..<index].allSatisfy { $0 == 32 || $0 == 9 }
+                guard blankSoFar else { throw CSVError(file: file, line: line, problem: .unexpectedQuote) }
                 quoted = true
                 wasQuoted = true
                 quoteLine = line
             case delimiter:
-                finishField()
+                finishField(at: index)
+                fieldStart = index + 1
             case lf, cr:
-                finishRecord()
-                if byte == cr, index + 1 < bytes.count, bytes[index + 1] == lf { index += 1 }
+                finishRecord(at: index)
+                if byte == cr, index + 1 < count, bytes[index + 1] == lf { index += 1 }
                 line += 1
                 recordLine = line
+                fieldStart = index + 1
             default:
                 if wasQuoted, byte != 32, byte != 9 {
                     throw CSVError(file: file, line: line, problem: .unexpectedQuote)
                 }
-                if !wasQuoted { field.append(byte) }
             }
             index += 1
         }
         if quoted { throw CSVError(file: file, line: quoteLine, problem: .unterminatedQuote) }
-        if !field.isEmpty || !fields.isEmpty || wasQuoted { finishRecord() }
+        if (!wasQuoted && fieldStart < count) || !fields.isEmpty || wasQuoted { finishRecord(at: count) }
         return records
     }
 
-    private func makeString(_ field: [UInt8], trim: Bool) -> String {
-        var start = 0, end = field.count
-        if trim && trimWhitespace {
-            while start < end, field[start] == 32 || field[start] == 9 { start += 1 }
-            while end > start, field[end - 1] == 32 || field[end - 1] == 9 { end -= 1 }
+    /// The unquoted field `bytes[start..<end]`, without its surrounding blanks when trimming.
+    private func makeString(from start: Int, to end: Int) -> String {
+        var start = start, end = end
+        if trimWhitespace {
+            while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
+            while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
         }
         // The whole file was validated as UTF-8 before tokenizing.
-        return String(decoding: field[start..<end], as: UTF8.self)
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }
 

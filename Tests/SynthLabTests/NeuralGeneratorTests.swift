@@ -1,6 +1,7 @@
 import Foundation
 import SynthKit
 import SynthLab
+import SynthMath
 import Testing
 
 /// ctgan and tvae, trained for a few epochs on the first 2,000 rows of adult.csv (numbers,
@@ -109,6 +110,35 @@ struct NeuralGeneratorTests {
             files.append(try Data(contentsOf: URL(fileURLWithPath: out)))
         }
         #expect(files[0] == files[1])
+    }
+
+    /// The same seed gives the same file on every x86-64 machine with AVX2: these digests were
+    /// taken with OPENBLAS_CORETYPE=Haswell, and a machine whose OpenBLAS would pick other kernels
+    /// (AVX-512 ones, as on the machine this was written on) must give them too. Forcing other
+    /// kernels changes the bytes, which shows what the pin is for.
+    @Test func theSameFileOnEveryAVX2Machine() throws {
+        #if arch(x86_64)
+        let folder = Support.temporaryFolder()
+        let expected = ["ctgan": "cfc68f3277b541eea461efaea9bf2a1d3d4847a0f4721f4d91c544822a3e1b02",
+                        "tvae": "f46abc851d2d2c661e8c3aac6e4363e07ece8b01207b4ecd0ecff951803de28a"]
+        func digest(_ id: String, core: String?) throws -> String {
+            let out = folder + "/\(id)-\(core ?? "pinned").csv"
+            var environment = ["XDG_DATA_HOME": Support.temporaryFolder("synthlab-xdg")]
+            if let core { environment["OPENBLAS_CORETYPE"] = core }
+            let result = try Support.run(Support.executable, ["synth", "--generator", id, "--data", Support.data("insurance.csv"),
+                                                              "--rows", "500", "--seed", "1", "--out", out, "--param", "epochs=2"],
+                                         environment: environment, unset: ["OPENBLAS_CORETYPE"])
+            #expect(result.status == 0, "\(result.stderr)")
+            return SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: out)))
+        }
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let flags = Set(cpu.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? [])
+        try #require(flags.contains("avx2") && flags.contains("fma"), "these digests are of OpenBLAS's Haswell kernels, which need AVX2 and FMA")
+        for id in ["ctgan", "tvae"] {
+            #expect(try digest(id, core: nil) == expected[id], "\(id) on this machine's pinned kernels")
+            #expect(try digest(id, core: "Sandybridge") != expected[id], "\(id) on AVX kernels differs")
+        }
+        #endif
     }
 
     @Test(arguments: ["ctgan", "tvae"])

@@ -53,14 +53,16 @@ enum Support {
         var stderr: String
     }
 
-    /// Runs a program to completion and captures its output.
+    /// Runs a program to completion and captures its output. `environment` is added to this
+    /// process's; the variables in `unset` are left out.
     @discardableResult
     static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:],
-                    in directory: String? = nil) throws -> Output {
+                    unset: [String] = [], in directory: String? = nil) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        for key in unset { env[key] = nil }
         for (key, value) in environment { env[key] = value }
         process.environment = env
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }

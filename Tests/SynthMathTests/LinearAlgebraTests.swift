@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SynthMath
 
@@ -103,5 +104,24 @@ struct DistributionTests {
     @Test func aStreamIsAFunctionOfItsSeed() {
         var a = Philox(seed: 9).derive("normal"), b = Philox(seed: 9).derive("normal")
         #expect((0..<100).map { _ in a.nextNormal() } == (0..<100).map { _ in b.nextNormal() })
+    }
+}
+
+@Suite("OpenBLAS kernels")
+struct BLASKernelTests {
+    /// After a product, an x86-64 CPU with AVX2 and FMA runs OpenBLAS's Haswell kernels, unless
+    /// OPENBLAS_CORETYPE chose others.
+    @Test func productsRunOnTheHaswellKernels() throws {
+        let a = Matrix<Float>(rows: 2, columns: 2, storage: [1, 2, 3, 4])
+        #expect(a.multiplied(by: a).storage == [7, 10, 15, 22])
+        let chosen = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+        #if arch(x86_64)
+        if chosen == nil || chosen == "Haswell", BLASKernels.cpuHasAVX2AndFMA() {
+            #expect(BLASKernels.name == "Haswell")
+            #expect(BLASKernels.pinned)
+        } else {
+            #expect(BLASKernels.pinned == (BLASKernels.name == "Haswell"))
+        }
+        #endif
     }
 }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 /// The element types BLAS and LAPACK work on: Float (s-routines) and Double (d-routines).
 public protocol BLASScalar: BinaryFloatingPoint, Sendable {
@@ -21,21 +22,25 @@ extension Float: BLASScalar {
     public static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                             _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                             _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        _ = BLASKernels.pinned
         cblas_sgemm(CblasRowMajor, transpose(transA), transpose(transB), Int32(m), Int32(n), Int32(k), alpha,
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     public static func gemv(_ transA: Bool, _ m: Int, _ n: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,
                             _ x: UnsafePointer<Float>, _ beta: Float, _ y: UnsafeMutablePointer<Float>) {
+        _ = BLASKernels.pinned
         cblas_sgemv(CblasRowMajor, transpose(transA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
 
     public static func potrf(_ n: Int, _ a: UnsafeMutablePointer<Float>) -> Int32 {
-        LAPACKE_spotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, Int32(n))
+        _ = BLASKernels.pinned
+        return LAPACKE_spotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, Int32(n))
     }
 
     public static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>) -> Int32 {
-        LAPACKE_ssyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "L")), Int32(n), a, Int32(n), w)
+        _ = BLASKernels.pinned
+        return LAPACKE_ssyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "L")), Int32(n), a, Int32(n), w)
     }
 }
 
@@ -43,21 +48,69 @@ extension Double: BLASScalar {
     public static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
                             _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
                             _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+        _ = BLASKernels.pinned
         cblas_dgemm(CblasRowMajor, transpose(transA), transpose(transB), Int32(m), Int32(n), Int32(k), alpha,
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     public static func gemv(_ transA: Bool, _ m: Int, _ n: Int, _ alpha: Double, _ a: UnsafePointer<Double>, _ lda: Int,
                             _ x: UnsafePointer<Double>, _ beta: Double, _ y: UnsafeMutablePointer<Double>) {
+        _ = BLASKernels.pinned
         cblas_dgemv(CblasRowMajor, transpose(transA), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
 
     public static func potrf(_ n: Int, _ a: UnsafeMutablePointer<Double>) -> Int32 {
-        LAPACKE_dpotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, Int32(n))
+        _ = BLASKernels.pinned
+        return LAPACKE_dpotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, Int32(n))
     }
 
     public static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Double>, _ w: UnsafeMutablePointer<Double>) -> Int32 {
-        LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "L")), Int32(n), a, Int32(n), w)
+        _ = BLASKernels.pinned
+        return LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "L")), Int32(n), a, Int32(n), w)
+    }
+}
+
+/// OpenBLAS chooses its kernels for the CPU it runs on, and kernels sum in different orders: the
+/// same products differ in their last bits between an AVX-512 CPU and an AVX2 one, and a neural
+/// generator's training then takes another course. On every x86-64 CPU with AVX2 and FMA, SynthLab
+/// switches OpenBLAS (a DYNAMIC_ARCH build) to its Haswell kernels before the first product, so a
+/// seed gives the same bytes on all of them, whichever machine or cluster node runs it. An
+/// `OPENBLAS_CORETYPE` set by the user is left alone; so is a CPU without AVX2 or an OpenBLAS
+/// built for one CPU.
+public enum BLASKernels {
+    /// The kernels OpenBLAS uses now (its core name, e.g. "Haswell").
+    public static var name: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
+    /// Pins the kernels once per process (idempotent; every BLAS call in SynthMath reads it first).
+    /// True when the Haswell kernels are in use.
+    public static let pinned: Bool = pin()
+
+    static func pin() -> Bool {
+        #if arch(x86_64)
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil { return name == "Haswell" }
+        guard cpuHasAVX2AndFMA() else { return false }
+        if name == "Haswell" { return true }
+        guard let program = dlopen(nil, RTLD_NOW),
+              let quit = dlsym(program, "gotoblas_dynamic_quit"), let start = dlsym(program, "gotoblas_dynamic_init") else {
+            return false
+        }
+        typealias Call = @convention(c) () -> Void
+        // gotoblas_dynamic_init reads the core to use from the environment; worker processes
+        // inherit it and start with these kernels.
+        setenv("OPENBLAS_CORETYPE", "Haswell", 1)
+        unsafeBitCast(quit, to: Call.self)()
+        unsafeBitCast(start, to: Call.self)()
+        return name == "Haswell"
+        #else
+        return false
+        #endif
+    }
+
+    static func cpuHasAVX2AndFMA() -> Bool {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flags = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+        let words = Set(flags.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" }))
+        return words.contains("avx2") && words.contains("fma")
     }
 }
 

@@ -131,9 +131,7 @@ struct NeuralGeneratorTests {
             #expect(result.status == 0, "\(result.stderr)")
             return SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: out)))
         }
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let flags = Set(cpu.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? [])
-        try #require(flags.contains("avx2") && flags.contains("fma"), "these digests are of OpenBLAS's Haswell kernels, which need AVX2 and FMA")
+        try #require(BLASKernels.cpuHasAVX2AndFMA(), "these digests are of OpenBLAS's Haswell kernels, which need AVX2 and FMA")
         for id in ["ctgan", "tvae"] {
             #expect(try digest(id, core: nil) == expected[id], "\(id) on this machine's pinned kernels")
             #expect(try digest(id, core: "Sandybridge") != expected[id], "\(id) on AVX kernels differs")

@@ -189,36 +189,37 @@ public enum CSVReader {
 
     /// A finite decimal number: [sign] digits [. digits] [e [sign] digits], or [sign] . digits.
     static func parseNumber(_ text: String) -> Double? {
-        guard isDecimal(text) else { return nil }
-        guard let value = Double(text), value.isFinite else { return nil }
+        guard decimalSyntax(text) != nil, let value = Double(text), value.isFinite else { return nil }
         return value
     }
 
     /// True when `text` reads as a finite decimal number (`parseNumber` would give one), without
     /// converting it unless it might overflow (an exponent, or hundreds of digits).
     static func isFiniteDecimal(_ text: String) -> Bool {
-        let syntax = withUTF8(text) { bytes in isDecimal(bytes) ? (bytes.count < 300 && !bytes.contains(101) && !bytes.contains(69)) : nil }
-        guard let plain = syntax else { return false }
-        return plain || (Double(text).map(\.isFinite) ?? false)
+        guard let syntax = decimalSyntax(text) else { return false }
+        if !syntax.exponent, syntax.length < 300 { return true }
+        return Double(text).map(\.isFinite) ?? false
     }
 
-    /// The syntax of a decimal number: [sign] digits [. digits] [e [sign] digits], or [sign] . digits.
-    private static func isDecimal(_ text: String) -> Bool { withUTF8(text, isDecimal) }
-
-    private static func isDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var sawDigit = false, sawDot = false, sawExponent = false, previous: UInt8 = 0
-        for offset in 0..<bytes.count {
-            let byte = bytes[offset]
-            switch byte {
-            case 48...57: sawDigit = true
-            case 43, 45: guard offset == 0 || previous == 101 || previous == 69 else { return false }
-            case 46: guard !sawDot, !sawExponent else { return false }; sawDot = true
-            case 101, 69: guard sawDigit, !sawExponent else { return false }; sawExponent = true
-            default: return false
+    /// The syntax of a decimal number, in one pass over the UTF-8 bytes: nil when `text` is not
+    /// one; else its length and whether it has an exponent.
+    private static func decimalSyntax(_ text: String) -> (length: Int, exponent: Bool)? {
+        withUTF8(text) { bytes in
+            var sawDigit = false, sawDot = false, sawExponent = false, previous: UInt8 = 0
+            for offset in 0..<bytes.count {
+                let byte = bytes[offset]
+                switch byte {
+                case 48...57: sawDigit = true
+                case 43, 45: guard offset == 0 || previous == 101 || previous == 69 else { return nil }
+                case 46: guard !sawDot, !sawExponent else { return nil }; sawDot = true
+                case 101, 69: guard sawDigit, !sawExponent else { return nil }; sawExponent = true
+                default: return nil
+                }
+                previous = byte
             }
-            previous = byte
+            guard sawDigit, !(previous == 101 || previous == 69 || previous == 43 || previous == 45) else { return nil }
+            return (bytes.count, sawExponent)
         }
-        return sawDigit && !(previous == 101 || previous == 69 || previous == 43 || previous == 45)
     }
 
     /// `body` over the UTF-8 bytes of `text`: in place for a native string, else from a copy.

@@ -61,9 +61,7 @@ public struct WorkerExecutor: TrialExecutor {
         var killedForTime = false
         /// The read end of the worker's stderr, where it writes its progress lines.
         var progressFD: Int32
-        var pending = ""
-        /// What the worker wrote to stderr besides progress (a crash message, say), the last of it.
-        var otherOutput = ""
+        var output = WorkerOutput(prefix: "progress: ")
     }
 
     public func run(_ trials: [TrialSpec], registry: PluginRegistry, cancelled: @escaping () -> Bool,
@@ -108,7 +106,7 @@ public struct WorkerExecutor: TrialExecutor {
             if pid <= 0 {
                 // Forward the newest progress line of each worker.
                 for key in running.keys {
-                    if let line = readProgress(&running[key]!) { progress("\(running[key]!.spec.table.name) · \(running[key]!.spec.label) · seed \(running[key]!.spec.seed): \(line)") }
+                    if let line = running[key]!.output.read(running[key]!.progressFD) { progress("\(running[key]!.spec.table.name) · \(running[key]!.spec.label) · seed \(running[key]!.spec.seed): \(line)") }
                 }
                 if let timeout {
                     for (pid, trial) in running where !trial.killedForTime && Date().timeIntervalSince(trial.started) > timeout {
@@ -120,9 +118,9 @@ public struct WorkerExecutor: TrialExecutor {
                 continue
             }
             guard var trial = running.removeValue(forKey: pid) else { continue }
-            _ = readProgress(&trial)
+            _ = trial.output.read(trial.progressFD)
             close(trial.progressFD)
-            let said = workerSaid(trial.otherOutput)
+            let said = workerSaid(trial.output.other)
             let peak = Double(usage.ru_maxrss) / 1024
             var outcome: TrialOutcome
             if trial.killedForTime {
@@ -141,23 +139,35 @@ public struct WorkerExecutor: TrialExecutor {
             try finished(trial.spec, outcome)
         }
     }
+}
 
-    /// The last complete line the worker wrote since the previous call, if any.
-    private func readProgress(_ trial: inout Running) -> String? {
+/// What a worker writes on its stderr pipe: lines that start with `prefix` are its reports (the
+/// runner shows the newest); anything else (a crash message, say) is kept, its last 2000
+/// characters, to say why a worker failed.
+struct WorkerOutput {
+    let prefix: String
+    private var pending = ""
+    private(set) var other = ""
+
+    init(prefix: String) { self.prefix = prefix }
+
+    /// Reads what `descriptor` (non-blocking) holds now; returns the newest complete report line
+    /// without its prefix, if any came.
+    mutating func read(_ descriptor: Int32) -> String? {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        var latest: String?
         while true {
-            let count = read(trial.progressFD, &buffer, buffer.count)
+            let count = Glibc.read(descriptor, &buffer, buffer.count)
             guard count > 0 else { break }
-            trial.pending += String(decoding: buffer[0..<count], as: UTF8.self)
+            pending += String(decoding: buffer[0..<count], as: UTF8.self)
         }
-        while let newline = trial.pending.firstIndex(of: "\n") {
-            let line = String(trial.pending[..<newline])
-            trial.pending.removeSubrange(...newline)
-            if line.hasPrefix("progress: ") {
-                latest = String(line.dropFirst("progress: ".count))
+        var latest: String?
+        while let newline = pending.firstIndex(of: "\n") {
+            let line = String(pending[..<newline])
+            pending.removeSubrange(...newline)
+            if line.hasPrefix(prefix) {
+                latest = String(line.dropFirst(prefix.count))
             } else if !line.isEmpty {
-                trial.otherOutput = String((trial.otherOutput + line + "\n").suffix(2000))
+                other = String((other + line + "\n").suffix(2000))
             }
         }
         return latest

@@ -80,24 +80,10 @@ public enum ValidationWorker {
         let (pid, errorFD) = try spawnWorker([executable, "validate-worker", "--job", jobPath, "--out", outPath,
                                               "--parent", String(getpid())], environment: environment)
         defer { close(errorFD) }
-        var said = "", other = "", running: String?
-        // Reads what the worker wrote to stderr: "validating: ID" lines, and anything else (the
-        // last 2000 characters of it are kept for an error).
-        func drain() {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = read(errorFD, &buffer, buffer.count)
-                guard count > 0 else { break }
-                said += String(decoding: buffer[0..<count], as: UTF8.self)
-            }
-            while let newline = said.firstIndex(of: "\n") {
-                let line = String(said[..<newline])
-                said.removeSubrange(...newline)
-                if line.hasPrefix("validating: ") { running = String(line.dropFirst("validating: ".count)) } else if !line.isEmpty {
-                    other = String((other + line + "\n").suffix(2000))
-                }
-            }
-        }
+        // The worker writes "validating: ID" before each validator.
+        var output = WorkerOutput(prefix: "validating: ")
+        var running: String?
+        func drain() { if let id = output.read(errorFD) { running = id } }
         var status: Int32 = 0
         while true {
             let reaped = waitpid(pid, &status, WNOHANG)
@@ -112,7 +98,7 @@ public enum ValidationWorker {
             usleep(5_000)
         }
         drain()
-        let last = workerSaid(other)
+        let last = workerSaid(output.other)
         if signalled(status) {
             let signal = terminatingSignal(status)
             let who = running.map { "validator '\($0)'" } ?? "the validation worker"

@@ -106,7 +106,8 @@ public enum BLASKernels {
         #endif
     }
 
-    static func cpuHasAVX2AndFMA() -> Bool {
+    /// True when this CPU has AVX2 and FMA (the Haswell kernels' instructions).
+    public static func cpuHasAVX2AndFMA() -> Bool {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let flags = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
         let words = Set(flags.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" }))

@@ -38,15 +38,7 @@ public enum ShellCommands {
         ShellCommand(name: ".read", arguments: "FILE", summary: "Run the statements of a script; stops at its first error.",
                      argument: .path) { session, arguments, _ throws(ShellError) in
             guard arguments.count == 1 else { throw ShellError(".read takes one file: .read FILE") }
-            let path = session.resolve(arguments[0])
-            guard !session.readStack.contains(path) else { throw ShellError(".read \(arguments[0]) would read itself again") }
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw ShellError("cannot read \(path)" + (FileManager.default.fileExists(atPath: path) ? " (not UTF-8 text)" : " (no such file)"))
-            }
-            session.readStack.append(path)
-            defer { session.readStack.removeLast() }
-            let origin = Origin(file: arguments[0], folder: (path as NSString).deletingLastPathComponent)
-            guard session.runScript(text, origin: origin, bail: true) else {
+            guard try runFile(session.resolve(arguments[0]), shownAs: arguments[0], session: session) else {
                 throw ShellError(".read \(arguments[0]) stopped at its first error")
             }
         },
@@ -142,6 +134,18 @@ public enum ShellCommands {
         },
     ]
 
+    /// Runs the script at `path` (errors name it `name`) as `.read` does, stopping at its first
+    /// error; false when one stopped it. A script that would read itself again is refused.
+    static func runFile(_ path: String, shownAs name: String, session: Session) throws(ShellError) -> Bool {
+        guard !session.readStack.contains(path) else { throw ShellError(".read \(name) would read itself again") }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ShellError("cannot read \(path)" + (FileManager.default.fileExists(atPath: path) ? " (not UTF-8 text)" : " (no such file)"))
+        }
+        session.readStack.append(path)
+        defer { session.readStack.removeLast() }
+        return session.runScript(text, origin: Origin(file: name, folder: (path as NSString).deletingLastPathComponent), bail: true)
+    }
+
     /// `.restore`: replays the newest unfinished session's journal (or the one named), holding
     /// its lock meanwhile, and deletes it once every statement ran again; `.restore forget`
     /// deletes them all.
@@ -180,12 +184,8 @@ public enum ShellCommands {
             throw ShellError("the session of \(chosen.path) is running again, or another session is restoring it")
         }
         defer { lock.release() }
-        guard let data = FileManager.default.contents(atPath: chosen.path), let text = String(data: data, encoding: .utf8) else {
-            throw ShellError("cannot read the journal \(chosen.path)")
-        }
         session.io.diagnostic("restoring the session \(chosen.summary)\n")
-        let origin = Origin(file: chosen.path, folder: (chosen.path as NSString).deletingLastPathComponent)
-        guard session.runScript(text, origin: origin, bail: true) else {
+        guard try runFile(chosen.path, shownAs: chosen.path, session: session) else {
             throw ShellError(".restore stopped at the journal's first error; the journal stays: \(chosen.path)")
         }
         unlink(chosen.path)

@@ -28,7 +28,7 @@ struct ReplCommand: ParsableCommand {
     @Option(help: "The folder of the results store and the tables trials read (default: the user's data folder).")
     var workspace: String?
 
-    @Option(help: "Where experiments run their trials unless run() says: workers (the default), inprocess or slurm.")
+    @Option(help: "Where plugins run unless a call says: workers (worker processes, the default), inprocess (this process), or slurm (run()'s trials on a Slurm cluster; models and validators in workers).")
     var executor: String?
 
     @Option(name: .customLong("slurm-partition"), help: "The Slurm partition for executor slurm (default: the cluster's).")

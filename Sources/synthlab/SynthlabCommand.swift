@@ -10,7 +10,7 @@ struct SynthlabCommand: ParsableCommand {
         commandName: "synthlab",
         abstract: "Make, compare and validate synthetic tabular data.",
         subcommands: [ReplCommand.self, PluginsCommand.self, DescribeCommand.self, SynthCommand.self, SampleCommand.self, ValidateCommand.self, PrivacyCommand.self,
-                      WorkerCommand.self, ValidateWorkerCommand.self],
+                      WorkerCommand.self, ValidateWorkerCommand.self, ModelWorkerCommand.self],
         defaultSubcommand: ReplCommand.self)
 
     /// Pins OpenBLAS to one thread whatever the environment says, then runs the command. With more

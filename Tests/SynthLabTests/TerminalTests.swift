@@ -182,6 +182,24 @@ struct TerminalTests {
         try terminal.waitFor("cancelled (Ctrl-C)")
     }
 
+    /// `fit` shows its worker's epochs; Ctrl-C stops that fit and nothing else: the model fitted
+    /// before it, in a worker of its own, still samples.
+    @Test func ctrlCStopsAFitAndSparesTheOtherModels() throws {
+        let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
+        try terminal.enter(#"ins = load("\#(insurance)")"#)
+        try terminal.enter("g = fit(gaussian_copula(), ins, seed: 1)")
+        try terminal.enter("t = fit(tvae(epochs: 5000), ins, seed: 2)")
+        try terminal.waitFor { screen in screen.range(of: #"fitting tvae\(epochs: 5000\) on ins · epoch \d+/5000 loss="#, options: .regularExpression) != nil }
+        try terminal.press("C-c")
+        try terminal.waitFor("cancelled (Ctrl-C); every binding is kept")
+        try terminal.waitForPrompt()
+        try terminal.enter("s = sample(g, rows: 7)")
+        try terminal.enter("s")
+        try terminal.waitFor("s: 7 rows × 7 columns")
+        try terminal.enter("t")
+        try terminal.waitFor("nothing is bound to 't'")
+    }
+
     @Test func nonASCIITextSurvivesTheLineEditor() throws {
         let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
         try terminal.enter("note = \"Zürich · 東京 · ε ≤ 1 ✓\"")

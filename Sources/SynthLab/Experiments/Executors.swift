@@ -178,33 +178,93 @@ struct WorkerOutput {
 /// pipe; returns its pid and the pipe's read end (non-blocking). `extra` is added to this
 /// process's environment, and OPENBLAS_NUM_THREADS is 1.
 func spawnWorker(_ arguments: [String], environment extra: [String: String]) throws -> (pid_t, Int32) {
-    var environment = ProcessInfo.processInfo.environment
-    for (key, value) in extra { environment[key] = value }
-    environment["OPENBLAS_NUM_THREADS"] = "1"
-    let argv = arguments.map { strdup($0) } + [nil]
-    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-        argv.forEach { free($0) }
-        envp.forEach { free($0) }
+    let process = try SpawnedProcess(arguments, environment: extra, talks: false)
+    return (process.pid, process.errors)
+}
+
+/// A worker process started with posix_spawn: its stderr on a pipe whose read end is `errors`
+/// (non-blocking). A worker that `talks` has its stdin and stdout on pipes too (`requests`, the
+/// write end; `replies`, the read end, non-blocking) and runs in a process group of its own, so
+/// that the terminal's Ctrl-C reaches the session only and the session decides what to pass on.
+/// Other workers write nothing useful on stdout, which goes to /dev/null.
+struct SpawnedProcess {
+    let pid: pid_t
+    let errors: Int32
+    let requests: Int32
+    let replies: Int32
+
+    init(_ arguments: [String], environment extra: [String: String], talks: Bool) throws {
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in extra { environment[key] = value }
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        // [read, write] of stderr, stdin and stdout; the session's ends are close-on-exec. Stdin
+        // is a socket pair, [worker's end, session's end], so that the session writes to a worker
+        // that died with send(MSG_NOSIGNAL) and gets EPIPE, not a SIGPIPE that would end it.
+        var pipes: [[Int32]] = []
+        for index in 0..<(talks ? 3 : 1) {
+            var fds: [Int32] = [0, 0]
+            let made = index == 1 ? socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) : pipe(&fds)
+            guard made == 0 else {
+                let reason = String(cString: strerror(errno))
+                pipes.flatMap { $0 }.forEach { close($0) }
+                throw SynthLabError.invalidRequest("cannot make a pipe for a worker: \(reason)")
+            }
+            pipes.append(fds)
+        }
+        let sessionEnds = talks ? [pipes[0][0], pipes[1][1], pipes[2][0]] : [pipes[0][0]]
+        let workerEnds = talks ? [pipes[0][1], pipes[1][0], pipes[2][1]] : [pipes[0][1]]
+        for fd in sessionEnds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        for fd in [pipes[0][0]] + (talks ? [pipes[2][0]] : []) { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if talks {
+            posix_spawn_file_actions_adddup2(&actions, pipes[1][0], 0)
+            posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        posix_spawn_file_actions_adddup2(&actions, pipes[0][1], 2)
+        for fd in workerEnds { posix_spawn_file_actions_addclose(&actions, fd) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Signals the session may ignore are default again in the worker.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        sigaddset(&defaults, SIGINT)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var flags = Int16(POSIX_SPAWN_SETSIGDEF)
+        if talks {
+            flags |= Int16(POSIX_SPAWN_SETPGROUP)
+            posix_spawnattr_setpgroup(&attributes, 0)
+            // SIGINT is how the session cancels a request: blocked until the worker's handler is in place.
+            var blocked = sigset_t()
+            sigemptyset(&blocked)
+            sigaddset(&blocked, SIGINT)
+            posix_spawnattr_setsigmask(&attributes, &blocked)
+            flags |= Int16(POSIX_SPAWN_SETSIGMASK)
+        }
+        posix_spawnattr_setflags(&attributes, flags)
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+        for fd in workerEnds { close(fd) }
+        guard result == 0 else {
+            for fd in sessionEnds { close(fd) }
+            throw SynthLabError.invalidRequest("cannot start a worker (\(arguments[0])): \(String(cString: strerror(result)))")
+        }
+        self.pid = pid
+        errors = sessionEnds[0]
+        requests = talks ? sessionEnds[1] : -1
+        replies = talks ? sessionEnds[2] : -1
     }
-    var fds: [Int32] = [0, 0]
-    guard pipe(&fds) == 0 else { throw SynthLabError.invalidRequest("cannot make a pipe for a worker: \(String(cString: strerror(errno)))") }
-    _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-    _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-    var pid: pid_t = 0
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
-    posix_spawn_file_actions_addclose(&actions, fds[1])
-    let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
-    close(fds[1])
-    guard result == 0 else {
-        close(fds[0])
-        throw SynthLabError.invalidRequest("cannot start a worker (\(arguments[0])): \(String(cString: strerror(result)))")
-    }
-    return (pid, fds[0])
 }
 
 /// What a worker that failed wrote that says why, as ": LINE", or "": the Swift runtime's

@@ -93,20 +93,7 @@ extension GeneratorSession {
         if plugin.descriptor.version != header.version {
             host.log(.warning, "\(path) was saved by \(header.plugin) \(header.version); loading it with \(plugin.descriptor.version)")
         }
-        var values: [String: ParameterValue] = [:]
-        for parameter in header.parameters {
-            let value: ParameterValue? = switch parameter.type {
-            case "int": Int64(parameter.value).map(ParameterValue.int)
-            case "float": Double(parameter.value).map(ParameterValue.float)
-            case "bool": parameter.value == "true" ? .bool(true) : parameter.value == "false" ? .bool(false) : nil
-            case "string": .string(parameter.value)
-            default: nil
-            }
-            guard let value else {
-                throw SynthLabError.invalidRequest("\(path): parameter '\(parameter.id)' has an unreadable \(parameter.type) value '\(parameter.value)'")
-            }
-            values[parameter.id] = value
-        }
+        let values = try saved.parameterValues()
         let session = try GeneratorSession(generator: try PluginInstance(plugin, values: values, host: host), privacy: nil)
         guard let interface = session.generator.capability(Capability.generatorState, as: synth_generator_state_v1.self),
               Int(interface.pointee.struct_size) >= MemoryLayout<synth_generator_state_v1>.size, let load = interface.pointee.load else {
@@ -130,6 +117,25 @@ public struct SavedModel: Sendable {
     public let state: [UInt8]
 
     static let magic = Array("SYNTHLAB-MODEL 1\n".utf8)
+
+    /// The generator's parameters as the header records them.
+    public func parameterValues() throws -> [String: ParameterValue] {
+        var values: [String: ParameterValue] = [:]
+        for parameter in header.parameters {
+            let value: ParameterValue? = switch parameter.type {
+            case "int": Int64(parameter.value).map(ParameterValue.int)
+            case "float": Double(parameter.value).map(ParameterValue.float)
+            case "bool": parameter.value == "true" ? .bool(true) : parameter.value == "false" ? .bool(false) : nil
+            case "string": .string(parameter.value)
+            default: nil
+            }
+            guard let value else {
+                throw SynthLabError.invalidRequest("\(path): parameter '\(parameter.id)' has an unreadable \(parameter.type) value '\(parameter.value)'")
+            }
+            values[parameter.id] = value
+        }
+        return values
+    }
 
     /// The bytes of a model file: the magic line, the header as one line of JSON (with the size and
     /// checksum of `state`), the plugin's bytes.

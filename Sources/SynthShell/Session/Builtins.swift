@@ -82,6 +82,8 @@ enum Builtins {
             .required("generator", .generators, "a generator configuration"),
             .required("table", .table, "the training table"),
             .optional("seed", .integer, "the seed (drawn from the session seed when left out)"),
+            .optional("executor", .choice(["workers", "inprocess"]),
+                      "\"workers\" (the model lives in a worker process, so a plugin that crashes does not end the session; the default) or \"inprocess\""),
         ], body: fit),
         Builtin(name: "sample", summary: "Sample rows from a fitted model, or from a generator that simulates data; `to:` also writes them to a CSV file.", parameters: [
             .required("model", .model, "a fitted model, or a simulating generator such as classification(...)"),
@@ -97,7 +99,7 @@ enum Builtins {
             let path = session.resolve(try Convert.string(frame.value("path")!, at: frame.location(of: "path")))
             if case .model(let model) = frame.value("value")! {
                 do {
-                    try model.session.saveModel(to: path, host: model.host)
+                    try model.save(to: path, options: session.modelOptions("saving \(model.spec.label)"))
                 } catch {
                     throw session.failure(error, at: frame.location(of: "value"))
                 }
@@ -109,17 +111,32 @@ enum Builtins {
         },
         Builtin(name: "load_model", summary: "Read a model that save() wrote, ready to sample.", parameters: [
             .required("path", .path, "the model file"),
+            .optional("executor", .choice(["workers", "inprocess"]), "\"workers\" (a worker process holds the model; the default) or \"inprocess\""),
         ]) { session, frame throws(ShellError) in
             let path = session.resolve(try Convert.string(frame.value("path")!, at: frame.location(of: "path")))
+            let inProcess = try session.runsInProcess(frame)
             do {
                 let saved = try SavedModel.read(path)
-                let host = session.host(seed: saved.header.seed)
-                let loaded = try GeneratorSession.loadModel(saved, registry: session.registry, host: host)
-                let config = PluginConfig(plugin: loaded.generator.plugin, parameters: loaded.generator.parameters)
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-                return .model(FittedModel(spec: GeneratorSpec(generator: config, privacy: nil), session: loaded, host: host,
+                let plugin = try session.registry.plugin(saved.header.plugin, kind: .generator)
+                let home: FittedModel.Home
+                let parameters: Parameters
+                if inProcess {
+                    let host = session.host(seed: saved.header.seed)
+                    let loaded = try GeneratorSession.loadModel(saved, registry: session.registry, host: host)
+                    home = .inProcess(loaded, host)
+                    parameters = loaded.generator.parameters
+                } else {
+                    let worker = try ModelWorker.load(saved, seed: saved.header.seed, options: session.modelOptions("loading \(stem)"))
+                    home = .worker(worker)
+                    do { parameters = try Parameters(resolving: try saved.parameterValues(), schema: plugin.descriptor.parameters, plugin: plugin.id) } catch {
+                        throw SynthLabError.invalidRequest("\(path): \(String(describing: error))")
+                    }
+                }
+                let config = PluginConfig(plugin: plugin, parameters: parameters)
+                return .model(FittedModel(spec: GeneratorSpec(generator: config, privacy: nil), home: home,
                                           tableName: stem, seed: saved.header.seed, columns: saved.header.columns.map(\.name),
-                                          trainingRows: saved.header.rows))
+                                          trainingRows: saved.header.rows, trainingHash: saved.header.trainingTableSHA256))
             } catch {
                 throw session.failure(error, at: frame.location(of: "path"))
             }
@@ -252,18 +269,28 @@ enum Builtins {
     static func fit(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
         let spec = try Convert.generatorSpec(frame.value("generator")!, session: session, at: frame.location(of: "generator"))
         let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
+        let inProcess = try session.runsInProcess(frame)
         let seed = try seed(session, &frame)
-        let host = session.host(seed: seed)
+        let doing = "fitting \(spec.label) on \(table.name)"
+        session.io.progress?(doing)
+        defer { session.io.progress?(nil) }
         do {
-            let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
-            let privacy = try spec.privacy.map { config in try PluginInstance(config.plugin, parameters: config.parameters, host: host) }
-            let generatorSession = try GeneratorSession(generator: generator, privacy: privacy)
-            session.io.progress?("fitting \(spec.label) on \(table.name)")
-            defer { session.io.progress?(nil) }
-            try generatorSession.fit(table.table, host: host)
+            let home: FittedModel.Home
+            if inProcess {
+                let host = session.host(seed: seed)
+                let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
+                let privacy = try spec.privacy.map { config in try PluginInstance(config.plugin, parameters: config.parameters, host: host) }
+                let generatorSession = try GeneratorSession(generator: generator, privacy: privacy)
+                try generatorSession.fit(table.table, host: host)
+                home = .inProcess(generatorSession, host)
+            } else {
+                home = .worker(try ModelWorker.fit(generator: PluginSpec(spec.generator.id, spec.generator.parameters),
+                                                   privacy: spec.privacy.map { PluginSpec($0.id, $0.parameters) },
+                                                   table: table.table, seed: seed, options: session.modelOptions(doing)))
+            }
             try session.checkCancelled()
-            return .model(FittedModel(spec: spec, session: generatorSession, host: host, tableName: table.name,
-                                      seed: seed, columns: table.table.columnNames, trainingRows: table.table.rowCount))
+            return .model(FittedModel(spec: spec, home: home, tableName: table.name, seed: seed, columns: table.table.columnNames,
+                                      trainingRows: table.table.rowCount, trainingTable: inProcess ? nil : table.table))
         } catch let error as ShellError {
             throw error
         } catch {
@@ -288,14 +315,15 @@ enum Builtins {
             let condition = try sampleCondition(frame, model: model, session: session)
             let count = rows ?? model.trainingRows
             do {
-                session.io.progress?("sampling \(count) rows from \(model.spec.label)")
+                let doing = "sampling \(count) rows from \(model.spec.label)"
+                session.io.progress?(doing)
                 defer { session.io.progress?(nil) }
-                let table = try model.session.sample(rows: count, where: condition, host: model.host)
-                let spent = model.session.privacySpent
+                let table = try model.sample(rows: count, where: condition, options: session.modelOptions(doing))
+                let spent = model.privacySpent
                 result = TableValue(name: "synthetic", table: table, path: "sampled from \(model.spec.label)", target: nil,
-                                    provenance: Provenance(generator: .init(model.session.generator),
-                                                           privacy: model.session.privacy.map(Provenance.Plugin.init), seed: model.seed,
-                                                           trainingTableSHA256: model.session.trainingTableSHA256,
+                                    provenance: Provenance(generator: model.generatorRecord,
+                                                           privacy: model.privacyRecord, seed: model.seed,
+                                                           trainingTableSHA256: model.trainingTableSHA256,
                                                            trainingRows: model.trainingRows, rows: table.rowCount,
                                                            epsilon: spent?.epsilon, delta: spent?.delta, condition: condition))
             } catch {
@@ -352,13 +380,23 @@ enum Builtins {
             throw ShellError("where: applies to a fitted model; '\(spec.generator.id)' simulates its own table", at: frame.location(of: "where"))
         }
         let seed = try seed(session, &frame)
-        let host = session.host(seed: seed)
+        let doing = "simulating \(rows) rows with \(spec.label)"
+        session.io.progress?(doing)
+        defer { session.io.progress?(nil) }
         do {
-            let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
-            let table = try GeneratorSession(generator: generator, privacy: nil).sample(rows: rows, host: host)
+            let table: Table, record: Provenance.Plugin
+            if session.defaultExecutor == "inprocess" || session.workerExecutable == nil {
+                let host = session.host(seed: seed)
+                let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
+                table = try GeneratorSession(generator: generator, privacy: nil).sample(rows: rows, host: host)
+                record = Provenance.Plugin(generator)
+            } else {
+                (table, record) = try ModelWorker.simulate(generator: PluginSpec(spec.generator.id, spec.generator.parameters), rows: rows,
+                                                           seed: seed, options: session.modelOptions(doing))
+            }
             return TableValue(name: spec.generator.id, table: table, path: "simulated by \(spec.label)",
                               target: table.column(named: "label") != nil ? "label" : nil,
-                              provenance: Provenance(generator: .init(generator), privacy: nil, seed: seed, trainingTableSHA256: nil,
+                              provenance: Provenance(generator: record, privacy: nil, seed: seed, trainingTableSHA256: nil,
                                                      trainingRows: nil, rows: table.rowCount, epsilon: nil, delta: nil, condition: nil))
         } catch {
             throw session.failure(error, at: frame.location)
@@ -375,16 +413,7 @@ enum Builtins {
         let validators = try ExperimentRunner.validators(frame, session: session, target: real.target != nil, holdout: holdout != nil)
         let seed = try seed(session, &frame)
         let host = session.host(seed: seed)
-        var inProcess = session.defaultExecutor == "inprocess" || session.workerExecutable == nil
-        if let executor = frame.value("executor") {
-            let name = try Convert.string(executor, at: frame.location(of: "executor"))
-            let names = ["workers", "inprocess"]
-            guard names.contains(name) else {
-                throw ShellError("no executor '\(name)' for validate" + Suggest.hint(name, among: names) + " (executors: \(names.joined(separator: ", ")))",
-                                 at: frame.location(of: "executor"))
-            }
-            inProcess = name == "inprocess"
-        }
+        let inProcess = try session.runsInProcess(frame)
         var metrics: [MetricResult] = []
         do {
             if inProcess {
@@ -451,6 +480,31 @@ extension Session {
         })
         services.cancellationCheck = cancellationRequested
         return services
+    }
+
+    /// Whether `fit`, `load_model` or `validate` runs its plugins in this process: `executor:` if
+    /// given, else the session's default executor ("inprocess", or anything else for a worker).
+    func runsInProcess(_ frame: CallFrame) throws(ShellError) -> Bool {
+        guard let executor = frame.value("executor") else { return defaultExecutor == "inprocess" || workerExecutable == nil }
+        let name = try Convert.string(executor, at: frame.location(of: "executor"))
+        let names = ["workers", "inprocess"]
+        guard names.contains(name) else {
+            throw ShellError("no executor '\(name)' for \(frame.builtin.name)" + Suggest.hint(name, among: names) + " (executors: \(names.joined(separator: ", ")))",
+                             at: frame.location(of: "executor"))
+        }
+        return name == "inprocess" || workerExecutable == nil
+    }
+
+    /// How a model worker reports to this session while it works on `doing`: its plugins' progress
+    /// (each epoch's losses) after `doing`, their warnings and errors as diagnostics.
+    func modelOptions(_ doing: String) -> ModelWorker.Options {
+        ModelWorker.Options(
+            executable: workerExecutable ?? "", environment: ["SYNTHLAB_PLUGIN_PATH": registry.searchPath.joined(separator: ":")],
+            cancelled: cancellationRequested,
+            progress: { [io] line in io.progress?(line.map { "\(doing) · \($0)" } ?? doing) },
+            log: { [io] level, message in
+                if level.rawValue >= LogLevel.warning.rawValue { io.diagnostic("[\(level)] \(message)\n") }
+            })
     }
 
     func checkCancelled() throws(ShellError) {

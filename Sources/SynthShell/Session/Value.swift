@@ -59,25 +59,83 @@ struct GeneratorSpec {
     var canonical: String { generator.canonical + (privacy.map { " with \($0.canonical)" } ?? "") }
 }
 
-/// A generator fitted on a table, ready to sample.
+/// A generator fitted on a table, ready to sample. The model lives in a `synthlab model-worker`
+/// process (a plugin that crashes there fails the call, not the session) or, with the
+/// `inprocess` executor, in the session's own process.
 final class FittedModel {
+    enum Home {
+        case inProcess(GeneratorSession, HostServices)
+        case worker(ModelWorker)
+    }
+
     let spec: GeneratorSpec
-    let session: GeneratorSession
-    let host: HostServices
+    let home: Home
     let tableName: String
     let seed: UInt64
     let columns: [String]
     let trainingRows: Int
+    /// A worker's model: the training table, kept until its hash is asked for, or the hash a model file recorded.
+    private var trainingTable: Table?
+    private var trainingHash: String?
 
-    init(spec: GeneratorSpec, session: GeneratorSession, host: HostServices, tableName: String, seed: UInt64, columns: [String],
-         trainingRows: Int) {
-        self.trainingRows = trainingRows
+    init(spec: GeneratorSpec, home: Home, tableName: String, seed: UInt64, columns: [String], trainingRows: Int,
+         trainingTable: Table? = nil, trainingHash: String? = nil) {
         self.spec = spec
-        self.session = session
-        self.host = host
+        self.home = home
         self.tableName = tableName
         self.seed = seed
         self.columns = columns
+        self.trainingRows = trainingRows
+        self.trainingTable = trainingTable
+        self.trainingHash = trainingHash
+    }
+
+    var generatorRecord: Provenance.Plugin {
+        switch home {
+        case .inProcess(let session, _): Provenance.Plugin(session.generator)
+        case .worker(let worker): worker.generator
+        }
+    }
+
+    var privacyRecord: Provenance.Plugin? {
+        switch home {
+        case .inProcess(let session, _): session.privacy.map(Provenance.Plugin.init)
+        case .worker(let worker): worker.privacy
+        }
+    }
+
+    var privacySpent: PrivacySpend? {
+        switch home {
+        case .inProcess(let session, _): session.privacySpent
+        case .worker(let worker): worker.spent
+        }
+    }
+
+    /// The content hash of the table the model was fitted on.
+    var trainingTableSHA256: String? {
+        switch home {
+        case .inProcess(let session, _): return session.trainingTableSHA256
+        case .worker:
+            if trainingHash == nil, let trainingTable {
+                trainingHash = Provenance.hash(trainingTable)
+                self.trainingTable = nil
+            }
+            return trainingHash
+        }
+    }
+
+    func sample(rows: Int, where condition: (column: String, value: String)?, options: ModelWorker.Options) throws -> Table {
+        switch home {
+        case .inProcess(let session, let host): try session.sample(rows: rows, where: condition, host: host)
+        case .worker(let worker): try worker.sample(rows: rows, where: condition, options: options)
+        }
+    }
+
+    func save(to path: String, options: ModelWorker.Options) throws {
+        switch home {
+        case .inProcess(let session, let host): try session.saveModel(to: path, host: host)
+        case .worker(let worker): try worker.save(to: path, options: options)
+        }
     }
 }
 

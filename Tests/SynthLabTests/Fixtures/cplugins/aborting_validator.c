@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "synth_plugin.h"
+#include "fixture_entry.h"
 
 #ifndef ABORT_SEED
 #define ABORT_SEED 2
@@ -40,22 +40,4 @@ static const void *capability(const synth_instance *self, const char *id) {
     (void)self;
     return strcmp(id, SYNTH_CAP_VALIDATOR) == 0 ? &validator : NULL;
 }
-static void destroy(synth_instance *self) { free(self); }
-
-static synth_status create(const char *id, const synth_host *host, const synth_param_value *values, uint32_t count,
-                           synth_instance **out, synth_error *error) {
-    (void)id; (void)host; (void)values; (void)count; (void)error;
-    synth_instance *instance = calloc(1, sizeof(synth_instance));
-    instance->struct_size = sizeof(synth_instance);
-    instance->destroy = destroy;
-    instance->get_capability = capability;
-    *out = instance;
-    return SYNTH_OK;
-}
-
-static const synth_entry entry = {
-    .struct_size = sizeof(synth_entry), .abi_version = SYNTH_ABI_VERSION, .descriptors = descriptors,
-    .descriptor_count = 1, .create = create, .get_capability = NULL,
-};
-
-const synth_entry *synth_plugin_entry(void) { return &entry; }
+SYNTH_FIXTURE_ENTRY(SYNTH_ABI_VERSION, capability)

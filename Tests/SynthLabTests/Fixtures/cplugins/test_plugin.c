@@ -5,7 +5,7 @@
  *   -DPLUGIN_KIND=K            synth_kind (default SYNTH_KIND_PRIVACY)
  * As a privacy plugin it provides only the gradient capability, so a statistics-only generator
  * cannot compose with it. */
-#include "synth_plugin.h"
+#include "fixture_entry.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,22 +45,4 @@ static const void *capability(const synth_instance *self, const char *id) {
     (void)self;
     return strcmp(id, SYNTH_CAP_PRIVACY) == 0 ? &privacy : NULL;
 }
-static void destroy(synth_instance *self) { free(self); }
-
-static synth_status create(const char *id, const synth_host *host, const synth_param_value *values, uint32_t count,
-                           synth_instance **out, synth_error *error) {
-    (void)id; (void)host; (void)values; (void)count; (void)error;
-    synth_instance *instance = calloc(1, sizeof(synth_instance));
-    instance->struct_size = sizeof(synth_instance);
-    instance->destroy = destroy;
-    instance->get_capability = capability;
-    *out = instance;
-    return SYNTH_OK;
-}
-
-static const synth_entry entry = {
-    .struct_size = sizeof(synth_entry), .abi_version = PLUGIN_ABI, .descriptors = descriptors,
-    .descriptor_count = 1, .create = create, .get_capability = NULL,
-};
-
-const synth_entry *synth_plugin_entry(void) { return &entry; }
+SYNTH_FIXTURE_ENTRY(PLUGIN_ABI, capability)

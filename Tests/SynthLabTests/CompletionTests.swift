@@ -17,6 +17,8 @@ struct CompletionTests {
         #expect(completer.complete(".mode ma").insert == "rkdown")
         #expect(completer.complete(".timer o").candidates == ["on", "off"])
         #expect(completer.complete(".help expe").insert == "riment")
+        #expect(completer.complete(".drop ins").insert == "urance ")
+        #expect(completer.complete(".drop insurance g").insert == "en ")
         #expect(Set(completer.complete(".").candidates) == Set(ShellCommands.all.map(\.name)))
     }
 

@@ -120,7 +120,7 @@ struct ModelWorkerTests {
         #expect(shell.type("s = sample(fit(independent(), ins, seed: 1), rows: 5)"), Comment(rawValue: shell.errors))
     }
 
-    /// A model's worker lives as long as the model is bound.
+    /// A model's worker lives as long as a name is bound to the model.
     @Test func aWorkerEndsWithItsModel() throws {
         let shell = try CapturedSession()
         #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
@@ -132,7 +132,13 @@ struct ModelWorkerTests {
         }
         let pid = try #require(workerOfM(), "m is a model held by a worker")
         #expect(kill(pid, 0) == 0, "the worker runs")
-        #expect(shell.type("m = 1"))
+        #expect(shell.type("n = m"))
+        #expect(shell.type(".drop m"))
+        #expect(kill(pid, 0) == 0, "n still holds the model")
+        #expect(shell.result(".drop n x").contains("nothing is bound to 'x'"))
+        #expect(kill(pid, 0) == 0, "a .drop with an unknown name drops nothing")
+        #expect(shell.type(".drop n"))
         #expect(kill(pid, 0) == -1 && errno == ESRCH, "the worker ended and was reaped")
+        #expect(shell.session.lookup("n") == nil && !shell.session.boundNames.contains("m"))
     }
 }

@@ -257,7 +257,10 @@ public struct Completer {
         case .words(let words): return finish(prefix: word, candidates: words.map { Candidate(text: $0, suffix: "") })
         case .commandName:
             let names = ShellCommands.all.map(\.name) + Builtins.all.map(\.name) + session.registry.plugins.map(\.id)
-            return finish(prefix: word, candidates: names.map { Candidate(text: $0, suffix: "") })        case .journals:
+            return finish(prefix: word, candidates: names.map { Candidate(text: $0, suffix: "") })
+        case .boundNames:
+            return finish(prefix: word, candidates: session.boundNames.map { Candidate(text: $0, suffix: " ") })
+        case .journals:
             let journals = session.journalFolder.map(SessionJournal.unfinished(in:)) ?? []
             let names = journals.map { ($0.path as NSString).lastPathComponent } + ["forget"]
             return finish(prefix: word, candidates: names.map { Candidate(text: $0, suffix: "") })

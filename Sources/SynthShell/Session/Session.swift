@@ -133,6 +133,11 @@ public final class Session {
 
     func lookup(_ name: String) -> Value? { bindings[name] }
 
+    func unbind(_ name: String) {
+        bindings[name] = nil
+        bindingOrder.removeAll { $0 == name }
+    }
+
     public var boundNames: [String] { bindingOrder }
 
     /// The column names of the tables bound now.

@@ -10,6 +10,8 @@ enum CommandArgument: Equatable, Sendable {
     case commandName
     /// The journals `.restore` can replay, and `forget`.
     case journals
+    /// The session's bound names.
+    case boundNames
 }
 
 /// A dot-command of the shell, apart from the language. Its declaration is what `.help`,
@@ -118,6 +120,18 @@ public enum ShellCommands {
                 return [.text(name), .text(value.typeName), .text(Display.inline(value))]
             }
             session.emit(ResultTable(columns: ["name", "kind", "value"], rows: rows).render(session.mode == .table ? .table : session.mode))
+        },
+        ShellCommand(name: ".drop", arguments: "NAME [NAME ...]",
+                     summary: "Unbind names; a model's worker process ends with its last name.",
+                     argument: .boundNames) { session, arguments, _ throws(ShellError) in
+            guard !arguments.isEmpty else { throw ShellError(".drop takes the names to unbind: .drop NAME [NAME ...]") }
+            // Every name is checked before any is dropped.
+            for name in arguments where session.lookup(name) == nil {
+                throw ShellError("nothing is bound to '\(name)'" + Suggest.hint(name, among: session.boundNames))
+            }
+            for name in Set(arguments) { session.unbind(name) }
+            session.recorder?.write(".drop \(arguments.joined(separator: " "))")
+            session.journal?.write(".drop \(arguments.joined(separator: " "))")
         },
         ShellCommand(name: ".plugins", arguments: "", summary: "The loaded plugins, and the files that were rejected with the reason.",
                      argument: .none) { session, _, _ throws(ShellError) in

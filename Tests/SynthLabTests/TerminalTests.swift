@@ -182,13 +182,14 @@ struct TerminalTests {
         try terminal.waitFor("cancelled (Ctrl-C)")
     }
 
-    /// `fit` shows its worker's epochs; Ctrl-C stops that fit and nothing else: the model fitted
-    /// before it, in a worker of its own, still samples.
-    @Test func ctrlCStopsAFitAndSparesTheOtherModels() throws {
+    /// `fit` shows the plugin's epochs, in a worker or in the session's process; Ctrl-C stops that
+    /// fit and nothing else: the model fitted before it, in a worker of its own, still samples.
+    @Test(arguments: ["workers", "inprocess"])
+    func ctrlCStopsAFitAndSparesTheOtherModels(executor: String) throws {
         let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
         try terminal.enter(#"ins = load("\#(insurance)")"#)
         try terminal.enter("g = fit(gaussian_copula(), ins, seed: 1)")
-        try terminal.enter("t = fit(tvae(epochs: 5000), ins, seed: 2)")
+        try terminal.enter(#"t = fit(tvae(epochs: 5000), ins, seed: 2, executor: "\#(executor)")"#)
         try terminal.waitFor { screen in screen.range(of: #"fitting tvae\(epochs: 5000\) on ins · epoch \d+/5000 loss="#, options: .regularExpression) != nil }
         try terminal.press("C-c")
         try terminal.waitFor("cancelled (Ctrl-C); every binding is kept")

@@ -80,6 +80,13 @@ public final class ModelWorker {
         public var progress: (String?) -> Void
         public var log: (LogLevel, String) -> Void
 
+        /// `progress` as a host's progress service, for a plugin called in this process.
+        public var hostProgress: (Double?, String?) -> Void {
+            { [progress] fraction, message in
+                if let text = ModelWorker.progressText(fraction, message) { progress(text) }
+            }
+        }
+
         public init(executable: String, environment: [String: String] = [:], cancelled: @escaping () -> Bool = { false },
                     progress: @escaping (String?) -> Void = { _ in }, log: @escaping (LogLevel, String) -> Void = { _, _ in }) {
             self.executable = executable
@@ -88,6 +95,12 @@ public final class ModelWorker {
             self.progress = progress
             self.log = log
         }
+    }
+
+    /// A plugin's progress report as the line a worker writes after `progress: `: its message, or
+    /// else its fraction as a percentage; nil for neither.
+    public static func progressText(_ fraction: Double?, _ message: String?) -> String? {
+        message ?? fraction.map { String(format: "%.0f%%", $0 * 100) }
     }
 
     public private(set) var generator: Provenance.Plugin
@@ -322,7 +335,7 @@ public enum ModelWorkerLoop {
                 if let given = request.seed { seed = given }
                 let host = HostServices(seed: seed, log: { level, message in log.append(.init(level: level.rawValue, message: message)) },
                                         progress: { fraction, message in
-                                            let text = message ?? fraction.map { String(format: "%.0f%%", $0 * 100) } ?? ""
+                                            guard let text = ModelWorker.progressText(fraction, message) else { return }
                                             FileHandle.standardError.write(Data("progress: \(text)\n".utf8))
                                         })
                 host.cancellationCheck = { ModelWorkerLoop.interrupts > before }

@@ -278,6 +278,8 @@ enum Builtins {
             let home: FittedModel.Home
             if inProcess {
                 let host = session.host(seed: seed)
+                // The plugin's progress (each epoch's losses) on the progress line, as a worker's is.
+                host.progress = session.modelOptions(doing).hostProgress
                 let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
                 let privacy = try spec.privacy.map { config in try PluginInstance(config.plugin, parameters: config.parameters, host: host) }
                 let generatorSession = try GeneratorSession(generator: generator, privacy: privacy)

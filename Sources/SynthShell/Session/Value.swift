@@ -126,14 +126,18 @@ final class FittedModel {
 
     func sample(rows: Int, where condition: (column: String, value: String)?, options: ModelWorker.Options) throws -> Table {
         switch home {
-        case .inProcess(let session, let host): try session.sample(rows: rows, where: condition, host: host)
-        case .worker(let worker): try worker.sample(rows: rows, where: condition, options: options)
+        case .inProcess(let session, let host):
+            host.progress = options.hostProgress
+            return try session.sample(rows: rows, where: condition, host: host)
+        case .worker(let worker): return try worker.sample(rows: rows, where: condition, options: options)
         }
     }
 
     func save(to path: String, options: ModelWorker.Options) throws {
         switch home {
-        case .inProcess(let session, let host): try session.saveModel(to: path, host: host)
+        case .inProcess(let session, let host):
+            host.progress = options.hostProgress
+            try session.saveModel(to: path, host: host)
         case .worker(let worker): try worker.save(to: path, options: options)
         }
     }

@@ -115,7 +115,7 @@ public final class ModelWorker {
     private let process: SpawnedProcess
     private let folder: String
     private var options: Options
-    /// The generator's id, to name it when its worker dies.
+    /// The plugins in the worker, to name them when it dies: "generator 'ID'", and "with privacy 'ID'".
     private let label: String
     /// Why the worker is gone, once it is.
     private var lost: String?
@@ -127,8 +127,8 @@ public final class ModelWorker {
     /// SIGINTs sent to the worker so far.
     private var interruptsSent = 0
 
-    private init(label: String, options: Options) throws {
-        self.label = label
+    private init(generator id: String, privacy: String? = nil, options: Options) throws {
+        label = "generator '\(id)'" + (privacy.map { " with privacy '\($0)'" } ?? "")
         self.options = options
         folder = NSTemporaryDirectory() + "/synthlab-model-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -139,7 +139,7 @@ public final class ModelWorker {
             try? FileManager.default.removeItem(atPath: folder)
             throw error
         }
-        generator = Provenance.Plugin(id: label, version: "", parameters: [:])
+        generator = Provenance.Plugin(id: id, version: "", parameters: [:])
     }
 
     deinit {
@@ -156,7 +156,7 @@ public final class ModelWorker {
 
     /// Fits `generator` (composed with `privacy`) on `table` in a new worker, seeded with `seed`.
     public static func fit(generator: PluginSpec, privacy: PluginSpec?, table: Table, seed: UInt64, options: Options) throws -> ModelWorker {
-        let worker = try ModelWorker(label: generator.id, options: options)
+        let worker = try ModelWorker(generator: generator.id, privacy: privacy?.id, options: options)
         let path = try worker.write(table, "training")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try worker.call(ModelRequest(.fit, generator: generator, privacy: privacy, path: path, seed: seed), doing: "fit")
@@ -165,14 +165,14 @@ public final class ModelWorker {
 
     /// Loads the model file at `path` (already read and checked by `SavedModel.read`) in a new worker.
     public static func load(_ saved: SavedModel, seed: UInt64, options: Options) throws -> ModelWorker {
-        let worker = try ModelWorker(label: saved.header.plugin, options: options)
+        let worker = try ModelWorker(generator: saved.header.plugin, options: options)
         try worker.call(ModelRequest(.load, path: saved.path, seed: seed), doing: "load")
         return worker
     }
 
     /// `rows` rows from a generator that simulates data, made in a worker of their own.
     public static func simulate(generator: PluginSpec, rows: Int, seed: UInt64, options: Options) throws -> (Table, Provenance.Plugin) {
-        let worker = try ModelWorker(label: generator.id, options: options)
+        let worker = try ModelWorker(generator: generator.id, options: options)
         let table = try worker.rows(ModelRequest(.simulate, generator: generator, seed: seed, rows: rows), doing: "sample")
         return (table, worker.generator)
     }
@@ -197,10 +197,10 @@ public final class ModelWorker {
         defer { try? FileManager.default.removeItem(atPath: path) }
         try call(request, doing: operation)
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SynthLabError.invalidRequest("the model worker of '\(label)' answered without its rows")
+            throw SynthLabError.invalidRequest("the model worker of \(label) answered without its rows")
         }
         do { return try TableCodec.decode(Array(data)) } catch {
-            throw SynthLabError.invalidRequest("the model worker of '\(label)' wrote unreadable rows: \(error.description)")
+            throw SynthLabError.invalidRequest("the model worker of \(label) wrote unreadable rows: \(error.description)")
         }
     }
 
@@ -259,10 +259,10 @@ public final class ModelWorker {
                 if signalled(status) {
                     let signal = terminatingSignal(status)
                     lost = "its worker process crashed (signal \(signal))"
-                    throw SynthLabError.invalidRequest("generator '\(label)' crashed its worker process in \(operation) (signal \(signal), \(signalName(signal)))\(said)")
+                    throw SynthLabError.invalidRequest("\(label) crashed its worker process in \(operation) (signal \(signal), \(signalName(signal)))\(said)")
                 }
                 lost = "its worker process exited (status \(exitStatus(status)))"
-                throw SynthLabError.invalidRequest("the model worker of '\(label)' exited with status \(exitStatus(status)) in \(operation)\(said)")
+                throw SynthLabError.invalidRequest("the model worker of \(label) exited with status \(exitStatus(status)) in \(operation)\(said)")
             }
             if options.cancelled() {
                 if interrupted == nil {
@@ -298,7 +298,7 @@ public final class ModelWorker {
         do { return try JSONDecoder().decode(ModelReply.self, from: Data(line)) } catch {
             lost = "its worker process answered out of turn"
             kill(process.pid, SIGKILL)
-            throw SynthLabError.invalidRequest("the model worker of '\(label)' sent an unreadable reply: \(String(decoding: line.prefix(200), as: UTF8.self))")
+            throw SynthLabError.invalidRequest("the model worker of \(label) sent an unreadable reply: \(String(decoding: line.prefix(200), as: UTF8.self))")
         }
     }
 }

@@ -45,6 +45,13 @@ import Testing
         })
         let summary = shell.result("r")
         #expect(summary.contains("failed"), Comment(rawValue: summary))
+        // Run again, the trials that are done stay, and the one that failed runs again.
+        shell.clear()
+        #expect(shell.type("r = run(experiment(tables: ins, generators: independent(), validators: [column_shapes, aborts_on_seed], seeds: [1, 2, 3], rows: 200))"),
+                Comment(rawValue: shell.errors))
+        #expect(shell.errors.contains("2 of 3 trials are in the store (") && shell.errors.contains("running the other 1, which failed before"),
+                Comment(rawValue: shell.errors))
+        #expect(shell.errors.contains("1 of 3 trials failed"), Comment(rawValue: shell.errors))
     }
 
     @Test func theStoreRecordsPrivacySpentAndTheBudgetSplit() throws {

@@ -145,15 +145,20 @@ enum ExperimentRunner {
         let specs = try specs(experiment, session: session)
         var outcomes: [String: TrialOutcome] = [:]
         let storedKeys = try store.keys()
+        // A trial that failed before (a crash, a timeout, a plugin since fixed) runs again.
+        var failedBefore = 0
         for spec in specs where storedKeys.contains(spec.key) {
-            if let stored = try store.outcome(forKey: spec.key) { outcomes[spec.key] = stored }
+            guard let stored = try store.outcome(forKey: spec.key) else { continue }
+            if stored.status == .done { outcomes[spec.key] = stored } else { failedBefore += 1 }
         }
         let missing = specs.filter { outcomes[$0.key] == nil }
         let total = specs.count
         var finishedCount = total - missing.count
         let show = session.io.progress
-        if finishedCount > 0 {
-            session.io.diagnostic("\(finishedCount) of \(total) trials are in the store (\(store.path)); running the other \(missing.count)\n")
+        if finishedCount > 0 || failedBefore > 0 {
+            let again = failedBefore == 0 ? "" : failedBefore == missing.count ? (missing.count == 1 ? ", which failed before" : ", which all failed before")
+                : " (\(failedBefore) of them failed before)"
+            session.io.diagnostic("\(finishedCount) of \(total) trials are in the store (\(store.path)); running the other \(missing.count)\(again)\n")
         }
         let executor: TrialExecutor
         if executorName == "inprocess" {

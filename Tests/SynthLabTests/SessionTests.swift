@@ -1,4 +1,6 @@
 import Foundation
+import SynthKit
+import SynthLab
 import Testing
 @testable import SynthShell
 
@@ -130,6 +132,37 @@ struct SessionTests {
         #expect(shell.result(#"export(r, "/no/folder/r.md")"#).contains("error: cannot write /no/folder/r.md: the folder /no/folder does not exist\n"))
         #expect(shell.result(#"export(r, "\#(folder)/r.xyz", format: "markdwn")"#).contains("did you mean `markdown`?"))
         #expect(shell.result(#"run(e, executor: "slurmm")"#).contains("no executor 'slurmm'"))
+    }
+
+    /// training() and holdout() cut a table as an experiment's trial with that seed does: the two
+    /// parts hold every row once, and validators that need held-out rows take the second.
+    @Test func aTableSplitsIntoTrainingAndHeldOutRows() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder()
+        #expect(shell.type(#"ins = load("\#(insurance)", target: "charges")"#))
+        #expect(shell.type("tr = training(ins, 0.25, seed: 3)"), Comment(rawValue: shell.errors))
+        #expect(shell.type("ho = holdout(ins, share: 0.25, seed: 3)"), Comment(rawValue: shell.errors))
+        #expect(shell.result("ho") == "ho: 335 rows × 7 columns, target charges (335 rows held out of ins (share 0.25, seed 3))\n")
+        for name in ["ins", "tr", "ho"] {
+            #expect(shell.type(#"save(\#(name), "\#(folder)/\#(name).csv")"#), Comment(rawValue: shell.errors))
+        }
+        func rows(_ name: String) throws -> [Substring] {
+            try String(contentsOfFile: "\(folder)/\(name).csv", encoding: .utf8).split(separator: "\n").dropFirst().map { $0 }
+        }
+        #expect(try (rows("tr") + rows("ho")).sorted() == rows("ins").sorted())
+        #expect(try rows("tr").count == 1003)
+        // The rows an experiment's trial with seed 3 and holdout: 0.25 holds out.
+        guard case .table(let table)? = shell.session.lookup("ins"), case .table(let held)? = shell.session.lookup("ho") else {
+            Issue.record("ins and ho are tables")
+            return
+        }
+        #expect(TrialRunner.split(table.table, share: 0.25, seed: 3).holdout.map(CSVWriter.render) == CSVWriter.render(held.table))
+        #expect(shell.type("v = validate(tr, sample(fit(independent(), tr, seed: 1)), holdout: ho, validators: utility, seed: 1)"),
+                Comment(rawValue: shell.errors))
+        #expect(shell.result("holdout(ins, 0.95, seed: 1)").contains("share takes the share of rows held out, in (0, 0.9], got 0.95"))
+        #expect(shell.result("training(ins, 0.2)").contains("training() needs 'seed'"))
+        #expect(shell.type("one = sample(classification(n_features: 4), rows: 1, seed: 1)"), Comment(rawValue: shell.errors))
+        #expect(shell.result("holdout(one, 0.5, seed: 1)").contains("one has 1 row: too few to hold out 50 % and train on the rest"))
     }
 
     @Test func fitsSamplesAndValidates() throws {

@@ -69,6 +69,20 @@ enum Builtins {
             let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
             return .view(Views.summary(try pickColumns(table, frame)))
         },
+        Builtin(name: "training", summary: "The rows of a table that a seeded holdout split keeps for training (those an experiment's trial with that seed and holdout: trains on).", parameters: [
+            .required("table", .table, "a table"),
+            .required("share", .number, "the share of rows held out, in (0, 0.9]"),
+            .required("seed", .integer, "the split's seed: holdout() with the same share and seed gives the other rows"),
+        ]) { session, frame throws(ShellError) in
+            try splitPart(session, frame, holdout: false)
+        },
+        Builtin(name: "holdout", summary: "The rows of a table that a seeded holdout split holds out (those training() with the same share and seed leaves out).", parameters: [
+            .required("table", .table, "a table"),
+            .required("share", .number, "the share of rows held out, in (0, 0.9]"),
+            .required("seed", .integer, "the split's seed: training() with the same share and seed gives the other rows"),
+        ]) { session, frame throws(ShellError) in
+            try splitPart(session, frame, holdout: true)
+        },
         Builtin(name: "params", summary: "A plugin's parameters with their types, defaults and bounds.", parameters: [
             .required("plugin", .any, "a plugin id or a configuration"),
         ]) { _, frame throws(ShellError) in
@@ -257,6 +271,27 @@ enum Builtins {
         }
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return .table(TableValue(name: stem, table: table, path: typed, target: target))
+    }
+
+    /// training() and holdout(): one part of the split an experiment makes of a table (`TrialRunner.split`).
+    static func splitPart(_ session: Session, _ frame: CallFrame, holdout: Bool) throws(ShellError) -> Value {
+        let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
+        let share = try Convert.number(frame.value("share")!, at: frame.location(of: "share"))
+        guard share > 0, share <= 0.9 else {
+            throw ShellError("share takes the share of rows held out, in (0, 0.9], got \(formatDouble(share))", at: frame.location(of: "share"))
+        }
+        let seed = try Convert.seed(frame.value("seed")!, at: frame.location(of: "seed"))
+        let parts = TrialRunner.split(table.table, share: share, seed: seed)
+        guard let held = parts.holdout, held.rowCount > 0, parts.training.rowCount > 0 else {
+            let rows = table.table.rowCount == 1 ? "1 row" : "\(table.table.rowCount) rows"
+            throw ShellError("\(table.name) has \(rows): too few to hold out \(String(format: "%g", share * 100)) % and train on the rest",
+                             at: frame.location(of: "table"))
+        }
+        let part = holdout ? held : parts.training
+        let what = holdout ? "held out of" : "for training from"
+        return .table(TableValue(name: table.name, table: part,
+                                 path: "\(part.rowCount) rows \(what) \(table.name) (share \(formatDouble(share)), seed \(seed))",
+                                 target: table.target))
     }
 
     static func seed(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> UInt64 {

@@ -39,6 +39,26 @@ struct LearningTests {
         #expect(abs(auc - Self.fixture.hgb.roc_auc) <= 0.01)
     }
 
+    /// The loss over a matrix's nonzero cells is the loss over all of them: value and gradient agree
+    /// to rounding, for two and for three classes.
+    @Test func theSparseLossIsTheDenseLoss() throws {
+        var random = Philox(seed: 5, stream: 1)
+        let n = 300, d = 12
+        // Two-thirds zeros, as one-hot columns leave them.
+        let x = (0..<(n * d)).map { _ in random.nextUniform() < 0.67 ? 0 : random.nextNormal() }
+        for k in [2, 3] {
+            let y = (0..<n).map { _ in Double(random.nextInt(below: k)) }
+            let w = (0..<((d + 1) * k)).map { _ in 0.3 * random.nextNormal() }
+            let sparse = try #require(SparseRows(x, rows: n, width: d, densestShare: 0.5))
+            #expect(sparse.values.count < n * d / 2)
+            let (denseValue, denseGradient) = LinearModel.softmaxLoss(w, x: x, rows: n, width: d, classes: k, y: y, lambda: 0.01)
+            let (sparseValue, sparseGradient) = LinearModel.softmaxLoss(w, sparse: sparse, classes: k, y: y, lambda: 0.01)
+            #expect(abs(denseValue - sparseValue) <= 1e-12 * abs(denseValue))
+            #expect(zip(denseGradient, sparseGradient).allSatisfy { abs($0 - $1) <= 1e-12 })
+        }
+        #expect(SparseRows(x, rows: n, width: d, densestShare: 0.2) == nil, "a denser matrix stays dense")
+    }
+
     @Test func logisticRegressionMatchesScikitLearnOnAdult() throws {
         let (train, test) = Self.adult
         let task = Targets.task(for: train.column(named: "income")!)

@@ -149,9 +149,9 @@ import Testing
         process.waitUntilExit()
         #expect(stored >= 2 && stored < 8, "killed with \(stored) of 8 trials stored")
         #expect(!FileManager.default.fileExists(atPath: folder + "/details.csv"), "the killed run did not finish")
-        // Its workers died with it.
+        // Its workers died with it (those of its pid: other tests run trials meanwhile).
         usleep(200_000)
-        let workers = try Support.run("/usr/bin/env", ["pgrep", "-f", "worker --spec .*synthlab-trials"])
+        let workers = try Support.run("/usr/bin/env", ["pgrep", "-f", "worker --spec .*synthlab-trials.* --parent \(process.processIdentifier)$"])
         #expect(workers.stdout.isEmpty, Comment(rawValue: workers.stdout))
 
         let resumed = try Support.run(Support.executable, [script, "--bail", "--workspace", killed], environment: environment)

@@ -110,7 +110,7 @@ struct DistributionTests {
 @Suite("OpenBLAS kernels")
 struct BLASKernelTests {
     /// After a product, an x86-64 CPU with AVX2 and FMA runs OpenBLAS's Haswell kernels, unless
-    /// OPENBLAS_CORETYPE chose others.
+    /// OPENBLAS_CORETYPE chose others, which are then left alone.
     @Test func productsRunOnTheHaswellKernels() throws {
         let a = Matrix<Float>(rows: 2, columns: 2, storage: [1, 2, 3, 4])
         #expect(a.multiplied(by: a).storage == [7, 10, 15, 22])
@@ -120,7 +120,8 @@ struct BLASKernelTests {
             #expect(BLASKernels.name == "Haswell")
             #expect(BLASKernels.pinned)
         } else {
-            #expect(BLASKernels.pinned == (BLASKernels.name == "Haswell"))
+            // Kernels the user chose, or a CPU without AVX2: left alone.
+            #expect(!BLASKernels.pinned)
         }
         #endif
     }

@@ -183,10 +183,10 @@ func spawnWorker(_ arguments: [String], environment extra: [String: String]) thr
 }
 
 /// A worker process started with posix_spawn: its stderr on a pipe whose read end is `errors`
-/// (non-blocking). A worker that `talks` has its stdin and stdout on pipes too (`requests`, the
-/// write end; `replies`, the read end, non-blocking) and runs in a process group of its own, so
-/// that the terminal's Ctrl-C reaches the session only and the session decides what to pass on.
-/// Other workers write nothing useful on stdout, which goes to /dev/null.
+/// (non-blocking). A worker that `talks` also has its stdin on a socket (`requests`, the session's
+/// end) and its stdout on a pipe (`replies`, the read end, non-blocking), and runs in a process
+/// group of its own, so that the terminal's Ctrl-C reaches the session only and the session
+/// decides what to pass on. Other workers write nothing useful on stdout, which goes to /dev/null.
 struct SpawnedProcess {
     let pid: pid_t
     let errors: Int32

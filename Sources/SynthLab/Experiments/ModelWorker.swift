@@ -157,7 +157,8 @@ public final class ModelWorker {
     /// Fits `generator` (composed with `privacy`) on `table` in a new worker, seeded with `seed`.
     public static func fit(generator: PluginSpec, privacy: PluginSpec?, table: Table, seed: UInt64, options: Options) throws -> ModelWorker {
         let worker = try ModelWorker(generator: generator.id, privacy: privacy?.id, options: options)
-        let path = try worker.write(table, "training")
+        let path = worker.folder + "/training.sltb"
+        try TableFile.write(table, to: path)
         defer { try? FileManager.default.removeItem(atPath: path) }
         try worker.call(ModelRequest(.fit, generator: generator, privacy: privacy, path: path, seed: seed), doing: "fit")
         return worker
@@ -196,18 +197,7 @@ public final class ModelWorker {
         request.path = path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try call(request, doing: operation)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SynthLabError.invalidRequest("the model worker of \(label) answered without its rows")
-        }
-        do { return try TableCodec.decode(Array(data)) } catch {
-            throw SynthLabError.invalidRequest("the model worker of \(label) wrote unreadable rows: \(error.description)")
-        }
-    }
-
-    private func write(_ table: Table, _ name: String) throws -> String {
-        let path = folder + "/" + name + ".sltb"
-        try Data(TableCodec.encode(table)).write(to: URL(fileURLWithPath: path))
-        return path
+        return try TableFile.read(path)
     }
 
     /// Sends `request`, forwards the worker's progress until its reply comes, and returns it; a
@@ -221,35 +211,28 @@ public final class ModelWorker {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var line = Array(try encoder.encode(request))
         line.append(0x0A)
-        var written = 0
-        while written < line.count {
-            // A socket: a worker that died fails the send with EPIPE instead of raising SIGPIPE here.
-            let count = line[written...].withUnsafeBytes { send(process.requests, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if count < 0, errno == EINTR { continue }
-            // A worker that is gone shows as EPIPE here; its exit status says why below.
-            if count <= 0 { break }
-            written += count
+        // A socket: a worker that died fails the send with EPIPE instead of raising SIGPIPE here,
+        // and its exit status says why below.
+        _ = writeAll(line) { send(process.requests, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        func accept(_ reply: ModelReply) throws -> ModelReply {
+            for entry in reply.log { options.log(LogLevel(rawValue: entry.level) ?? .info, entry.message) }
+            if let epsilon = reply.epsilon, let delta = reply.delta { spent = PrivacySpend(epsilon: epsilon, delta: delta) }
+            if let generator = reply.generator { self.generator = generator }
+            if reply.privacy != nil { privacy = reply.privacy }
+            if let error = reply.error { throw SynthLabError.invalidRequest(error) }
+            return reply
         }
         var interrupted: Date?
         while true {
-            if let reply = try readReply() {
-                for entry in reply.log { options.log(LogLevel(rawValue: entry.level) ?? .info, entry.message) }
-                if let epsilon = reply.epsilon, let delta = reply.delta { spent = PrivacySpend(epsilon: epsilon, delta: delta) }
-                if let generator = reply.generator { self.generator = generator }
-                if reply.privacy != nil { privacy = reply.privacy }
-                if let error = reply.error { throw SynthLabError.invalidRequest(error) }
-                return reply
-            }
+            if let reply = try readReply() { return try accept(reply) }
             if let progress = output.read(process.errors) { options.progress(progress) }
             var status: Int32 = 0
             let ended = waitpid(process.pid, &status, WNOHANG)
             if ended == process.pid {
                 reaped = true
+                lost = "its worker process ended"
                 // The reply may have come just before the end.
-                if let reply = try? readReply(), reply.error == nil {
-                    lost = "its worker process ended"
-                    return reply
-                }
+                if let reply = try readReply() { return try accept(reply) }
                 _ = output.read(process.errors)
                 let said = workerSaid(output.other)
                 if interrupted != nil {
@@ -303,6 +286,19 @@ public final class ModelWorker {
     }
 }
 
+/// Writes all of `bytes` with `write` (a write(2) or send(2) of a buffer), again after EINTR and
+/// short writes; false when a write fails.
+func writeAll(_ bytes: [UInt8], _ write: (UnsafeRawBufferPointer) -> Int) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let count = bytes[offset...].withUnsafeBytes(write)
+        if count < 0, errno == EINTR { continue }
+        if count <= 0 { return false }
+        offset += count
+    }
+    return true
+}
+
 /// What a model worker process does: answers requests on stdin, one line each, until stdin ends.
 /// The worker's stdout carries the replies only: whatever a plugin prints goes to stderr instead.
 public enum ModelWorkerLoop {
@@ -346,17 +342,7 @@ public enum ModelWorkerLoop {
             reply.log = log
             guard var data = try? encoder.encode(reply) else { return 4 }
             data.append(0x0A)
-            let sent = data.withUnsafeBytes { bytes -> Bool in
-                var offset = 0
-                while offset < bytes.count {
-                    let count = write(replies, bytes.baseAddress! + offset, bytes.count - offset)
-                    if count < 0, errno == EINTR { continue }
-                    if count <= 0 { return false }
-                    offset += count
-                }
-                return true
-            }
-            if !sent { return 5 }
+            if !writeAll(Array(data), { write(replies, $0.baseAddress, $0.count) }) { return 5 }
         }
         return 0
     }
@@ -364,21 +350,13 @@ public enum ModelWorkerLoop {
     /// Carries out one request; returns the model the worker holds afterwards.
     static func perform(_ request: ModelRequest, model: GeneratorSession?, registry: PluginRegistry, host: HostServices,
                         reply: inout ModelReply) throws -> GeneratorSession? {
-        func table(_ path: String?) throws -> Table {
-            guard let path, let data = FileManager.default.contents(atPath: path) else {
-                throw SynthLabError.invalidRequest("cannot read the table \(path ?? "(none given)")")
-            }
-            do { return try TableCodec.decode(Array(data)) } catch {
-                throw SynthLabError.invalidRequest("\(path): \(error.description)")
-            }
-        }
         func fitted() throws -> GeneratorSession {
             guard let model else { throw SynthLabError.invalidRequest("the model worker holds no model") }
             return model
         }
         func write(_ rows: Table) throws {
             guard let path = request.path else { throw SynthLabError.invalidRequest("no file for the rows") }
-            try Data(TableCodec.encode(rows)).write(to: URL(fileURLWithPath: path))
+            try TableFile.write(rows, to: path)
         }
         func describe(_ session: GeneratorSession) {
             reply.generator = Provenance.Plugin(session.generator)
@@ -392,7 +370,7 @@ public enum ModelWorkerLoop {
             let privacy = try request.privacy.map { try $0.instantiate(registry, kind: .privacy, host: host) }
             let session = try GeneratorSession(generator: generator, privacy: privacy)
             if request.operation == .fit {
-                try session.fit(try table(request.path), host: host)
+                try session.fit(try TableFile.read(request.path ?? ""), host: host)
             } else {
                 try write(try session.sample(rows: request.rows ?? 0, host: host))
             }
@@ -406,7 +384,6 @@ public enum ModelWorkerLoop {
             let session = try fitted()
             let condition = request.column.map { ($0, request.value ?? "") }
             try write(try session.sample(rows: request.rows ?? 0, where: condition, host: host))
-            describe(session)
             return session
         case .save:
             try fitted().saveModel(to: request.path ?? "", host: host)

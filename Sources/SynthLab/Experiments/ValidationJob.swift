@@ -14,16 +14,8 @@ public struct ValidationJob: Codable, Sendable {
 
     /// Runs the job in this process: what the worker does.
     public func run(registry: PluginRegistry, announce: (String) -> Void = { _ in }) throws -> ValidationOutcome {
-        func table(_ path: String) throws -> Table {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw SynthLabError.invalidRequest("cannot read the table \(path)")
-            }
-            do { return try TableCodec.decode(Array(data)) } catch {
-                throw SynthLabError.invalidRequest("\(path): \(error.description)")
-            }
-        }
-        let real = try table(real), synthetic = try table(synthetic)
-        let holdout = try holdout.map(table)
+        let real = try TableFile.read(real), synthetic = try TableFile.read(synthetic)
+        let holdout = try holdout.map(TableFile.read)
         var log: [ValidationOutcome.LogLine] = []
         let host = HostServices(seed: seed, log: { level, message in log.append(.init(level: level.rawValue, message: message)) })
         var metrics: [MetricRecord] = []
@@ -69,7 +61,7 @@ public enum ValidationWorker {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         func write(_ table: Table, _ name: String) throws -> String {
             let path = folder + "/" + name + ".sltb"
-            try Data(TableCodec.encode(table)).write(to: URL(fileURLWithPath: path))
+            try TableFile.write(table, to: path)
             return path
         }
         let job = ValidationJob(real: try write(real, "real"), synthetic: try write(synthetic, "synthetic"),

@@ -69,20 +69,10 @@ enum Builtins {
             let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
             return .view(Views.summary(try pickColumns(table, frame)))
         },
-        Builtin(name: "training", summary: "The rows of a table that a seeded holdout split keeps for training (those an experiment's trial with that seed and holdout: trains on).", parameters: [
-            .required("table", .table, "a table"),
-            .required("share", .number, "the share of rows held out, in (0, 0.9]"),
-            .required("seed", .integer, "the split's seed: holdout() with the same share and seed gives the other rows"),
-        ]) { session, frame throws(ShellError) in
-            try splitPart(session, frame, holdout: false)
-        },
-        Builtin(name: "holdout", summary: "The rows of a table that a seeded holdout split holds out (those training() with the same share and seed leaves out).", parameters: [
-            .required("table", .table, "a table"),
-            .required("share", .number, "the share of rows held out, in (0, 0.9]"),
-            .required("seed", .integer, "the split's seed: training() with the same share and seed gives the other rows"),
-        ]) { session, frame throws(ShellError) in
-            try splitPart(session, frame, holdout: true)
-        },
+        splitBuiltin("training", "The rows of a table that a seeded holdout split keeps for training (those an experiment's trial with that seed and holdout: trains on).",
+                     other: "holdout", holdout: false),
+        splitBuiltin("holdout", "The rows of a table that a seeded holdout split holds out (those training() with the same share and seed leaves out).",
+                     other: "training", holdout: true),
         Builtin(name: "params", summary: "A plugin's parameters with their types, defaults and bounds.", parameters: [
             .required("plugin", .any, "a plugin id or a configuration"),
         ]) { _, frame throws(ShellError) in
@@ -133,19 +123,17 @@ enum Builtins {
                 let saved = try SavedModel.read(path)
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 let plugin = try session.registry.plugin(saved.header.plugin, kind: .generator)
-                let home: FittedModel.Home
                 let parameters: Parameters
+                let values = try saved.parameterValues()
+                do { parameters = try Parameters(resolving: values, schema: plugin.descriptor.parameters, plugin: plugin.id) } catch {
+                    throw SynthLabError.invalidRequest("\(path): \(String(describing: error))")
+                }
+                let home: FittedModel.Home
                 if inProcess {
                     let host = session.host(seed: saved.header.seed)
-                    let loaded = try GeneratorSession.loadModel(saved, registry: session.registry, host: host)
-                    home = .inProcess(loaded, host)
-                    parameters = loaded.generator.parameters
+                    home = .inProcess(try GeneratorSession.loadModel(saved, registry: session.registry, host: host), host)
                 } else {
-                    let worker = try ModelWorker.load(saved, seed: saved.header.seed, options: session.modelOptions("loading \(stem)"))
-                    home = .worker(worker)
-                    do { parameters = try Parameters(resolving: try saved.parameterValues(), schema: plugin.descriptor.parameters, plugin: plugin.id) } catch {
-                        throw SynthLabError.invalidRequest("\(path): \(String(describing: error))")
-                    }
+                    home = .worker(try ModelWorker.load(saved, seed: saved.header.seed, options: session.modelOptions("loading \(stem)")))
                 }
                 let config = PluginConfig(plugin: plugin, parameters: parameters)
                 return .model(FittedModel(spec: GeneratorSpec(generator: config, privacy: nil), home: home,
@@ -273,6 +261,17 @@ enum Builtins {
         return .table(TableValue(name: stem, table: table, path: typed, target: target))
     }
 
+    /// training() or holdout(), whose `other` gives the rest of the rows.
+    static func splitBuiltin(_ name: String, _ summary: String, other: String, holdout: Bool) -> Builtin {
+        Builtin(name: name, summary: summary, parameters: [
+            .required("table", .table, "a table"),
+            .required("share", .number, "the share of rows held out, in (0, 0.9]"),
+            .required("seed", .integer, "the split's seed: \(other)() with the same share and seed gives the other rows"),
+        ]) { session, frame throws(ShellError) in
+            try splitPart(session, frame, holdout: holdout)
+        }
+    }
+
     /// training() and holdout(): one part of the split an experiment makes of a table (`TrialRunner.split`).
     static func splitPart(_ session: Session, _ frame: CallFrame, holdout: Bool) throws(ShellError) -> Value {
         let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
@@ -327,7 +326,7 @@ enum Builtins {
             }
             try session.checkCancelled()
             return .model(FittedModel(spec: spec, home: home, tableName: table.name, seed: seed, columns: table.table.columnNames,
-                                      trainingRows: table.table.rowCount, trainingTable: inProcess ? nil : table.table))
+                                      trainingRows: table.table.rowCount, trainingTable: table.table))
         } catch let error as ShellError {
             throw error
         } catch {
@@ -417,12 +416,13 @@ enum Builtins {
             throw ShellError("where: applies to a fitted model; '\(spec.generator.id)' simulates its own table", at: frame.location(of: "where"))
         }
         let seed = try seed(session, &frame)
+        let inProcess = try session.runsInProcess(frame)
         let doing = "simulating \(rows) rows with \(spec.label)"
         session.io.progress?(doing)
         defer { session.io.progress?(nil) }
         do {
             let table: Table, record: Provenance.Plugin
-            if session.defaultExecutor == "inprocess" || session.workerExecutable == nil {
+            if inProcess {
                 let host = session.host(seed: seed)
                 let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
                 table = try GeneratorSession(generator: generator, privacy: nil).sample(rows: rows, host: host)

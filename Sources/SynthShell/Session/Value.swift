@@ -74,7 +74,7 @@ final class FittedModel {
     let seed: UInt64
     let columns: [String]
     let trainingRows: Int
-    /// A worker's model: the training table, kept until its hash is asked for, or the hash a model file recorded.
+    /// The training table, kept until its hash is asked for, or the hash a model file recorded.
     private var trainingTable: Table?
     private var trainingHash: String?
 
@@ -113,15 +113,11 @@ final class FittedModel {
 
     /// The content hash of the table the model was fitted on.
     var trainingTableSHA256: String? {
-        switch home {
-        case .inProcess(let session, _): return session.trainingTableSHA256
-        case .worker:
-            if trainingHash == nil, let trainingTable {
-                trainingHash = Provenance.hash(trainingTable)
-                self.trainingTable = nil
-            }
-            return trainingHash
+        if trainingHash == nil, let trainingTable {
+            trainingHash = Provenance.hash(trainingTable)
+            self.trainingTable = nil
         }
+        return trainingHash
     }
 
     func sample(rows: Int, where condition: (column: String, value: String)?, options: ModelWorker.Options) throws -> Table {

@@ -8,7 +8,7 @@ struct ModelWorkerTests {
     static let insurance = Support.data("insurance.csv")
 
     /// Every row and every provenance record: composed with DP-SGD, conditioned, sampled twice
-    /// from one model, saved and loaded again, and simulated. The same script runs in synthlab
+    /// from one model, sampled with a seed of its own, saved and loaded again, and simulated. The same script runs in synthlab
     /// with `--executor workers` and `--executor inprocess` (in the test process the BLAS threads
     /// are shared with other tests, so the in-process run is a synthlab process too).
     @Test func aWorkerGivesTheRowsOfAnInProcessRun() throws {
@@ -23,10 +23,12 @@ struct ModelWorkerTests {
                 sample(t, rows: 300, to: "t1.csv")
                 sample(t, rows: 50, where: {smoker: "yes"}, to: "t2.csv")
                 c = fit(ctgan(epochs: 1, batch_size: 200), ins, seed: 4)
+                sample(c, rows: 200, seed: 9, to: "c9.csv")
                 save(c, "c.model")
                 sample(c, rows: 200, to: "c.csv")
                 l = load_model("c.model")
                 sample(l, rows: 200, to: "l.csv")
+                sample(l, rows: 200, seed: 9, to: "l9.csv")
                 g = fit(gaussian_copula(), ins, seed: 8)
                 sample(g, rows: 100, to: "g.csv")
                 sample(classification(n_features: 6), rows: 100, seed: 3, to: "s.csv")
@@ -36,7 +38,7 @@ struct ModelWorkerTests {
                                          environment: ["SYNTHLAB_PLUGIN_PATH": plugins, "XDG_DATA_HOME": Support.temporaryFolder("synthlab-xdg")])
             #expect(result.status == 0, Comment(rawValue: result.stderr))
             var written: [String: String] = [:]
-            for name in ["t0", "t1", "t2", "c", "l", "g", "s"] {
+            for name in ["t0", "t1", "t2", "c9", "c", "l", "l9", "g", "s"] {
                 let rows = try String(contentsOfFile: "\(folder)/\(name).csv", encoding: .utf8)
                 // The provenance without the time it was written.
                 let provenance = try String(contentsOfFile: "\(folder)/\(name).csv.provenance.json", encoding: .utf8)
@@ -45,13 +47,19 @@ struct ModelWorkerTests {
             }
             outputs.append(written)
         }
-        #expect(outputs[0].count == 7)
+        #expect(outputs[0].count == 9)
         for (name, rows) in outputs[0] {
             #expect(rows == outputs[1][name], "\(name)")
         }
         #expect(outputs[0]["t0"]!.contains("\"epsilon\" : 3"), Comment(rawValue: outputs[0]["t0"]!))
         #expect(outputs[0]["t2"]!.contains("smoker=yes"))
         #expect(outputs[0]["c"] == outputs[0]["l"], "the loaded model samples as the one saved")
+        // A sample's own seed draws other rows and is recorded; the model keeps its fit seed,
+        // which the saved file holds, so its loaded copy draws the same rows under either seed.
+        #expect(outputs[0]["c9"] == outputs[0]["l9"])
+        #expect(outputs[0]["c9"] != outputs[0]["c"])
+        #expect(outputs[0]["c9"]!.contains("\"seed\" : 9"), Comment(rawValue: outputs[0]["c9"]!))
+        #expect(outputs[0]["c"]!.contains("\"seed\" : 4"), Comment(rawValue: outputs[0]["c"]!))
     }
 
     @Test func aGeneratorThatAbortsFailsTheCallNotTheSession() throws {

@@ -192,7 +192,13 @@ struct SessionTests {
         #expect(shell.result("sample(independent(), rows: 3)").contains("learns from a table: fit it first"))
         #expect(shell.result("sample(classification())").contains("needs rows:"))
         #expect(shell.result(#"sample(classification(), rows: 5, where: {label: "class_0"})"#).contains("where: applies to a fitted model"))
-        #expect(shell.result("sample(m, rows: 5, seed: 3)").contains("seed: is for a simulator"))
+        // A model draws with the seed it was fitted with unless given another.
+        let drawn = shell.result("head(sample(m, rows: 8), rows: 8)")
+        #expect(drawn.contains("| age"))
+        #expect(drawn == shell.result("head(sample(m, rows: 8), rows: 8)"))
+        #expect(drawn == shell.result("head(sample(m, rows: 8, seed: 3), rows: 8)"))
+        #expect(drawn != shell.result("head(sample(m, rows: 8, seed: 4), rows: 8)"))
+        #expect(shell.result("sample(m, rows: 5, seed: -1)").contains("a seed is a non-negative integer"))
         #expect(shell.result("experiment(tables: ins, generators: classification)").contains("simulates data instead of learning"))
     }
 

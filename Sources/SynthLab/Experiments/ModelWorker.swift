@@ -11,7 +11,8 @@ public struct ModelRequest: Codable, Sendable {
         case fit
         /// Load the model file at `path` (its header was read by the session) with `seed`.
         case load
-        /// Sample `rows` rows (given `column` = `value`, if set) into `path` (TableCodec).
+        /// Sample `rows` rows (given `column` = `value`, if set) into `path` (TableCodec), with
+        /// `seed` for this request only when it is set (the model's own seed otherwise).
         case sample
         /// Make `rows` rows with a generator that simulates data: `generator`, `seed`, into `path`.
         case simulate
@@ -178,10 +179,12 @@ public final class ModelWorker {
         return (table, worker.generator)
     }
 
-    /// `rows` rows from the model; with `condition`, rows whose categorical column has that category.
-    public func sample(rows: Int, where condition: (column: String, value: String)? = nil, options: Options? = nil) throws -> Table {
+    /// `rows` rows from the model; with `condition`, rows whose categorical column has that category;
+    /// with `seed`, the draws of that seed instead of the model's own.
+    public func sample(rows: Int, where condition: (column: String, value: String)? = nil, seed: UInt64? = nil,
+                       options: Options? = nil) throws -> Table {
         if let options { self.options = options }
-        return try self.rows(ModelRequest(.sample, rows: rows, condition: condition), doing: "sample")
+        return try self.rows(ModelRequest(.sample, seed: seed, rows: rows, condition: condition), doing: "sample")
     }
 
     /// Writes the model to a model file (atomically, as `GeneratorSession.saveModel` does).
@@ -328,8 +331,10 @@ public enum ModelWorkerLoop {
             do {
                 let request = try JSONDecoder().decode(ModelRequest.self, from: Data(line.utf8))
                 before = sig_atomic_t(request.interruptsBefore)
-                if let given = request.seed { seed = given }
-                let host = HostServices(seed: seed, log: { level, message in log.append(.init(level: level.rawValue, message: message)) },
+                // A sample's seed is for its own rows; the model keeps the seed it was fitted or
+                // loaded with (a saved model records it).
+                if let given = request.seed, request.operation != .sample { seed = given }
+                let host = HostServices(seed: request.seed ?? seed, log: { level, message in log.append(.init(level: level.rawValue, message: message)) },
                                         progress: { fraction, message in
                                             guard let text = ModelWorker.progressText(fraction, message) else { return }
                                             FileHandle.standardError.write(Data("progress: \(text)\n".utf8))

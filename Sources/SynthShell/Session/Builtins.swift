@@ -345,20 +345,20 @@ enum Builtins {
         if let path { try session.checkWritable(path, at: frame.location(of: "to")) }
         var result: TableValue
         if case .model(let model) = frame.value("model")! {
-            if frame.has("seed") {
-                throw ShellError("seed: is for a simulator; a model samples with the seed it was fitted with", at: frame.location(of: "seed"))
-            }
+            // A model draws with the seed it was fitted with unless given another, so that a
+            // recorded session's samples come out the same without a seed written down.
+            let seed = try frame.value("seed").map { v throws(ShellError) in try Convert.seed(v, at: frame.location(of: "seed")) } ?? model.seed
             let condition = try sampleCondition(frame, model: model, session: session)
             let count = rows ?? model.trainingRows
             do {
                 let doing = "sampling \(count) rows from \(model.spec.label)"
                 session.io.progress?(doing)
                 defer { session.io.progress?(nil) }
-                let table = try model.sample(rows: count, where: condition, options: session.modelOptions(doing))
+                let table = try model.sample(rows: count, where: condition, seed: seed, options: session.modelOptions(doing))
                 let spent = model.privacySpent
                 result = TableValue(name: "synthetic", table: table, path: "sampled from \(model.spec.label)", target: nil,
                                     provenance: Provenance(generator: model.generatorRecord,
-                                                           privacy: model.privacyRecord, seed: model.seed,
+                                                           privacy: model.privacyRecord, seed: seed,
                                                            trainingTableSHA256: model.trainingTableSHA256,
                                                            trainingRows: model.trainingRows, rows: table.rowCount,
                                                            epsilon: spent?.epsilon, delta: spent?.delta, condition: condition))

@@ -120,12 +120,19 @@ final class FittedModel {
         return trainingHash
     }
 
-    func sample(rows: Int, where condition: (column: String, value: String)?, options: ModelWorker.Options) throws -> Table {
+    /// `rows` rows, drawn with `seed` (the model's own seed, unless another is given).
+    func sample(rows: Int, where condition: (column: String, value: String)?, seed: UInt64, options: ModelWorker.Options) throws -> Table {
         switch home {
         case .inProcess(let session, let host):
             host.progress = options.hostProgress
-            return try session.sample(rows: rows, where: condition, host: host)
-        case .worker(let worker): return try worker.sample(rows: rows, where: condition, options: options)
+            var drawing = host
+            if seed != host.seed {
+                drawing = HostServices(seed: seed, log: host.log, progress: host.progress)
+                drawing.cancellationCheck = host.cancellationCheck
+            }
+            return try session.sample(rows: rows, where: condition, host: drawing)
+        case .worker(let worker):
+            return try worker.sample(rows: rows, where: condition, seed: seed == self.seed ? nil : seed, options: options)
         }
     }
 

@@ -36,6 +36,9 @@ struct CSVFlags: ParsableArguments {
     @Flag(name: .customLong("keep-blanks"), help: "Keep blanks around unquoted fields instead of trimming them.")
     var keepBlanks = false
 
+    @Option(name: .customLong("delimiter"), help: ArgumentHelp("The character between fields, or 'tab' (default: found from the file's first lines: comma, tab, semicolon or vertical bar).", valueName: "CHAR"))
+    var delimiter: String?
+
     func options() throws -> CSVOptions {
         var overrides: [String: ColumnKind] = [:]
         for item in kinds {
@@ -45,8 +48,15 @@ struct CSVFlags: ParsableArguments {
             }
             overrides[String(item[..<equals])] = kind
         }
+        var byte: UInt8?
+        if let delimiter {
+            guard let named = CSVOptions.delimiter(named: delimiter) else {
+                throw CLIError("--delimiter takes one character other than a quote or a line end, or 'tab', got '\(delimiter)'")
+            }
+            byte = named
+        }
         return CSVOptions(missingTokens: missingTokens.isEmpty ? CSVOptions.defaultMissingTokens : Set(missingTokens),
-                          kindOverrides: overrides, trimWhitespace: !keepBlanks)
+                          kindOverrides: overrides, trimWhitespace: !keepBlanks, delimiter: byte)
     }
 }
 

@@ -179,6 +179,39 @@ struct MalformedCSVTests {
         #expect(untrimmed.column(named: "a")?.text(at: 0) == "  x  ")
     }
 
+    /// Without a delimiter in the options, the reader finds it: the candidate every one of the
+    /// first lines holds as often as the header does, outside quotes.
+    @Test func theDelimiterIsFoundFromTheFirstLines() throws {
+        func detected(_ text: String) -> Character { Character(UnicodeScalar(CSVReader.detectDelimiter(in: Array(text.utf8)))) }
+        #expect(detected("a,b\n1,2\n") == ",")
+        #expect(detected("a;b;c\r\n1;2,5;3\r\n4;5;6\r\n") == ";")
+        #expect(detected("a\tb\n1\t2\n") == "\t")
+        #expect(detected("a|b\n1|2\n") == "|")
+        // A quoted delimiter is a field's text; a comma and a semicolon in the header once each, the
+        // semicolon on every line.
+        #expect(detected("\"x;y\",b\n\"1;2\",3\n") == ",")
+        #expect(detected("price (eur, gross);qty\n10;2\n11;3\n") == ";")
+        // A tie on every line goes to the comma; no candidate at all is one column.
+        #expect(detected("a,b;c\n1,2;3\n") == ",")
+        #expect(detected("name\nx\n") == ",")
+        #expect(detected("") == ",")
+        // A record continued in quotes over lines is one line, and blank lines do not count.
+        #expect(detected("a;b\n\"two\nlines\";2\n\n3;4\n") == ";")
+
+        let semicolons = try CSVReader.parse(text: "age;city;income\n31;\"Lyon; Rhône\";1200,5\n44;Paris;900\n")
+        #expect(semicolons.columnNames == ["age", "city", "income"])
+        #expect(semicolons.column(named: "city")?.text(at: 0) == "Lyon; Rhône")
+        #expect(semicolons.column(named: "income")?.kind == .categorical, "a decimal comma is text")
+        let tabs = try CSVReader.parse(text: "a\tb\n1\t2.5\n")
+        #expect(tabs.column(named: "b")?.kind == .continuous)
+        // A delimiter in the options is used as it is.
+        let forced = try CSVReader.parse(text: "a;b\n1;2\n", options: CSVOptions(delimiter: UInt8(ascii: ",")))
+        #expect(forced.columnNames == ["a;b"])
+        #expect(CSVOptions.delimiter(named: "tab") == 9 && CSVOptions.delimiter(named: "\t") == 9)
+        #expect(CSVOptions.delimiter(named: ";") == UInt8(ascii: ";"))
+        for bad in ["", ";;", "\"", "\n", "é"] { #expect(CSVOptions.delimiter(named: bad) == nil, "\(bad)") }
+    }
+
     @Test func emptyHeaderName() {
         #expect(error("a,,c\n1,2,3\n")?.problem == .emptyColumnName(column: 2))
     }

@@ -190,6 +190,15 @@ struct CommandLineTests {
         #expect(payment["missing"] as? Int == 44)
         let text = try Support.synthlab(["describe", Support.data("insurance.csv"), "--kind", "children=categorical"])
         #expect(text.stdout.contains("children") && text.stdout.contains("categorical"))
+        // A tab-separated file is found to be one; --delimiter names it outright, or refuses.
+        let tabs = Support.temporaryFolder() + "/tabs.tsv"
+        try "a\tb\n1\t2.5\n".write(toFile: tabs, atomically: true, encoding: .utf8)
+        #expect(try Support.synthlab(["describe", tabs]).stdout.contains("\(tabs): 1 row, 2 columns"))
+        #expect(try Support.synthlab(["describe", tabs, "--delimiter", "tab"]).stdout.contains("\(tabs): 1 row, 2 columns"))
+        #expect(try Support.synthlab(["describe", tabs, "--delimiter", ","]).stdout.contains("\(tabs): 1 row, 1 column"))
+        let refused = try Support.synthlab(["describe", tabs, "--delimiter", "ab"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--delimiter takes one character other than a quote or a line end, or 'tab', got 'ab'"))
         // A column of dates shows dates, as the CSV writer writes them.
         let file = Support.temporaryFolder() + "/days.csv"
         try "day\n2020-03-01\n2020-01-15\n".write(toFile: file, atomically: true, encoding: .utf8)

@@ -95,7 +95,7 @@ import Testing
                 process.arguments = ["--bail", "--workspace", workspace, "-c", statement]
                 process.environment = environment
                 let log = Support.temporaryFolder("synthlab-together") + "/\(index).log"
-                FileManager.default.createFile(atPath: log, contents: nil)
+                _ = FileManager.default.createFile(atPath: log, contents: nil)
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
                 processes.append((process, log))

@@ -33,6 +33,14 @@ struct SessionTests {
         let folder = Support.temporaryFolder()
         try "a,b\n1,2,3\n".write(toFile: folder + "/bad.csv", atomically: true, encoding: .utf8)
         #expect(shell.result(#"load("bad.csv")"#.replacingOccurrences(of: "bad.csv", with: folder + "/bad.csv")).contains("bad.csv:2"))
+        // A semicolon file is read as one without being told; delimiter: says it outright.
+        try "a;b\n1;2\n3;4\n".write(toFile: folder + "/semi.csv", atomically: true, encoding: .utf8)
+        #expect(shell.type(#"semi = load("\#(folder)/semi.csv")"#), Comment(rawValue: shell.errors))
+        #expect(shell.result("semi").contains("semi: 2 rows × 2 columns"))
+        #expect(shell.type(#"whole = load("\#(folder)/semi.csv", delimiter: ",")"#), Comment(rawValue: shell.errors))
+        #expect(shell.result("whole").contains("whole: 2 rows × 1 columns"))
+        #expect(shell.result(#"load("\#(folder)/semi.csv", delimiter: ";;")"#).contains(
+            #"delimiter: takes one character other than a quote or a line end, or "tab", got ";;""#))
     }
 
     @Test func pluginParametersAreCheckedBeforeAnythingRuns() throws {

@@ -6,17 +6,27 @@ public struct CSVOptions: Sendable, Equatable {
     public var kindOverrides: [String: ColumnKind]
     /// Remove blanks around unquoted fields (adult.csv writes `, State-gov`).
     public var trimWhitespace: Bool
-    public var delimiter: UInt8
+    /// The byte between fields; nil: found from the file's first lines (`CSVReader.detectDelimiter`).
+    public var delimiter: UInt8?
 
     public static let defaultMissingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"]
 
     public init(missingTokens: Set<String> = CSVOptions.defaultMissingTokens,
                 kindOverrides: [String: ColumnKind] = [:],
                 trimWhitespace: Bool = true,
-                delimiter: UInt8 = UInt8(ascii: ",")) {
+                delimiter: UInt8? = nil) {
         self.missingTokens = missingTokens
         self.kindOverrides = kindOverrides
         self.trimWhitespace = trimWhitespace
         self.delimiter = delimiter
+    }
+
+    /// The delimiter a user names: one ASCII character other than a quote or a line end, or
+    /// "tab" (or a backslash and a t); nil for anything else.
+    public static func delimiter(named name: String) -> UInt8? {
+        if name == "tab" || name == "\\t" || name == "\t" { return 9 }
+        guard name.utf8.count == 1, let byte = name.utf8.first, byte < 128,
+              ![UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(byte) else { return nil }
+        return byte
     }
 }

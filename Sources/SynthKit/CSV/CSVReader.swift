@@ -48,6 +48,41 @@ public enum CSVReader {
         }
     }
 
+    /// The delimiter of CSV text whose options name none. Of comma, tab, semicolon and vertical
+    /// bar, counted outside quotes on each of the first 20 nonblank lines: the one the header holds
+    /// most often among those every line holds as often as the header does (a comma first on a
+    /// tie); else the one the header holds most often; else (a single column) a comma.
+    public static func detectDelimiter(in bytes: [UInt8]) -> UInt8 {
+        let candidates: [UInt8] = [UInt8(ascii: ","), 9, UInt8(ascii: ";"), UInt8(ascii: "|")]
+        let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        var lines: [[Int]] = []
+        var counts = [Int](repeating: 0, count: candidates.count)
+        var blank = true, quoted = false
+        var index = 0
+        func endLine() {
+            if !blank { lines.append(counts) }
+            counts = [Int](repeating: 0, count: candidates.count)
+            blank = true
+        }
+        while index < bytes.count, lines.count < 20 {
+            let byte = bytes[index]
+            index += 1
+            if byte == quote { quoted.toggle() } // a doubled quote toggles twice
+            if quoted { blank = false; continue }
+            if byte == lf || byte == cr { endLine(); continue } // CRLF ends a line and a blank one
+            if byte != 32 { blank = false }
+            if let k = candidates.firstIndex(of: byte) { counts[k] += 1 }
+        }
+        if index == bytes.count { endLine() }
+        guard let header = lines.first else { return candidates[0] }
+        func best(_ among: [Int]) -> Int? {
+            among.filter { header[$0] > 0 }.max { header[$0] < header[$1] || (header[$0] == header[$1] && $0 > $1) }
+        }
+        let steady = candidates.indices.filter { k in lines.allSatisfy { $0[k] == header[k] } }
+        guard let chosen = best(steady) ?? best(Array(candidates.indices)) else { return candidates[0] }
+        return candidates[chosen]
+    }
+
     public static func parse(text: String, file: String = "<text>", options: CSVOptions = CSVOptions()) throws(CSVError) -> Table {
         try parse(bytes: Array(text.utf8), file: file, options: options)
     }
@@ -61,7 +96,7 @@ public enum CSVReader {
         if let line = firstInvalidUTF8Line(body) {
             throw CSVError(file: file, line: line, problem: .invalidUTF8)
         }
-        let tokenizer = CSVTokenizer(bytes: body, file: file, delimiter: options.delimiter,
+        let tokenizer = CSVTokenizer(bytes: body, file: file, delimiter: options.delimiter ?? detectDelimiter(in: body),
                                      trimWhitespace: options.trimWhitespace)
         let records = try tokenizer.records()
         guard let header = records.first else { throw CSVError(file: file, line: 0, problem: .empty) }

@@ -63,6 +63,7 @@ public struct TableSpec: Codable, Sendable, Equatable {
     public func read() throws -> Table {
         var options = CSVOptions()
         options.kindOverrides = kinds
+        options.delimiter = UInt8(ascii: ",") // written by CSVWriter
         return try CSVReader.read(path: path, options: options)
     }
 }

@@ -137,6 +137,7 @@ enum Report {
                   let real = try? spec.table.read() else { continue }
             var options = CSVOptions()
             options.kindOverrides = spec.table.kinds
+            options.delimiter = UInt8(ascii: ",") // written by CSVWriter
             guard let synthetic = try? CSVReader.read(path: path, options: options) else { continue }
             let training = TrialRunner.split(real, share: spec.holdout, seed: spec.seed).training
             drawn += 1

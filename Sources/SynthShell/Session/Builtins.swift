@@ -47,6 +47,7 @@ enum Builtins {
             .optional("kinds", .record, "column kinds to force, {age: \"integer\", zip: \"categorical\"}"),
             .optional("missing", .any, "the tokens that mark a missing cell (replace the defaults)"),
             .optional("keep_blanks", .bool, "keep blanks around unquoted fields (default false)"),
+            .optional("delimiter", .string, "the character between fields, or \"tab\" (default: found from the first lines)"),
         ], body: load),
         Builtin(name: "schema", summary: "Each column's kind, missing count and role.", parameters: [
             .required("table", .table, "a table"),
@@ -220,6 +221,14 @@ enum Builtins {
             options.missingTokens = Set(try Convert.strings(missing, at: frame.location(of: "missing"), what: "missing-value tokens"))
         }
         if let keep = frame.value("keep_blanks") { options.trimWhitespace = !(try Convert.bool(keep, at: frame.location(of: "keep_blanks"))) }
+        if let given = frame.value("delimiter") {
+            let name = try Convert.string(given, at: frame.location(of: "delimiter"), what: "a delimiter")
+            guard let byte = CSVOptions.delimiter(named: name) else {
+                throw ShellError("delimiter: takes one character other than a quote or a line end, or \"tab\", got \"\(name)\"",
+                                 at: frame.location(of: "delimiter"))
+            }
+            options.delimiter = byte
+        }
         var kindLocations: [String: SourceLocation] = [:]
         if let kinds = frame.value("kinds") {
             guard case .record(let fields) = kinds else {

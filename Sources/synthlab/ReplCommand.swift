@@ -40,7 +40,10 @@ struct ReplCommand: ParsableCommand {
     func run() throws {
         let session = Session(registry: PluginRegistry(), seed: seed)
         let cwd = FileManager.default.currentDirectoryPath
-        if let workspace { session.workspace = URL(fileURLWithPath: workspace, relativeTo: URL(fileURLWithPath: cwd)).standardizedFileURL.path }
+        if let workspace {
+            session.workspace = URL(fileURLWithPath: workspace, relativeTo: URL(fileURLWithPath: cwd)).standardizedFileURL.path
+            do { try ResultStore.prepare(workspace: session.workspace) } catch { throw CLIError(String(describing: error)) }
+        }
         if let executor {
             guard ["workers", "inprocess", "slurm"].contains(executor) else {
                 throw CLIError("--executor takes workers, inprocess or slurm, got '\(executor)'")

@@ -27,6 +27,31 @@ import Testing
         #expect(details[0].split(separator: "\n").count > 100)
     }
 
+    /// A workspace that cannot be one is refused where it is named, and the session keeps its own.
+    @Test func aFileInTheWayOfTheWorkspaceIsNamed() throws {
+        let folder = Support.temporaryFolder("synthlab-workspace")
+        try "x".write(toFile: folder + "/taken", atomically: true, encoding: .utf8)
+        let shell = try CapturedSession()
+        let before = shell.session.workspace
+        #expect(!shell.type(".workspace \(folder)/taken"))
+        #expect(shell.errors.contains("cannot use \(folder)/taken as the workspace: it is a file, not a folder"), Comment(rawValue: shell.errors))
+        #expect(!shell.type(".workspace \(folder)/taken/results"))
+        #expect(shell.errors.contains("cannot use \(folder)/taken/results as the workspace: \(folder)/taken is a file, not a folder"))
+        #expect(shell.session.workspace == before)
+        #expect(shell.type(".workspace \(folder)/new/results"), Comment(rawValue: shell.errors))
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: folder + "/new/results", isDirectory: &isFolder) && isFolder.boolValue)
+        // A workspace that became a file after it was chosen fails the run with the same words.
+        try FileManager.default.removeItem(atPath: folder + "/new/results")
+        try "x".write(toFile: folder + "/new/results", atomically: true, encoding: .utf8)
+        #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
+        #expect(!shell.type("run(experiment(tables: ins, generators: independent(), seeds: 1, rows: 50))"))
+        #expect(shell.errors.contains("cannot use \(folder)/new/results as the workspace: it is a file, not a folder"), Comment(rawValue: shell.errors))
+        let refused = try Support.synthlab(["--workspace", folder + "/taken", "-c", "1"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("cannot use \(folder)/taken as the workspace: it is a file, not a folder"), Comment(rawValue: refused.stderr))
+    }
+
     @Test func aPluginThatAbortsFailsOnlyItsTrial() throws {
         let plugins = try Support.pluginFolder()
         try Support.compileC(Support.fixtures + "/cplugins/aborting_validator.c", to: plugins + "/aborting_validator.so")

@@ -11,9 +11,29 @@ public final class ResultStore: @unchecked Sendable {
     public let path: String
     private let queue: DatabaseQueue
 
+    /// Makes the folder `workspace` (and its missing parents), or says in words why it cannot be
+    /// one: a file is in the way, or a folder cannot be written.
+    public static func prepare(workspace: String) throws(SynthLabError) {
+        func refuse(_ why: String) -> SynthLabError { .invalidRequest("cannot use \(workspace) as the workspace: \(why)") }
+        // The nearest part of the path that exists must be a folder this process may write.
+        var existing = (workspace as NSString).standardizingPath
+        var info = stat()
+        while stat(existing, &info) != 0 {
+            guard errno == ENOENT || errno == ENOTDIR, existing != "/", !existing.isEmpty else { throw refuse(String(cString: strerror(errno))) }
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw refuse(existing == (workspace as NSString).standardizingPath ? "it is a file, not a folder" : "\(existing) is a file, not a folder")
+        }
+        guard access(existing, W_OK | X_OK) == 0 else { throw refuse("\(existing) is not writable (\(String(cString: strerror(errno))))") }
+        do { try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true) } catch {
+            throw refuse(error.localizedDescription)
+        }
+    }
+
     /// Opens (or creates) the store of `workspace`, a folder.
     public init(workspace: String) throws {
-        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+        try Self.prepare(workspace: workspace)
         path = workspace + "/" + Self.fileName
         // Sessions started together may all find the store new. Creating its tables is one
         // process's job: hold the workspace folder's lock while migrating, so the others wait

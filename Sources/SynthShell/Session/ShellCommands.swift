@@ -104,7 +104,9 @@ public enum ShellCommands {
                      argument: .path) { session, arguments, _ throws(ShellError) in
             guard let folder = arguments.first else { session.emit("\(session.workspace)\n"); return }
             guard arguments.count == 1 else { throw ShellError(".workspace takes one folder") }
-            session.workspace = session.resolve(folder)
+            let path = session.resolve(folder)
+            do { try ResultStore.prepare(workspace: path) } catch { throw ShellError(String(describing: error)) }
+            session.workspace = path
             session.journal?.write(".workspace \"\(session.workspace)\"")
         },
         ShellCommand(name: ".seed", arguments: "[N]", summary: "The session seed, from which statements without a seed draw theirs.",

@@ -99,7 +99,7 @@ struct ModelWorkerTests {
         #expect(errors[0] == "error: aborts_sampling: fit failed: seed 4 is refused", Comment(rawValue: errors[0]))
         #expect(shell.result(#"fit(independent(), ins, executor: "elsewhere")"#)
             .contains("no executor 'elsewhere' for fit (executors: workers, inprocess)"))
-        #expect(shell.result(#"load_model("\#(Support.temporaryFolder())/none.model")"#).contains("cannot read model file"))
+        #expect(shell.result(#"load_model("\#(Support.temporaryFolder())/none.model")"#).contains("no model file"))
     }
 
     @Test func cancellingStopsTheFit() throws {

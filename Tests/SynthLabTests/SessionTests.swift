@@ -210,6 +210,26 @@ struct SessionTests {
         #expect(shell.result("experiment(tables: ins, generators: classification)").contains("simulates data instead of learning"))
     }
 
+    /// A folder where a file is to be written or read is named as such, by every writer.
+    @Test func aFolderInPlaceOfAFileIsNamed() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder()
+        let taken = folder + "/taken.csv"
+        try FileManager.default.createDirectory(atPath: taken, withIntermediateDirectories: true)
+        #expect(shell.type(#"ins = load("\#(insurance)")"#))
+        #expect(shell.type("m = fit(independent(), ins, seed: 1)"))
+        #expect(shell.type("s = sample(m, rows: 20)"))
+        #expect(shell.type("saving = fit(tvae(epochs: 1), ins, seed: 1)"))
+        let refusal = "cannot write \(taken): it is a folder"
+        for statement in [#"export(s, "\#(taken)")"#, #"save(s, "\#(taken)")"#, #"save(saving, "\#(taken)")"#,
+                          #"sample(m, rows: 5, to: "\#(taken)")"#, #"figure("distribution", ins, synthetic: s, column: "age", to: "\#(taken)")"#,
+                          ".record \(taken)", ".output \(taken)", ".once \(taken)"] {
+            #expect(shell.result(statement).contains(refusal), "\(statement)")
+        }
+        #expect(shell.result(#"load_model("\#(taken)")"#).contains("cannot read model file \(taken): it is a folder"))
+        #expect(shell.result(#"load_model("\#(folder)/none.model")"#).contains("no model file \(folder)/none.model"))
+    }
+
     @Test func outputGoesToFilesOnRequest() throws {
         let shell = try CapturedSession()
         let folder = Support.temporaryFolder()

@@ -46,6 +46,9 @@ public enum AtomicFile {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw AtomicFileError(path: path, reason: "the folder \(directory.path) does not exist")
         }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw AtomicFileError(path: path, reason: "it is a folder")
+        }
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
             throw AtomicFileError(path: path, reason: "cannot create a file in \(directory.path)")

@@ -160,5 +160,8 @@ public enum Synthesis {
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw .invalidRequest("cannot write \(path): the folder \(folder) is not writable")
         }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .invalidRequest("cannot write \(path): it is a folder")
+        }
     }
 }

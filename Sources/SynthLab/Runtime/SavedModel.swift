@@ -73,11 +73,7 @@ extension GeneratorSession {
             epsilon: spent?.epsilon, delta: spent?.delta, trainingTableSHA256: trainingTableSHA256)
         let data = try SavedModel.file(header: header, state: sink.bytes)
         try Synthesis.checkWritable(path)
-        do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw SynthLabError.invalidRequest("cannot write model file \(path): \(error.localizedDescription)")
-        }
+        do { try AtomicFile.write(data, to: path) } catch { throw SynthLabError.invalidRequest(String(describing: error)) }
     }
 
     /// A session with the model saved at `path`, ready to sample (`SavedModel.read`, then `loadModel(_:)`).
@@ -154,8 +150,14 @@ public struct SavedModel: Sendable {
 
     /// Reads and checks a model file (one read; loading it needs nothing more from the disk).
     public static func read(_ path: String) throws -> SavedModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw SynthLabError.invalidRequest("no model file \(path)")
+        }
+        if isDirectory.boolValue { throw SynthLabError.invalidRequest("cannot read model file \(path): it is a folder") }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SynthLabError.invalidRequest("cannot read model file \(path)")
+            let reason = FileManager.default.isReadableFile(atPath: path) ? "" : ": permission denied"
+            throw SynthLabError.invalidRequest("cannot read model file \(path)\(reason)")
         }
         let bytes = [UInt8](data)
         guard bytes.count > magic.count, Array(bytes.prefix(magic.count)) == magic else {

@@ -394,9 +394,10 @@ final class Recorder {
     init(path: String, header: String, relativePaths: Bool = true) throws(ShellError) {
         self.path = path
         folder = relativePaths ? (path as NSString).deletingLastPathComponent : nil
+        do { try Synthesis.checkWritable(path) } catch { throw ShellError(error.description) }
         guard FileManager.default.createFile(atPath: path, contents: Data(header.utf8)),
               let handle = FileHandle(forWritingAtPath: path) else {
-            throw ShellError("cannot write the recording \(path) (does its folder exist?)")
+            throw ShellError("cannot write the recording \(path)")
         }
         handle.seekToEndOfFile()
         self.handle = handle

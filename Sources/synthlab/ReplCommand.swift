@@ -64,10 +64,11 @@ struct ReplCommand: ParsableCommand {
             guard script == nil else { throw CLIError("give a script file or -c, not both") }
             ok = session.runScript(command, origin: Origin(file: "-c", folder: cwd), bail: bail)
         } else if let script {
-            guard let data = FileManager.default.contents(atPath: script), let text = String(data: data, encoding: .utf8) else {
-                let exists = FileManager.default.fileExists(atPath: script)
-                var message = "cannot read \(script)\(exists ? " (not UTF-8 text)" : " (no such file)")"
-                if !exists, !script.contains("/"), !script.contains(".") {
+            let read = ScriptFile.read(script)
+            guard case .success(let text) = read else {
+                guard case .failure(let problem) = read else { return }
+                var message = "cannot read \(script) (\(problem.rawValue))"
+                if problem == .missing, !script.contains("/"), !script.contains(".") {
                     // A word, not a path: most likely a mistyped command.
                     let commands = SynthlabCommand.configuration.subcommands.map { $0.configuration }
                         .filter(\.shouldDisplay).compactMap(\.commandName)

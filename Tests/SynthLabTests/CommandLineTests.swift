@@ -155,6 +155,7 @@ struct CommandLineTests {
             (["validate", "--real", adult, "--synthetic", Support.data("insurance.csv")], "no column named"),
             (["valdiate"], "no command or script file 'valdiate' (did you mean `validate`?) (commands: repl, plugins, describe, synth, sample, validate, privacy;"),
             (["missing.synth"], "cannot read missing.synth (no such file)"),
+            ([Support.repositoryRoot + "/notebooks"], "cannot read \(Support.repositoryRoot)/notebooks (it is a folder)"),
         ]
         for (arguments, message) in cases {
             let result = try Support.synthlab(arguments)

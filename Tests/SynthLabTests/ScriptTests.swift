@@ -123,6 +123,12 @@ struct ScriptTests {
         #expect(shell.errors.contains("would read itself again"))
         #expect(!shell.type(".read missing.synth", folder: folder))
         #expect(shell.errors.contains("(no such file)"))
+        try FileManager.default.createDirectory(atPath: folder + "/notes.synth", withIntermediateDirectories: true)
+        #expect(!shell.type(".read notes.synth", folder: folder))
+        #expect(shell.errors.contains("cannot read \(folder)/notes.synth (it is a folder)"), Comment(rawValue: shell.errors))
+        try Data([0x61, 0x20, 0x3D, 0x20, 0xFF, 0x0A]).write(to: URL(fileURLWithPath: folder + "/latin.synth"))
+        #expect(!shell.type(".read latin.synth", folder: folder))
+        #expect(shell.errors.contains("cannot read \(folder)/latin.synth (not UTF-8 text)"), Comment(rawValue: shell.errors))
     }
 
     @Test func everyNotebookReplays() throws {

@@ -154,8 +154,10 @@ public enum ShellCommands {
     /// error; false when one stopped it. A script that would read itself again is refused.
     static func runFile(_ path: String, shownAs name: String, session: Session) throws(ShellError) -> Bool {
         guard !session.readStack.contains(path) else { throw ShellError(".read \(name) would read itself again") }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ShellError("cannot read \(path)" + (FileManager.default.fileExists(atPath: path) ? " (not UTF-8 text)" : " (no such file)"))
+        let text: String
+        switch ScriptFile.read(path) {
+        case .success(let read): text = read
+        case .failure(let problem): throw ShellError("cannot read \(path) (\(problem.rawValue))")
         }
         session.readStack.append(path)
         defer { session.readStack.removeLast() }
@@ -280,5 +282,24 @@ public enum ShellCommands {
         text += "\nStatements: NAME = EXPRESSION binds a name; an EXPRESSION alone shows its value.\n"
         text += "Compose privacy with GENERATOR with PRIVACY; a list argument sweeps, as in laplace(epsilon: [0.1, 1, 10]).\n"
         return text
+    }
+}
+
+/// The text of a script file, or why it has none.
+public enum ScriptFile {
+    public enum Problem: String, Error {
+        case missing = "no such file"
+        case folder = "it is a folder"
+        case unreadable = "permission denied"
+        case notText = "not UTF-8 text"
+    }
+
+    public static func read(_ path: String) -> Result<String, Problem> {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return .failure(.missing) }
+        if isFolder.boolValue { return .failure(.folder) }
+        guard let data = FileManager.default.contents(atPath: path) else { return .failure(.unreadable) }
+        guard let text = String(data: data, encoding: .utf8) else { return .failure(.notText) }
+        return .success(text)
     }
 }

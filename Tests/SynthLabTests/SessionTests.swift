@@ -114,6 +114,13 @@ struct SessionTests {
         #expect(shell.type(#"ins = load("\#(insurance)", target: "charges")"#))
         #expect(shell.type("e = experiment(tables: ins, generators: [independent(), independent() with laplace(epsilon: [1, 10])], seeds: [1, 2], rows: 300)"))
         #expect(shell.result("e").contains("1 table(s) × 3 generator(s) × 2 seed(s) = 6 trial(s)"))
+        // A seed, configuration, validator or table name given twice would count one trial twice.
+        #expect(shell.result("experiment(tables: ins, generators: independent(), seeds: [1, 2, 1])").contains("seeds: 1 is given twice"))
+        #expect(shell.result("experiment(tables: ins, generators: [independent(), independent() with laplace(epsilon: [1, 1.0])])")
+            .contains("generators: independent with laplace(epsilon: 1.0) is given twice"))
+        #expect(shell.result("experiment(tables: ins, generators: independent(), validators: [column_shapes, column_shapes])")
+            .contains("validators: column_shapes is given twice"))
+        #expect(shell.result("experiment(tables: [ins, ins], generators: independent())").contains("tables: two tables are named 'ins'"))
         #expect(shell.type("r = run(e)"), Comment(rawValue: shell.errors))
         let table = shell.result("r")
         #expect(table.contains("| ins   | independent with laplace(epsilon: 10.0) |     2 | 10.0000 |"))

@@ -21,6 +21,7 @@ enum ExperimentRunner {
             return configs
         }
         var configs: [PluginConfig] = []
+        var seen = Set<String>()
         let location = frame.location(of: "validators")
         for item in Convert.items(given) {
             let config = try Convert.pluginConfig(item, kind: .validator, session: session, at: location)
@@ -31,6 +32,9 @@ enum ExperimentRunner {
             if needs.contains(.holdout), !holdout {
                 throw ShellError("validator '\(config.id)' needs held-out rows: give holdout:", at: location)
             }
+            if !seen.insert(config.canonical).inserted {
+                throw ShellError("validators: \(config.label) is given twice", at: location)
+            }
             configs.append(config)
         }
         return configs
@@ -39,14 +43,25 @@ enum ExperimentRunner {
     static func define(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
         var tables: [TableValue] = []
         for item in Convert.items(frame.value("tables")!) {
-            tables.append(try Convert.table(item, at: frame.location(of: "tables"), what: "a table"))
+            let table = try Convert.table(item, at: frame.location(of: "tables"), what: "a table")
+            // Results name each table: two of one name could not be told apart.
+            if tables.contains(where: { $0.name == table.name }) {
+                throw ShellError("tables: two tables are named '\(table.name)' (or one is given twice); bind each to a name of its own",
+                                 at: frame.location(of: "tables"))
+            }
+            tables.append(table)
         }
         var generators: [GeneratorSpec] = []
+        var configurations = Set<String>()
         for item in Convert.items(frame.value("generators")!) {
             let spec = try Convert.generatorSpec(item, session: session, at: frame.location(of: "generators"))
             if spec.generator.plugin.descriptor.simulates {
                 throw ShellError("'\(spec.generator.id)' simulates data instead of learning a table: make a table with sample(\(spec.generator.id)(...), rows: N) and use it in tables:",
                                  at: frame.location(of: "generators"))
+            }
+            // The same configuration twice would be two result rows of one thing.
+            if !configurations.insert(spec.canonical).inserted {
+                throw ShellError("generators: \(spec.label) is given twice", at: frame.location(of: "generators"))
             }
             generators.append(spec)
         }
@@ -61,7 +76,13 @@ enum ExperimentRunner {
         let rows = try frame.value("rows").map { v throws(ShellError) in try Convert.integer(v, at: frame.location(of: "rows"), minimum: 1, what: "a row count") }
         var seeds: [UInt64] = []
         if let given = frame.value("seeds") {
-            for item in Convert.items(given) { seeds.append(try Convert.seed(item, at: frame.location(of: "seeds"))) }
+            var seen = Set<UInt64>()
+            for item in Convert.items(given) {
+                let seed = try Convert.seed(item, at: frame.location(of: "seeds"))
+                // A seed twice is one trial twice, which would count as two in the mean and sd.
+                guard seen.insert(seed).inserted else { throw ShellError("seeds: \(seed) is given twice", at: frame.location(of: "seeds")) }
+                seeds.append(seed)
+            }
             guard !seeds.isEmpty else { throw ShellError("seeds: needs at least one seed", at: frame.location(of: "seeds")) }
         } else {
             let drawn = session.drawSeed()

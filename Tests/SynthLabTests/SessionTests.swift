@@ -196,6 +196,18 @@ struct SessionTests {
         #expect(unwritten.components(separatedBy: "cannot write").count == 2, "the file is named once")
         let validation = shell.result("validate(ins, s, validators: [column_shapes], seed: 1)")
         #expect(validation.contains("column_shapes"))
+        // Another table is compared column by column with the real one: in any order of its
+        // columns, but with every column, no other, and each of the same kind.
+        let reordered = Support.temporaryFolder() + "/reordered.csv"
+        try "charges,age,sex,bmi,children,smoker,region\n1000.5,19,female,27.9,0,yes,southwest\n2000.5,33,male,22.7,0,no,northwest\n"
+            .write(toFile: reordered, atomically: true, encoding: .utf8)
+        #expect(shell.type(#"x = load("\#(reordered)")"#))
+        #expect(shell.result("validate(ins, x, validators: [column_shapes], seed: 1)").contains("| ins   | x         |     1 |"))
+        #expect(shell.type(#"c = load("\#(reordered)", kinds: {children: "categorical"})"#))
+        #expect(shell.result("validate(ins, c, validators: [column_shapes])").contains(
+            #"column 'children' is categorical in c and integer in ins; load one with kinds: {children: "integer"}"#))
+        #expect(shell.result(#"validate(ins, x, validators: [column_shapes], holdout: sample(classification(n_features: 4), rows: 9, seed: 1))"#).contains(
+            "classification and ins have different columns: classification lacks age, sex, bmi, children, smoker, region, charges; classification has informative_1, informative_2, redundant_1, redundant_2, label, which ins does not"))
         #expect(shell.result("fit([independent(), independent(bins: 3)], ins)").contains("got a list"))
         #expect(shell.type(#"rich = sample(fit(gaussian_copula, ins, seed: 2), rows: 40, where: {smoker: "yes"})"#), Comment(rawValue: shell.errors))
         #expect(shell.result(#"summary(rich, columns: ["smoker"])"#).contains("|      2 | yes "))

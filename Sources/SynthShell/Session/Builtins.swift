@@ -451,10 +451,10 @@ enum Builtins {
 
     static func validate(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
         let real = try Convert.table(frame.value("real")!, at: frame.location(of: "real"))
-        let synthetic = try Convert.table(frame.value("synthetic")!, at: frame.location(of: "synthetic"))
-        let holdout = try frame.value("holdout").map { v throws(ShellError) in try Convert.table(v, at: frame.location(of: "holdout")) }
-        guard synthetic.table.columnNames == real.table.columnNames else {
-            throw ShellError("\(synthetic.name) and \(real.name) have different columns", at: frame.location(of: "synthetic"))
+        let synthetic = try aligned(try Convert.table(frame.value("synthetic")!, at: frame.location(of: "synthetic")), to: real,
+                                    at: frame.location(of: "synthetic"))
+        let holdout = try frame.value("holdout").map { v throws(ShellError) in
+            try aligned(try Convert.table(v, at: frame.location(of: "holdout")), to: real, at: frame.location(of: "holdout"))
         }
         let validators = try ExperimentRunner.validators(frame, session: session, target: real.target != nil, holdout: holdout != nil)
         let seed = try seed(session, &frame)
@@ -483,6 +483,33 @@ enum Builtins {
         }
         return .results(ExperimentResults(trials: [TrialResult(table: real.name, generator: synthetic.name, seed: seed, epsilon: nil,
                                                                delta: nil, metrics: metrics, fitSeconds: 0, sampleSeconds: 0)]))
+    }
+
+    /// `other` with the columns of `real` in `real`'s order, to be compared with it column by
+    /// column; refused, naming the columns, when it lacks some, has others, or has one of another kind.
+    static func aligned(_ other: TableValue, to real: TableValue, at location: SourceLocation) throws(ShellError) -> TableValue {
+        let names = real.table.columnNames
+        if other.table.columnNames == names, other.table.kinds == real.table.kinds { return other }
+        let lacking = names.filter { other.table.column(named: $0) == nil }
+        let extra = other.table.columnNames.filter { real.table.column(named: $0) == nil }
+        if !lacking.isEmpty || !extra.isEmpty {
+            var parts: [String] = []
+            if !lacking.isEmpty { parts.append("\(other.name) lacks \(lacking.joined(separator: ", "))") }
+            if !extra.isEmpty { parts.append("\(other.name) has \(extra.joined(separator: ", ")), which \(real.name) does not") }
+            throw ShellError("\(other.name) and \(real.name) have different columns: " + parts.joined(separator: "; "), at: location)
+        }
+        var columns: [Column] = []
+        for column in real.table.columns {
+            let mine = other.table.column(named: column.name)!
+            guard mine.kind == column.kind else {
+                throw ShellError("column '\(column.name)' is \(mine.kind.rawValue) in \(other.name) and \(column.kind.rawValue) in \(real.name); load one with kinds: {\(column.name): \"\(column.kind.rawValue)\"}",
+                                 at: location)
+            }
+            columns.append(mine)
+        }
+        var reordered = other
+        reordered.table = try! Table(columns: columns) // the same columns, in another order
+        return reordered
     }
 
     static func export(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {

@@ -184,6 +184,18 @@ extension SlurmTests {
         #expect(try runs.allSatisfy { !(try FileManager.default.contentsOfDirectory(atPath: workspace + "/slurm/" + $0)).contains("attempt2.sh") })
     }
 
+    /// Without Slurm's client programs, the executor says so instead of env's words.
+    @Test func aMissingClientProgramIsNamed() throws {
+        var commands = SlurmCommands()
+        commands.sbatch = "sbatch-that-is-not-installed"
+        #expect(throws: SynthLabError.invalidRequest(
+            "sbatch-that-is-not-installed is not installed: the slurm executor runs Slurm's client programs (sbatch, squeue, scancel) on a machine of the cluster")) {
+            try commands.run(commands.sbatch, ["--version"])
+        }
+        // A program that runs and fails gives its own words and status.
+        #expect(throws: SynthLabError.invalidRequest("false failed (1): ")) { try commands.run("false", []) }
+    }
+
     @Test func cancellingScancelsTheJob() throws {
         try SlurmCluster.require()
         let workspace = Support.temporaryFolder("synthlab-workspace")

@@ -150,6 +150,10 @@ public struct SlurmCommands: Sendable {
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        // env's status when it finds no such program.
+        if process.terminationStatus == 127 {
+            throw SynthLabError.invalidRequest("\(program) is not installed: the slurm executor runs Slurm's client programs (sbatch, squeue, scancel) on a machine of the cluster")
+        }
         guard process.terminationStatus == 0 else {
             throw SynthLabError.invalidRequest("\(program) failed (\(process.terminationStatus)): \(String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
         }

@@ -249,6 +249,24 @@ struct SessionTests {
         #expect(shell.result(#"load_model("\#(folder)/none.model")"#).contains("no model file \(folder)/none.model"))
     }
 
+    /// A table exported as JSON keeps its numbers and booleans as JSON numbers and booleans, and
+    /// a missing value as null.
+    @Test func aTableInJSONKeepsItsKinds() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder()
+        try "n,x,flag,word,day\n1,2.5,true,a,2020-01-02\n,-0.125,false,\"b, c\",\n".write(toFile: folder + "/kinds.csv", atomically: true, encoding: .utf8)
+        #expect(shell.type(#"t = load("\#(folder)/kinds.csv")"#))
+        #expect(shell.type(#"export(t, "\#(folder)/kinds.json")"#), Comment(rawValue: shell.errors))
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/kinds.json"))) as? [[String: Any]])
+        #expect(rows.count == 2)
+        #expect(rows[0]["n"] as? Int == 1 && rows[0]["x"] as? Double == 2.5 && rows[0]["flag"] as? Bool == true)
+        #expect(rows[0]["word"] as? String == "a" && rows[0]["day"] as? String == "2020-01-02 00:00:00")
+        #expect(rows[1]["n"] is NSNull && rows[1]["day"] is NSNull && rows[1]["x"] as? Double == -0.125)
+        #expect(rows[1]["flag"] as? Bool == false && rows[1]["word"] as? String == "b, c")
+        // Shown at the prompt, the values read as they did.
+        #expect(shell.result("head(t)").contains("| 1 | 2.5    | true  | a    | 2020-01-02 00:00:00 |"))
+    }
+
     @Test func outputGoesToFilesOnRequest() throws {
         let shell = try CapturedSession()
         let folder = Support.temporaryFolder()

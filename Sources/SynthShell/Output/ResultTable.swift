@@ -8,6 +8,9 @@ public struct ResultTable: Equatable, Sendable {
         case integer(Int)
         /// A number shown with `digits` decimals in text modes and exactly in CSV and JSON.
         case number(Double, digits: Int)
+        /// A table's value as its CSV text, aligned as text; in JSON a number or boolean when
+        /// `literal` (the text is then valid JSON), else a string.
+        case datum(String, literal: Bool)
         case empty
 
         var isNumeric: Bool {
@@ -20,7 +23,7 @@ public struct ResultTable: Equatable, Sendable {
         /// The cell as text for people (table, markdown, LaTeX).
         var shown: String {
             switch self {
-            case .text(let text): text
+            case .text(let text), .datum(let text, _): text
             case .integer(let value): String(value)
             case .number(let value, let digits): value.isNaN ? "NaN" : String(format: "%.\(digits)f", value)
             case .empty: ""
@@ -167,6 +170,7 @@ extension ResultTable {
             JSONOrdered(fields: zip(columns, row).map { name, cell in
                 let value: JSONOrdered.Value = switch cell {
                 case .text(let text): .string(text)
+                case .datum(let text, let literal): literal ? .number(text) : .string(text)
                 case .integer(let value): .number(String(value))
                 case .number(let value, _): value.isFinite ? .number(formatDouble(value)) : .null
                 case .empty: .null

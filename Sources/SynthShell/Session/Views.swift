@@ -25,8 +25,18 @@ enum Views {
     static func head(_ value: TableValue, rows: Int, columns: [Column]) -> ResultTable {
         let count = min(rows, value.table.rowCount)
         return ResultTable(columns: columns.map(\.name), rows: (0..<count).map { row in
-            columns.map { column in column.text(at: row).map { .text($0) } ?? .empty }
+            columns.map { column in datum(column, row) }
         })
+    }
+
+    /// One value of a table: its text, a literal in JSON for a finite number or a boolean.
+    static func datum(_ column: Column, _ row: Int) -> ResultTable.Cell {
+        guard let text = column.text(at: row) else { return .empty }
+        switch column.values {
+        case .integer, .boolean: return .datum(text, literal: true)
+        case .continuous(let values): return .datum(text, literal: values[row].isFinite)
+        case .categorical, .datetime: return .datum(text, literal: false)
+        }
     }
 
     /// Per column: kind, missing values, and the mean, spread and range of numbers or the level

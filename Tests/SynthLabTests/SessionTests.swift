@@ -94,6 +94,7 @@ struct SessionTests {
 
     @Test func errorsNeverDropABinding() throws {
         let shell = try CapturedSession()
+        #expect(shell.result(".names") == "no names are bound yet: NAME = EXPRESSION binds one\n")
         #expect(shell.type(#"ins = load("\#(insurance)")"#))
         #expect(!shell.type(#"ins = load("/missing.csv")"#))
         #expect(!shell.type("ins = ins with laplace(epsilon: 1)"))

@@ -117,6 +117,10 @@ public enum ShellCommands {
         },
         ShellCommand(name: ".names", arguments: "", summary: "The bound names and their values.",
                      argument: .none) { session, _, _ throws(ShellError) in
+            if session.boundNames.isEmpty, session.mode == .table {
+                session.emit("no names are bound yet: NAME = EXPRESSION binds one\n")
+                return
+            }
             let rows: [[ResultTable.Cell]] = session.boundNames.map { name in
                 let value = session.lookup(name)!
                 return [.text(name), .text(value.typeName), .text(Display.inline(value))]

@@ -39,6 +39,9 @@ struct CSVFlags: ParsableArguments {
     @Option(name: .customLong("delimiter"), help: ArgumentHelp("The character between fields, or 'tab' (default: found from the file's first lines: comma, tab, semicolon or vertical bar).", valueName: "CHAR"))
     var delimiter: String?
 
+    @Option(name: .customLong("decimal"), help: ArgumentHelp("The decimal mark of numbers: . (the default) or , as in 1,5.", valueName: "MARK"))
+    var decimal: String?
+
     func options() throws -> CSVOptions {
         var overrides: [String: ColumnKind] = [:]
         for item in kinds {
@@ -55,8 +58,11 @@ struct CSVFlags: ParsableArguments {
             }
             byte = named
         }
+        guard decimal == nil || decimal == "." || decimal == "," else {
+            throw CLIError("--decimal takes . or , got '\(decimal!)'")
+        }
         return CSVOptions(missingTokens: missingTokens.isEmpty ? CSVOptions.defaultMissingTokens : Set(missingTokens),
-                          kindOverrides: overrides, trimWhitespace: !keepBlanks, delimiter: byte)
+                          kindOverrides: overrides, trimWhitespace: !keepBlanks, delimiter: byte, decimalComma: decimal == ",")
     }
 }
 

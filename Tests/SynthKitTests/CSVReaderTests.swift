@@ -212,6 +212,28 @@ struct MalformedCSVTests {
         for bad in ["", ";;", "\"", "\n", "é"] { #expect(CSVOptions.delimiter(named: bad) == nil, "\(bad)") }
     }
 
+    /// With a decimal comma, a column whose cells are all numbers once their comma is a point
+    /// reads as numbers; a column of text keeps its commas, and without the option nothing changes.
+    @Test func decimalCommasAreReadWhenAsked() throws {
+        let text = "price;count;label;mixed;code\n1,5;3;a,b;1,5;7\n-0,25;4;c;1.200,5;8\n2;;d,e;x;9\n"
+        let table = try CSVReader.parse(text: text, options: CSVOptions(decimalComma: true))
+        #expect(table.column(named: "price")?.kind == .continuous)
+        #expect((0..<3).map { table.column(named: "price")?.text(at: $0) } == ["1.5", "-0.25", "2.0"])
+        #expect(table.column(named: "count")?.kind == .integer && table.column(named: "code")?.kind == .integer)
+        #expect(table.column(named: "label")?.kind == .categorical)
+        #expect(table.column(named: "label")?.text(at: 0) == "a,b")
+        #expect(table.column(named: "mixed")?.kind == .categorical)
+        #expect(table.column(named: "mixed")?.text(at: 1) == "1.200,5", "a thousands point is not read")
+        let plain = try CSVReader.parse(text: text)
+        #expect(plain.column(named: "price")?.kind == .categorical)
+        #expect(plain.column(named: "price")?.text(at: 0) == "1,5")
+        // A forced kind takes the comma too, and a cell that is no number is named.
+        let forced = try CSVReader.parse(text: "a;b\n1,5;x\n2;y\n", options: CSVOptions(kindOverrides: ["a": .continuous], decimalComma: true))
+        #expect(forced.column(named: "a")?.text(at: 0) == "1.5")
+        #expect(error("a;b\n1,5;x\nn/a;y\n", options: CSVOptions(missingTokens: [], kindOverrides: ["a": .continuous], decimalComma: true))?.problem
+                == .badValue(column: "a", value: "n/a", kind: .continuous))
+    }
+
     @Test func emptyHeaderName() {
         #expect(error("a,,c\n1,2,3\n")?.problem == .emptyColumnName(column: 2))
     }

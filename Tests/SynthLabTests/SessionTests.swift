@@ -39,6 +39,10 @@ struct SessionTests {
         #expect(shell.result("semi").contains("semi: 2 rows × 2 columns"))
         #expect(shell.type(#"whole = load("\#(folder)/semi.csv", delimiter: ",")"#), Comment(rawValue: shell.errors))
         #expect(shell.result("whole").contains("whole: 2 rows × 1 columns"))
+        try "name;weight\nx;1,5\ny;2,25\n".write(toFile: folder + "/comma.csv", atomically: true, encoding: .utf8)
+        #expect(shell.type(#"w = load("\#(folder)/comma.csv", decimal: ",")"#), Comment(rawValue: shell.errors))
+        #expect(shell.result("summary(w)").contains("| weight | continuous  |       0 | 1.8750 |"))
+        #expect(shell.result(#"load("\#(folder)/comma.csv", decimal: ";")"#).contains(#"decimal: takes "." or ",", got ";""#))
         #expect(shell.result(#"load("\#(folder)/semi.csv", delimiter: ";;")"#).contains(
             #"delimiter: takes one character other than a quote or a line end, or "tab", got ";;""#))
     }

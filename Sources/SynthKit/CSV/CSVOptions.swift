@@ -8,17 +8,22 @@ public struct CSVOptions: Sendable, Equatable {
     public var trimWhitespace: Bool
     /// The byte between fields; nil: found from the file's first lines (`CSVReader.detectDelimiter`).
     public var delimiter: UInt8?
+    /// Numbers write their decimals after a comma ("1,5"): a column whose every present cell is
+    /// a number once its comma is a point is read as numbers; other columns keep their text.
+    public var decimalComma: Bool
 
     public static let defaultMissingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"]
 
     public init(missingTokens: Set<String> = CSVOptions.defaultMissingTokens,
                 kindOverrides: [String: ColumnKind] = [:],
                 trimWhitespace: Bool = true,
-                delimiter: UInt8? = nil) {
+                delimiter: UInt8? = nil,
+                decimalComma: Bool = false) {
         self.missingTokens = missingTokens
         self.kindOverrides = kindOverrides
         self.trimWhitespace = trimWhitespace
         self.delimiter = delimiter
+        self.decimalComma = decimalComma
     }
 
     /// The delimiter a user names: one ASCII character other than a quote or a line end, or

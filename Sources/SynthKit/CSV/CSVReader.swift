@@ -127,10 +127,17 @@ public enum CSVReader {
         var columns: [Column] = []
         columns.reserveCapacity(header.fields.count)
         for (index, name) in header.fields.enumerated() {
-            let cells = rows.map { $0.fields[index] }
+            var cells = rows.map { $0.fields[index] }
             let missing = cells.map { $0.utf8.count <= longestMissingToken && options.missingTokens.contains($0) }
             let inferred = options.kindOverrides[name] == nil
-            let kind = options.kindOverrides[name] ?? inferKind(cells, missing: missing)
+            var kind = options.kindOverrides[name] ?? inferKind(cells, missing: missing)
+            if options.decimalComma, kind == .categorical || !inferred, let pointed = decimalPoints(cells) {
+                let pointedKind = options.kindOverrides[name] ?? inferKind(pointed, missing: missing)
+                if pointedKind == .continuous || pointedKind == .integer {
+                    cells = pointed
+                    kind = pointedKind
+                }
+            }
             // Inference has checked every cell's syntax already.
             let values = try convert(cells, missing: missing, kind: kind, checked: inferred) { row, value throws(CSVError) in
                 throw CSVError(file: file, line: lines[row], problem: .badValue(column: name, value: value, kind: kind))
@@ -139,6 +146,19 @@ public enum CSVReader {
         }
         // Names were checked unique and every column has one cell per row.
         return try! Table(columns: columns)
+    }
+
+    /// The cells with the comma of "1,5" made a point, or nil when no cell has one. A cell that
+    /// holds a point as well, or more than one comma, is left as it is (and so reads as text).
+    static func decimalPoints(_ cells: [String]) -> [String]? {
+        var changed = false
+        let pointed = cells.map { cell -> String in
+            let bytes = Array(cell.utf8)
+            guard bytes.count(where: { $0 == UInt8(ascii: ",") }) == 1, !bytes.contains(UInt8(ascii: ".")) else { return cell }
+            changed = true
+            return String(decoding: bytes.map { $0 == UInt8(ascii: ",") ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
+        }
+        return changed ? pointed : nil
     }
 
     /// The kind the reader would choose for these cells.

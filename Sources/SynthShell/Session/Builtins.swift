@@ -48,6 +48,7 @@ enum Builtins {
             .optional("missing", .any, "the tokens that mark a missing cell (replace the defaults)"),
             .optional("keep_blanks", .bool, "keep blanks around unquoted fields (default false)"),
             .optional("delimiter", .string, "the character between fields, or \"tab\" (default: found from the first lines)"),
+            .optional("decimal", .string, "the decimal mark of numbers, \".\" (the default) or \",\" as in 1,5"),
         ], body: load),
         Builtin(name: "schema", summary: "Each column's kind, missing count and role.", parameters: [
             .required("table", .table, "a table"),
@@ -228,6 +229,13 @@ enum Builtins {
                                  at: frame.location(of: "delimiter"))
             }
             options.delimiter = byte
+        }
+        if let given = frame.value("decimal") {
+            let mark = try Convert.string(given, at: frame.location(of: "decimal"), what: "a decimal mark")
+            guard mark == "." || mark == "," else {
+                throw ShellError("decimal: takes \".\" or \",\", got \"\(mark)\"", at: frame.location(of: "decimal"))
+            }
+            options.decimalComma = mark == ","
         }
         var kindLocations: [String: SourceLocation] = [:]
         if let kinds = frame.value("kinds") {

@@ -76,6 +76,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder + "/x.svg"))
     }
 
+    /// Axes: epochs get whole-number ticks, and bars that are all zero an axis of 0 to 1.
+    @Test func axesSuitTheirValues() throws {
+        #expect(SVG.ticks(1, 3) == [1, 1.5, 2, 2.5, 3])
+        #expect(SVG.ticks(1, 3, integers: true) == [1, 2, 3])
+        #expect(SVG.ticks(1, 300, integers: true) == [100, 200, 300])
+        #expect(SVG.ticks(0, 12, integers: true) == [0, 2, 4, 6, 8, 10, 12])
+        let losses = SVG.lines(title: "t", xLabel: "epoch", yLabel: "loss", series: [("loss", [(1, 3.0), (2, 2.5), (3, 2.0)])])
+        #expect(losses.contains(">2</text>") && !losses.contains(">1.5</text>"))
+        let zeros = SVG.bars(title: "t", metric: "exact_copy_rate", labels: ["a", "b"], means: [0, 0], deviations: [nil, nil])
+        #expect(zeros.contains(">1</text>") && !zeros.contains("e-"), "an axis of 0 to 1")
+    }
+
     /// Renders a page with headless Chromium and returns the PNG's size in bytes.
     static func screenshot(_ page: String, to png: String) throws -> Int {
         let result = try Support.run("/usr/bin/env", ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",

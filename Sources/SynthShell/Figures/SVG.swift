@@ -15,12 +15,13 @@ enum SVG {
 
     static func number(_ value: Double) -> String { String(format: "%.2f", value) }
 
-    /// Round tick values covering [low, high].
-    static func ticks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
+    /// Round tick values covering [low, high]; whole numbers only with `integers` (epochs).
+    static func ticks(_ low: Double, _ high: Double, count: Int = 5, integers: Bool = false) -> [Double] {
         guard high > low else { return [low] }
         let raw = (high - low) / Double(count)
         let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2.0, 2.5, 5.0, 10.0].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var step = [1.0, 2.0, 2.5, 5.0, 10.0].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        if integers { step = step < 1 ? 1 : (step == 2.5 ? 2 : step.rounded(.up)) }
         var values: [Double] = []
         var tick = (low / step).rounded(.up) * step
         while tick <= high + step * 1e-9 {
@@ -45,6 +46,8 @@ enum SVG {
         var left = 64.0, right = 16.0, top = 36.0, bottom = 56.0
         var xRange: ClosedRange<Double> = 0...1
         var yRange: ClosedRange<Double> = 0...1
+        /// The x values are whole numbers (epochs): ticks fall on whole numbers only.
+        var integerX = false
 
         func x(_ value: Double) -> Double {
             let span = xRange.upperBound - xRange.lowerBound
@@ -78,7 +81,7 @@ enum SVG {
         func xAxis(label text: String, numeric: Bool = true) -> String {
             var out = "<line x1=\"\(number(left))\" y1=\"\(number(height - bottom))\" x2=\"\(number(width - right))\" y2=\"\(number(height - bottom))\" stroke=\"#333\"/>\n"
             if numeric {
-                for tick in ticks(xRange.lowerBound, xRange.upperBound) {
+                for tick in ticks(xRange.lowerBound, xRange.upperBound, integers: integerX) {
                     let x = self.x(tick)
                     out += "<line x1=\"\(number(x))\" y1=\"\(number(height - bottom))\" x2=\"\(number(x))\" y2=\"\(number(height - bottom + 4))\" stroke=\"#333\"/>\n"
                     out += "<text x=\"\(number(x))\" y=\"\(number(height - bottom + 16))\" text-anchor=\"middle\">\(label(tick))</text>\n"
@@ -105,7 +108,8 @@ enum SVG {
         frame.bottom = 90
         frame.left = 150
         let tops = zip(means, deviations).map { $0 + ($1 ?? 0) }, bottoms = zip(means, deviations).map { $0 - ($1 ?? 0) }
-        let low = min(0, bottoms.min() ?? 0), high = max(tops.max() ?? 1, low + 1e-9)
+        // Bars all at zero (no exact copies, say) get the axis of 0 to 1, not of 0 to 1e-9.
+        let low = min(0, bottoms.min() ?? 0), top = max(tops.max() ?? 1, low), high = top > low ? top : low + 1
         frame.yRange = low...(high + (high - low) * 0.05)
         var out = frame.open(title: title) + frame.yAxis(label: metric) + frame.xAxis(label: "", numeric: false)
         let slot = (frame.width - frame.left - frame.right) / Double(max(labels.count, 1))
@@ -131,6 +135,7 @@ enum SVG {
         let xs = series.flatMap { $0.points.map(\.0) }, ys = series.flatMap { $0.points.map(\.1) }
         let xLow = xs.min() ?? 0, xHigh = xs.max() ?? 1, yLow = ys.min() ?? 0, yHigh = ys.max() ?? 1
         frame.xRange = xLow...(xHigh > xLow ? xHigh : xLow + 1)
+        frame.integerX = xs.allSatisfy { $0 == $0.rounded() }
         let pad = (yHigh - yLow) * 0.05
         frame.yRange = (yLow - pad)...(yHigh > yLow ? yHigh + pad : yLow + 1)
         var out = frame.open(title: title) + frame.yAxis(label: yLabel) + frame.xAxis(label: xLabel)

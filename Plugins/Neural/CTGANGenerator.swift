@@ -36,7 +36,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             .float("beta1", default: 0.5, min: 0, max: 1, help: "Adam's first-moment decay, both networks."),
             .float("beta2", default: 0.9, min: 0, max: 1, help: "Adam's second-moment decay, both networks."),
             .int("discriminator_steps", default: 1, min: 1, max: 100, help: "Discriminator updates per generator update."),
-            .int("pac", default: 10, min: 1, max: 1000, help: "Rows the discriminator judges together (PacGAN); 1 when composed with dp_sgd, so that each example is one row."),
+            .int("pac", default: 10, min: 1, max: 1000, help: "Rows the discriminator judges together (PacGAN); composed with dp_sgd it is 1, so that each example is one row."),
             .bool("log_frequency", default: true, help: "Pick training conditions by log frequency (else by frequency)."),
             .bool("sample_by_frequency", default: true,
                   help: "Pick generation conditions by frequency, as the paper mixes them back (else as in training, as ctgan 0.12 does)."),
@@ -51,7 +51,9 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         ],
         capabilities: [Capability.privacyGradient],
         samplesConditionally: true,
-        savesModels: true)
+        savesModels: true,
+        // DP-SGD clips each example's gradient: an example must be one row, not a pack of ten.
+        composedParameters: [("pac", .int(1))])
 
     struct Settings {
         var epochs: Int, batchSize: Int, embedding: Int

@@ -80,6 +80,21 @@ struct CommandLineTests {
         #expect(text.stdout.contains("spent ε = 0.5, δ = 0.0"))
     }
 
+    /// ctgan composed with dp_sgd on the command line takes pac 1 unless told another value,
+    /// which is refused before the table is read.
+    @Test func synthComposesCTGANWithDPSGD() throws {
+        let out = Support.temporaryFolder() + "/dp.csv"
+        let arguments = ["synth", "--generator", "ctgan", "--privacy", "dp_sgd", "--param", "epochs=1", "--param", "batch_size=100",
+                         "--param", "epsilon=2", "--data", Support.data("insurance.csv"), "--rows", "20", "--seed", "3", "--out", out, "--json"]
+        let result = try Support.synthlab(arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        let generator = try #require(try Support.json(result.stdout)["generator"] as? [String: Any])
+        #expect((generator["parameters"] as? [String: Any])?["pac"] as? Int == 1, "\(generator)")
+        let refused = try Support.synthlab(arguments + ["--param", "pac=5"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("ctgan composed with dp_sgd takes pac: 1, got pac: 5"), "\(refused.stderr)")
+    }
+
     @Test func validateRunsEveryValidatorAndKeepsTheOthersWhenOneFails() throws {
         let folder = Support.temporaryFolder()
         let adult = try CSVReader.read(path: Support.data("adult.csv"))

@@ -370,6 +370,8 @@ struct NeuralGeneratorTests {
         #expect(refused.privacySpent?.epsilon == 0)
     }
 
+    /// Hosts set pac 1 when composing (the descriptor's composed value); a host that did not
+    /// still cannot train packs under DP-SGD.
     @Test func ctganUnderDPSGDNeedsOneRowPerExample() throws {
         let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
         let host = HostServices(seed: 1)

@@ -57,6 +57,29 @@ import Testing
         #expect((metrics.last?.metric.value ?? 0) > 0.8)
     }
 
+    /// The composed parameter values a generator's descriptor may end with: read when its
+    /// struct_size covers them, checked against its parameters, and absent from a descriptor of
+    /// the size ABI version 1 first had.
+    @Test func composedParameterValuesAreReadWhenPresent() throws {
+        let folder = try Support.pluginFolder()
+        let source = Support.fixtures + "/cplugins/test_plugin.c"
+        try Support.compileC(source, to: folder + "/a_first.so", defines: ["PLUGIN_ID=\"first_size\"", "PLUGIN_FIRST_SIZE"])
+        try Support.compileC(source, to: folder + "/b_composed.so",
+                             defines: ["PLUGIN_ID=\"composed\"", "PLUGIN_KIND=SYNTH_KIND_GENERATOR", "PLUGIN_COMPOSED=\"epsilon\""])
+        try Support.compileC(source, to: folder + "/c_unknown.so",
+                             defines: ["PLUGIN_ID=\"unknown\"", "PLUGIN_KIND=SYNTH_KIND_GENERATOR", "PLUGIN_COMPOSED=\"epsilom\""])
+        let registry = PluginRegistry(searchPath: [folder])
+        #expect(try registry.plugin("first_size").descriptor.composedParameters.isEmpty)
+        let composed = try registry.plugin("composed").descriptor.composedParameters
+        #expect(composed.count == 1 && composed[0].id == "epsilon" && composed[0].value == .float(2))
+        let reasons = Dictionary(uniqueKeysWithValues: registry.rejected.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0.reason) })
+        #expect(reasons["c_unknown.so"] == "invalid descriptor: descriptor 'unknown': composed value of an unknown parameter 'epsilom'")
+        #expect(reasons.count == 1)
+        // Swift plugins declare them too: ctgan takes pac 1 composed with a privacy plugin.
+        let ctgan = try PluginRegistry().plugin("ctgan").descriptor.composedParameters
+        #expect(ctgan.count == 1 && ctgan[0].id == "pac" && ctgan[0].value == .int(1))
+    }
+
     @Test func aPluginInPlainCCompiledByTheSystemCompiler() throws {
         let folder = Support.temporaryFolder("synthlab-c")
         try Support.compileC(Support.repositoryRoot + "/Plugins/MissingRatesC/missing_rates.c", to: folder + "/libmissing.so")

@@ -81,7 +81,13 @@ struct SessionTests {
         #expect(refused.contains("generator 'independent' consumes synth.privacy.statistics/1, but privacy 'gradient_only' provides synth.privacy.gradient/1"))
         #expect(shell.result("q = independent() with column_shapes").contains("'column_shapes' is a validator plugin, not a privacy plugin"))
         #expect(shell.result("q = p with laplace(epsilon: 2)").contains("already composed"))
-        #expect(shell.session.boundNames == ["p"])
+        // A generator takes the parameter values its descriptor asks for when composed (ctgan's
+        // pac 1 under DP-SGD) where they were left at their defaults; another value is refused.
+        #expect(shell.type("d = ctgan(epochs: 1, batch_size: 100) with dp_sgd(epsilon: 2)"), Comment(rawValue: shell.errors))
+        guard case .generator(let composedSpec)? = shell.session.lookup("d") else { Issue.record("d is no generator"); return }
+        #expect(composedSpec.generator.parameters["pac"] == .int(1) && composedSpec.label == "ctgan(epochs: 1, batch_size: 100, pac: 1) with dp_sgd(epsilon: 2.0)")
+        #expect(shell.result("ctgan(pac: 5, batch_size: 100) with dp_sgd(epsilon: 2)").contains("ctgan composed with dp_sgd takes pac: 1, got pac: 5"))
+        #expect(shell.session.boundNames == ["p", "d"])
     }
 
     @Test func aListArgumentSweeps() throws {

@@ -211,6 +211,12 @@ typedef struct synth_descriptor {
     const char *const *capabilities;
     uint32_t capability_count;
     uint32_t flags; /* SYNTH_VALIDATOR_NEEDS_* for validators, SYNTH_GENERATOR_* for generators */
+    /* Added in SynthLab 1.1 (read only when struct_size covers them): the parameter values a
+     * generator takes when it is composed with a privacy plugin (ctgan: pac = 1, so that each
+     * example the mechanism clips is one person's row). When composing, the host sets each one
+     * whose value is the schema's default and refuses a composition that gives another value. */
+    const synth_param_value *composed_params;
+    uint32_t composed_param_count;
 } synth_descriptor;
 
 /* ------------------------------------------------------------------------------------------ */

@@ -64,6 +64,22 @@ private func makeCDescriptor(_ descriptor: PluginDescriptor) -> UnsafeMutablePoi
         params.advanced(by: index).initialize(to: makeCParameter(spec))
     }
     let capabilities = permanentList(descriptor.capabilities)
+    let composed = UnsafeMutablePointer<synth_param_value>.allocate(capacity: max(descriptor.composedParameters.count, 1))
+    for (index, item) in descriptor.composedParameters.enumerated() {
+        var value = synth_param_value()
+        value.struct_size = UInt32(MemoryLayout<synth_param_value>.size)
+        value.id = permanent(item.id)
+        switch item.value {
+        case .int(let v): value.type = SYNTH_PARAM_INT; value.int_value = v
+        case .float(let v): value.type = SYNTH_PARAM_FLOAT; value.float_value = v
+        case .bool(let v): value.type = SYNTH_PARAM_BOOL; value.bool_value = v
+        case .string(let v):
+            let choice = descriptor.parameters.first { $0.id == item.id }?.type == .choice
+            value.type = choice ? SYNTH_PARAM_CHOICE : SYNTH_PARAM_STRING
+            value.string_value = permanent(v)
+        }
+        composed.advanced(by: index).initialize(to: value)
+    }
     let kind: synth_kind = switch descriptor.kind {
     case .generator: SYNTH_KIND_GENERATOR
     case .privacy: SYNTH_KIND_PRIVACY
@@ -78,7 +94,8 @@ private func makeCDescriptor(_ descriptor: PluginDescriptor) -> UnsafeMutablePoi
         flags: descriptor.kind == .generator
             ? (descriptor.simulates ? SYNTH_GENERATOR_SIMULATES : 0) | (descriptor.samplesConditionally ? SYNTH_GENERATOR_CONDITIONAL : 0)
                 | (descriptor.savesModels ? SYNTH_GENERATOR_SAVES : 0)
-            : descriptor.validatorNeeds.rawValue))
+            : descriptor.validatorNeeds.rawValue,
+        composed_params: composed, composed_param_count: UInt32(descriptor.composedParameters.count)))
     return result
 }
 
@@ -185,14 +202,8 @@ private func createInstance(_ id: UnsafePointer<CChar>?, _ host: UnsafePointer<s
         guard let type else { throw PluginError.invalidArgument("this library has no plugin '\(name)'") }
         var given: [(id: String, value: ParameterValue)] = []
         for index in 0..<Int(count) {
-            guard let value = values?[index], let paramId = value.id else { continue }
-            let parsed: ParameterValue = switch value.type {
-            case SYNTH_PARAM_INT: .int(value.int_value)
-            case SYNTH_PARAM_FLOAT: .float(value.float_value)
-            case SYNTH_PARAM_BOOL: .bool(value.bool_value)
-            default: .string(value.string_value.map { String(cString: $0) } ?? "")
-            }
-            given.append((String(cString: paramId), parsed))
+            guard let value = values?[index], let parsed = ParameterValue.read(value) else { continue }
+            given.append(parsed)
         }
         // The host validated already; checking again costs nothing and protects against a host
         // that did not.
@@ -230,5 +241,19 @@ private func instanceCapability(_ instance: UnsafePointer<synth_instance>?, _ id
     case Capability.privacyStatistics where box.plugin is any StatisticsPrivacy: return UnsafeRawPointer(statisticsInterface)
     case Capability.privacyGradient where box.plugin is any GradientPrivacy: return UnsafeRawPointer(gradientInterface)
     default: return nil
+    }
+}
+
+extension ParameterValue {
+    /// A parameter value as the C ABI passes it, with its id; nil without an id.
+    public static func read(_ value: synth_param_value) -> (id: String, value: ParameterValue)? {
+        guard let id = value.id else { return nil }
+        let parsed: ParameterValue = switch value.type {
+        case SYNTH_PARAM_INT: .int(value.int_value)
+        case SYNTH_PARAM_FLOAT: .float(value.float_value)
+        case SYNTH_PARAM_BOOL: .bool(value.bool_value)
+        default: .string(value.string_value.map { String(cString: $0) } ?? "")
+        }
+        return (String(cString: id), parsed)
     }
 }

@@ -38,10 +38,22 @@ public struct PluginDescriptor: Sendable, Equatable {
     public var samplesConditionally: Bool
     /// A generator that can save its fitted model and load it back (`PersistentGenerator`).
     public var savesModels: Bool
+    /// A generator's parameter values when it is composed with a privacy plugin: the host sets
+    /// each one left at its default and refuses a composition that gives another.
+    public var composedParameters: [(id: String, value: ParameterValue)]
+
+    public static func == (lhs: PluginDescriptor, rhs: PluginDescriptor) -> Bool {
+        lhs.id == rhs.id && lhs.name == rhs.name && lhs.version == rhs.version && lhs.kind == rhs.kind && lhs.summary == rhs.summary
+            && lhs.parameters == rhs.parameters && lhs.capabilities == rhs.capabilities && lhs.validatorNeeds == rhs.validatorNeeds
+            && lhs.simulates == rhs.simulates && lhs.samplesConditionally == rhs.samplesConditionally && lhs.savesModels == rhs.savesModels
+            && lhs.composedParameters.elementsEqual(rhs.composedParameters) { $0.id == $1.id && $0.value == $1.value }
+    }
 
     public init(id: String, name: String, version: String, kind: PluginKind, summary: String,
                 parameters: [ParameterSpec] = [], capabilities: [String] = [], validatorNeeds: ValidatorNeeds = [],
-                simulates: Bool = false, samplesConditionally: Bool = false, savesModels: Bool = false) {
+                simulates: Bool = false, samplesConditionally: Bool = false, savesModels: Bool = false,
+                composedParameters: [(id: String, value: ParameterValue)] = []) {
+        self.composedParameters = composedParameters
         self.simulates = simulates
         self.savesModels = savesModels
         self.samplesConditionally = samplesConditionally
@@ -75,6 +87,15 @@ public struct PluginDescriptor: Sendable, Equatable {
                 do { _ = try spec.validate(value) } catch {
                     problems.append("descriptor '\(id)': default of parameter '\(spec.id)' is invalid: \(error)")
                 }
+            }
+        }
+        for (parameter, value) in composedParameters {
+            guard let spec = parameters.first(where: { $0.id == parameter }) else {
+                problems.append("descriptor '\(id)': composed value of an unknown parameter '\(parameter)'")
+                continue
+            }
+            do { _ = try spec.validate(value) } catch {
+                problems.append("descriptor '\(id)': composed value of parameter '\(parameter)' is invalid: \(error)")
             }
         }
         for capability in capabilities where !Self.isCapabilityId(capability) {

@@ -89,6 +89,10 @@ public enum Synthesis {
                 throw SynthLabError.invalidRequest(error.description)
             }
         }
+        if let privacyPlugin {
+            resolved[generatorPlugin.id] = try Composition.parameters(resolved[generatorPlugin.id]!, generator: generatorPlugin.descriptor,
+                                                                      privacy: privacyPlugin.descriptor)
+        }
         try checkWritable(request.outputPath)
         if let modelPath = request.modelPath {
             try checkWritable(modelPath)

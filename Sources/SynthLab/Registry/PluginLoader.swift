@@ -32,7 +32,10 @@ enum PluginLoader {
     // The sizes of the ABI version 1 structs: a plugin may hand bigger ones (later minor
     // versions), never smaller ones.
     static let entrySize = MemoryLayout<synth_entry>.size
-    static let descriptorSize = MemoryLayout<synth_descriptor>.size
+    /// A descriptor of ABI version 1 as first published: the fields up to `flags`. The
+    /// composed parameter values after it are read when `struct_size` covers them.
+    static let descriptorSize = MemoryLayout<synth_descriptor>.offset(of: \synth_descriptor.composed_params)!
+    static let composedEnd = MemoryLayout<synth_descriptor>.offset(of: \synth_descriptor.composed_param_count)! + MemoryLayout<UInt32>.size
     static let parameterSize = MemoryLayout<synth_param_desc>.size
 
     static func load(path: String) -> Result<[LoadedPlugin], RejectedPlugin> {
@@ -101,6 +104,18 @@ enum PluginLoader {
             }
         }
         let capabilities = strings(raw.capabilities, count: raw.capability_count)
+        var composed: [(id: String, value: ParameterValue)] = []
+        if Int(raw.struct_size) >= composedEnd, raw.composed_param_count > 0 {
+            guard let values = raw.composed_params else {
+                return .failure(Problem(message: "descriptor '\(id)' counts composed parameter values but has none"))
+            }
+            for index in 0..<Int(raw.composed_param_count) {
+                guard let value = ParameterValue.read(values[index]) else {
+                    return .failure(Problem(message: "descriptor '\(id)' has a composed parameter value without an id"))
+                }
+                composed.append(value)
+            }
+        }
         let descriptor = PluginDescriptor(
             id: id, name: raw.name.map { String(cString: $0) } ?? "", version: raw.version.map { String(cString: $0) } ?? "",
             kind: kind, summary: raw.summary.map { String(cString: $0) } ?? "", parameters: parameters,
@@ -108,7 +123,8 @@ enum PluginLoader {
             validatorNeeds: kind == .validator ? ValidatorNeeds(rawValue: raw.flags) : [],
             simulates: kind == .generator && raw.flags & SYNTH_GENERATOR_SIMULATES != 0,
             samplesConditionally: kind == .generator && raw.flags & SYNTH_GENERATOR_CONDITIONAL != 0,
-            savesModels: kind == .generator && raw.flags & SYNTH_GENERATOR_SAVES != 0)
+            savesModels: kind == .generator && raw.flags & SYNTH_GENERATOR_SAVES != 0,
+            composedParameters: kind == .generator ? composed : [])
         let problems = descriptor.problems()
         guard problems.isEmpty else { return .failure(Problem(message: problems.joined(separator: "; "))) }
         return .success(descriptor)

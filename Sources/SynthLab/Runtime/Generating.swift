@@ -123,6 +123,25 @@ public enum Composition {
                                  privacy: privacy.id, provides: privacy.capabilities)
         }
     }
+
+    /// The generator's parameters as it takes them composed with `privacy`: each value its
+    /// descriptor asks for when composed is set where the parameter is at its default, and a
+    /// composition that gives another value is refused.
+    public static func parameters(_ parameters: Parameters, generator: PluginDescriptor, privacy: PluginDescriptor) throws(SynthLabError) -> Parameters {
+        guard !generator.composedParameters.isEmpty else { return parameters }
+        var given = Dictionary(parameters.values.map { ($0.id, $0.value) }, uniquingKeysWith: { $1 })
+        for (id, value) in generator.composedParameters {
+            let current = parameters[id]
+            if current == value { continue }
+            guard current == generator.parameters.first(where: { $0.id == id })?.defaultValue else {
+                throw .invalidRequest("\(generator.id) composed with \(privacy.id) takes \(id): \(value), got \(id): \(current.map(String.init(describing:)) ?? "none")")
+            }
+            given[id] = value
+        }
+        do { return try Parameters(resolving: given, schema: generator.parameters, plugin: generator.id) } catch {
+            throw .invalidRequest(error.description)
+        }
+    }
 }
 
 /// Exports `table` as Arrow for the duration of `body`, then releases it.

@@ -196,12 +196,15 @@ struct Evaluator {
             }
             for other in rightItems {
                 let privacy = try Convert.pluginConfig(other, kind: .privacy, session: session, at: right.location)
+                var configured = generator.generator
                 do {
-                    try Composition.check(generator: generator.generator.plugin.descriptor, privacy: privacy.plugin.descriptor)
+                    try Composition.check(generator: configured.plugin.descriptor, privacy: privacy.plugin.descriptor)
+                    configured.parameters = try Composition.parameters(configured.parameters, generator: configured.plugin.descriptor,
+                                                                       privacy: privacy.plugin.descriptor)
                 } catch {
                     throw ShellError(error.description, at: location)
                 }
-                composed.append(.generator(GeneratorSpec(generator: generator.generator, privacy: privacy)))
+                composed.append(.generator(GeneratorSpec(generator: configured, privacy: privacy)))
             }
         }
         let single = leftItems.count == 1 && rightItems.count == 1

@@ -3,11 +3,15 @@
  *   -DPLUGIN_VERSION='"..."'   semantic version (default "1.0.0")
  *   -DPLUGIN_ABI=N             ABI version reported by the entry (default SYNTH_ABI_VERSION)
  *   -DPLUGIN_KIND=K            synth_kind (default SYNTH_KIND_PRIVACY)
+ *   -DPLUGIN_COMPOSED='"..."'  declares that parameter id at 2.0 when composed (a generator's)
+ *   -DPLUGIN_FIRST_SIZE        the descriptor's struct_size as ABI version 1 first had it, before
+ *                              the composed parameter values
  * As a privacy plugin it provides only the gradient capability, so a statistics-only generator
  * cannot compose with it. */
 #include "fixture_entry.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #ifndef PLUGIN_ID
@@ -31,8 +35,22 @@ static const synth_param_desc params[] = {{
     .default_float = 1.0, .has_min = true, .min_float = 0.0,
 }};
 
+#ifdef PLUGIN_COMPOSED
+static const synth_param_value composed[] = {{
+    .struct_size = sizeof(synth_param_value), .id = PLUGIN_COMPOSED, .type = SYNTH_PARAM_FLOAT, .float_value = 2.0,
+}};
+#define COMPOSED_FIELDS .composed_params = composed, .composed_param_count = 1,
+#else
+#define COMPOSED_FIELDS
+#endif
+#ifdef PLUGIN_FIRST_SIZE
+#define DESCRIPTOR_SIZE offsetof(synth_descriptor, composed_params)
+#else
+#define DESCRIPTOR_SIZE sizeof(synth_descriptor)
+#endif
+
 static const synth_descriptor descriptor = {
-    .struct_size = sizeof(synth_descriptor), .id = PLUGIN_ID, .name = "C test plugin", .version = PLUGIN_VERSION,
+    .struct_size = DESCRIPTOR_SIZE, COMPOSED_FIELDS .id = PLUGIN_ID, .name = "C test plugin", .version = PLUGIN_VERSION,
     .kind = PLUGIN_KIND, .summary = "A plugin for registry tests.", .params = params, .param_count = 1,
     .capabilities = provides, .capability_count = 1, .flags = 0,
 };

@@ -119,6 +119,7 @@ def main():
     parser.add_argument("--sdv-paper-sampling", action="store_true",
                         help="also sample each SDV CTGAN model the paper's way (frequency conditions, batch norm in eval mode), recorded as a run of its own")
     parser.add_argument("--since", metavar="'YYYY-MM-DD HH:MM'", help="with --summarize: only the runs finished at or after this time")
+    parser.add_argument("--until", metavar="'YYYY-MM-DD HH:MM'", help="with --summarize: only the runs finished before this time")
     parser.add_argument("--sdv-worker", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sdv_worker:
@@ -126,7 +127,8 @@ def main():
         return
 
     if args.summarize:
-        runs = [r for r in read_jsonl(args.summarize) if not args.since or r["date"] >= args.since]
+        runs = [r for r in read_jsonl(args.summarize)
+                if (not args.since or r["date"] >= args.since) and (not args.until or r["date"] < args.until)]
         for group in args.same_code or []:
             # Revisions whose code trains and samples alike are summarized as one.
             revisions = group.split(",")

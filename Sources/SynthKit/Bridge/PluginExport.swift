@@ -66,19 +66,8 @@ private func makeCDescriptor(_ descriptor: PluginDescriptor) -> UnsafeMutablePoi
     let capabilities = permanentList(descriptor.capabilities)
     let composed = UnsafeMutablePointer<synth_param_value>.allocate(capacity: max(descriptor.composedParameters.count, 1))
     for (index, item) in descriptor.composedParameters.enumerated() {
-        var value = synth_param_value()
-        value.struct_size = UInt32(MemoryLayout<synth_param_value>.size)
-        value.id = permanent(item.id)
-        switch item.value {
-        case .int(let v): value.type = SYNTH_PARAM_INT; value.int_value = v
-        case .float(let v): value.type = SYNTH_PARAM_FLOAT; value.float_value = v
-        case .bool(let v): value.type = SYNTH_PARAM_BOOL; value.bool_value = v
-        case .string(let v):
-            let choice = descriptor.parameters.first { $0.id == item.id }?.type == .choice
-            value.type = choice ? SYNTH_PARAM_CHOICE : SYNTH_PARAM_STRING
-            value.string_value = permanent(v)
-        }
-        composed.advanced(by: index).initialize(to: value)
+        let choice = descriptor.parameters.first { $0.id == item.id }?.type == .choice
+        composed.advanced(by: index).initialize(to: item.value.cValue(id: permanent(item.id), choice: choice, text: permanent))
     }
     let kind: synth_kind = switch descriptor.kind {
     case .generator: SYNTH_KIND_GENERATOR
@@ -245,6 +234,23 @@ private func instanceCapability(_ instance: UnsafePointer<synth_instance>?, _ id
 }
 
 extension ParameterValue {
+    /// The value as the C ABI passes it, under `id`; `text` makes a C string of a string value
+    /// that lives as long as the struct is used.
+    public func cValue(id: UnsafePointer<CChar>, choice: Bool, text: (String) -> UnsafePointer<CChar>) -> synth_param_value {
+        var value = synth_param_value()
+        value.struct_size = UInt32(MemoryLayout<synth_param_value>.size)
+        value.id = id
+        switch self {
+        case .int(let v): value.type = SYNTH_PARAM_INT; value.int_value = v
+        case .float(let v): value.type = SYNTH_PARAM_FLOAT; value.float_value = v
+        case .bool(let v): value.type = SYNTH_PARAM_BOOL; value.bool_value = v
+        case .string(let v):
+            value.type = choice ? SYNTH_PARAM_CHOICE : SYNTH_PARAM_STRING
+            value.string_value = text(v)
+        }
+        return value
+    }
+
     /// A parameter value as the C ABI passes it, with its id; nil without an id.
     public static func read(_ value: synth_param_value) -> (id: String, value: ParameterValue)? {
         guard let id = value.id else { return nil }

@@ -27,19 +27,8 @@ public final class PluginInstance: @unchecked Sendable {
             return UnsafePointer(copy)
         }
         let cValues: [synth_param_value] = parameters.values.map { item in
-            var value = synth_param_value()
-            value.struct_size = UInt32(MemoryLayout<synth_param_value>.size)
-            value.id = keep(item.id)
-            switch item.value {
-            case .int(let v): value.type = SYNTH_PARAM_INT; value.int_value = v
-            case .float(let v): value.type = SYNTH_PARAM_FLOAT; value.float_value = v
-            case .bool(let v): value.type = SYNTH_PARAM_BOOL; value.bool_value = v
-            case .string(let v):
-                let spec = plugin.descriptor.parameters.first { $0.id == item.id }
-                value.type = spec?.type == .choice ? SYNTH_PARAM_CHOICE : SYNTH_PARAM_STRING
-                value.string_value = keep(v)
-            }
-            return value
+            let choice = plugin.descriptor.parameters.first { $0.id == item.id }?.type == .choice
+            return item.value.cValue(id: keep(item.id), choice: choice, text: keep)
         }
         var created: UnsafeMutablePointer<synth_instance>?
         do {

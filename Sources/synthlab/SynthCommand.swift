@@ -54,7 +54,8 @@ struct SampleCommand: ParsableCommand {
 
     @Option(help: "The model file.") var model: String
     @Option(help: "How many rows to make.") var rows: Int
-    @Option(help: "The seed every random draw derives from.") var seed: UInt64
+    @Option(help: "The seed every random draw derives from (default: the seed the model was fitted with, as the REPL's sample() does).")
+    var seed: UInt64?
     @Option(help: "Where to write the synthetic table (CSV, written atomically).") var out: String
     @Option(name: .customLong("where"), help: ArgumentHelp("Sample given one category, COLUMN=VALUE.", valueName: "COLUMN=VALUE"))
     var condition: String?
@@ -62,6 +63,7 @@ struct SampleCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let seed = try self.seed ?? SavedModel.read(model).header.seed
             let report = try Synthesis.sample(modelPath: model, rows: rows, condition: try parseCondition(condition), outputPath: out,
                                               registry: PluginRegistry(), host: output.host(seed: seed))
             if output.json { return try printJSON(report) }

@@ -225,6 +225,12 @@ struct ProvenanceTests {
         let sampled = try Support.synthlab(["sample", "--model", folder + "/m.model", "--rows", "10", "--seed", "4", "--out", folder + "/fromModel.csv"])
         #expect(sampled.status == 0, Comment(rawValue: sampled.stderr))
         #expect(try Self.record(folder + "/fromModel.csv")["training_table_sha256"] as? String == expectedHash)
+        // Without --seed, the command line samples with the fit's seed, as sample(m) does.
+        #expect(shell.type(#"sample(m, rows: 10, to: "\#(folder)/fitSeed.csv")"#), Comment(rawValue: shell.errors))
+        let unseeded = try Support.synthlab(["sample", "--model", folder + "/m.model", "--rows", "10", "--out", folder + "/unseeded.csv"])
+        #expect(unseeded.status == 0, Comment(rawValue: unseeded.stderr))
+        #expect(try String(contentsOfFile: folder + "/unseeded.csv", encoding: .utf8) == String(contentsOfFile: folder + "/fitSeed.csv", encoding: .utf8))
+        #expect(try Self.record(folder + "/unseeded.csv")["seed"] as? Int == 3)
         // A table that was not made by a generator has no record.
         #expect(shell.type(#"save(ins, "\#(folder)/real.csv")"#))
         #expect(!FileManager.default.fileExists(atPath: Provenance.path(for: folder + "/real.csv")))

@@ -53,7 +53,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         samplesConditionally: true,
         savesModels: true,
         // DP-SGD clips each example's gradient: an example must be one row, not a pack of ten.
-        composedParameters: [("pac", .int(1))])
+        composedParameters: ["pac": .int(1)])
 
     struct Settings {
         var epochs: Int, batchSize: Int, embedding: Int

@@ -65,9 +65,9 @@ private func makeCDescriptor(_ descriptor: PluginDescriptor) -> UnsafeMutablePoi
     }
     let capabilities = permanentList(descriptor.capabilities)
     let composed = UnsafeMutablePointer<synth_param_value>.allocate(capacity: max(descriptor.composedParameters.count, 1))
-    for (index, item) in descriptor.composedParameters.enumerated() {
-        let choice = descriptor.parameters.first { $0.id == item.id }?.type == .choice
-        composed.advanced(by: index).initialize(to: item.value.cValue(id: permanent(item.id), choice: choice, text: permanent))
+    for (index, item) in descriptor.composedParameters.sorted(by: { $0.key < $1.key }).enumerated() {
+        let choice = descriptor.parameters.first { $0.id == item.key }?.type == .choice
+        composed.advanced(by: index).initialize(to: item.value.cValue(id: permanent(item.key), choice: choice, text: permanent))
     }
     let kind: synth_kind = switch descriptor.kind {
     case .generator: SYNTH_KIND_GENERATOR

@@ -40,19 +40,12 @@ public struct PluginDescriptor: Sendable, Equatable {
     public var savesModels: Bool
     /// A generator's parameter values when it is composed with a privacy plugin: the host sets
     /// each one left at its default and refuses a composition that gives another.
-    public var composedParameters: [(id: String, value: ParameterValue)]
-
-    public static func == (lhs: PluginDescriptor, rhs: PluginDescriptor) -> Bool {
-        lhs.id == rhs.id && lhs.name == rhs.name && lhs.version == rhs.version && lhs.kind == rhs.kind && lhs.summary == rhs.summary
-            && lhs.parameters == rhs.parameters && lhs.capabilities == rhs.capabilities && lhs.validatorNeeds == rhs.validatorNeeds
-            && lhs.simulates == rhs.simulates && lhs.samplesConditionally == rhs.samplesConditionally && lhs.savesModels == rhs.savesModels
-            && lhs.composedParameters.elementsEqual(rhs.composedParameters) { $0.id == $1.id && $0.value == $1.value }
-    }
+    public var composedParameters: [String: ParameterValue]
 
     public init(id: String, name: String, version: String, kind: PluginKind, summary: String,
                 parameters: [ParameterSpec] = [], capabilities: [String] = [], validatorNeeds: ValidatorNeeds = [],
                 simulates: Bool = false, samplesConditionally: Bool = false, savesModels: Bool = false,
-                composedParameters: [(id: String, value: ParameterValue)] = []) {
+                composedParameters: [String: ParameterValue] = [:]) {
         self.composedParameters = composedParameters
         self.simulates = simulates
         self.savesModels = savesModels
@@ -89,7 +82,7 @@ public struct PluginDescriptor: Sendable, Equatable {
                 }
             }
         }
-        for (parameter, value) in composedParameters {
+        for (parameter, value) in composedParameters.sorted(by: { $0.key < $1.key }) {
             guard let spec = parameters.first(where: { $0.id == parameter }) else {
                 problems.append("descriptor '\(id)': composed value of an unknown parameter '\(parameter)'")
                 continue

@@ -104,7 +104,7 @@ enum PluginLoader {
             }
         }
         let capabilities = strings(raw.capabilities, count: raw.capability_count)
-        var composed: [(id: String, value: ParameterValue)] = []
+        var composed: [String: ParameterValue] = [:]
         if Int(raw.struct_size) >= composedEnd, raw.composed_param_count > 0 {
             guard let values = raw.composed_params else {
                 return .failure(Problem(message: "descriptor '\(id)' counts composed parameter values but has none"))
@@ -113,7 +113,9 @@ enum PluginLoader {
                 guard let value = ParameterValue.read(values[index]) else {
                     return .failure(Problem(message: "descriptor '\(id)' has a composed parameter value without an id"))
                 }
-                composed.append(value)
+                guard composed.updateValue(value.value, forKey: value.id) == nil else {
+                    return .failure(Problem(message: "descriptor '\(id)': composed value of parameter '\(value.id)' is given twice"))
+                }
             }
         }
         let descriptor = PluginDescriptor(
@@ -124,7 +126,7 @@ enum PluginLoader {
             simulates: kind == .generator && raw.flags & SYNTH_GENERATOR_SIMULATES != 0,
             samplesConditionally: kind == .generator && raw.flags & SYNTH_GENERATOR_CONDITIONAL != 0,
             savesModels: kind == .generator && raw.flags & SYNTH_GENERATOR_SAVES != 0,
-            composedParameters: kind == .generator ? composed : [])
+            composedParameters: kind == .generator ? composed : [:])
         let problems = descriptor.problems()
         guard problems.isEmpty else { return .failure(Problem(message: problems.joined(separator: "; "))) }
         return .success(descriptor)

@@ -130,7 +130,7 @@ public enum Composition {
     public static func parameters(_ parameters: Parameters, generator: PluginDescriptor, privacy: PluginDescriptor) throws(SynthLabError) -> Parameters {
         guard !generator.composedParameters.isEmpty else { return parameters }
         var given = Dictionary(parameters.values.map { ($0.id, $0.value) }, uniquingKeysWith: { $1 })
-        for (id, value) in generator.composedParameters {
+        for (id, value) in generator.composedParameters.sorted(by: { $0.key < $1.key }) {
             let current = parameters[id]
             if current == value { continue }
             guard current == generator.parameters.first(where: { $0.id == id })?.defaultValue else {

@@ -67,7 +67,7 @@ struct ReplCommand: ParsableCommand {
             let read = ScriptFile.read(script)
             guard case .success(let text) = read else {
                 guard case .failure(let problem) = read else { return }
-                var message = "cannot read \(script) (\(problem.rawValue))"
+                var message = "cannot read \(script) (\(problem.reason))"
                 if problem == .missing, !script.contains("/"), !script.contains(".") {
                     // A word, not a path: most likely a mistyped command.
                     let commands = SynthlabCommand.configuration.subcommands.map { $0.configuration }

@@ -11,40 +11,15 @@ public enum CSVReader {
         try parse(bytes: try contents(of: path), file: path, options: options)
     }
 
-    /// Every byte of `path`, read to its end: a regular file, or a pipe such as /dev/stdin or a
-    /// shell's `<(zcat adult.csv.gz)`. Anything but a regular file is refused at its first NUL
-    /// byte, which no CSV text holds (so /dev/zero is not read forever).
+    /// Every byte of `path` (`FileBytes.read`), its failure in CSVError's words.
     static func contents(of path: String) throws(CSVError) -> [UInt8] {
-        func failure(_ code: Int32) -> CSVError {
-            let reason = switch code {
-            case ENOENT: "no such file"
-            case EACCES: "permission denied"
-            case EISDIR: "it is a directory"
-            default: String(cString: strerror(code))
+        do { return try FileBytes.read(path, text: true) } catch {
+            let reason = switch error {
+            case .folder: "it is a directory"
+            case .binary: "it holds binary data (a NUL byte), not CSV text"
+            default: error.reason
             }
-            return CSVError(file: path, line: 0, problem: .unreadable(reason))
-        }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw failure(errno) }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw failure(errno) }
-        if info.st_mode & S_IFMT == S_IFDIR { throw failure(EISDIR) }
-        let regular = info.st_mode & S_IFMT == S_IFREG
-        var bytes: [UInt8] = []
-        if regular { bytes.reserveCapacity(Int(info.st_size)) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count == 0 { return bytes }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure(errno)
-            }
-            if !regular, chunk[0..<count].contains(0) {
-                throw CSVError(file: path, line: 0, problem: .unreadable("it holds binary data (a NUL byte), not CSV text"))
-            }
-            bytes.append(contentsOf: chunk[0..<count])
+            throw CSVError(file: path, line: 0, problem: .unreadable(reason))
         }
     }
 

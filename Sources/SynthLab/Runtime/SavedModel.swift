@@ -150,16 +150,10 @@ public struct SavedModel: Sendable {
 
     /// Reads and checks a model file (one read; loading it needs nothing more from the disk).
     public static func read(_ path: String) throws -> SavedModel {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw SynthLabError.invalidRequest("no model file \(path)")
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path, text: false) } catch {
+            throw SynthLabError.invalidRequest(error == .missing ? "no model file \(path)" : "cannot read model file \(path): \(error.reason)")
         }
-        if isDirectory.boolValue { throw SynthLabError.invalidRequest("cannot read model file \(path): it is a folder") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.isReadableFile(atPath: path) ? "" : ": permission denied"
-            throw SynthLabError.invalidRequest("cannot read model file \(path)\(reason)")
-        }
-        let bytes = [UInt8](data)
         guard bytes.count > magic.count, Array(bytes.prefix(magic.count)) == magic else {
             throw SynthLabError.invalidRequest("\(path) is not a SynthLab model file (it does not start with 'SYNTHLAB-MODEL 1')")
         }

@@ -161,7 +161,7 @@ public enum ShellCommands {
         let text: String
         switch ScriptFile.read(path) {
         case .success(let read): text = read
-        case .failure(let problem): throw ShellError("cannot read \(path) (\(problem.rawValue))")
+        case .failure(let problem): throw ShellError("cannot read \(path) (\(problem.reason))")
         }
         session.readStack.append(path)
         defer { session.readStack.removeLast() }
@@ -289,21 +289,12 @@ public enum ShellCommands {
     }
 }
 
-/// The text of a script file, or why it has none.
+/// The text of a script file, or why it has none: `FileBytes`' reasons, and "not UTF-8 text".
 public enum ScriptFile {
-    public enum Problem: String, Error {
-        case missing = "no such file"
-        case folder = "it is a folder"
-        case unreadable = "permission denied"
-        case notText = "not UTF-8 text"
-    }
-
-    public static func read(_ path: String) -> Result<String, Problem> {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return .failure(.missing) }
-        if isFolder.boolValue { return .failure(.folder) }
-        guard let data = FileManager.default.contents(atPath: path) else { return .failure(.unreadable) }
-        guard let text = String(data: data, encoding: .utf8) else { return .failure(.notText) }
+    public static func read(_ path: String) -> Result<String, FileBytes.Failure> {
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path, text: true) } catch { return .failure(error) }
+        guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(.other("not UTF-8 text")) }
         return .success(text)
     }
 }

@@ -60,11 +60,10 @@ public struct TableSpec: Codable, Sendable, Equatable {
                          kinds: Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.kind) }), target: target)
     }
 
-    public func read() throws -> Table {
-        var options = CSVOptions()
-        options.kindOverrides = kinds
-        options.delimiter = UInt8(ascii: ",") // written by CSVWriter
-        return try CSVReader.read(path: path, options: options)
+    /// The table, or with `file` another CSV file of its columns (a trial's synthetic rows), read
+    /// with the table's kinds and CSVWriter's comma.
+    public func read(_ file: String? = nil) throws -> Table {
+        try CSVReader.read(path: file ?? path, options: CSVOptions(kindOverrides: kinds, delimiter: UInt8(ascii: ",")))
     }
 }
 

@@ -135,10 +135,7 @@ enum Report {
             guard trial.error == nil, let spec = trial.spec, let path = spec.samplePath,
                   FileManager.default.fileExists(atPath: path),
                   let real = try? spec.table.read() else { continue }
-            var options = CSVOptions()
-            options.kindOverrides = spec.table.kinds
-            options.delimiter = UInt8(ascii: ",") // written by CSVWriter
-            guard let synthetic = try? CSVReader.read(path: path, options: options) else { continue }
+            guard let synthetic = try? spec.table.read(path) else { continue }
             let training = TrialRunner.split(real, share: spec.holdout, seed: spec.seed).training
             drawn += 1
             out += "<h2>Real and synthetic: \(HTMLPage.escape(trial.table)) · \(HTMLPage.escape(trial.generator)) · seed \(trial.seed)</h2>\n<div class=\"figures\">\n"

@@ -131,7 +131,6 @@ enum ExperimentRunner {
     /// The trial specs of an experiment, in table, generator, seed order.
     static func specs(_ experiment: ExperimentSpec, session: Session) throws -> [TrialSpec] {
         var specs: [TrialSpec] = []
-        try ResultStore.prepare(workspace: session.workspace)
         for table in experiment.tables {
             let stored = try TableSpec.stored(table.table, name: table.name, target: table.target, in: session.workspace + "/tables")
             for generator in experiment.generators {

@@ -13,7 +13,7 @@ public enum SynthLabError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .unknownPlugin(let id, let kind, let available, let hint):
             let what = kind.map { "\($0.rawValue) plugin" } ?? "plugin"
-            var text = "no \(what) '\(id)'"
+            var text = "no \(what) '\(id)'" + Suggest.hint(id, among: available)
             text += available.isEmpty ? " (none is loaded)" : " (available: \(available.joined(separator: ", ")))"
             if let hint { text += "; \(hint)" }
             return text

@@ -8,7 +8,7 @@ struct TableCodecTests {
     /// text round trip could lose (-0.0, NaN, infinities, the smallest subnormal).
     func mixed() throws -> Table {
         try Table(columns: [
-            Column(name: "x", values: .continuous([-0.0, .nan, .infinity, -.infinity, 5e-324, 0.1 + 0.2]),
+            Column(name: "x", values: .continuous([-0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, 0.1 + 0.2]),
                    missing: [false, false, false, false, true, false]),
             Column(name: "n", values: .integer([Int64.min, -1, 0, 1, Int64.max, 42])),
             Column(name: "city", values: .categorical(codes: [2, 0, 1, 2, 0, 0], levels: ["Zürich", "東京", ""]),

@@ -1,5 +1,6 @@
 import Testing
 @testable import SynthShell
+import SynthKit
 
 @Suite("Session language: grammar, errors, canonical text")
 struct LanguageTests {

@@ -72,7 +72,11 @@ import Testing
         #expect(shell.type(#"figure("correlations", ins, synthetic: s, to: "\#(folder)/corr.svg")"#), Comment(rawValue: shell.errors))
         #expect(try XMLDocument(xmlString: String(contentsOfFile: folder + "/corr.svg", encoding: .utf8)).rootElement() != nil)
         #expect(shell.result(#"figure("metric", r, metric: "qualty", to: "\#(folder)/x.svg")"#).contains("did you mean `quality`?"))
+        #expect(shell.result(#"figure("metric", r, metric: "f1", to: "\#(folder)/x.svg")"#).contains("no trial reported 'f1' (the trials reported: "))
         #expect(shell.result(#"figure("distribution", ins, synthetic: s, column: "bmo", to: "\#(folder)/x.svg")"#).contains("no column 'bmo'"))
+        #expect(shell.result(#"figure("distributon", ins, synthetic: s, column: "bmi", to: "\#(folder)/x.svg")"#)
+            .contains("no figure kind 'distributon' (did you mean `distribution`?) (kinds: metric, privacy, losses, distribution, correlations)"))
+        #expect(shell.result(#"figure("pie", r, to: "\#(folder)/x.svg")"#).contains("no figure kind 'pie'"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/x.svg"))
     }
 

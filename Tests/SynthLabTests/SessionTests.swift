@@ -224,6 +224,11 @@ struct SessionTests {
         #expect(shell.result(#"summary(rich, columns: ["smoker"])"#).contains("|      2 | yes "))
         #expect(shell.result(#"sample(m, rows: 4, where: {smoker: "yes"})"#).contains("'independent' does not sample conditionally (these do: bayesian_network, ctgan, gaussian_copula, tvae)"))
         #expect(shell.result(#"sample(fit(gaussian_copula, ins, seed: 2), rows: 4, where: {smoke: "yes"})"#).contains("did you mean `smoker`?"))
+        #expect(shell.type("gc = fit(gaussian_copula, ins, seed: 2)"), Comment(rawValue: shell.errors))
+        #expect(shell.result(#"sample(gc, rows: 4, where: {smoker: 1})"#).contains(
+            #"where: a condition is a category of a categorical or boolean column, written as a string or true/false, as in {income: ">50K"}; got an integer"#))
+        #expect(shell.result(#"sample(gc, rows: 4, where: {age: "30"})"#).contains("column 'age' is not categorical or boolean: only a category can be a condition"))
+        #expect(shell.type(".drop gc"), Comment(rawValue: shell.errors))
         // A simulator samples without a table; its seed is drawn and its table has a target.
         #expect(shell.type("sim = sample(classification(n_features: 4), rows: 300)"), Comment(rawValue: shell.errors))
         #expect(shell.result("sim").contains("sim: 300 rows × 5 columns, target label"))

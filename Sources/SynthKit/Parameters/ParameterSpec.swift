@@ -166,13 +166,13 @@ public enum ParameterError: Error, CustomStringConvertible, Equatable, Sendable 
         switch self {
         case .unknown(let id, let plugin, let known):
             let list = known.isEmpty ? "it takes no parameters" : "its parameters: \(known.joined(separator: ", "))"
-            return "'\(plugin)' has no parameter '\(id)' (\(list))"
+            return "'\(plugin)' has no parameter '\(id)'" + Suggest.hint(id, among: known) + " (\(list))"
         case .wrongType(let id, let expected, let got):
             return "parameter '\(id)' takes \(expected == .int ? "an" : "a") \(expected.rawValue), not '\(got)'"
         case .outOfBounds(let id, let value, let bounds):
             return "parameter '\(id)' = \(value) is outside \(bounds)"
         case .notAChoice(let id, let value, let choices):
-            return "parameter '\(id)' = '\(value)' is not one of: \(choices.joined(separator: ", "))"
+            return "parameter '\(id)' = '\(value)' is not one of: \(choices.joined(separator: ", "))" + Suggest.hint(value, among: choices)
         case .missingRequired(let id, let plugin):
             return "'\(plugin)' needs parameter '\(id)' (it has no default)"
         case .duplicate(let id):

@@ -22,7 +22,8 @@ public enum ParameterAssignment {
                 if owners.isEmpty {
                     let known = plugins.flatMap { plugin in plugin.descriptor.parameters.map { "\(plugin.id).\($0.id)" } }
                     let list = known.isEmpty ? "none of them takes parameters" : "known: \(known.joined(separator: ", "))"
-                    throw .invalidRequest("unknown parameter '\(key)' for \(plugins.map(\.id).joined(separator: " and ")) (\(list))")
+                    let hint = Suggest.hint(key, among: plugins.flatMap { plugin in plugin.descriptor.parameters.map(\.id) })
+                    throw .invalidRequest("unknown parameter '\(key)' for \(plugins.map(\.id).joined(separator: " and "))\(hint) (\(list))")
                 }
                 throw .invalidRequest("parameter '\(key)' is declared by \(owners.map(\.id).joined(separator: " and ")); write \(owners[0].id).\(key)=...")
             }

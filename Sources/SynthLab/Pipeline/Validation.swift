@@ -136,8 +136,10 @@ public enum Validation {
             throw SynthLabError.invalidRequest("\(request.realPath): no target column '\(target)'")
         }
         let sameKinds = kindsOf(real, options: request.csvOptions)
-        let synthetic = try CSVReader.read(path: request.syntheticPath, options: sameKinds)
-        let holdout = try request.holdoutPath.map { path throws(CSVError) in try CSVReader.read(path: path, options: sameKinds) }
+        let synthetic = try readLike(real, path: request.syntheticPath, realPath: request.realPath, options: sameKinds)
+        let holdout = try request.holdoutPath.map { path throws(SynthLabError) in
+            try readLike(real, path: path, realPath: request.realPath, options: sameKinds)
+        }
         seconds["read"] = elapsed(since: readStart)
         let routed = try ParameterAssignment.route(request.parameters, to: chosen)
         var instances: [PluginInstance] = []
@@ -162,6 +164,22 @@ public enum Validation {
 
     static func elapsed(since start: DispatchTime) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// Reads another file of the real table's columns with their kinds (in any order); a file of
+    /// other columns is refused with every column it lacks and has over.
+    static func readLike(_ real: Table, path: String, realPath: String, options: CSVOptions) throws(SynthLabError) -> Table {
+        do {
+            return try CSVReader.read(path: path, options: options)
+        } catch {
+            guard case .unknownColumn(_, let known) = error.problem else { throw .invalidRequest(error.description) }
+            let lacking = real.columnNames.filter { !known.contains($0) }
+            let extra = known.filter { real.column(named: $0) == nil }
+            var parts: [String] = []
+            if !lacking.isEmpty { parts.append("\(path) lacks \(lacking.joined(separator: ", "))") }
+            if !extra.isEmpty { parts.append("\(path) has \(extra.joined(separator: ", ")), which \(realPath) does not") }
+            throw .invalidRequest("\(path) and \(realPath) have different columns: " + parts.joined(separator: "; "))
+        }
     }
 
     /// The options that read another file of the same table with the same column kinds.

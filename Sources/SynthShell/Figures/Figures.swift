@@ -9,6 +9,10 @@ enum Figures {
 
     static func draw(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
         let kind = try Convert.string(frame.value("kind")!, at: frame.location(of: "kind"))
+        guard kinds.contains(kind) else {
+            throw ShellError("no figure kind '\(kind)'" + Suggest.hint(kind, among: kinds) + " (kinds: \(kinds.joined(separator: ", ")))",
+                             at: frame.location(of: "kind"))
+        }
         let path = session.resolve(try Convert.string(frame.value("to")!, at: frame.location(of: "to"), what: "a file path"))
         let metric = try frame.value("metric").map { v throws(ShellError) in try Convert.string(v, at: frame.location(of: "metric")) } ?? "quality"
         let svg: String
@@ -50,7 +54,8 @@ enum Figures {
     static func resultsFigure(_ kind: String, _ results: ExperimentResults, metric: String, at location: SourceLocation) throws(ShellError) -> String {
         let names = Set(results.trials.flatMap { $0.metrics.filter { $0.metric.column == nil }.map(\.metric.name) })
         if kind != "losses", !names.contains(metric) {
-            throw ShellError("no trial reported '\(metric)'" + Suggest.hint(metric, among: names.sorted()), at: location)
+            let reported = names.isEmpty ? "" : " (the trials reported: \(names.sorted().joined(separator: ", ")))"
+            throw ShellError("no trial reported '\(metric)'" + Suggest.hint(metric, among: names.sorted()) + reported, at: location)
         }
         switch kind {
         case "metric":

@@ -399,18 +399,20 @@ enum Builtins {
         guard case .record(let fields) = given, fields.count == 1 else {
             throw ShellError("where: takes one column and its category, as in {income: \">50K\"}", at: location)
         }
-        let value: String
-        switch fields[0].value {
-        case .string(let text): value = text
-        case .bool(let flag): value = flag ? "true" : "false"
-        case let other: throw ShellError("where: the category is a string, not \(other.typeName)", at: location)
-        }
         guard model.columns.contains(fields[0].key) else {
             throw ShellError("where: no column '\(fields[0].key)'" + Suggest.hint(fields[0].key, among: model.columns), at: location)
         }
         guard model.spec.generator.plugin.descriptor.samplesConditionally else {
             let able = session.registry.plugins(of: .generator).filter(\.descriptor.samplesConditionally).map(\.id).sorted()
             throw ShellError("'\(model.spec.generator.id)' does not sample conditionally (these do: \(able.joined(separator: ", ")))", at: location)
+        }
+        let value: String
+        switch fields[0].value {
+        case .string(let text): value = text
+        case .bool(let flag): value = flag ? "true" : "false"
+        case let other:
+            throw ShellError("where: a condition is a category of a categorical or boolean column, written as a string or true/false, "
+                             + "as in {income: \">50K\"}; got \(other.typeName)", at: location)
         }
         return (fields[0].key, value)
     }

@@ -163,9 +163,7 @@ struct Evaluator {
         do {
             return try spec.validate(raw)
         } catch {
-            if case .notAChoice(_, let given, let choices) = error {
-                throw ShellError(error.description + Suggest.hint(given, among: choices), at: location)
-            }
+            if case .notAChoice = error { throw ShellError(error.description, at: location) }
             throw ShellError("\(plugin): \(error.description)", at: location)
         }
     }

@@ -111,7 +111,13 @@ struct SessionTests {
         #expect(!shell.type("load = 3"))
         #expect(shell.result("ins").contains("1338 rows"))
         #expect(shell.result(".nmes").contains("no command '.nmes' (did you mean `.names`?)"))
-        #expect(shell.result(".names").contains("| ins  | a table |"))
+        #expect(shell.result(".names").contains("| ins  | a table | 1338 rows × 7 columns (\(insurance)) |"))
+        #expect(shell.type("m = fit(independent(), ins, seed: 4)"), Comment(rawValue: shell.errors))
+        #expect(shell.type("e = experiment(ins, [independent(), gaussian_copula()], seeds: [1, 2, 3])"), Comment(rawValue: shell.errors))
+        let names = shell.result(".names")
+        #expect(names.contains("| m    | a fitted model | independent fitted on ins (seed 4) "), "\(names)")
+        #expect(names.contains("| e    | an experiment  | 6 trial(s): 1 table(s) × 2 generator(s) × 3 seed(s) "), "\(names)")
+        #expect(shell.type(".drop m e"), Comment(rawValue: shell.errors))
         // A list of a bound list, again and again, stops at the depth an expression may reach.
         #expect(shell.type("x = [1]"))
         for _ in 1..<256 { #expect(shell.type("x = [x]")) }

@@ -40,6 +40,25 @@ enum Display {
         }
     }
 
+    /// A value on one line, for `.names`: what a table, model or experiment holds, and any other
+    /// value as it would be written in the language.
+    static func line(_ value: Value) -> String {
+        switch value {
+        case .table(let table):
+            let target = table.target.map { ", target \($0)" } ?? ""
+            return "\(table.table.rowCount) rows × \(table.table.columns.count) columns\(target) (\(table.path))"
+        case .model(let model):
+            return "\(model.spec.label) fitted on \(model.tableName) (seed \(model.seed))"
+        case .experiment(let experiment):
+            return "\(experiment.trialCount) trial(s): \(experiment.tables.count) table(s) × \(experiment.generators.count) generator(s) × \(experiment.seeds.count) seed(s)"
+        case .results(let results):
+            let failed = results.trials.filter { $0.error != nil }.count
+            return "\(results.trials.count) trial(s)" + (failed > 0 ? ", \(failed) failed" : "")
+        default:
+            return inline(value)
+        }
+    }
+
     /// A value on one line, as it would be written in the language.
     static func inline(_ value: Value) -> String {
         switch value {

@@ -123,7 +123,7 @@ public enum ShellCommands {
             }
             let rows: [[ResultTable.Cell]] = session.boundNames.map { name in
                 let value = session.lookup(name)!
-                return [.text(name), .text(value.typeName), .text(Display.inline(value))]
+                return [.text(name), .text(value.typeName), .text(Display.line(value))]
             }
             session.emit(ResultTable(columns: ["name", "kind", "value"], rows: rows).render(session.mode == .table ? .table : session.mode))
         },

@@ -4,7 +4,10 @@ scored by SDMetrics' QualityReport (the peer's own scorer) and by machine-learni
 gradient-boosted classifier trained on the synthetic rows, tested on the real holdout, binary F1 of
 income >50K). Prints a table and the speed ratio.
 
-    python3 bench/statistical.py [--data ../shared/data] [--synthlab .build/release/synthlab]
+    python3 bench/statistical.py [--data ../shared/data] [--synthlab .build/release/synthlab] [--seeds 7]
+
+With several --seeds, each synthlab configuration is fitted and sampled once per seed and its row
+shows the mean F1 and quality (and the mean times) over them.
 
 Needs: pip install sdv sdmetrics scikit-learn (and a release build: swift build -c release).
 """
@@ -26,6 +29,7 @@ def main():
     parser.add_argument("--data", default=DATA_FOLDER)
     parser.add_argument("--synthlab", default=SYNTHLAB)
     parser.add_argument("--seed", type=int, default=SPLIT_SEED)
+    parser.add_argument("--seeds", default="7", help="comma-separated seeds of the synthlab runs (their means are shown)")
     args = parser.parse_args()
 
     train, holdout, train_path = adult_split(args.data, args.seed, "synthlab-bench-")
@@ -45,20 +49,26 @@ def main():
         ("bayesian_network", []),
         ("independent", []),
         # Differential privacy through the statistics capability, epsilon = 1.
+        ("independent", ["--privacy", "laplace", "--param", "epsilon=1"]),
         ("gaussian_copula", ["--privacy", "laplace", "--param", "epsilon=1"]),
         ("bayesian_network", ["--privacy", "laplace", "--param", "epsilon=1", "--param", "degree=1"]),
     ]
+    seeds = [int(seed) for seed in args.seeds.split(",")]
+    mean = lambda values: sum(values) / len(values)
     for index, (generator, extra) in enumerate(configurations):
-        out = os.path.join(os.path.dirname(train_path), f"{index}-{generator}.csv")
-        start = time.perf_counter()
-        result = subprocess.run([args.synthlab, "synth", "--generator", generator, "--data", train_path, "--rows", str(len(train)),
-                                 "--seed", "7", "--out", out, "--json"] + extra, check=True, capture_output=True, text=True)
-        seconds = time.perf_counter() - start
-        report = json.loads(result.stdout)
-        synthetic = load(out)
+        measured = []
+        for seed in seeds:
+            out = os.path.join(os.path.dirname(train_path), f"{index}-{generator}-{seed}.csv")
+            start = time.perf_counter()
+            result = subprocess.run([args.synthlab, "synth", "--generator", generator, "--data", train_path, "--rows", str(len(train)),
+                                     "--seed", str(seed), "--out", out, "--json"] + extra, check=True, capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            report = json.loads(result.stdout)
+            synthetic = load(out)
+            measured.append((seconds, report["fit_seconds"] + report["sample_seconds"], utility_f1(synthetic, holdout),
+                             quality(train, synthetic, single)))
         name = f"synthlab {generator}" + (" + laplace ε=1" if extra else "")
-        rows.append((name, seconds, report["fit_seconds"] + report["sample_seconds"],
-                     utility_f1(synthetic, holdout), quality(train, synthetic, single)))
+        rows.append((name,) + tuple(mean([m[i] for m in measured]) for i in range(4)))
 
     start = time.perf_counter()
     synthesizer = GaussianCopulaSynthesizer(metadata)
@@ -70,7 +80,8 @@ def main():
     rows.append(("SDV GaussianCopulaSynthesizer", sdv_seconds, sdv_seconds, utility_f1(sdv_synthetic, holdout),
                  quality(train, sdv_synthetic, single)))
 
-    print(f"adult.csv: {len(train)} training rows, {len(holdout)} holdout rows (split seed {args.seed})")
+    print(f"adult.csv: {len(train)} training rows, {len(holdout)} holdout rows (split seed {args.seed})"
+          + (f"; synthlab rows: means over seeds {args.seeds}" if len(seeds) > 1 else ""))
     print(f"{'generator':42} {'wall s':>8} {'fit+sample s':>13} {'ML F1':>7} {'quality':>8}")
     for row in rows:
         name, wall, fit, f1 = row[:4]

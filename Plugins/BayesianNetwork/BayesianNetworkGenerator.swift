@@ -9,7 +9,8 @@ import SynthMath
 /// column from its conditional table.
 ///
 /// Every column becomes an attribute: categories (and missing, as one more value) for categorical
-/// and boolean columns; for numeric ones, quantile bins (equal-width under privacy) and a missing
+/// and boolean columns; for numeric ones, quantile bins (under privacy, bins from the public range
+/// and grid alone, `histogramEdges`: each end value its own bin, equal widths between) and a missing
 /// value. A sampled numeric bin is turned into a number drawn from the values that fell in it
 /// (uniform in the bin under privacy), clipped and rounded to the column's grid.
 ///
@@ -25,7 +26,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
     public static let descriptor = PluginDescriptor(
         id: "bayesian_network",
         name: "Bayesian network (PrivBayes structure)",
-        version: "1.1.0",
+        version: "1.2.0",
         kind: .generator,
         summary: "A greedy degree-k Bayesian network over discretized columns, sampled in topological order.",
         parameters: [
@@ -201,6 +202,10 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
             } else if equalWidth, gridValues <= bins {
                 // A grid of no more values than bins in the (public) range: one bin per grid value.
                 edges = (0...gridValues).map { present.first! + (Double($0) - 0.5) * domain.resolution }
+            } else if equalWidth, domain.resolution > 0 {
+                // A wider grid: each end value a bin of its own, equal widths between (the edges
+                // still follow from the public range and grid alone).
+                edges = histogramEdges(low: present.first!, high: present.last!, bins: bins, resolution: domain.resolution, onePerValue: 0)
             } else if equalWidth || present.first == present.last {
                 let low = present.first!, high = Swift.max(present.last!, present.first! + 1e-9)
                 edges = (0...bins).map { low + (high - low) * Double($0) / Double(bins) }

@@ -22,7 +22,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
     public static let descriptor = PluginDescriptor(
         id: "gaussian_copula",
         name: "Gaussian copula",
-        version: "1.0.0",
+        version: "1.1.0",
         kind: .generator,
         summary: "Marginals chosen per column by the KS statistic, joined by the correlation of their normal scores.",
         parameters: [
@@ -32,7 +32,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
             .bool("keep_missing", default: true, help: "Reproduce each column's rate of missing values."),
             .float("correlation_shrinkage", default: 0, min: 0, max: 1,
                    help: "Shrink the correlation of the normal scores toward the identity by this share."),
-            .int("bins", default: 32, min: 2, max: 10_000, help: "Under privacy: histogram bins of each numeric marginal."),
+            .int("bins", default: 32, min: 2, max: 10_000, help: "Under privacy: histogram bins of each numeric marginal (each end of the range a bin of its own)."),
             .int("pair_bins", default: 8, min: 2, max: 64, help: "Under privacy: groups per column in the two-way tables that estimate Kendall's tau."),
         ],
         capabilities: [Capability.privacyStatistics],
@@ -110,7 +110,8 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
     }
 
     /// With the statistics capability (after DPCopula, Li et al. 2014): each marginal from one noisy
-    /// histogram (numeric columns over `bins` equal-width bins of their public range, categories
+    /// histogram (numeric columns over `bins` bins of their public range, `histogramEdges`: each end
+    /// value of a grid its own bin, equal widths between; categories
     /// with missing as one more), and each pair's correlation from Kendall's tau of a noisy
     /// `pair_bins` × `pair_bins` table of the columns' marginal positions, ρ = sin(πτ/2). The
     /// budget is split evenly over the d + d(d − 1)/2 queries.
@@ -137,20 +138,19 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
                 positions.append(encoder.forward(column)[0].map { $0 })
             default:
                 let domain = try NumericDomain(column)
-                var edges = (0...bins).map { domain.minimum + (domain.maximum - domain.minimum) * Double($0) / Double(bins) }
+                var edges = histogramEdges(low: domain.minimum, high: domain.maximum, bins: bins, resolution: domain.resolution, onePerValue: 0)
                 if domain.maximum == domain.minimum { edges = (0...bins).map { domain.minimum + Double($0) * 1e-9 } }
-                var counts = [Double](repeating: 0, count: bins + 1)
+                let cells = edges.count - 1
+                var counts = [Double](repeating: 0, count: cells + 1)
                 let values = domain.numbers(column, fill: 0)
                 for row in 0..<n {
-                    if column.isMissing(row) { counts[bins] += 1; continue }
-                    var b = Int((values[row] - edges[0]) / (edges[bins] - edges[0]) * Double(bins))
-                    b = Swift.min(Swift.max(b, 0), bins - 1)
-                    counts[b] += 1
+                    if column.isMissing(row) { counts[cells] += 1; continue }
+                    counts[binIndex(of: values[row], edges: edges)] += 1
                 }
                 let noisy = try statistics.histogram(counts, l1Sensitivity: 1).map { Swift.max($0, 0) }
                 let total = noisy.reduce(0, +)
-                missingRates.append(total > 0 ? noisy[bins] / total : 0)
-                let marginal = Marginal.histogram(edges: edges, counts: Array(noisy.prefix(bins)))
+                missingRates.append(total > 0 ? noisy[cells] / total : 0)
+                let marginal = Marginal.histogram(edges: edges, counts: Array(noisy.prefix(cells)))
                 chosen[column.name] = "histogram"
                 models.append(.numeric(marginal, domain))
                 positions.append((0..<n).map { column.isMissing($0) ? nil : marginal.cdf(values[$0]) })

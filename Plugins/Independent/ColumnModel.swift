@@ -159,17 +159,10 @@ struct ColumnModel {
     /// values such as hours per week across their neighbours.
     static let valueBinLimit = 256
 
-    /// Equal-width edges over [low, high]. Integral columns with a narrow range get one bin per
-    /// representable value, centred on it, so no value outside the support is drawn.
+    /// The histogram's edges (`histogramEdges`): integral columns with a narrow range get one bin
+    /// per representable value, centred on it, so no value outside the support is drawn; a wider
+    /// range on a grid gives each end value a bin of its own.
     static func binEdges(low: Double, high: Double, bins: Int, integral: Bool, resolution: Double) -> [Double] {
-        if integral, resolution > 0 {
-            let values = Int(((high - low) / resolution).rounded()) + 1
-            if values <= max(bins, valueBinLimit) {
-                return (0...values).map { low + (Double($0) - 0.5) * resolution }
-            }
-        }
-        if high == low { return [low, high] }
-        let width = (high - low) / Double(bins)
-        return (0...bins).map { $0 == bins ? high : low + Double($0) * width }
+        histogramEdges(low: low, high: high, bins: bins, resolution: resolution, onePerValue: integral ? max(bins, valueBinLimit) : 0)
     }
 }

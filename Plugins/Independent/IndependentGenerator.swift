@@ -13,14 +13,14 @@ public struct IndependentGenerator: Generator {
     public static let descriptor = PluginDescriptor(
         id: "independent",
         name: "Independent marginals",
-        version: "1.0.0",
+        version: "1.1.0",
         kind: .generator,
         summary: "Samples every column independently from its own marginal distribution (the baseline).",
         parameters: [
             .choice("numeric_model", ["empirical", "histogram"], default: "empirical",
                     help: "How numeric columns are modelled: interpolated empirical quantiles, or a histogram (always a histogram under privacy)."),
             .int("bins", default: 32, min: 2, max: 100_000,
-                 help: "Histogram bins per numeric column (an integer or datetime column with at most max(bins, 256) values in its range gets one bin per value)."),
+                 help: "Histogram bins per numeric column (an integer or datetime column with at most max(bins, 256) values in its range gets one bin per value; otherwise each end of the range gets a bin of its own)."),
             .bool("keep_missing", default: true, help: "Reproduce each column's rate of missing values."),
         ],
         capabilities: [Capability.privacyStatistics])

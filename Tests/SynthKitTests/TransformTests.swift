@@ -58,6 +58,25 @@ struct TransformTests {
         }
     }
 
+    /// Histogram edges follow from the range, the grid and the bin count alone.
+    @Test func histogramEdgesGiveTheEndValuesTheirOwnBins() {
+        // A narrow integer range: one bin per value, centred on it.
+        #expect(histogramEdges(low: 1, high: 3, bins: 32, resolution: 1, onePerValue: 256) == [0.5, 1.5, 2.5, 3.5])
+        // A wide integer range (capital-gain's): 0 and 99999 each alone, 30 equal bins between.
+        let wide = histogramEdges(low: 0, high: 99_999, bins: 32, resolution: 1, onePerValue: 0)
+        #expect(wide.count == 33)
+        #expect(wide.prefix(2) == [-0.5, 0.5] && wide.suffix(2) == [99_998.5, 99_999.5])
+        let inner = zip(wide.dropFirst(1), wide.dropFirst(2)).dropLast().map { $1 - $0 }
+        #expect(inner.count == 30 && inner.allSatisfy { abs($0 - 99_998.0 / 30) < 1e-6 })
+        #expect(binIndex(of: 0, edges: wide) == 0 && binIndex(of: 1, edges: wide) == 1 && binIndex(of: 99_999, edges: wide) == 31)
+        // Two decimals: the end bins are one step wide.
+        let money = histogramEdges(low: 1.25, high: 9.75, bins: 8, resolution: 0.01, onePerValue: 0)
+        #expect(money.count == 9 && abs(money[1] - money[0] - 0.01) < 1e-12 && abs(money[8] - money[7] - 0.01) < 1e-12)
+        // No grid, or too few bins: equal widths over [low, high].
+        #expect(histogramEdges(low: 0, high: 1, bins: 4, resolution: 0, onePerValue: 0) == [0, 0.25, 0.5, 0.75, 1])
+        #expect(histogramEdges(low: 0, high: 30, bins: 3, resolution: 1, onePerValue: 0) == [0, 10, 20, 30])
+    }
+
     @Test func frequencyIntervalsFollowTheCounts() throws {
         let column = Column(name: "c", values: .categorical(codes: [0, 1, 1, 1, 2, 2, 0, 1], levels: ["a", "b", "c"]),
                             missing: [false, false, false, false, false, false, false, true])

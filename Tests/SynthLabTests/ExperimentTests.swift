@@ -204,7 +204,7 @@ struct ProvenanceTests {
         let record = try Self.record(folder + "/s.csv")
         #expect(record["made_by"] as? String == "synthlab")
         #expect((record["generator"] as? [String: Any])?["id"] as? String == "independent")
-        #expect((record["generator"] as? [String: Any])?["version"] as? String == "1.0.0")
+        #expect((record["generator"] as? [String: Any])?["version"] as? String == "1.1.0")
         #expect(((record["privacy"] as? [String: Any])?["parameters"] as? [String: Any])?["epsilon"] as? Double == 2)
         #expect(record["seed"] as? Int == 7 && record["rows"] as? Int == 50 && record["training_rows"] as? Int == 1338)
         #expect(record["training_table_sha256"] as? String == expectedHash)

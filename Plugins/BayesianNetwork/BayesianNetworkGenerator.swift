@@ -22,7 +22,7 @@ import SynthMath
 /// paper's θ-usefulness rule (θ = 4): a conditional table may have at most n·(1 − β)·ε / (θ·d)
 /// cells, so that its counts stand above the noise; a small budget gets fewer or coarser parents
 /// (none, at worst). Numeric ranges and category levels are public metadata.
-public struct BayesianNetworkGenerator: ConditionalGenerator {
+public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "bayesian_network",
         name: "Bayesian network (PrivBayes structure)",
@@ -36,9 +36,10 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
                  help: "Rows (a seeded sample) used to score candidate structures without privacy."),
         ],
         capabilities: [Capability.privacyStatistics],
-        samplesConditionally: true)
+        samplesConditionally: true,
+        savesModels: true)
 
-    struct Attribute {
+    struct Attribute: Codable {
         let name: String
         let cardinality: Int
         let categories: CategoryDomain?
@@ -49,7 +50,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
         let binValues: [[Double]]
     }
 
-    struct Factor {
+    struct Factor: Codable {
         let attribute: Int
         let parents: [Int]
         /// P(attribute | parents), one row of `cardinality` probabilities per parent configuration.
@@ -285,6 +286,36 @@ public struct BayesianNetworkGenerator: ConditionalGenerator {
             return total > 0 ? row.map { $0 / total } : fallback
         }
         return Factor(attribute: child, parents: parents, table: table)
+    }
+
+    /// What a saved model holds: the attributes (categories, or a numeric column's bins and, without
+    /// privacy, the values in each bin) and the network's conditional tables.
+    struct State: Codable {
+        var attributes: [Attribute]
+        var factors: [Factor]
+    }
+
+    public func saveState(context: PluginContext) throws -> [UInt8] {
+        guard !factors.isEmpty else { throw PluginError.state("save() called before fit(): there is no model to save") }
+        return try CodableState.encode(State(attributes: attributes, factors: factors), plugin: "bayesian_network")
+    }
+
+    public mutating func loadState(_ bytes: [UInt8], context: PluginContext) throws {
+        let state = try CodableState.decode(State.self, from: bytes, plugin: "bayesian_network")
+        let d = state.attributes.count
+        for factor in state.factors {
+            let members = [factor.attribute] + factor.parents
+            guard members.allSatisfy({ (0..<d).contains($0) }),
+                  factor.table.count == factor.parents.reduce(1, { $0 * state.attributes[$1].cardinality }),
+                  factor.table.allSatisfy({ $0.count == state.attributes[factor.attribute].cardinality }) else {
+                throw PluginError.invalidArgument("saved bayesian_network model has a conditional table that does not fit its attributes")
+            }
+        }
+        guard Set(state.factors.map(\.attribute)) == Set(0..<d), !state.factors.isEmpty else {
+            throw PluginError.invalidArgument("saved bayesian_network model does not give every column a conditional table")
+        }
+        attributes = state.attributes
+        factors = state.factors
     }
 
     public mutating func sample(rows: Int, context: PluginContext) throws -> Table {

@@ -18,7 +18,7 @@ import SynthMath
 ///
 /// Under the *statistics* privacy capability, see `fitPrivately`. Numeric ranges and category
 /// levels are public metadata.
-public struct GaussianCopulaGenerator: ConditionalGenerator {
+public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "gaussian_copula",
         name: "Gaussian copula",
@@ -36,12 +36,30 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
             .int("pair_bins", default: 8, min: 2, max: 64, help: "Under privacy: groups per column in the two-way tables that estimate Kendall's tau."),
         ],
         capabilities: [Capability.privacyStatistics],
-        samplesConditionally: true)
+        samplesConditionally: true,
+        savesModels: true)
 
     private enum ColumnModel {
         case numeric(Marginal, NumericDomain)
         case categorical(FrequencyEncoder)
-        case constant(Column)
+        /// A numeric column with one value (or none): that value, on the column's domain.
+        case constant(Double, NumericDomain)
+    }
+
+    /// What a saved model holds: each numeric marginal as the table of values it samples from,
+    /// each categorical column's intervals, the missing rates and the correlation's factor.
+    struct State: Codable {
+        struct Model: Codable {
+            var family: Marginal.Family?
+            var quantileTable: [Double]?
+            var domain: NumericDomain?
+            var encoder: FrequencyEncoder?
+            var constant: Double?
+        }
+        var names: [String]
+        var models: [Model]
+        var missingRates: [Double]
+        var cholesky: [Double]
     }
 
     private let family: String
@@ -93,7 +111,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
                 let domain = try NumericDomain(column)
                 let present = column.presentNumbers() ?? []
                 guard let marginal = try choose(present, random: &random) else {
-                    models.append(.constant(column))
+                    models.append(.constant(present.first ?? 0, domain))
                     scores.append(Array(repeating: 0, count: n))
                     continue
                 }
@@ -315,6 +333,50 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
     }
 
 
+    public func saveState(context: PluginContext) throws -> [UInt8] {
+        guard let cholesky else { throw PluginError.state("save() called before fit(): there is no model to save") }
+        let saved = models.map { model -> State.Model in
+            switch model {
+            case .numeric(let marginal, let domain):
+                State.Model(family: marginal.family, quantileTable: marginal.quantileTable, domain: domain)
+            case .categorical(let encoder):
+                State.Model(encoder: encoder)
+            case .constant(let value, let domain):
+                State.Model(domain: domain, constant: value)
+            }
+        }
+        return try CodableState.encode(State(names: names, models: saved, missingRates: missingRates, cholesky: cholesky.storage),
+                                       plugin: "gaussian_copula")
+    }
+
+    public mutating func loadState(_ bytes: [UInt8], context: PluginContext) throws {
+        let state = try CodableState.decode(State.self, from: bytes, plugin: "gaussian_copula")
+        let d = state.names.count
+        guard state.models.count == d, state.missingRates.count == d, state.cholesky.count == d * d else {
+            throw PluginError.invalidArgument("saved gaussian_copula model is inconsistent: \(d) columns, \(state.models.count) models, "
+                                              + "\(state.missingRates.count) missing rates, a factor of \(state.cholesky.count) values")
+        }
+        var restored: [ColumnModel] = []
+        for (name, model) in zip(state.names, state.models) {
+            if let family = model.family, let table = model.quantileTable, let domain = model.domain, table.count == Marginal.grid.count {
+                restored.append(.numeric(Marginal(family: family, quantileTable: table), domain))
+            } else if let encoder = model.encoder {
+                restored.append(.categorical(encoder))
+            } else if let value = model.constant, let domain = model.domain {
+                restored.append(.constant(value, domain))
+            } else {
+                throw PluginError.invalidArgument("saved gaussian_copula model has no usable model of column '\(name)'")
+            }
+        }
+        var factor = Matrix<Double>(rows: d, columns: d)
+        factor.storage = state.cholesky
+        names = state.names
+        models = restored
+        missingRates = state.missingRates
+        cholesky = factor
+        chosen = Dictionary(uniqueKeysWithValues: zip(state.names, state.models).compactMap { name, model in model.family.map { (name, $0.rawValue) } })
+    }
+
     /// Columns from normal scores, one column of `correlated` per table column.
     private func decode(_ correlated: Matrix<Double>, rows: Int, context: PluginContext) throws -> Table {
         let d = models.count
@@ -336,9 +398,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator {
                 columns.append(encoder.domain.column(categories, name: names[j]))
             case .numeric(let marginal, let domain):
                 columns.append(domain.column(z.map(marginal.value), missing: missing, name: names[j], clip: enforceMinMax))
-            case .constant(let original):
-                let value = original.presentNumbers()?.first ?? 0
-                let domain = try NumericDomain(original)
+            case .constant(let value, let domain):
                 columns.append(domain.column(Array(repeating: value, count: rows), missing: missing, name: names[j]))
             }
             context.progress(Double(j + 1) / Double(d), "sampled \(names[j])")

@@ -5,7 +5,7 @@ import SynthMath
 /// A univariate distribution for one numeric column: its CDF, and its inverse through a table on
 /// a grid of normal scores (so that sampling costs an interpolation, not a root search).
 final class Marginal {
-    enum Family: String, CaseIterable {
+    enum Family: String, CaseIterable, Codable {
         case norm, truncnorm, beta, gamma, uniform, empirical
     }
 
@@ -23,6 +23,19 @@ final class Marginal {
         self.cdf = cdf
         self.quantile = quantile
     }
+
+    /// A saved marginal: the table sampling reads, so a restored model draws the same values.
+    /// Its CDF and quantile function interpolate that table.
+    init(family: Family, quantileTable: [Double]) {
+        let grid = Marginal.grid
+        self.family = family
+        self.cdf = { x in normalCDF(interpolate(x, from: quantileTable, to: grid)) }
+        self.quantile = { p in interpolate(normalQuantile(Swift.min(Swift.max(p, 1e-300), 1 - 1e-16)), from: grid, to: quantileTable) }
+        self.table = quantileTable
+    }
+
+    /// x for each normal score of `Marginal.grid`: what `value(_:)` interpolates.
+    var quantileTable: [Double] { table }
 
     /// The normal score of x: Φ⁻¹(F(x)), kept finite.
     func score(_ x: Double) -> Double {

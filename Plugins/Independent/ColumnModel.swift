@@ -2,8 +2,8 @@ import SynthKit
 import SynthMath
 
 /// The fitted marginal of one column.
-struct ColumnModel {
-    enum Shape {
+struct ColumnModel: Codable {
+    enum Shape: Codable {
         /// Present values, sorted; drawn by interpolating between order statistics.
         case empirical([Double])
         /// Bin edges (count + 1) and cumulative bin weights; drawn uniformly within a bin.

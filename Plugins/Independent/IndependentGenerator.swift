@@ -9,7 +9,7 @@ import SynthMath
 /// With a privacy mechanism composed, every statistic comes from one noisy histogram per column
 /// (the missing cells being one more cell), asked through the *statistics* capability. Numeric
 /// bounds and the category levels are taken as public metadata, as in most DP synthesizers.
-public struct IndependentGenerator: Generator {
+public struct IndependentGenerator: PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "independent",
         name: "Independent marginals",
@@ -23,13 +23,27 @@ public struct IndependentGenerator: Generator {
                  help: "Histogram bins per numeric column (an integer or datetime column with at most max(bins, 256) values in its range gets one bin per value; otherwise each end of the range gets a bin of its own)."),
             .bool("keep_missing", default: true, help: "Reproduce each column's rate of missing values."),
         ],
-        capabilities: [Capability.privacyStatistics])
+        capabilities: [Capability.privacyStatistics],
+        savesModels: true)
 
     private let histogramOnly: Bool
     private let bins: Int
     private let keepMissing: Bool
     private var models: [ColumnModel]?
-    private var schema: [(name: String, kind: ColumnKind, levels: [String])] = []
+    private var schema: [Field] = []
+
+    struct Field: Codable {
+        var name: String
+        var kind: ColumnKind
+        var levels: [String]
+    }
+
+    /// What a saved model holds: each column's marginal (a numeric column's present values, or
+    /// its histogram) and its name, kind and categories.
+    struct State: Codable {
+        var models: [ColumnModel]
+        var schema: [Field]
+    }
 
     public init(parameters: Parameters, context: PluginContext) throws {
         histogramOnly = parameters.string("numeric_model") == "histogram"
@@ -58,9 +72,23 @@ public struct IndependentGenerator: Generator {
         }
         models = fitted
         schema = table.columns.map { column in
-            if case .categorical(_, let levels) = column.values { return (column.name, column.kind, levels) }
-            return (column.name, column.kind, [])
+            if case .categorical(_, let levels) = column.values { return Field(name: column.name, kind: column.kind, levels: levels) }
+            return Field(name: column.name, kind: column.kind, levels: [])
         }
+    }
+
+    public func saveState(context: PluginContext) throws -> [UInt8] {
+        guard let models else { throw PluginError.state("save() called before fit(): there is no model to save") }
+        return try CodableState.encode(State(models: models, schema: schema), plugin: "independent")
+    }
+
+    public mutating func loadState(_ bytes: [UInt8], context: PluginContext) throws {
+        let state = try CodableState.decode(State.self, from: bytes, plugin: "independent")
+        guard state.models.count == state.schema.count else {
+            throw PluginError.invalidArgument("saved independent model has \(state.models.count) column models for \(state.schema.count) columns")
+        }
+        models = state.models
+        schema = state.schema
     }
 
     public mutating func sample(rows: Int, context: PluginContext) throws -> Table {

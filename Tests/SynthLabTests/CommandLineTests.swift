@@ -240,7 +240,23 @@ struct CommandLineTests {
         #expect(refused.stderr.contains("generator 'independent' does not sample conditionally (these do: bayesian_network, ctgan, gaussian_copula, tvae)"))
         let badColumn = try Support.synthlab(["synth", "--generator", "gaussian_copula", "--data", Support.data("insurance.csv"), "--rows", "3",
                                               "--seed", "1", "--out", out + ".3", "--where", "smoke=yes"], pluginPath: plugins)
-        #expect(badColumn.status == 1 && badColumn.stderr.contains("has no column 'smoke'"))
+        #expect(badColumn.status == 1 && badColumn.stderr.contains("has no column 'smoke' (did you mean `smoker`?)"), "\(badColumn.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out + ".3"))
+        // A typo in --where is refused before a long fit, not after it: no model file is written.
+        let early = try Support.synthlab(["synth", "--generator", "ctgan", "--param", "epochs=100000", "--data", Support.data("insurance.csv"),
+                                          "--rows", "3", "--seed", "1", "--out", out + ".4", "--where", "smoke=yes", "--save-model", out + ".model"],
+                                         pluginPath: plugins)
+        #expect(early.status == 1 && early.stderr.contains("has no column 'smoke'"), "\(early.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + ".model"))
+        // A model from --save-model samples given a category with synthlab sample.
+        #expect(try Support.synthlab(["synth", "--generator", "bayesian_network", "--data", Support.data("insurance.csv"), "--rows", "3",
+                                      "--seed", "1", "--out", out + ".5", "--save-model", out + ".bn"], pluginPath: plugins).status == 0)
+        let fromModel = try Support.synthlab(["sample", "--model", out + ".bn", "--rows", "40", "--out", out + ".6", "--where", "smoker=yes"],
+                                             pluginPath: plugins)
+        #expect(fromModel.status == 0, Comment(rawValue: fromModel.stderr))
+        let sampled = try CSVReader.read(path: out + ".6")
+        #expect(sampled.rowCount == 40 && (0..<40).allSatisfy { sampled.column(named: "smoker")!.text(at: $0) == "yes" })
+        let typo = try Support.synthlab(["sample", "--model", out + ".bn", "--rows", "4", "--out", out + ".7", "--where", "smokr=yes"], pluginPath: plugins)
+        #expect(typo.stderr.contains("--where: the model has no column 'smokr' (did you mean `smoker`?)"), "\(typo.stderr)")
     }
 }

@@ -74,6 +74,7 @@ struct ModelWorkerTests {
         #expect(shell.session.lookup("a") == nil, "a failed call binds nothing")
         // Fitted on another seed, it aborts when it samples; the model is gone after that.
         #expect(shell.type("a = fit(aborts_sampling(), ins, seed: 5)"), Comment(rawValue: shell.errors))
+        #expect(shell.result(#"save(a, "\#(Support.temporaryFolder())/a.model")"#).contains("generator 'aborts_sampling' cannot save its model"))
         shell.clear()
         #expect(!shell.type("s = sample(a, rows: 10)"))
         #expect(shell.errors.contains("generator 'aborts_sampling' crashed its worker process in sample (signal 6, SIGABRT: a plugin aborted)"),

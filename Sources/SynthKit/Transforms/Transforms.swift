@@ -101,7 +101,7 @@ public struct LabelEncoder: ColumnTransform {
 /// frequency encoder): forward gives the interval's middle, or a uniform point inside it when a
 /// random stream is given; inverse finds the interval. Frequencies survive any transform that keeps
 /// the uniform distribution on [0, 1).
-public struct FrequencyEncoder: ColumnTransform {
+public struct FrequencyEncoder: ColumnTransform, Codable {
     public let domain: CategoryDomain
     /// Categories in interval order, and the interval boundaries (count + 1 of them).
     public let order: [Int]

@@ -105,14 +105,17 @@ public enum Synthesis {
         let table = try CSVReader.read(path: request.dataPath, options: request.csvOptions)
         let privacy = try privacyPlugin.map { try PluginInstance($0, parameters: resolved[$0.id]!, host: host) }
         let generator = try PluginInstance(generatorPlugin, parameters: resolved[generatorPlugin.id]!, host: host)
+        // A --where that cannot hold is refused before the fit, which may take minutes.
+        if let condition = request.condition, table.column(named: condition.column) == nil {
+            throw SynthLabError.invalidRequest("--where: \(request.dataPath) has no column '\(condition.column)'"
+                                               + Suggest.hint(condition.column, among: table.columnNames)
+                                               + " (columns: \(table.columnNames.joined(separator: ", ")))")
+        }
         let session = try GeneratorSession(generator: generator, privacy: privacy)
         let fitStart = Date()
         try session.fit(table, host: host)
         if let modelPath = request.modelPath { try session.saveModel(to: modelPath, host: host) }
         let sampleStart = Date()
-        if let condition = request.condition, table.column(named: condition.column) == nil {
-            throw SynthLabError.invalidRequest("--where: \(request.dataPath) has no column '\(condition.column)'")
-        }
         let synthetic = try session.sample(rows: request.rows, where: request.condition, host: host)
         let sampleEnd = Date()
         try CSVWriter.write(synthetic, to: request.outputPath)
@@ -138,7 +141,7 @@ public enum Synthesis {
         let header = saved.header
         let session = try GeneratorSession.loadModel(saved, registry: registry, host: host)
         if let condition, !header.columns.contains(where: { $0.name == condition.column }) {
-            throw SynthLabError.invalidRequest("--where: the model has no column '\(condition.column)' (columns: \(header.columns.map(\.name).joined(separator: ", ")))")
+            throw SynthLabError.invalidRequest("--where: the model has no column '\(condition.column)'" + Suggest.hint(condition.column, among: header.columns.map(\.name)) + " (columns: \(header.columns.map(\.name).joined(separator: ", ")))")
         }
         let start = Date()
         let synthetic = try session.sample(rows: rows, where: condition, host: host)

@@ -19,10 +19,9 @@ enum Display {
             if descriptor.parameters.isEmpty { return text + "no parameters\n" }
             return text + Views.parameters(plugin).render(mode)
         case .table(let table):
-            let target = table.target.map { ", target \($0)" } ?? ""
-            return "\(table.name): \(table.table.rowCount) rows × \(table.table.columns.count) columns\(target) (\(table.path))"
-        case .model(let model):
-            return "\(model.spec.label) fitted on \(model.tableName) (seed \(model.seed))"
+            return "\(table.name): " + line(value)
+        case .model:
+            return line(value)
         case .experiment(let experiment):
             return describe(experiment)
         case .list(let items) where items.contains(where: { !isScalar($0) }):

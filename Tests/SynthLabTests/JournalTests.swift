@@ -69,7 +69,7 @@ struct JournalTests {
         let shell = try journaled(folder)
         #expect(shell.result(".restore").contains("no session ended without .quit: nothing to restore"))
         #expect(shell.result(".restore forget").contains("nothing to forget"))
-        #expect(shell.result(".restore a b").contains(".restore takes one journal, or forget"))
+        #expect(shell.result(".restore a b").contains(".restore takes one argument, got 2: .restore [FILE|forget]"))
 
         // A session whose table has gone since: the replay stops there and the journal stays.
         let data = Support.temporaryFolder("synthlab-data") + "/ins.csv"

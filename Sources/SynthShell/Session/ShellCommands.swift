@@ -112,7 +112,10 @@ public enum ShellCommands {
         ShellCommand(name: ".seed", arguments: "[N]", summary: "The session seed, from which statements without a seed draw theirs.",
                      argument: .none) { session, arguments, _ throws(ShellError) in
             guard let text = arguments.first else { session.emit("\(session.sessionSeed)\n"); return }
-            guard let seed = UInt64(text) else { throw ShellError(".seed takes a non-negative integer, got '\(text)'") }
+            guard let seed = UInt64(text) else {
+                let tooLarge = text.allSatisfy(\.isNumber) && !text.isEmpty
+                throw ShellError(".seed takes a non-negative integer" + (tooLarge ? " of at most \(UInt64.max)" : "") + ", got '\(text)'")
+            }
             session.setSeed(seed)
         },
         ShellCommand(name: ".names", arguments: "", summary: "The bound names and their values.",
@@ -172,7 +175,6 @@ public enum ShellCommands {
     /// its lock meanwhile, and deletes it once every statement ran again; `.restore forget`
     /// deletes them all.
     static func restore(_ arguments: [String], session: Session) throws(ShellError) {
-        guard arguments.count <= 1 else { throw ShellError(".restore takes one journal, or forget: .restore [FILE|forget]") }
         guard let folder = session.journalFolder else {
             throw ShellError("no folder of session journals: set HOME or XDG_STATE_HOME to an absolute folder")
         }
@@ -220,6 +222,14 @@ public enum ShellCommands {
         let name = words.first ?? "."
         guard let command = named(name) else {
             throw ShellError("no command '\(name)'" + Suggest.hint(name, among: all.map(\.name)) + "; .help lists them",
+                             at: SourceLocation(line: number, column: 1))
+        }
+        // "" takes nothing, "NAME [NAME ...]" any number, every other form one argument.
+        let most = command.arguments.isEmpty ? 0 : command.arguments.contains("...") ? Int.max : 1
+        if words.count - 1 > most {
+            let usage = command.arguments.isEmpty ? command.name : "\(command.name) \(command.arguments)"
+            throw ShellError("\(command.name) takes \(most == 0 ? "no argument" : "one argument"), got \(words.count - 1): \(usage)"
+                             + (most == 1 ? " (quote a path with spaces)" : ""),
                              at: SourceLocation(line: number, column: 1))
         }
         do {

@@ -74,8 +74,8 @@ enum Views {
     /// One row per table and generator configuration: the seeds, the privacy spent, each
     /// table-level metric's mean over the seeds (and its standard deviation with several seeds),
     /// and, with several configurations, the best mean of each metric that has a goal marked and
-    /// the configuration's mean rank over those metrics (1 is best; ties share their mean rank).
-    /// Metric names that repeat across validators keep the first validator's.
+    /// the configuration's mean rank over those metrics (1 is best; ties share their mean rank),
+    /// among the configurations of the table that have values. Metric names that repeat across validators keep the first validator's.
     static func summary(_ results: ExperimentResults) -> ResultTable {
         var groups: [(key: String, table: String, generator: String, trials: [TrialResult])] = []
         for trial in results.trials {
@@ -122,7 +122,9 @@ enum Views {
         if compared {
             var rankSums = [Double](repeating: 0, count: groups.count), rankCounts = [Int](repeating: 0, count: groups.count)
             for table in Set(groups.map(\.table)) {
-                let members = groups.indices.filter { groups[$0].table == table }
+                // A configuration with no value at all (every trial failed) is left out of the
+                // ranking, so that it does not take the ranks and marks from the others.
+                let members = groups.indices.filter { groups[$0].table == table && means[$0].contains { $0 != nil } }
                 guard members.count > 1 else { continue }
                 for (m, name) in metricNames.enumerated() {
                     guard let goal = goals[name], goal != .none else { continue }

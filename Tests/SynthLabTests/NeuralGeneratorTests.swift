@@ -340,6 +340,12 @@ struct NeuralGeneratorTests {
         #expect(shell.type(#"c = sample(load_model("\#(folder)/bn.model"), rows: 30, to: "\#(folder)/c.csv")"#), Comment(rawValue: shell.errors))
         #expect(shell.type(#"d = sample(fit(bayesian_network, ins, seed: 1), rows: 30, to: "\#(folder)/d.csv")"#))
         #expect(try String(contentsOfFile: folder + "/c.csv", encoding: .utf8) == (try String(contentsOfFile: folder + "/d.csv", encoding: .utf8)))
+        // A private model read back says what its fit spent, and so do its samples' provenance files.
+        #expect(shell.type(#"save(fit(bayesian_network(degree: 1) with laplace(epsilon: 0.5), ins, seed: 2), "\#(folder)/pb.model")"#))
+        #expect(shell.type(#"pb = load_model("\#(folder)/pb.model")"#), Comment(rawValue: shell.errors))
+        #expect(shell.result("pb").contains("bayesian_network(degree: 1) fitted on pb (seed 2, spent ε = 0.5)"), Comment(rawValue: shell.output))
+        #expect(shell.type(#"e = sample(pb, rows: 20, to: "\#(folder)/e.csv")"#), Comment(rawValue: shell.errors))
+        #expect(try String(contentsOfFile: folder + "/e.csv.provenance.json", encoding: .utf8).contains(#""epsilon" : 0.5"#))
         #expect(shell.result(#"load_model("\#(folder)/a.csv")"#).contains("is not a SynthLab model file"))
         #expect(shell.result(#"save(3, "\#(folder)/x.csv")"#).contains("expected a table or a fitted model, got an integer"))
     }

@@ -25,6 +25,10 @@ struct StatisticalModelFileTests {
         #expect(header.epsilon == (`private` ? 2 : nil))
 
         let reloaded = try GeneratorSession.loadModel(from: path, registry: registry, host: HostServices(seed: 4))
+        // A loaded model's ε is what its fit spent, and saving it again keeps it.
+        #expect(reloaded.privacySpent == (`private` ? PrivacySpend(epsilon: 2, delta: 0) : nil))
+        try reloaded.saveModel(to: folder + "/again.model", host: host)
+        #expect(try SavedModel.read(folder + "/again.model").header.epsilon == header.epsilon)
         let before = try session.sample(rows: 3000, host: HostServices(seed: 11))
         let after = try reloaded.sample(rows: 3000, host: HostServices(seed: 11))
         #expect(after == before, "\(generator): the reloaded model's rows")

@@ -11,6 +11,8 @@ public final class GeneratorSession: @unchecked Sendable {
     /// The training table, kept (a reference to its column storage) until its hash is asked for.
     private var fittedTable: Table?
     var cachedTrainingHash: String?
+    /// The ε and δ a saved model's file records (its fit spent them; sampling spends nothing).
+    var loadedSpend: PrivacySpend?
 
     /// Refuses a composition whose generator consumes none of the privacy plugin's capabilities.
     public init(generator: PluginInstance, privacy: PluginInstance?) throws(SynthLabError) {
@@ -89,8 +91,9 @@ public final class GeneratorSession: @unchecked Sendable {
         return table
     }
 
-    /// What the composed privacy mechanism has spent (nil without privacy).
-    public var privacySpent: PrivacySpend? { privacy.map(PrivacyAccount.spent) }
+    /// What the composed privacy mechanism has spent (nil without privacy), or for a model read
+    /// from a file, what its fit spent.
+    public var privacySpent: PrivacySpend? { privacy.map(PrivacyAccount.spent) ?? loadedSpend }
 }
 
 /// What a privacy instance reports through `synth.privacy/1`.

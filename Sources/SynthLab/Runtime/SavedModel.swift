@@ -102,6 +102,7 @@ extension GeneratorSession {
         }
         session.fitted = (header.columns.map { ($0.name, $0.kind) }, header.rows)
         session.cachedTrainingHash = header.trainingTableSHA256
+        if let epsilon = header.epsilon { session.loadedSpend = PrivacySpend(epsilon: epsilon, delta: header.delta ?? 0) }
         return session
     }
 }

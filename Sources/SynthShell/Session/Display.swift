@@ -47,7 +47,10 @@ enum Display {
             let target = table.target.map { ", target \($0)" } ?? ""
             return "\(table.table.rowCount) rows × \(table.table.columns.count) columns\(target) (\(table.path))"
         case .model(let model):
-            return "\(model.spec.label) fitted on \(model.tableName) (seed \(model.seed))"
+            let spent = model.privacySpent.map { spent in
+                ", spent ε = \(String(format: "%.4g", spent.epsilon))" + (spent.delta > 0 ? ", δ = \(String(format: "%.3g", spent.delta))" : "")
+            } ?? ""
+            return "\(model.spec.label) fitted on \(model.tableName) (seed \(model.seed)\(spent))"
         case .experiment(let experiment):
             return "\(experiment.trialCount) trial(s): \(experiment.tables.count) table(s) × \(experiment.generators.count) generator(s) × \(experiment.seeds.count) seed(s)"
         case .results(let results):

@@ -32,6 +32,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
         parameters: [
             .int("degree", default: 2, min: 1, max: 4, help: "The number of parents of each column (k)."),
             .int("bins", default: 20, min: 2, max: 1000, help: "Bins per numeric column."),
+            .string("bounds", default: "", help: "Under privacy: the public range of numeric columns, NAME=LOW:HIGH separated by commas (\"age=0:120, capital-gain=0:100000\"); values are clipped to it, and a column not named takes its range from the data."),
             .int("structure_rows", default: 20_000, min: 100, max: 10_000_000,
                  help: "Rows (a seeded sample) used to score candidate structures without privacy."),
         ],
@@ -60,6 +61,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
     private let degree: Int
     private let bins: Int
     private let structureRows: Int
+    private let bounds: PublicBounds
     private var attributes: [Attribute] = []
     private var factors: [Factor] = []
 
@@ -67,6 +69,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
         degree = parameters.int("degree")
         bins = parameters.int("bins")
         structureRows = parameters.int("structure_rows")
+        bounds = try PublicBounds(parsing: parameters.string("bounds"))
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
@@ -76,7 +79,8 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
             throw PluginError.unsupported("the composed privacy mechanism does not offer \(Capability.privacyStatistics)")
         }
         let private_ = statistics != nil
-        attributes = try table.columns.map { try Self.attribute($0, bins: bins, equalWidth: private_) }
+        try bounds.check(table, plugin: "bayesian_network", context: context)
+        attributes = try table.columns.map { try Self.attribute($0, bins: bins, equalWidth: private_, bounds: bounds[$0.name]) }
         let codes = zip(attributes, table.columns).map { Self.codes($0, $1) }
         let d = attributes.count
         let k = Swift.min(degree, Swift.max(0, d - 1))
@@ -181,20 +185,22 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
         return combinations(rest, size - 1).map { [first] + $0 } + combinations(rest, size)
     }
 
-    static func attribute(_ column: Column, bins: Int, equalWidth: Bool) throws -> Attribute {
+    /// `bounds`: under privacy (`equalWidth`), the column's public range instead of its values'.
+    static func attribute(_ column: Column, bins: Int, equalWidth: Bool, bounds: ClosedRange<Double>? = nil) throws -> Attribute {
         switch column.kind {
         case .categorical, .boolean:
             let domain = try CategoryDomain(column)
             return Attribute(name: column.name, cardinality: domain.levels.count + 1, categories: domain, domain: nil,
                              edges: [], binValues: [])
         default:
-            let domain = try NumericDomain(column)
+            let domain = try NumericDomain(column, bounds: equalWidth ? bounds : nil)
             let present = (column.presentNumbers() ?? []).sorted()
             var edges: [Double]
             var distinct: [Double] = []
             for value in present where value != distinct.last { distinct.append(value) }
-            let gridValues = domain.resolution > 0 && !present.isEmpty
-                ? Int(((present.last! - present.first!) / domain.resolution).rounded()) + 1 : Int.max
+            // The range the private bins cut: the public bounds, or the values' own.
+            let low = domain.minimum, high = domain.maximum
+            let gridValues = domain.resolution > 0 && !present.isEmpty ? Int(((high - low) / domain.resolution).rounded()) + 1 : Int.max
             if present.isEmpty {
                 edges = [0, 1]
             } else if !equalWidth, distinct.count <= Swift.max(bins, 100) {
@@ -202,14 +208,14 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
                 edges = distinct + [distinct.last! + Swift.max(domain.resolution, 1e-9)]
             } else if equalWidth, gridValues <= bins {
                 // A grid of no more values than bins in the (public) range: one bin per grid value.
-                edges = (0...gridValues).map { present.first! + (Double($0) - 0.5) * domain.resolution }
-            } else if equalWidth, domain.resolution > 0 {
+                edges = (0...gridValues).map { low + (Double($0) - 0.5) * domain.resolution }
+            } else if equalWidth, domain.resolution > 0, high > low {
                 // A wider grid: each end value a bin of its own, equal widths between (the edges
                 // still follow from the public range and grid alone).
-                edges = histogramEdges(low: present.first!, high: present.last!, bins: bins, resolution: domain.resolution, onePerValue: 0)
+                edges = histogramEdges(low: low, high: high, bins: bins, resolution: domain.resolution, onePerValue: 0)
             } else if equalWidth || present.first == present.last {
-                let low = present.first!, high = Swift.max(present.last!, present.first! + 1e-9)
-                edges = (0...bins).map { low + (high - low) * Double($0) / Double(bins) }
+                let top = Swift.max(high, low + 1e-9)
+                edges = (0...bins).map { low + (top - low) * Double($0) / Double(bins) }
             } else {
                 // Quantile edges, repeated values merged: a point mass gets a bin of its own.
                 edges = [present.first!]

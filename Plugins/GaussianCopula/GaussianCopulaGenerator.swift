@@ -34,6 +34,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
                    help: "Shrink the correlation of the normal scores toward the identity by this share."),
             .int("bins", default: 32, min: 2, max: 10_000, help: "Under privacy: histogram bins of each numeric marginal (each end of the range a bin of its own)."),
             .int("pair_bins", default: 8, min: 2, max: 64, help: "Under privacy: groups per column in the two-way tables that estimate Kendall's tau."),
+            .string("bounds", default: "", help: "Under privacy: the public range of numeric columns, NAME=LOW:HIGH separated by commas (\"age=0:120, capital-gain=0:100000\"); values are clipped to it, and a column not named takes its range from the data."),
         ],
         capabilities: [Capability.privacyStatistics],
         samplesConditionally: true,
@@ -68,6 +69,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
     private let shrinkage: Double
     private let bins: Int
     private let pairBins: Int
+    private let bounds: PublicBounds
     private var models: [ColumnModel] = []
     private var missingRates: [Double] = []
     private var names: [String] = []
@@ -82,6 +84,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
         shrinkage = parameters.float("correlation_shrinkage")
         bins = parameters.int("bins")
         pairBins = parameters.int("pair_bins")
+        bounds = try PublicBounds(parsing: parameters.string("bounds"))
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
@@ -135,6 +138,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
     /// budget is split evenly over the d + d(d − 1)/2 queries.
     private mutating func fitPrivately(_ table: Table, statistics: StatisticsPrivacyClient, context: PluginContext) throws {
         let n = table.rowCount, d = table.columns.count
+        try bounds.check(table, plugin: "gaussian_copula", context: context)
         try statistics.plan(queries: d + d * (d - 1) / 2)
         models = []
         missingRates = []
@@ -155,7 +159,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
                 missingRates.append(0)
                 positions.append(encoder.forward(column)[0].map { $0 })
             default:
-                let domain = try NumericDomain(column)
+                let domain = try NumericDomain(column, bounds: bounds[column.name])
                 var edges = histogramEdges(low: domain.minimum, high: domain.maximum, bins: bins, resolution: domain.resolution, onePerValue: 0)
                 if domain.maximum == domain.minimum { edges = (0...bins).map { domain.minimum + Double($0) * 1e-9 } }
                 let cells = edges.count - 1

@@ -49,7 +49,9 @@ struct ColumnModel: Codable {
     }
 
     /// The same model, from one noisy histogram per column (missing cells are the last cell).
-    static func fitPrivately(_ column: Column, bins: Int, statistics: StatisticsPrivacyClient) throws -> ColumnModel {
+    /// `bounds`: the column's public range (values outside it count in its end bins), or nil to
+    /// take the range from the values.
+    static func fitPrivately(_ column: Column, bins: Int, bounds: ClosedRange<Double>?, statistics: StatisticsPrivacyClient) throws -> ColumnModel {
         switch column.values {
         case .categorical(let codes, let levels):
             var counts = [Double](repeating: 0, count: levels.count + 1)
@@ -63,7 +65,7 @@ struct ColumnModel: Codable {
             return ColumnModel(shape: frequencies(Array(noisy.dropLast())), missingRate: rate(noisy))
         default:
             let present = column.presentNumbers() ?? []
-            guard let low = present.min(), let high = present.max() else {
+            guard let low = bounds?.lowerBound ?? present.min(), let high = bounds?.upperBound ?? present.max(), !present.isEmpty else {
                 // Still ask the query, so the budget split does not depend on the data.
                 _ = try statistics.histogram([Double(column.count)], l1Sensitivity: 1)
                 return ColumnModel(shape: .nothing, missingRate: 1)

@@ -22,6 +22,7 @@ public struct IndependentGenerator: PersistentGenerator {
             .int("bins", default: 32, min: 2, max: 100_000,
                  help: "Histogram bins per numeric column (an integer or datetime column with at most max(bins, 256) values in its range gets one bin per value; otherwise each end of the range gets a bin of its own)."),
             .bool("keep_missing", default: true, help: "Reproduce each column's rate of missing values."),
+            .string("bounds", default: "", help: "Under privacy: the public range of numeric columns, NAME=LOW:HIGH separated by commas (\"age=0:120, capital-gain=0:100000\"); values are clipped to it, and a column not named takes its range from the data."),
         ],
         capabilities: [Capability.privacyStatistics],
         savesModels: true)
@@ -29,6 +30,7 @@ public struct IndependentGenerator: PersistentGenerator {
     private let histogramOnly: Bool
     private let bins: Int
     private let keepMissing: Bool
+    private let bounds: PublicBounds
     private var models: [ColumnModel]?
     private var schema: [Field] = []
 
@@ -49,6 +51,7 @@ public struct IndependentGenerator: PersistentGenerator {
         histogramOnly = parameters.string("numeric_model") == "histogram"
         bins = parameters.int("bins")
         keepMissing = parameters.bool("keep_missing")
+        bounds = try PublicBounds(parsing: parameters.string("bounds"))
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
@@ -57,13 +60,14 @@ public struct IndependentGenerator: PersistentGenerator {
         if context.privacy != nil, statistics == nil {
             throw PluginError.unsupported("the composed privacy mechanism does not offer \(Capability.privacyStatistics)")
         }
+        try bounds.check(table, plugin: "independent", context: context)
         try statistics?.plan(queries: table.columns.count)
         var fitted: [ColumnModel] = []
         for (index, column) in table.columns.enumerated() {
             try context.checkCancellation()
             let model: ColumnModel
             if let statistics {
-                model = try ColumnModel.fitPrivately(column, bins: bins, statistics: statistics)
+                model = try ColumnModel.fitPrivately(column, bins: bins, bounds: bounds[column.name], statistics: statistics)
             } else {
                 model = ColumnModel.fit(column, bins: bins, histogram: histogramOnly)
             }

@@ -36,3 +36,62 @@ struct PrivateHistogramTests {
         #expect(inside > 0.03, "\(generator): \(inside) of capital-gain between its ends (real 0.078)")
     }
 }
+
+/// `bounds:` gives a numeric column its range under privacy, in place of its values' minimum and
+/// maximum: values are clipped to it, and a heavy tail no longer squeezes the rest into one bin.
+@Suite("public bounds under privacy")
+struct PublicBoundsTests {
+    static func fit(_ generator: String, _ dataset: String, bounds: String, rows: Int = 20_000) throws -> (Table, Table) {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let host = HostServices(seed: 5)
+        let privacy = try PluginInstance(registry.plugin("laplace"), values: ["epsilon": .float(5)], host: host)
+        let session = try GeneratorSession(generator: try PluginInstance(registry.plugin(generator), values: ["bounds": .string(bounds)], host: host),
+                                           privacy: privacy)
+        let real = try CSVReader.read(path: Support.data(dataset))
+        try session.fit(real, host: host)
+        return (real, try session.sample(rows: rows, host: host))
+    }
+
+    static func shape(_ real: Table, _ synthetic: Table, _ column: String) throws -> Double {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let host = HostServices(seed: 0)
+        let results = try Validating.run(try PluginInstance(registry.plugin("column_shapes"), host: host), real: real, synthetic: synthetic, host: host)
+        return try #require(results.first { $0.metric.column == column }).metric.value
+    }
+
+    @Test(arguments: ["independent", "gaussian_copula", "bayesian_network"])
+    func valuesStayWithinTheBoundsGiven(generator: String) throws {
+        let (real, synthetic) = try Self.fit(generator, "adult.csv", bounds: "age=20:60")
+        let ages = synthetic.column(named: "age")!.presentNumbers()!
+        #expect(ages.allSatisfy { (20...60).contains($0) }, "\(generator): ages from \(ages.min()!) to \(ages.max()!)")
+        // The rows under 20 and over 60 are clipped onto the ends, which keep their mass.
+        let realAges = real.column(named: "age")!.presentNumbers()!
+        let under = Double(realAges.filter { $0 <= 20 }.count) / Double(realAges.count)
+        let atLow = Double(ages.filter { $0 == 20 }.count) / Double(ages.count)
+        #expect(abs(atLow - under) < 0.02, "\(generator): \(atLow) of the rows at 20, \(under) of the real ones at or under it")
+    }
+
+    @Test func aHeavyTailNoLongerSqueezesTheColumn() throws {
+        // col_rec_tat: hours from collection to receipt; 99 % under 24, the largest 61370.
+        let (real, unbounded) = try Self.fit("independent", "covid_testing.csv", bounds: "", rows: 5000)
+        let (_, bounded) = try Self.fit("independent", "covid_testing.csv", bounds: "col_rec_tat=0:48", rows: 5000)
+        let before = try Self.shape(real, unbounded, "col_rec_tat"), after = try Self.shape(real, bounded, "col_rec_tat")
+        #expect(before < 0.2 && after > 0.85, "column shape \(before) without bounds, \(after) with them")
+    }
+
+    @Test func badBoundsAreRefusedWithTheReason() throws {
+        #expect(throws: PluginError.invalidArgument("bounds: 'age=1' is not NAME=LOW:HIGH with two numbers; write \(PublicBounds.format)")) {
+            try PublicBounds(parsing: "age=1")
+        }
+        #expect(throws: PluginError.invalidArgument("bounds: age needs LOW below HIGH, got 9:1")) { try PublicBounds(parsing: "age=9:1") }
+        #expect(throws: PluginError.invalidArgument("bounds: age is given twice")) { try PublicBounds(parsing: "age=0:1, age=0:2") }
+        #expect(try PublicBounds(parsing: " temp=-40.5:50 , day-count=0:1e3 ").ranges == ["temp": -40.5...50, "day-count": 0...1000])
+        #expect(try PublicBounds(parsing: "").ranges.isEmpty)
+        #expect {
+            _ = try Self.fit("gaussian_copula", "insurance.csv", bounds: "smoker=0:1")
+        } throws: { "\($0)".contains("bounds: column 'smoker' is categorical; bounds apply to numeric columns") }
+        #expect {
+            _ = try Self.fit("bayesian_network", "insurance.csv", bounds: "agee=0:100")
+        } throws: { "\($0)".contains("bounds: no column 'agee'") }
+    }
+}

@@ -124,7 +124,7 @@ struct TerminalTests {
         try terminal.waitForLine("synthlab> g = independent(bins: ")
         try terminal.enter("7)")
         try terminal.enter("g")
-        try terminal.waitFor("independent(numeric_model: \"empirical\", bins: 7, keep_missing: true)")
+        try terminal.waitFor("independent(numeric_model: \"empirical\", bins: 7, keep_missing: true, bounds: \"\")")
     }
 
     @Test func historyIsRecalledInANewProcess() throws {
@@ -239,7 +239,7 @@ struct TerminalTests {
         try second.waitForPrompt()
         try second.enter(".names")
         // The markdown mode came back with the statements; the failed one did not.
-        try second.waitFor(#"| g    | a generator configuration (independent) | independent(numeric_model: "empirical", bins: 5, keep_missing: true) |"#)
+        try second.waitFor(#"| g    | a generator configuration (independent) | independent(numeric_model: "empirical", bins: 5, keep_missing: true, bounds: "") |"#)
         #expect(second.screen.contains("| ins  | a table "))
         #expect(!second.screen.contains("| oops"))
         #expect(!FileManager.default.fileExists(atPath: sessions + "/" + left[0]), "a restored journal is deleted")

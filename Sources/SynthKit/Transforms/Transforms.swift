@@ -181,12 +181,18 @@ public struct NumericDomain: Sendable, Equatable, Codable {
     public let resolution: Double
 
     public init(_ column: Column) throws {
+        try self.init(column, bounds: nil)
+    }
+
+    /// With `bounds`, the range is those (public) bounds rather than the values' minimum and
+    /// maximum; values outside them are clipped to them where the domain restores numbers.
+    public init(_ column: Column, bounds: ClosedRange<Double>?) throws {
         guard column.kind.isNumeric, let values = column.presentNumbers() else {
             throw TransformError.wrongKind(column: column.name, kind: column.kind, transform: "a numeric transform")
         }
         kind = column.kind
-        minimum = values.min() ?? 0
-        maximum = values.max() ?? 0
+        minimum = bounds?.lowerBound ?? values.min() ?? 0
+        maximum = bounds?.upperBound ?? values.max() ?? 0
         resolution = NumericDomain.resolution(kind: column.kind, values: values)
     }
 

@@ -32,7 +32,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
         parameters: [
             .int("degree", default: 2, min: 1, max: 4, help: "The number of parents of each column (k)."),
             .int("bins", default: 20, min: 2, max: 1000, help: "Bins per numeric column."),
-            .string("bounds", default: "", help: "Under privacy: the public range of numeric columns, NAME=LOW:HIGH separated by commas (\"age=0:120, capital-gain=0:100000\"); values are clipped to it, and a column not named takes its range from the data."),
+            PublicBounds.parameter,
             .int("structure_rows", default: 20_000, min: 100, max: 10_000_000,
                  help: "Rows (a seeded sample) used to score candidate structures without privacy."),
         ],
@@ -200,19 +200,15 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
             for value in present where value != distinct.last { distinct.append(value) }
             // The range the private bins cut: the public bounds, or the values' own.
             let low = domain.minimum, high = domain.maximum
-            let gridValues = domain.resolution > 0 && !present.isEmpty ? Int(((high - low) / domain.resolution).rounded()) + 1 : Int.max
             if present.isEmpty {
                 edges = [0, 1]
             } else if !equalWidth, distinct.count <= Swift.max(bins, 100) {
                 // Few distinct values: one bin each.
                 edges = distinct + [distinct.last! + Swift.max(domain.resolution, 1e-9)]
-            } else if equalWidth, gridValues <= bins {
-                // A grid of no more values than bins in the (public) range: one bin per grid value.
-                edges = (0...gridValues).map { low + (Double($0) - 0.5) * domain.resolution }
-            } else if equalWidth, domain.resolution > 0, high > low {
-                // A wider grid: each end value a bin of its own, equal widths between (the edges
-                // still follow from the public range and grid alone).
-                edges = histogramEdges(low: low, high: high, bins: bins, resolution: domain.resolution, onePerValue: 0)
+            } else if equalWidth, domain.resolution > 0 {
+                // Bins from the (public) range and grid alone: one per grid value when there are no
+                // more values than bins, else each end value a bin of its own, equal widths between.
+                edges = histogramEdges(low: low, high: high, bins: bins, resolution: domain.resolution, onePerValue: bins)
             } else if equalWidth || present.first == present.last {
                 let top = Swift.max(high, low + 1e-9)
                 edges = (0...bins).map { low + (top - low) * Double($0) / Double(bins) }

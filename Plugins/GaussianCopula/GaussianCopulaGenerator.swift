@@ -34,7 +34,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
                    help: "Shrink the correlation of the normal scores toward the identity by this share."),
             .int("bins", default: 32, min: 2, max: 10_000, help: "Under privacy: histogram bins of each numeric marginal (each end of the range a bin of its own)."),
             .int("pair_bins", default: 8, min: 2, max: 64, help: "Under privacy: groups per column in the two-way tables that estimate Kendall's tau."),
-            .string("bounds", default: "", help: "Under privacy: the public range of numeric columns, NAME=LOW:HIGH separated by commas (\"age=0:120, capital-gain=0:100000\"); values are clipped to it, and a column not named takes its range from the data."),
+            PublicBounds.parameter,
         ],
         capabilities: [Capability.privacyStatistics],
         samplesConditionally: true,

@@ -22,7 +22,7 @@ public struct IndependentGenerator: PersistentGenerator {
             .int("bins", default: 32, min: 2, max: 100_000,
                  help: "Histogram bins per numeric column (an integer or datetime column with at most max(bins, 256) values in its range gets one bin per value; otherwise each end of the range gets a bin of its own)."),
             .bool("keep_missing", default: true, help: "Reproduce each column's rate of missing values."),
-            .string("bounds", default: "", help: "Under privacy: the public range of numeric columns, NAME=LOW:HIGH separated by commas (\"age=0:120, capital-gain=0:100000\"); values are clipped to it, and a column not named takes its range from the data."),
+            PublicBounds.parameter,
         ],
         capabilities: [Capability.privacyStatistics],
         savesModels: true)

@@ -167,10 +167,7 @@ enum ModelArchive {
     static let magic = Array("SYNTHNNMODEL1\n".utf8)
 
     static func write<Header: Encodable>(_ header: Header, network: Layer) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        encoder.outputFormatting = [.sortedKeys]
-        let json = try encoder.encode(header)
+        let json = try CodableState.encoder().encode(header)
         var bytes = magic
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: json)
@@ -186,8 +183,7 @@ enum ModelArchive {
         let jsonStart = magic.count + 8
         guard length <= UInt64(bytes.count - jsonStart) else { throw PluginError.invalidArgument("saved \(plugin) model is truncated") }
         let jsonEnd = jsonStart + Int(length)
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let decoder = CodableState.decoder()
         if let kind = try? decoder.decode(ModelKind.self, from: Data(bytes[jsonStart..<jsonEnd])), kind.plugin != plugin {
             throw PluginError.invalidArgument("the saved model is a '\(kind.plugin)' model, not a \(plugin) one")
         }

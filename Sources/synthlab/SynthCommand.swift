@@ -63,9 +63,9 @@ struct SampleCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let seed = try self.seed ?? SavedModel.read(model).header.seed
-            let report = try Synthesis.sample(modelPath: model, rows: rows, condition: try parseCondition(condition), outputPath: out,
-                                              registry: PluginRegistry(), host: output.host(seed: seed))
+            let saved = try SavedModel.read(model)
+            let report = try Synthesis.sample(saved, rows: rows, condition: try parseCondition(condition), outputPath: out,
+                                              registry: PluginRegistry(), host: output.host(seed: seed ?? saved.header.seed))
             if output.json { return try printJSON(report) }
             print("wrote \(report.rows) rows × \(report.columns.count) columns to \(report.output)")
             print("generator \(report.generator.id) \(report.generator.version), seed \(report.seed), sample \(String(format: "%.2f", report.sampleSeconds)) s")

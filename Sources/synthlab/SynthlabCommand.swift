@@ -58,11 +58,13 @@ struct CSVFlags: ParsableArguments {
             }
             byte = named
         }
-        guard decimal == nil || decimal == "." || decimal == "," else {
-            throw CLIError("--decimal takes . or , got '\(decimal!)'")
+        var comma = false
+        if let decimal {
+            guard let named = CSVOptions.decimalComma(named: decimal) else { throw CLIError("--decimal takes . or , got '\(decimal)'") }
+            comma = named
         }
         return CSVOptions(missingTokens: missingTokens.isEmpty ? CSVOptions.defaultMissingTokens : Set(missingTokens),
-                          kindOverrides: overrides, trimWhitespace: !keepBlanks, delimiter: byte, decimalComma: decimal == ",")
+                          kindOverrides: overrides, trimWhitespace: !keepBlanks, delimiter: byte, decimalComma: comma)
     }
 }
 

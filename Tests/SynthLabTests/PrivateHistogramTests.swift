@@ -29,7 +29,9 @@ struct PrivateHistogramTests {
         let synthetic = try session.sample(rows: 20_000, host: host)
         for (column, value) in [("capital-gain", 0.0), ("capital-loss", 0.0), ("capital-gain", 99_999.0)] {
             let real = Self.share(Self.real, column, equal: value), made = Self.share(synthetic, column, equal: value)
-            #expect(abs(made - real) < max(0.02, real * 0.5), "\(generator): \(column) = \(value) in \(made) of the rows, real \(real)")
+            // Within 0.05 of a large share (smeared, capital-gain's 0 made 0 % of the rows), within
+            // half of a small one.
+            #expect(abs(made - real) < (real < 0.05 ? real * 0.5 : 0.05), "\(generator): \(column) = \(value) in \(made) of the rows, real \(real)")
         }
         // Values inside the range are still drawn: the mass between the ends is not lost.
         let inside = 1 - Self.share(synthetic, "capital-gain", equal: 0) - Self.share(synthetic, "capital-gain", equal: 99_999)

@@ -26,6 +26,15 @@ public struct CSVOptions: Sendable, Equatable {
         self.decimalComma = decimalComma
     }
 
+    /// Whether a decimal mark a user names is a comma: "." false, "," true; nil for anything else.
+    public static func decimalComma(named mark: String) -> Bool? {
+        switch mark {
+        case ".": false
+        case ",": true
+        default: nil
+        }
+    }
+
     /// The delimiter a user names: one ASCII character other than a quote or a line end, or
     /// "tab" (or a backslash and a t); nil for anything else.
     public static func delimiter(named name: String) -> UInt8? {

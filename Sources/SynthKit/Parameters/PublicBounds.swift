@@ -9,6 +9,12 @@ public struct PublicBounds: Sendable, Equatable {
 
     public static let format = "NAME=LOW:HIGH, separated by commas, as in \"age=0:120, capital-gain=0:100000\""
 
+    /// The `bounds` parameter, as each generator that takes it declares it.
+    public static let parameter = ParameterSpec.string(
+        "bounds", default: "",
+        help: "Under privacy: the public range of numeric columns, NAME=LOW:HIGH separated by commas (\"age=0:120, capital-gain=0:100000\"); "
+            + "values are clipped to it, and a column not named takes its range from the data.")
+
     public init(parsing text: String) throws {
         var ranges: [String: ClosedRange<Double>] = [:]
         for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {

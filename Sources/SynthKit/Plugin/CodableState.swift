@@ -6,12 +6,24 @@ import Foundation
 public enum CodableState {
     static func magic(_ plugin: String) -> [UInt8] { Array("SYNTHKIT-STATE \(plugin) 1\n".utf8) }
 
-    public static func encode<State: Encodable>(_ state: State, plugin: String) throws -> [UInt8] {
+    /// The JSON of a saved model: keys sorted, non-finite numbers as "inf", "-inf" and "nan".
+    public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    /// Reads what `encoder()` writes.
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    public static func encode<State: Encodable>(_ state: State, plugin: String) throws -> [UInt8] {
         do {
-            return magic(plugin) + Array(try encoder.encode(state))
+            return magic(plugin) + Array(try encoder().encode(state))
         } catch {
             throw PluginError.internal("\(plugin): cannot encode the model: \(error)")
         }
@@ -26,10 +38,8 @@ public enum CodableState {
             }
             throw PluginError.invalidArgument("not a saved \(plugin) model (it does not start with its state header)")
         }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
-            return try decoder.decode(State.self, from: Data(bytes[expected.count...]))
+            return try decoder().decode(State.self, from: Data(bytes[expected.count...]))
         } catch {
             throw PluginError.invalidArgument("saved \(plugin) model is unreadable: \(error)")
         }

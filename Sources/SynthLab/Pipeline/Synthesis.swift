@@ -132,17 +132,20 @@ public enum Synthesis {
             fitSeconds: sampleStart.timeIntervalSince(fitStart), sampleSeconds: sampleEnd.timeIntervalSince(sampleStart))
     }
 
-    /// Rows from a model file that `saveModel` wrote: no training table is read.
-    public static func sample(modelPath: String, rows: Int, condition: (column: String, value: String)?, outputPath: String,
+    /// Rows from a model file that `saveModel` wrote (read with `SavedModel.read`): no training
+    /// table is read.
+    public static func sample(_ saved: SavedModel, rows: Int, condition: (column: String, value: String)?, outputPath: String,
                               registry: PluginRegistry, host: HostServices) throws -> SynthesisReport {
         guard rows > 0 else { throw SynthLabError.invalidRequest("--rows must be at least 1, got \(rows)") }
         try checkWritable(outputPath)
-        let saved = try SavedModel.read(modelPath)
-        let header = saved.header
-        let session = try GeneratorSession.loadModel(saved, registry: registry, host: host)
-        if let condition, !header.columns.contains(where: { $0.name == condition.column }) {
-            throw SynthLabError.invalidRequest("--where: the model has no column '\(condition.column)'" + Suggest.hint(condition.column, among: header.columns.map(\.name)) + " (columns: \(header.columns.map(\.name).joined(separator: ", ")))")
+        let header = saved.header, modelPath = saved.path
+        let names = header.columns.map(\.name)
+        // Checked on the header, before the model is loaded.
+        if let condition, !names.contains(condition.column) {
+            throw SynthLabError.invalidRequest("--where: the model has no column '\(condition.column)'" + Suggest.hint(condition.column, among: names)
+                                               + " (columns: \(names.joined(separator: ", ")))")
         }
+        let session = try GeneratorSession.loadModel(saved, registry: registry, host: host)
         let start = Date()
         let synthetic = try session.sample(rows: rows, where: condition, host: host)
         let end = Date()

@@ -172,14 +172,24 @@ public enum Validation {
         do {
             return try CSVReader.read(path: path, options: options)
         } catch {
-            guard case .unknownColumn(_, let known) = error.problem else { throw .invalidRequest(error.description) }
-            let lacking = real.columnNames.filter { !known.contains($0) }
-            let extra = known.filter { real.column(named: $0) == nil }
-            var parts: [String] = []
-            if !lacking.isEmpty { parts.append("\(path) lacks \(lacking.joined(separator: ", "))") }
-            if !extra.isEmpty { parts.append("\(path) has \(extra.joined(separator: ", ")), which \(realPath) does not") }
-            throw .invalidRequest("\(path) and \(realPath) have different columns: " + parts.joined(separator: "; "))
+            guard case .unknownColumn(_, let known) = error.problem,
+                  let difference = columnDifference(known, named: path, from: real.columnNames, named: realPath) else {
+                throw .invalidRequest(error.description)
+            }
+            throw .invalidRequest(difference)
         }
+    }
+
+    /// "OTHER and REAL have different columns: OTHER lacks …; OTHER has …, which REAL does not",
+    /// or nil when `other` holds the same column names (in any order).
+    public static func columnDifference(_ other: [String], named otherName: String, from real: [String], named realName: String) -> String? {
+        let lacking = real.filter { !other.contains($0) }
+        let extra = other.filter { !real.contains($0) }
+        guard !lacking.isEmpty || !extra.isEmpty else { return nil }
+        var parts: [String] = []
+        if !lacking.isEmpty { parts.append("\(otherName) lacks \(lacking.joined(separator: ", "))") }
+        if !extra.isEmpty { parts.append("\(otherName) has \(extra.joined(separator: ", ")), which \(realName) does not") }
+        return "\(otherName) and \(realName) have different columns: " + parts.joined(separator: "; ")
     }
 
     /// The options that read another file of the same table with the same column kinds.

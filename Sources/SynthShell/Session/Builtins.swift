@@ -232,10 +232,10 @@ enum Builtins {
         }
         if let given = frame.value("decimal") {
             let mark = try Convert.string(given, at: frame.location(of: "decimal"), what: "a decimal mark")
-            guard mark == "." || mark == "," else {
+            guard let comma = CSVOptions.decimalComma(named: mark) else {
                 throw ShellError("decimal: takes \".\" or \",\", got \"\(mark)\"", at: frame.location(of: "decimal"))
             }
-            options.decimalComma = mark == ","
+            options.decimalComma = comma
         }
         var kindLocations: [String: SourceLocation] = [:]
         if let kinds = frame.value("kinds") {
@@ -500,13 +500,8 @@ enum Builtins {
     static func aligned(_ other: TableValue, to real: TableValue, at location: SourceLocation) throws(ShellError) -> TableValue {
         let names = real.table.columnNames
         if other.table.columnNames == names, other.table.kinds == real.table.kinds { return other }
-        let lacking = names.filter { other.table.column(named: $0) == nil }
-        let extra = other.table.columnNames.filter { real.table.column(named: $0) == nil }
-        if !lacking.isEmpty || !extra.isEmpty {
-            var parts: [String] = []
-            if !lacking.isEmpty { parts.append("\(other.name) lacks \(lacking.joined(separator: ", "))") }
-            if !extra.isEmpty { parts.append("\(other.name) has \(extra.joined(separator: ", ")), which \(real.name) does not") }
-            throw ShellError("\(other.name) and \(real.name) have different columns: " + parts.joined(separator: "; "), at: location)
+        if let difference = Validation.columnDifference(other.table.columnNames, named: other.name, from: names, named: real.name) {
+            throw ShellError(difference, at: location)
         }
         var columns: [Column] = []
         for column in real.table.columns {

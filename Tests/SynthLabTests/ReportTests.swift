@@ -92,6 +92,31 @@ import Testing
         #expect(zeros.contains(">1</text>") && !zeros.contains("e-"), "an axis of 0 to 1")
     }
 
+    /// A legend sits in a column of its own right of the plotting area: no swatch or name covers
+    /// a line, however long the names or many the series.
+    @Test func legendsStayOffTheData() throws {
+        let names = ["loss_g", "loss_d", "penalty", "a name longer than the legend shows"] + (1...20).map { "series \($0)" }
+        let series = names.enumerated().map { index, name in (name: name, points: [(1.0, Double(index)), (300.0, Double(-index))]) }
+        let svg = SVG.lines(title: "t", xLabel: "epoch", yLabel: "loss", series: series)
+        let root = try #require(try XMLDocument(xmlString: svg).rootElement())
+        func attribute(_ node: XMLElement, _ name: String) -> String? { node.attributes?.first { $0.name == name }?.stringValue }
+        func number(_ node: XMLElement, _ name: String) -> Double { Double(attribute(node, name) ?? "") ?? .nan }
+        // The SVG namespace is the document's default, so the elements are found by their local names.
+        let elements = (root.children ?? []).compactMap { $0 as? XMLElement }
+        let lines = elements.filter { $0.localName == "polyline" }
+        #expect(lines.count == names.count)
+        let rightmost = lines.flatMap { (attribute($0, "points") ?? "").split(separator: " ") }
+            .compactMap { $0.split(separator: ",").first.flatMap { Double($0) } }.max() ?? .infinity
+        let swatches = elements.filter { $0.localName == "rect" && attribute($0, "width") == "10" }
+        #expect(swatches.count == names.count)
+        #expect(swatches.allSatisfy { number($0, "x") > rightmost }, "every swatch right of the data (x > \(rightmost))")
+        let width = number(root, "width"), height = number(root, "height")
+        #expect(swatches.allSatisfy { number($0, "y") + 10 <= height }, "every entry inside the figure's height \(height)")
+        // The longest name is cut to 24 characters, and the column is wide enough for it.
+        #expect(svg.contains(">a name longer than the l</text>") && !svg.contains("legend shows"))
+        #expect(swatches.allSatisfy { number($0, "x") + 14 + 6.5 * 24 <= width })
+    }
+
     /// Renders a page with headless Chromium and returns the PNG's size in bytes.
     static func screenshot(_ page: String, to png: String) throws -> Int {
         let result = try Support.run("/usr/bin/env", ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",

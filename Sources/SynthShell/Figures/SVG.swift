@@ -62,7 +62,7 @@ enum SVG {
             """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="11">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(number(width / 2))" y="18" text-anchor="middle" font-size="13" font-weight="bold">\(escape(title))</text>
+            <text x="\(number((left + width - right) / 2))" y="18" text-anchor="middle" font-size="13" font-weight="bold">\(escape(title))</text>
 
             """
         }
@@ -91,12 +91,27 @@ enum SVG {
             return out
         }
 
+        /// Widens the figure by a column on the right of the plotting area for the legend of
+        /// `names` (and makes it tall enough for every entry), so that no entry covers the data.
+        /// Call it before drawing: the plotting area keeps its size.
+        mutating func reserveLegend(_ names: [String]) {
+            let longest = names.map { min($0.count, Frame.legendCharacters) }.max() ?? 0
+            let column = 28 + 6.5 * Double(longest)
+            width += column
+            right += column
+            height = max(height, top + 14 * Double(names.count) + 8)
+        }
+
+        static let legendCharacters = 24
+
+        /// The legend in the column `reserveLegend` made, one swatch and name per line.
         func legend(_ names: [String]) -> String {
             var out = ""
+            let x = width - right + 16
             for (index, name) in names.enumerated() {
                 let y = top + 4 + Double(index) * 14
-                out += "<rect x=\"\(number(width - right - 150))\" y=\"\(number(y - 8))\" width=\"10\" height=\"10\" fill=\"\(palette[index % palette.count])\"/>\n"
-                out += "<text x=\"\(number(width - right - 136))\" y=\"\(number(y + 1))\">\(escape(String(name.prefix(24))))</text>\n"
+                out += "<rect x=\"\(number(x))\" y=\"\(number(y - 8))\" width=\"10\" height=\"10\" fill=\"\(palette[index % palette.count])\"/>\n"
+                out += "<text x=\"\(number(x + 14))\" y=\"\(number(y + 1))\">\(escape(String(name.prefix(Frame.legendCharacters))))</text>\n"
             }
             return out
         }
@@ -132,6 +147,7 @@ enum SVG {
     static func lines(title: String, xLabel: String, yLabel: String, series: [(name: String, points: [(Double, Double)])],
                       markers: Bool = false) -> String {
         var frame = Frame()
+        frame.reserveLegend(series.map(\.name))
         let xs = series.flatMap { $0.points.map(\.0) }, ys = series.flatMap { $0.points.map(\.1) }
         let xLow = xs.min() ?? 0, xHigh = xs.max() ?? 1, yLow = ys.min() ?? 0, yHigh = ys.max() ?? 1
         frame.xRange = xLow...(xHigh > xLow ? xHigh : xLow + 1)
@@ -159,6 +175,7 @@ enum SVG {
         frame.width = 420
         frame.height = 260
         frame.bottom = 70
+        frame.reserveLegend(["real", "synthetic"])
         let title = real.name
         if ColumnShape(real.kind) == .continuous, let a = numbersWithMissing(real), let b = numbersWithMissing(synthetic) {
             let present = a.filter { !$0.isNaN }

@@ -33,6 +33,11 @@ import Testing
             #expect(html.contains("<h2>\(section)"), "\(section)")
         }
         #expect(html.contains("<strong>"), "the best values are marked")
+        // A table wider than the page (the comparison has two columns per metric) scrolls in its
+        // own box instead of running off the page.
+        let tables = html.components(separatedBy: "<table>").count - 1
+        #expect(tables == 2 && html.components(separatedBy: "<div class=\"wide\">\n<table>").count - 1 == tables)
+        #expect(html.contains(".wide { overflow-x: auto; }"))
         try "<!DOCTYPE html><html><body></body></html>".write(toFile: folder + "/blank.html", atomically: true, encoding: .utf8)
         let report = try Self.screenshot(folder + "/report.html", to: folder + "/report.png")
         let blank = try Self.screenshot(folder + "/blank.html", to: folder + "/blank.png")

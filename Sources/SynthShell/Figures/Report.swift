@@ -154,7 +154,7 @@ enum Report {
     /// How every result was made: tables by content hash, each configuration's plugins, versions
     /// and parameters, seeds, ε and δ spent, and each trial's key in the results store.
     static func provenance(_ results: ExperimentResults) -> String {
-        var out = "<h2>Provenance</h2>\n<table>\n<thead><tr><th>table</th><th>SHA-256 of the table</th><th>generator</th><th>plugins</th><th>parameters</th><th>seed</th><th>ε</th><th>δ</th><th>trial key</th></tr></thead>\n<tbody>\n"
+        var out = "<h2>Provenance</h2>\n<div class=\"wide\">\n<table>\n<thead><tr><th>table</th><th>SHA-256 of the table</th><th>generator</th><th>plugins</th><th>parameters</th><th>seed</th><th>ε</th><th>δ</th><th>trial key</th></tr></thead>\n<tbody>\n"
         for trial in results.trials {
             guard let spec = trial.spec else { continue }
             let encoder = JSONEncoder()
@@ -167,7 +167,7 @@ enum Report {
             out += "<td class=\"n\">\(trial.seed)</td><td class=\"n\">\(trial.epsilon.map { String(format: "%.4g", $0) } ?? "")</td>"
             out += "<td class=\"n\">\(trial.delta.map { String(format: "%.3g", $0) } ?? "")</td><td><code>\(spec.key.prefix(16))</code></td></tr>\n"
         }
-        return out + "</tbody>\n</table>\n"
+        return out + "</tbody>\n</table>\n</div>\n"
     }
 
     static func orderedTables(_ results: ExperimentResults) -> [String] {

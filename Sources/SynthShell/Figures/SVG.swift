@@ -74,7 +74,8 @@ enum SVG {
                 out += "<line x1=\"\(number(left - 4))\" y1=\"\(number(y))\" x2=\"\(number(width - right))\" y2=\"\(number(y))\" stroke=\"#e5e5e5\"/>\n"
                 out += "<text x=\"\(number(left - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\">\(label(tick))</text>\n"
             }
-            out += "<text transform=\"translate(14 \(number((top + height - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(text))</text>\n"
+            // Beside the tick labels, however wide the left margin (bars keep room for their slanted names).
+            out += "<text transform=\"translate(\(number(Swift.max(14, left - 52))) \(number((top + height - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(text))</text>\n"
             return out
         }
 

@@ -98,10 +98,11 @@ extension ResultTable {
         }
     }
 
-    /// The table as an HTML `<table>` (numbers right-aligned, the best in bold).
+    /// The table as an HTML `<table>` (numbers right-aligned, the best in bold), in a box that
+    /// scrolls sideways when the table is wider than the page.
     func renderHTMLTable() -> String {
         let numeric = numericColumns()
-        var out = "<table>\n<thead><tr>" + columns.map { "<th>\(HTMLPage.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        var out = "<div class=\"wide\">\n<table>\n<thead><tr>" + columns.map { "<th>\(HTMLPage.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for row in shownRows({ "<strong>\(HTMLPage.escape($0))</strong>" }).enumerated().map({ r, cells in
             cells.enumerated().map { c, text in
                 emphasized.contains(Position(row: r, column: c)) ? text : HTMLPage.escape(text)
@@ -109,7 +110,7 @@ extension ResultTable {
         }) {
             out += "<tr>" + row.enumerated().map { c, text in numeric[c] ? "<td class=\"n\">\(text)</td>" : "<td>\(text)</td>" }.joined() + "</tr>\n"
         }
-        return out + "</tbody>\n</table>\n"
+        return out + "</tbody>\n</table>\n</div>\n"
     }
 
     private func numericColumns() -> [Bool] {

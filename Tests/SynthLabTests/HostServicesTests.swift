@@ -28,6 +28,27 @@ struct HostServicesTests {
         #expect(PrivacyAccount.budget(privacy) == PrivacySpend(epsilon: 2, delta: 0))
     }
 
+    /// The progress line's estimate: the pace from the first report with a fraction (setup
+    /// before it does not count), none for the first report, a message alone or the last one.
+    @Test func progressLinesEstimateTheTimeLeft() {
+        let clock = ProgressClock()
+        #expect(clock.line(nil, "encoding column 1 of 15: age", at: 0) == "encoding column 1 of 15: age")
+        #expect(clock.line(nil, nil, at: 1) == nil)
+        // The first epoch ends 30 s in, after 20 s of setup: no pace yet.
+        #expect(clock.line(0.01, "epoch 1/100", at: 30) == "epoch 1/100")
+        // Two epochs in 2 s more: 1 s each, 97 to go.
+        #expect(clock.line(0.03, "epoch 3/100", at: 32) == "about 1 min 37 s left · epoch 3/100")
+        #expect(clock.line(0.5, nil, at: 79) == "about 50 s left · 50%")
+        #expect(clock.line(1, "epoch 100/100", at: 129) == "epoch 100/100")
+        #expect(ProgressClock.duration(0.2) == "1 s")
+        #expect(ProgressClock.duration(59.4) == "59 s")
+        #expect(ProgressClock.duration(120) == "2 min")
+        #expect(ProgressClock.duration(599) == "9 min 59 s")
+        #expect(ProgressClock.duration(1490) == "25 min")
+        #expect(ProgressClock.duration(3600) == "1 h")
+        #expect(ProgressClock.duration(7530) == "2 h 6 min")
+    }
+
     @Test func aCancelledHostStopsTheGenerator() throws {
         let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
         let host = HostServices(seed: 1)

@@ -103,6 +103,24 @@ struct ModelWorkerTests {
         #expect(shell.result(#"load_model("\#(Support.temporaryFolder())/none.model")"#).contains("no model file"))
     }
 
+    /// A fit in a model worker shows each epoch with the time left: the worker times its
+    /// reports, from the first epoch on.
+    @Test func theProgressLineEstimatesTheTimeLeft() throws {
+        let shell = try CapturedSession()
+        final class Lines: @unchecked Sendable { var all: [String] = [] }
+        let lines = Lines()
+        var io = shell.session.io
+        io.progress = { if let line = $0 { lines.all.append(line) } }
+        shell.session.setIO(io)
+        #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
+        #expect(shell.type("m = fit(tvae(epochs: 4, batch_size: 200), ins, seed: 1)"), Comment(rawValue: shell.errors))
+        let epochs = lines.all.filter { $0.contains("epoch ") }
+        #expect(epochs.count == 4, Comment(rawValue: lines.all.joined(separator: "\n")))
+        let estimated = #/^fitting tvae\(epochs: 4, batch_size: 200\) on ins · about [0-9]+ s left · epoch [23]/4 loss=/#
+        #expect(epochs.count == 4 && !epochs[0].contains("left") && epochs[1...2].allSatisfy { $0.contains(estimated) }
+                && !epochs[3].contains("left"), Comment(rawValue: epochs.joined(separator: "\n")))
+    }
+
     @Test func cancellingStopsTheFit() throws {
         let shell = try CapturedSession()
         #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))

@@ -176,8 +176,9 @@ struct TerminalTests {
         try terminal.enter(".workspace \(Support.temporaryFolder("synthlab-workspace"))")
         try terminal.enter(#"ins = load("\#(insurance)")"#)
         try terminal.enter("r = run(experiment(tables: ins, generators: tvae(epochs: 60), seeds: [1, 2, 3], validators: quality), workers: 1)")
-        // A worker's epoch and losses, under the bar, the trials done and the time left.
-        try terminal.waitFor { screen in screen.contains("1/3 · eta ") && screen.range(of: #"epoch \d+/60 loss="#, options: .regularExpression) != nil }
+        // A worker's epoch and losses, under the bar, the trials done and the time left: the run's
+        // after the first trial, the trial's from its second epoch.
+        try terminal.waitFor { screen in screen.contains("1/3 · eta ") && screen.range(of: #"seed \d: about [0-9a-z ]+ left · epoch \d+/60 loss="#, options: .regularExpression) != nil }
         try terminal.press("C-c")
         try terminal.waitFor("cancelled (Ctrl-C)")
     }
@@ -190,7 +191,7 @@ struct TerminalTests {
         try terminal.enter(#"ins = load("\#(insurance)")"#)
         try terminal.enter("g = fit(gaussian_copula(), ins, seed: 1)")
         try terminal.enter(#"t = fit(tvae(epochs: 5000), ins, seed: 2, executor: "\#(executor)")"#)
-        try terminal.waitFor { screen in screen.range(of: #"fitting tvae\(epochs: 5000\) on ins · epoch \d+/5000 loss="#, options: .regularExpression) != nil }
+        try terminal.waitFor { screen in screen.range(of: #"fitting tvae\(epochs: 5000\) on ins · (about [0-9a-z ]+ left · )?epoch \d+/5000 loss="#, options: .regularExpression) != nil }
         try terminal.press("C-c")
         try terminal.waitFor("cancelled (Ctrl-C); every binding is kept")
         try terminal.waitForPrompt()

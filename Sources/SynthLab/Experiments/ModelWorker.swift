@@ -81,10 +81,12 @@ public final class ModelWorker {
         public var progress: (String?) -> Void
         public var log: (LogLevel, String) -> Void
 
-        /// `progress` as a host's progress service, for a plugin called in this process.
+        /// `progress` as a host's progress service, for a plugin called in this process: each
+        /// report's line with the time left, timed from when this property is read.
         public var hostProgress: (Double?, String?) -> Void {
-            { [progress] fraction, message in
-                if let text = ModelWorker.progressText(fraction, message) { progress(text) }
+            let clock = ProgressClock()
+            return { [progress] fraction, message in
+                if let text = clock.line(fraction, message) { progress(text) }
             }
         }
 
@@ -96,12 +98,6 @@ public final class ModelWorker {
             self.progress = progress
             self.log = log
         }
-    }
-
-    /// A plugin's progress report as the line a worker writes after `progress: `: its message, or
-    /// else its fraction as a percentage; nil for neither.
-    public static func progressText(_ fraction: Double?, _ message: String?) -> String? {
-        message ?? fraction.map { String(format: "%.0f%%", $0 * 100) }
     }
 
     public private(set) var generator: Provenance.Plugin
@@ -334,9 +330,11 @@ public enum ModelWorkerLoop {
                 // A sample's seed is for its own rows; the model keeps the seed it was fitted or
                 // loaded with (a saved model records it).
                 if let given = request.seed, request.operation != .sample { seed = given }
+                // Each report's line, with the time this request has left at its pace so far.
+                let clock = ProgressClock()
                 let host = HostServices(seed: request.seed ?? seed, log: { level, message in log.append(.init(level: level.rawValue, message: message)) },
                                         progress: { fraction, message in
-                                            guard let text = ModelWorker.progressText(fraction, message) else { return }
+                                            guard let text = clock.line(fraction, message) else { return }
                                             FileHandle.standardError.write(Data("progress: \(text)\n".utf8))
                                         })
                 host.cancellationCheck = { ModelWorkerLoop.interrupts > before }

@@ -14,10 +14,12 @@ public enum TrialRunner {
         var losses: [String] = []
         var log: [String] = []
         host.log = { level, message in log.append("[\(level)] \(message)") }
-        host.progress = { _, message in
+        // The losses are the plugin's own messages; the progress line adds the time left.
+        let fitClock = ProgressClock()
+        host.progress = { fraction, message in
             guard let message else { return }
             losses.append(message)
-            progress(message)
+            progress(fitClock.line(fraction, message) ?? message)
         }
         let generator = try spec.generator.instantiate(registry, kind: .generator, host: host)
         let privacy = try spec.privacy.map { try $0.instantiate(registry, kind: .privacy, host: host) }
@@ -28,7 +30,8 @@ public enum TrialRunner {
         try model.fit(training, host: host)
         let fitSeconds = seconds(since: fitStart)
         let fitLosses = losses
-        host.progress = { _, message in if let message { progress(message) } }
+        let sampleClock = ProgressClock()
+        host.progress = { fraction, message in if let message { progress(sampleClock.line(fraction, message) ?? message) } }
         let sampleStart = DispatchTime.now()
         let synthetic = try model.sample(rows: spec.rows ?? training.rowCount, host: host)
         let sampleSeconds = seconds(since: sampleStart)

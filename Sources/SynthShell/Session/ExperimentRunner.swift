@@ -121,13 +121,6 @@ enum ExperimentRunner {
         }
     }
 
-    static func duration(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded())
-        if total < 60 { return "\(total)s" }
-        if total < 3600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
-        return "\(total / 3600)h\(String(format: "%02d", total / 60 % 60))m"
-    }
-
     /// The trial specs of an experiment, in table, generator, seed order.
     static func specs(_ experiment: ExperimentSpec, session: Session) throws -> [TrialSpec] {
         var specs: [TrialSpec] = []
@@ -204,13 +197,14 @@ enum ExperimentRunner {
         let cancelled = session.cancellationRequested
         let started = Date()
         var finishedHere = 0
-        // "[███░░░░░] 3/12 · eta 1m20s": trials finished, and the time left at this run's pace.
+        // "[███░░░░░] 3/12 · eta 1 min 20 s": trials finished, and the time the run has left at its
+        // pace (each trial's own line may add the time that trial has left).
         func header() -> String {
             let width = 12, filled = total > 0 ? width * finishedCount / total : width
             var text = "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "] \(finishedCount)/\(total)"
             if finishedHere > 0, finishedCount < total {
                 let left = Date().timeIntervalSince(started) / Double(finishedHere) * Double(total - finishedCount)
-                text += " · eta " + duration(left)
+                text += " · eta " + ProgressClock.duration(left)
             }
             return text
         }

@@ -154,11 +154,8 @@ final class Repl {
         sl_install_interrupt_handler()
         session.cancellationRequested = { sl_interrupted() != 0 }
         var io = SessionIO.standard
-        io.progress = { message in
-            let width = max(20, terminalWidth() - 1)
-            let line = message.map { String($0.prefix(width)) } ?? ""
-            FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
-        }
+        let status = StatusLine()
+        io.progress = { status.show($0) }
         session.setIO(io)
 
         guard let editor = sl_open("synthlab", Repl.historyPath(), 1000) else {
@@ -234,11 +231,6 @@ func columns(_ items: [String], width: Int) -> String {
     return text
 }
 
-func terminalWidth() -> Int {
-    var size = winsize()
-    if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-    return 80
-}
 
 /// libedit reads UTF-8 only under a UTF-8 locale; fall back to C.UTF-8 when the environment's
 /// locale is not one.

@@ -29,6 +29,7 @@ struct SynthCommand: ParsableCommand {
             request.condition = try parseCondition(condition)
             request.modelPath = modelPath
             let report = try Synthesis.run(request, registry: PluginRegistry(), host: output.host(seed: seed))
+            commandStatusLine.show(nil)
             if output.json { return try printJSON(report) }
             print("wrote \(report.rows) rows × \(report.columns.count) columns to \(report.output)")
             print("generator \(report.generator.id) \(report.generator.version), seed \(report.seed), fit \(String(format: "%.2f", report.fitSeconds)) s, sample \(String(format: "%.2f", report.sampleSeconds)) s")
@@ -66,6 +67,7 @@ struct SampleCommand: ParsableCommand {
             let saved = try SavedModel.read(model)
             let report = try Synthesis.sample(saved, rows: rows, condition: try parseCondition(condition), outputPath: out,
                                               registry: PluginRegistry(), host: output.host(seed: seed ?? saved.header.seed))
+            commandStatusLine.show(nil)
             if output.json { return try printJSON(report) }
             print("wrote \(report.rows) rows × \(report.columns.count) columns to \(report.output)")
             print("generator \(report.generator.id) \(report.generator.version), seed \(report.seed), sample \(String(format: "%.2f", report.sampleSeconds)) s")

@@ -75,13 +75,20 @@ struct OutputFlags: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Also print the plugins' informational log lines and progress messages (each epoch's losses).")
     var verbose = false
 
+    /// The plugins' host: warnings (and with --verbose, every log line and progress message) on
+    /// stderr; without --verbose, a terminal's stderr shows the progress on a status line, after
+    /// the time left.
     func host(seed: UInt64) -> HostServices {
-        HostServices(seed: seed, log: { level, message in
+        let status = !verbose && isatty(STDERR_FILENO) != 0 ? commandStatusLine : nil
+        let clock = ProgressClock()
+        return HostServices(seed: seed, log: { level, message in
             if level.rawValue >= LogLevel.warning.rawValue || verbose {
+                status?.show(nil)
                 FileHandle.standardError.write(Data("[\(level)] \(message)\n".utf8))
             }
-        }, progress: { _, message in
+        }, progress: { fraction, message in
             if verbose, let message { FileHandle.standardError.write(Data("[progress] \(message)\n".utf8)) }
+            if let status, let line = clock.line(fraction, message) { status.show(line) }
         })
     }
 }
@@ -92,12 +99,15 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 /// Runs a command body; any error becomes one line on stderr and exit status 1.
+/// The status line is erased before the message, and when the command ends.
 func reportingErrors(_ body: () throws -> Void) throws {
+    defer { commandStatusLine.show(nil) }
     do {
         try body()
     } catch let error as ExitCode {
         throw error
     } catch {
+        commandStatusLine.show(nil)
         FileHandle.standardError.write(Data("synthlab: error: \(String(describing: error))\n".utf8))
         throw ExitCode(1)
     }

@@ -24,6 +24,7 @@ struct ValidateCommand: ParsableCommand {
             let request = ValidationRequest(realPath: real, syntheticPath: synthetic, holdoutPath: holdout, validators: validators,
                                             target: target, parameters: parameters, csvOptions: try csv.options(), seed: seed)
             let report = try Validation.run(request, registry: PluginRegistry(), host: output.host(seed: seed))
+            commandStatusLine.show(nil)
             if output.json {
                 try printJSON(report)
             } else {

@@ -40,6 +40,9 @@ struct HostServicesTests {
         #expect(clock.line(0.03, "epoch 3/100", at: 32) == "about 1 min 37 s left · epoch 3/100")
         #expect(clock.line(0.5, nil, at: 79) == "about 50 s left · 50%")
         #expect(clock.line(1, "epoch 100/100", at: 129) == "epoch 100/100")
+        // Sampling after the fit starts again from its own first report.
+        #expect(clock.line(0.1, "sampling", at: 130) == "sampling")
+        #expect(clock.line(0.2, "sampling", at: 131) == "about 8 s left · sampling")
         #expect(ProgressClock.duration(0.2) == "1 s")
         #expect(ProgressClock.duration(59.4) == "59 s")
         #expect(ProgressClock.duration(120) == "2 min")

@@ -7,13 +7,16 @@ final class Terminal {
     let socket = "synthlab-test-\(UUID().uuidString.prefix(8))"
     let state: String
 
-    init(state: String? = nil, pluginFolder: String, environment extra: [String] = []) throws {
+    /// Starts `synthlab` with `arguments` (none: the REPL) and waits for `ready` on the screen.
+    init(state: String? = nil, pluginFolder: String, environment extra: [String] = [], arguments: [String] = [],
+         ready: String? = "synthlab> ") throws {
         self.state = state ?? Support.temporaryFolder("synthlab-state")
         let environment = [
             "XDG_STATE_HOME=\(self.state)", "XDG_DATA_HOME=\(Support.temporaryFolder("synthlab-xdg"))",
             "SYNTHLAB_PLUGIN_PATH=\(pluginFolder)", "LANG=C.UTF-8", "TERM=xterm",
         ] + extra
         let command = "env " + environment.map { "'\($0)'" }.joined(separator: " ") + " '\(Support.executable)'"
+            + arguments.map { " '\($0)'" }.joined()
         // The tmux server outlives this call: it must not inherit any descriptor of this process
         // (a pipe of another test's child would then never reach end-of-file), so bash closes
         // every descriptor above 2 before it starts tmux.
@@ -29,7 +32,7 @@ final class Terminal {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         let started = try Support.run("/bin/bash", ["-c", script])
         guard started.status == 0 else { throw SupportError("tmux new-session failed (is tmux installed?): \(started.stderr)") }
-        try waitFor("synthlab> ")
+        if let ready { try waitFor(ready) }
     }
 
     deinit { _ = try? tmux(["kill-server"]) }
@@ -181,6 +184,22 @@ struct TerminalTests {
         try terminal.waitFor { screen in screen.contains("1/3 · eta ") && screen.range(of: #"seed \d: about [0-9a-z ]+ left · epoch \d+/60 loss="#, options: .regularExpression) != nil }
         try terminal.press("C-c")
         try terminal.waitFor("cancelled (Ctrl-C)")
+    }
+
+    /// `synthlab synth` on a terminal keeps one status line with the epoch and the time left, and
+    /// erases it before it reports what it wrote.
+    @Test func theCommandLineShowsItsProgressOnAStatusLine() throws {
+        let out = Support.temporaryFolder("synthlab-status") + "/rows.csv"
+        let terminal = try Terminal(pluginFolder: try Support.pluginFolder(), arguments: [
+            "synth", "--generator", "tvae", "--param", "epochs=6", "--data", Support.data("adult.csv"), "--rows", "50", "--seed", "1",
+            "--out", out,
+        ], ready: nil)
+        try terminal.keepScreenAfterExit()
+        try terminal.waitFor(120) { $0.range(of: #"(?m)^about [0-9a-z ]+ left · epoch [2-5]/6 loss="#, options: .regularExpression) != nil }
+        try terminal.waitFor(120) { $0.contains("wrote 50 rows") }
+        let lines = terminal.screen.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("wrote 50 rows × 15 columns to ") }, Comment(rawValue: terminal.screen))
+        #expect(!terminal.screen.contains("left ·") && !terminal.screen.contains("epoch "), "the status line is gone: \(terminal.screen)")
     }
 
     /// `fit` shows the plugin's epochs, in a worker or in the session's process; Ctrl-C stops that

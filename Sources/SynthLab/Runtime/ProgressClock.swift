@@ -7,12 +7,14 @@ import Foundation
 ///
 /// The pace is measured from the first report that carries a fraction, not from the start, so
 /// that setup without a fraction (a neural generator fitting its column transforms) does not
-/// count as progress: each later report is timed against that first one. A report without a
-/// fraction, the first with one and the last (fraction 1) show no estimate.
+/// count as progress: each later report is timed against that first one. A fraction lower than
+/// the one before starts a new stretch of work (sampling after fitting), timed afresh. A report
+/// without a fraction, the first of a stretch and the last (fraction 1) show no estimate.
 public final class ProgressClock: @unchecked Sendable {
     private let lock = NSLock()
     private let origin = DispatchTime.now().uptimeNanoseconds
     private var first: (seconds: Double, fraction: Double)?
+    private var last = 0.0
 
     public init() {}
 
@@ -27,7 +29,8 @@ public final class ProgressClock: @unchecked Sendable {
         guard let text, let fraction, fraction.isFinite else { return text }
         lock.lock()
         defer { lock.unlock() }
-        guard let first else {
+        defer { last = fraction }
+        guard let first, fraction >= last else {
             self.first = (seconds, fraction)
             return text
         }

@@ -14,7 +14,9 @@ final class StatusLine: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let text {
-            let width = max(20, terminalWidth(descriptor) - 1)
+            // Three columns spare: the terminal's echo of Ctrl-C ("^C") then fits on the line,
+            // which erasing it removes too, instead of wrapping below it.
+            let width = max(20, terminalWidth(descriptor) - 3)
             write("\r\u{1B}[2K" + String(text.prefix(width)))
             shown = true
         } else if shown {

@@ -9,7 +9,7 @@ final class Terminal {
 
     /// Starts `synthlab` with `arguments` (none: the REPL) and waits for `ready` on the screen.
     init(state: String? = nil, pluginFolder: String, environment extra: [String] = [], arguments: [String] = [],
-         ready: String? = "synthlab> ") throws {
+         ready: String? = "synthlab> ", columns: Int = 150) throws {
         self.state = state ?? Support.temporaryFolder("synthlab-state")
         let environment = [
             "XDG_STATE_HOME=\(self.state)", "XDG_DATA_HOME=\(Support.temporaryFolder("synthlab-xdg"))",
@@ -22,7 +22,7 @@ final class Terminal {
         // every descriptor above 2 before it starts tmux.
         let quoted = command.replacingOccurrences(of: "'", with: "'\\''")
         let script = #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; "#
-            + "exec tmux -L \(socket) -f /dev/null new-session -d -x 150 -y 50 '\(quoted)'"
+            + "exec tmux -L \(socket) -f /dev/null new-session -d -x \(columns) -y 50 '\(quoted)'"
         // Nor may it inherit this thread's blocked signals (a test runner's worker thread blocks
         // most of them): tmux ends its server with SIGTERM to itself and hangs up its panes with
         // SIGHUP, and with those blocked, `kill-server` would leave both running.
@@ -206,7 +206,9 @@ struct TerminalTests {
     /// fit and nothing else: the model fitted before it, in a worker of its own, still samples.
     @Test(arguments: ["workers", "inprocess"])
     func ctrlCStopsAFitAndSparesTheOtherModels(executor: String) throws {
-        let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
+        // 90 columns: the progress line is cut to fit, and the "^C" the terminal echoes must not
+        // wrap under it, or the erased line would be the wrong one and the progress would stay.
+        let terminal = try Terminal(pluginFolder: try Support.pluginFolder(), columns: 90)
         try terminal.enter(#"ins = load("\#(insurance)")"#)
         try terminal.enter("g = fit(gaussian_copula(), ins, seed: 1)")
         try terminal.enter(#"t = fit(tvae(epochs: 5000), ins, seed: 2, executor: "\#(executor)")"#)
@@ -214,6 +216,7 @@ struct TerminalTests {
         try terminal.press("C-c")
         try terminal.waitFor("cancelled (Ctrl-C); every binding is kept")
         try terminal.waitForPrompt()
+        #expect(!terminal.screen.contains("fitting tvae"), "the progress line is erased: \(terminal.screen)")
         try terminal.enter("s = sample(g, rows: 7)")
         try terminal.enter("s")
         try terminal.waitFor("s: 7 rows × 7 columns")

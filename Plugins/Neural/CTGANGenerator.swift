@@ -20,7 +20,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "ctgan",
         name: "CTGAN",
-        version: "1.1.0",
+        version: "1.2.0",
         kind: .generator,
         summary: "Conditional GAN with mode-specific normalization and training-by-sampling (Xu et al. 2019).",
         parameters: [
@@ -289,10 +289,11 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
     /// DP-SGD on the discriminator (the only network that sees real rows), after DP-CTGAN: each
     /// step includes every row with the planned probability q; row i is paired with a fake row
     /// made under row i's category in a uniformly chosen discrete column, and its example loss is
-    /// D(fake) − D(real) + λ(‖∇D(interpolate)‖ − 1)². Each example's gradient (a backward pass of
-    /// its own, as the penalty is a gradient itself) is clipped to the mechanism's norm before it
-    /// joins the sum; the sum gets its noise and the discriminator steps on sum / (q·n). The
-    /// generator's steps use only the discriminator and public conditions.
+    /// D(fake) − D(real) + λ(‖∇D(interpolate)‖ − 1)². Each example's gradient is clipped to the
+    /// mechanism's norm before it joins the sum (the norms and the clipped sum come from one
+    /// batched backward pass, the penalty's gradient of a gradient included); the sum gets its
+    /// noise and the discriminator steps on sum / (q·n). The generator's steps use only the
+    /// discriminator and public conditions.
     private func trainPrivately(_ privacy: GradientPrivacyClient, encoded: [Float], rows n: Int, conditions: ConditionVector,
                                 spans: [Span], generator: Sequential, discriminator: Sequential, optimizers: (g: Adam, d: Adam),
                                 random: inout Philox, context: PluginContext) throws {
@@ -323,28 +324,23 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
                 let fake = GradMode.noGrad { activate(generator(withConditions(noise, c)), spans: spans, gumbelTau: s.tau, random: &random) }
                 let fakeInput = withConditions(fake, c)
                 let realInput = withConditions(gatherRows(encoded, width: dataWidth, members), c)
-                let width = dataWidth + condWidth
-                var lossTotal = 0.0
-                for row in 0..<rows {
-                    let fakeRow = Tensor(rows: 1, columns: width, data: Array(fakeInput.data[(row * width)..<((row + 1) * width)]))
-                    let realRow = Tensor(rows: 1, columns: width, data: Array(realInput.data[(row * width)..<((row + 1) * width)]))
-                    var loss = discriminator(fakeRow).sum() - discriminator(realRow).sum()
-                    lossTotal += Double(loss.scalar)
-                    if s.lambda > 0 {
-                        let alpha = Float(random.nextUniform())
-                        let interpolate = (realRow * alpha + fakeRow * (1 - alpha)).detached().requiringGrad()
-                        let gradient = Autodiff.gradients(of: discriminator(interpolate).sum(), with: [interpolate], createGraph: true)[0]
-                        loss = loss + (gradient.squared().sum().sqrt() - 1).squared() * s.lambda
-                    }
-                    let grads = Autodiff.gradients(of: loss, with: parameters)
-                    var squared = 0.0
-                    for g in grads { for v in g.data { squared += Double(v) * Double(v) } }
-                    let factor = Float(try privacy.clipFactors([squared.squareRoot()])[0])
-                    for (k, g) in grads.enumerated() {
-                        g.data.withUnsafeBufferPointer { source in
-                            for i in 0..<source.count { sum[k][i] += factor * source[i] }
-                        }
-                    }
+                // Every example's loss in one batch: the discriminator keeps the rows apart (pac 1, no
+                // batch norm), so the loss is a sum over the examples, and the factor pairs of its
+                // per-example gradients give each one's norm and the clipped sum without a backward
+                // pass per example (Autodiff.perExampleFactors).
+                var loss = discriminator(fakeInput).sum() - discriminator(realInput).sum()
+                let lossTotal = Double(loss.scalar)
+                if s.lambda > 0 {
+                    let alpha = (0..<rows).map { _ in Float(random.nextUniform()) }
+                    let a = Tensor(rows: rows, columns: 1, data: alpha), b = Tensor(rows: rows, columns: 1, data: alpha.map { 1 - $0 })
+                    let interpolate = (realInput * a + fakeInput * b).detached().requiringGrad()
+                    let gradient = Autodiff.gradients(of: discriminator(interpolate).sum(), with: [interpolate], createGraph: true)[0]
+                    loss = loss + (gradient.squared().sum(axis: 1).sqrt() - 1).squared().sum() * s.lambda
+                }
+                let factors = Autodiff.perExampleFactors(of: loss, parameters: parameters, examples: rows)
+                let clip = try privacy.clipFactors(factors.squaredNorms().map { $0.squareRoot() }).map(Float.init)
+                for (k, total) in factors.weightedSums(clip, shapes: parameters.map { ($0.rows, $0.columns) }).enumerated() {
+                    sum[k] = total.data
                 }
                 sumD += lossTotal / Double(rows)
                 counted += 1

@@ -22,6 +22,21 @@ extension Tensor {
         }
         let a = self, b = other
         return Tensor.result(m, n, out, inputs: [a, b]) { g, _ in
+            // Per-example gradients (Autodiff.perExampleFactors): the right operand's use is a
+            // pair of row-aligned factors; a captured left operand has no such form.
+            if let capture = Autodiff.capture, b.needsGradient {
+                capture.refuse(a, "a parameter on the left of a matrix product")
+                let recorded: Bool
+                switch (transposeSelf, transposeOther) {
+                case (false, false): recorded = capture.record(b, left: a, right: g)
+                case (false, true): recorded = capture.record(b, left: g, right: a)
+                default: capture.refuse(b, "a matrix product with a transposed left operand"); recorded = false
+                }
+                if recorded {
+                    let left: Tensor? = a.needsGradient ? (transposeOther ? g.matmul(b) : g.matmul(b, transposeOther: true)) : nil
+                    return [left, nil]
+                }
+            }
             switch (transposeSelf, transposeOther) {
             case (false, false):
                 return [a.needsGradient ? g.matmul(b, transposeOther: true) : nil, b.needsGradient ? a.matmul(g, transposeSelf: true) : nil]
@@ -55,9 +70,14 @@ extension Tensor {
         }
         let x = self
         return Tensor.result(m, n, out, inputs: [x, weight, bias]) { g, _ in
-            [x.needsGradient ? g.matmul(weight, transposeOther: true) : nil,
-             weight.needsGradient ? x.matmul(g, transposeSelf: true) : nil,
-             bias.needsGradient ? g.sum(axis: 0) : nil]
+            // Per-example gradients (Autodiff.perExampleFactors): the weight's use is the pair
+            // (input, error), the bias's (a column of ones, error).
+            let capture = Autodiff.capture
+            let weightRecorded = weight.needsGradient && capture?.record(weight, left: x, right: g) == true
+            let biasRecorded = bias.needsGradient && capture?.record(bias, left: Tensor.full(g.rows, 1, 1), right: g) == true
+            return [x.needsGradient ? g.matmul(weight, transposeOther: true) : nil,
+                    weight.needsGradient && !weightRecorded ? x.matmul(g, transposeSelf: true) : nil,
+                    bias.needsGradient && !biasRecorded ? g.sum(axis: 0) : nil]
         }
     }
 

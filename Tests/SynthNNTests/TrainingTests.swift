@@ -42,6 +42,48 @@ struct TrainingTests {
         }
     }
 
+    /// A WGAN-GP critic's per-example loss, D(fake) − D(real) + λ(‖∇D(interpolate)‖ − 1)², uses each
+    /// weight twice (forward, and in the penalty's gradient): the factor pairs give every
+    /// example's squared gradient norm and any weighted sum of the examples' gradients, as one
+    /// backward pass per example does.
+    @Test func perExampleFactorsOfAGradientPenaltyEqualOneExampleAtATime() {
+        var random = Philox(seed: 5)
+        let critic = Sequential([Linear(6, 8, random: &random), Activation(.leakyRelu(0.2)), Linear(8, 5, random: &random),
+                                 Activation(.leakyRelu(0.2)), Linear(5, 1, random: &random)])
+        let parameters = critic.parameters
+        let rows = 9
+        let real = Tensor.randn(rows, 6, random: &random), fake = Tensor.randn(rows, 6, random: &random)
+        let alpha = (0..<rows).map { Float($0 + 1) / Float(rows + 1) }
+        func loss(_ real: Tensor, _ fake: Tensor, _ alpha: [Float]) -> Tensor {
+            let a = Tensor(rows: alpha.count, columns: 1, data: alpha), b = Tensor(rows: alpha.count, columns: 1, data: alpha.map { 1 - $0 })
+            let interpolate = (real * a + fake * b).detached().requiringGrad()
+            let gradient = Autodiff.gradients(of: critic(interpolate).sum(), with: [interpolate], createGraph: true)[0]
+            let penalty = (gradient.squared().sum(axis: 1).sqrt() - 1).squared().sum() * 10
+            return critic(fake).sum() - critic(real).sum() + penalty
+        }
+        let factors = Autodiff.perExampleFactors(of: loss(real, fake, alpha), parameters: parameters, examples: rows)
+        // Each weight is used in the fake and the real rows' passes and in the penalty's gradient;
+        // each bias in the two passes (the interpolate's own pass reaches the loss only through
+        // LeakyReLU's slopes, which are constant).
+        #expect(factors.factors.map(\.count) == [3, 2, 3, 2, 3, 2])
+        let norms = factors.squaredNorms()
+        let scales: [Float] = [1, 0.5, 0.25, 1, 0.1, 0.9, 0.3, 0, 2]
+        let sums = factors.weightedSums(scales, shapes: parameters.map { ($0.rows, $0.columns) })
+        var expected = parameters.map { [Float](repeating: 0, count: $0.count) }
+        for i in 0..<rows {
+            let g = Autodiff.gradients(of: loss(real.gatherRows([i]), fake.gatherRows([i]), [alpha[i]]), with: parameters)
+            let norm = g.reduce(0.0) { total, t in t.data.reduce(total) { $0 + Double($1) * Double($1) } }
+            #expect(abs(norms[i] - norm) <= 1e-4 * max(1, norm), "example \(i): \(norms[i]) against \(norm)")
+            for k in parameters.indices { for j in 0..<g[k].count { expected[k][j] += scales[i] * g[k].data[j] } }
+        }
+        for k in parameters.indices {
+            let worst = zip(sums[k].data, expected[k]).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-4, "parameter \(k): largest difference \(worst)")
+        }
+        // The parameters' own gradients are left alone.
+        #expect(parameters.allSatisfy { $0.grad == nil })
+    }
+
     /// A small generator-shaped network trained for a few steps.
     func trainedParameters(seed: UInt64) -> [[Float]] {
         var random = Philox(seed: seed)

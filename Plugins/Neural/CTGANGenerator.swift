@@ -48,6 +48,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             .float("dropout", default: 0.5, min: 0, max: 0.99, help: "Dropout probability in the discriminator."),
             .int("max_modes", default: 10, min: 1, max: 100, help: "Most Gaussian modes per numeric column."),
             .float("mode_weight_threshold", default: 0.005, min: 0, max: 1, help: "Modes lighter than this are dropped."),
+            PublicBounds.parameter,
         ],
         capabilities: [Capability.privacyGradient],
         samplesConditionally: true,
@@ -63,6 +64,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         var discriminatorSteps: Int, pac: Int, logFrequency: Bool, tau: Float, lambda: Float, slope: Float, dropout: Float
         var sampleByFrequency: Bool, sampleBatchStatistics: Bool
         var maxModes: Int, weightThreshold: Double
+        /// Under privacy, the public ranges of numeric columns.
+        var bounds: PublicBounds
     }
 
     /// What a saved model holds besides the generator's weights.
@@ -109,7 +112,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             lambda: Float(parameters.float("gradient_penalty")), slope: Float(parameters.float("leaky_relu_slope")),
             dropout: Float(parameters.float("dropout")),
             sampleByFrequency: parameters.bool("sample_by_frequency"), sampleBatchStatistics: parameters.bool("sample_batch_statistics"),
-            maxModes: parameters.int("max_modes"), weightThreshold: parameters.float("mode_weight_threshold"))
+            maxModes: parameters.int("max_modes"), weightThreshold: parameters.float("mode_weight_threshold"),
+            bounds: try PublicBounds(parsing: parameters.string("bounds")))
         guard settings.batchSize % settings.pac == 0 else {
             throw PluginError.invalidArgument("batch_size \(settings.batchSize) is not a multiple of pac \(settings.pac)")
         }
@@ -138,11 +142,12 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             }
             gradientPrivacy = gradient
         }
+        try settings.bounds.check(table, plugin: "ctgan", context: context)
         let s = settings
         var encodeRandom = context.random("ctgan.encode")
         var mixtureRandom = context.random("ctgan.mixture")
         let coder = try TabularCoder(fitting: table, maxModes: s.maxModes, weightThreshold: s.weightThreshold,
-                                     publicOnly: gradientPrivacy != nil, random: &mixtureRandom, context: context)
+                                     publicBounds: gradientPrivacy != nil ? s.bounds : nil, random: &mixtureRandom, context: context)
         let n = table.rowCount
         let encoded = try coder.encode(table, random: &encodeRandom)
         // Under privacy the conditions are drawn from public information only: a column, then one

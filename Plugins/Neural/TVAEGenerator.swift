@@ -30,6 +30,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
             .float("learning_rate", default: 1e-3, min: 0, max: 1, help: "Adam learning rate."),
             .int("max_modes", default: 10, min: 1, max: 100, help: "Most Gaussian modes per numeric column."),
             .float("mode_weight_threshold", default: 0.005, min: 0, max: 1, help: "Modes lighter than this are dropped."),
+            PublicBounds.parameter,
         ],
         capabilities: [Capability.privacyGradient],
         samplesConditionally: true,
@@ -79,6 +80,8 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
     let encoderWidths: [Int], decoderWidths: [Int]
     let l2: Float, lossFactor: Float, learningRate: Float
     let maxModes: Int, weightThreshold: Double
+    /// Under privacy, the public ranges of numeric columns.
+    let bounds: PublicBounds
     var model: Model?
 
     public init(parameters: Parameters, context: PluginContext) throws {
@@ -92,6 +95,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         learningRate = Float(parameters.float("learning_rate"))
         maxModes = parameters.int("max_modes")
         weightThreshold = parameters.float("mode_weight_threshold")
+        bounds = try PublicBounds(parsing: parameters.string("bounds"))
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
@@ -103,10 +107,11 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
             }
             gradientPrivacy = gradient
         }
+        try bounds.check(table, plugin: "tvae", context: context)
         var encodeRandom = context.random("tvae.encode")
         var mixtureRandom = context.random("tvae.mixture")
         let coder = try TabularCoder(fitting: table, maxModes: maxModes, weightThreshold: weightThreshold,
-                                     publicOnly: gradientPrivacy != nil, random: &mixtureRandom, context: context)
+                                     publicBounds: gradientPrivacy != nil ? bounds : nil, random: &mixtureRandom, context: context)
         let n = table.rowCount, d = coder.width
         let encoded = try coder.encode(table, random: &encodeRandom)
 

@@ -37,10 +37,11 @@ struct TabularCoder: Codable, Equatable {
 
     var spans: [Span] { columns.flatMap(\.spans) }
 
-    /// With `publicOnly`, numeric columns get one mode from their range (public metadata) instead
-    /// of a mixture fitted on their values: the coder then reveals nothing a DP guarantee covers.
-    /// `random` seeds each mixture's initialization.
-    init(fitting table: Table, maxModes: Int, weightThreshold: Double, publicOnly: Bool = false, random: inout Philox,
+    /// With `publicBounds` (under privacy), numeric columns get one mode from their range (the
+    /// bounds given, else their minimum and maximum, taken as public metadata) instead of a mixture
+    /// fitted on their values: the coder then reveals nothing a DP guarantee covers. `random`
+    /// seeds each mixture's initialization.
+    init(fitting table: Table, maxModes: Int, weightThreshold: Double, publicBounds: PublicBounds? = nil, random: inout Philox,
          context: PluginContext) throws {
         var layouts: [ColumnLayout] = []
         var start = 0
@@ -53,8 +54,13 @@ struct TabularCoder: Codable, Equatable {
                                             spans: [Span(start: start, width: encoder.width, activation: .softmax)]))
                 start += encoder.width
             case .continuous, .integer, .datetime:
-                let normalization = publicOnly ? try ModeSpecificNormalization(publicRangeOf: column)
-                    : try ModeSpecificNormalization(fitting: column, maxModes: maxModes, weightThreshold: weightThreshold, random: &random)
+                let normalization: ModeSpecificNormalization
+                if let publicBounds {
+                    normalization = try ModeSpecificNormalization(publicRangeOf: column, bounds: publicBounds[column.name])
+                } else {
+                    normalization = try ModeSpecificNormalization(fitting: column, maxModes: maxModes, weightThreshold: weightThreshold,
+                                                                  random: &random)
+                }
                 let modes = normalization.modes.count
                 var spans = [Span(start: start, width: 1, activation: .tanh), Span(start: start + 1, width: modes, activation: .softmax)]
                 if normalization.hasMissing { spans.append(Span(start: start + 1 + modes, width: 2, activation: .softmax)) }

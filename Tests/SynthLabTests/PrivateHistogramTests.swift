@@ -73,6 +73,36 @@ struct PublicBoundsTests {
         #expect(abs(atLow - under) < 0.02, "\(generator): \(atLow) of the rows at 20, \(under) of the real ones at or under it")
     }
 
+    /// Under dp_sgd, ctgan and tvae give each numeric column one mode over its public range: the
+    /// bounds given, or else the data's minimum and maximum, which a warning names.
+    @Test(arguments: ["ctgan", "tvae"])
+    func neuralGeneratorsTakeTheBoundsUnderDPSGD(generator: String) throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        final class Log: @unchecked Sendable { var warnings: [String] = [] }
+        let log = Log()
+        let host = HostServices(seed: 3, log: { level, message in if level == .warning { log.warnings.append(message) } })
+        let privacy = try PluginInstance(registry.plugin("dp_sgd"), values: ["epsilon": .float(5)], host: host)
+        var values: [String: ParameterValue] = ["epochs": .int(1), "batch_size": .int(200), "bounds": .string("age=50:60, bmi=30:60")]
+        if generator == "ctgan" { values["pac"] = .int(1) }
+        let session = try GeneratorSession(generator: try PluginInstance(registry.plugin(generator), values: values, host: host), privacy: privacy)
+        try session.fit(try CSVReader.read(path: Support.data("insurance.csv")), host: host)
+        let synthetic = try session.sample(rows: 2000, host: host)
+        let ages = synthetic.column(named: "age")!.presentNumbers()!, bmis = synthetic.column(named: "bmi")!.presentNumbers()!
+        // insurance's ages run from 18 to 64 and its bmi from 16 to 53: the model's ranges are the
+        // bounds, narrower than the data's at the low end (a model on the data's range, barely
+        // trained, makes values about the middle of it: ages near 41).
+        #expect(ages.allSatisfy { (50...60).contains($0) } && bmis.allSatisfy { (30...60).contains($0) },
+                "\(generator): ages \(ages.min()!)…\(ages.max()!), bmi \(bmis.min()!)…\(bmis.max()!)")
+        #expect(log.warnings == ["\(generator): the range of children, charges is taken from the data, as public metadata outside the "
+                                 + "privacy guarantee; give bounds: to set it without looking at the data"], "\(log.warnings)")
+        #expect {
+            var bad = values
+            bad["bounds"] = .string("sex=0:1")
+            let refused = try GeneratorSession(generator: try PluginInstance(registry.plugin(generator), values: bad, host: host), privacy: privacy)
+            try refused.fit(try CSVReader.read(path: Support.data("insurance.csv")), host: host)
+        } throws: { "\($0)".contains("bounds: column 'sex' is categorical; bounds apply to numeric columns") }
+    }
+
     @Test func aHeavyTailNoLongerSqueezesTheColumn() throws {
         // col_rec_tat: hours from collection to receipt; 99 % under 24, the largest 61370.
         let (real, unbounded) = try Self.fit("independent", "covid_testing.csv", bounds: "", rows: 5000)

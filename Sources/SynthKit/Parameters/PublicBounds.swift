@@ -36,8 +36,9 @@ public struct PublicBounds: Sendable, Equatable {
 
     public subscript(_ column: String) -> ClosedRange<Double>? { ranges[column] }
 
-    /// Refuses bounds of a column the table lacks or that is not numeric; under privacy, logs the
-    /// numeric columns whose range is taken from the data instead.
+    /// Refuses bounds of a column the table lacks or that is not numeric; under privacy, warns of
+    /// the numeric columns whose range is taken from the data instead (their minimum and maximum
+    /// are then released as they are, outside the privacy guarantee).
     public func check(_ table: Table, plugin: String, context: PluginContext) throws {
         for name in ranges.keys.sorted() {
             guard let column = table.column(named: name) else {
@@ -50,8 +51,8 @@ public struct PublicBounds: Sendable, Equatable {
         if context.privacy != nil {
             let unbounded = table.columns.filter { $0.kind.isNumeric && ranges[$0.name] == nil }.map(\.name)
             if !unbounded.isEmpty {
-                context.log(.info, "\(plugin): the range of \(unbounded.joined(separator: ", ")) is taken from the data, as public "
-                            + "metadata; give bounds: to set it without looking at the data")
+                context.log(.warning, "\(plugin): the range of \(unbounded.joined(separator: ", ")) is taken from the data, as public "
+                            + "metadata outside the privacy guarantee; give bounds: to set it without looking at the data")
             }
         }
     }

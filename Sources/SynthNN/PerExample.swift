@@ -152,7 +152,13 @@ extension Autodiff {
     /// of rows), as in a discriminator over single rows.
     public static func perExampleFactors(of loss: Tensor, parameters: [Tensor], examples: Int) -> PerExampleFactors {
         let capture = FactorCapture(parameters: parameters, examples: examples)
-        _ = $capture.withValue(capture) { gradients(of: loss, with: parameters) }
+        // A captured parameter's gradient is never summed: any left over comes from an operation
+        // that does not record its factors, whose per-example share would be lost.
+        let leftovers = $capture.withValue(capture) { gradients(of: loss, with: parameters) }
+        for (parameter, leftover) in zip(parameters, leftovers) {
+            precondition(leftover.data.allSatisfy { $0 == 0 },
+                         "per-example gradients: a \(parameter.rows)×\(parameter.columns) parameter is used by an operation that does not keep the examples apart")
+        }
         return PerExampleFactors(examples: examples, factors: parameters.map { capture.uses[ObjectIdentifier($0)] ?? [] })
     }
 }

@@ -24,8 +24,8 @@ extension Tensor {
         return Tensor.result(m, n, out, inputs: [a, b]) { g, _ in
             // Per-example gradients (Autodiff.perExampleFactors): the right operand's use is a
             // pair of row-aligned factors; a captured left operand has no such form.
+            if let capture = Autodiff.capture, a.needsGradient { capture.refuse(a, "a parameter on the left of a matrix product") }
             if let capture = Autodiff.capture, b.needsGradient {
-                capture.refuse(a, "a parameter on the left of a matrix product")
                 let recorded: Bool
                 switch (transposeSelf, transposeOther) {
                 case (false, false): recorded = capture.record(b, left: a, right: g)

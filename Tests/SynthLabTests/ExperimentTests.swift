@@ -110,6 +110,32 @@ import Testing
                     .contains("timeout: takes seconds above 0"))
     }
 
+    /// Both executors prefix a running trial's progress with its name, the configuration cut short
+    /// enough (48 characters) that a long one leaves room for the epoch and the time left.
+    @Test func progressLinesNameTheTrialShort() throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        var spec = try SlurmTests.specs([4], workspace: Support.temporaryFolder("synthlab-workspace"), registry: registry,
+                                        generator: PluginSpec(id: "tvae", parameters: ["epochs": .int(3)]))[0]
+        spec.label = #"tvae(epochs: 3, bounds: "age=18:64, bmi=15:55, children=0:5, charges=1000:65000")"#
+        let expected = #"ins · tvae(epochs: 3, bounds: "age=18:64, bmi=15:55, … · seed 4: "#
+        #expect(spec.progressName() + ": " == expected)
+        let executors: [TrialExecutor] = [InProcessExecutor(), WorkerExecutor(executable: Support.executable, workers: 1,
+                                                                                environment: ["SYNTHLAB_PLUGIN_PATH": try Support.pluginFolder()])]
+        for executor in executors {
+            final class Lines: @unchecked Sendable { var all: [String] = [] }
+            let lines = Lines()
+            try executor.run([spec], registry: registry, cancelled: { false }, progress: { lines.all.append($0) }) { _, outcome in
+                #expect(outcome.status == .done, "\(outcome.error ?? "")")
+            }
+            // A worker's lines are read as they come, so a quick one may be passed over; in
+            // process, every one arrives.
+            let epochs = lines.all.filter { $0.contains("epoch ") }
+            #expect(!epochs.isEmpty && epochs.allSatisfy { $0.hasPrefix(expected) }, "\(type(of: executor)): \(lines.all)")
+            #expect(epochs.filter { $0.contains("epoch 2/3") }.allSatisfy { $0.hasPrefix(expected + "about ") }, "the time left: \(epochs)")
+            if executor is InProcessExecutor { #expect(epochs.count == 3) }
+        }
+    }
+
     /// Sessions started together on a new workspace: one makes the store's tables, the others wait
     /// for it (each used to try, and all but one failed with "table trials already exists").
     @Test func sessionsStartedTogetherShareANewStore() throws {

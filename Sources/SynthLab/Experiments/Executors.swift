@@ -21,7 +21,7 @@ public struct InProcessExecutor: TrialExecutor {
             if cancelled() { return }
             let outcome: TrialOutcome
             do {
-                outcome = try TrialRunner.run(spec, registry: registry, cancelled: cancelled, progress: progress)
+                outcome = try TrialRunner.run(spec, registry: registry, cancelled: cancelled, progress: { progress("\(spec.progressName()): \($0)") })
             } catch {
                 if cancelled() { return }
                 outcome = .failure(spec.key, String(describing: error))
@@ -106,7 +106,7 @@ public struct WorkerExecutor: TrialExecutor {
             if pid <= 0 {
                 // Forward the newest progress line of each worker.
                 for key in running.keys {
-                    if let line = running[key]!.output.read(running[key]!.progressFD) { progress("\(running[key]!.spec.table.name) · \(running[key]!.spec.label) · seed \(running[key]!.spec.seed): \(line)") }
+                    if let line = running[key]!.output.read(running[key]!.progressFD) { progress("\(running[key]!.spec.progressName()): \(line)") }
                 }
                 if let timeout {
                     for (pid, trial) in running where !trial.killedForTime && Date().timeIntervalSince(trial.started) > timeout {

@@ -99,6 +99,14 @@ public struct TrialSpec: Codable, Sendable, Equatable {
         self.label = label
     }
 
+    /// How a progress line names the trial: "table · configuration · seed N", the configuration
+    /// cut to `width` characters (with "…") so that a long one (public bounds, say) leaves room
+    /// on the line for the trial's own progress.
+    public func progressName(width: Int = 48) -> String {
+        let name = label.count > width ? String(label.prefix(width - 1)) + "…" : label
+        return "\(table.name) · \(name) · seed \(seed)"
+    }
+
     /// The trial's identity: a hash of everything that decides its numbers (the table's content,
     /// not its name or path): the configuration's hash and the seed.
     public var key: String { SHA256.hex(Array((configurationHash + ":" + String(seed)).utf8)) }

@@ -216,9 +216,9 @@ enum ExperimentRunner {
             finishedCount += 1
             finishedHere += 1
             let state = outcome.status == .done ? "done" : "failed: \(outcome.error ?? "")"
-            let line = "\(spec.table.name) · \(spec.label) · seed \(spec.seed): \(state)"
-            show?("\(header()) · \(line)")
-            session.io.milestone?("[\(finishedCount)/\(total)] \(line)")
+            // The live line names the trial short; a script's line for it in full.
+            show?("\(header()) · \(spec.progressName()): \(state)")
+            session.io.milestone?("[\(finishedCount)/\(total)] \(spec.table.name) · \(spec.label) · seed \(spec.seed): \(state)")
         }
         try session.checkCancelled()
         var trials: [TrialResult] = []

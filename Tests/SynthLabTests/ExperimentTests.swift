@@ -27,6 +27,40 @@ import Testing
         #expect(details[0].split(separator: "\n").count > 100)
     }
 
+    /// named() gives configurations the short names a paper's table needs; a sweep's members are
+    /// told apart by what differs among them. Names that would merge two configurations are
+    /// refused, and a recorded session replays them.
+    @Test func namedConfigurationsNameTheirResults() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder("synthlab-named")
+        #expect(shell.type(".record \(folder)/session.synth"))
+        #expect(shell.type(#"ins = load("\#(Self.insurance)", target: "charges")"#))
+        #expect(shell.type(#"base = named(independent(), "baseline")"#), Comment(rawValue: shell.errors))
+        #expect(shell.type(#"private = named(independent(bins: 8) with laplace(epsilon: [1, 4]), "noisy histograms")"#), Comment(rawValue: shell.errors))
+        #expect(shell.type(#"r = run(experiment(tables: ins, generators: [base, private, gaussian_copula()], seeds: [1], rows: 200, validators: quality))"#),
+                Comment(rawValue: shell.errors))
+        #expect(shell.type(#"export(r, "\#(folder)/r.md")"#))
+        #expect(shell.type(".record off"))
+        let table = try String(contentsOfFile: folder + "/r.md", encoding: .utf8)
+        let names = table.split(separator: "\n").dropFirst(2).map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[1] }
+        #expect(names == ["baseline", "noisy histograms (epsilon: 1.0)", "noisy histograms (epsilon: 4.0)", "gaussian_copula"], Comment(rawValue: table))
+        #expect(shell.result("base").contains(#"named(independent(numeric_model: "empirical", bins: 32, keep_missing: true, bounds: ""), "baseline")"#))
+        #expect(shell.result(#"fit(base, ins, seed: 1)"#).contains("baseline fitted on ins (seed 1)"), Comment(rawValue: shell.output))
+
+        // The recording replays to the same names.
+        let replay = try CapturedSession()
+        replay.session.workspace = shell.session.workspace
+        #expect(replay.type(".read \(folder)/session.synth"), Comment(rawValue: replay.errors))
+        #expect(replay.type(#"export(r, "\#(folder)/again.md")"#))
+        #expect(try String(contentsOfFile: folder + "/again.md", encoding: .utf8) == table)
+
+        #expect(shell.result(#"named(independent(), " ")"#).contains("named(): the name must be one line with some text"))
+        #expect(shell.result(#"named([independent(), independent()], "x")"#).contains("two members of the list are the same configuration, independent"))
+        #expect(shell.result(#"experiment(tables: ins, generators: [named(independent(), "g"), named(gaussian_copula(), "g")])"#)
+            .contains("generators: independent and gaussian_copula are both named 'g'; give each a name of its own"))
+        #expect(shell.result(#"named(ins, "x")"#).contains("expected a generator plugin, got a table"), Comment(rawValue: shell.errors))
+    }
+
     /// A workspace that cannot be one is refused where it is named, and the session keeps its own.
     @Test func aFileInTheWayOfTheWorkspaceIsNamed() throws {
         let folder = Support.temporaryFolder("synthlab-workspace")

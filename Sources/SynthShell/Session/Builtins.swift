@@ -162,6 +162,10 @@ enum Builtins {
             .optional("rows", .integer, "rows to sample per trial (default: as many as the training part)"),
             .optional("holdout", .number, "the share of rows held out of training, in [0, 0.9] (default 0)"),
         ], body: ExperimentRunner.define),
+        Builtin(name: "named", summary: "Give generator configurations a short name, which results, figures and exports show.", parameters: [
+            .required("generators", .generators, "a generator configuration (composed or not) or a list of them, as a sweep makes"),
+            .required("name", .string, "the name; each member of a list gets it followed by the parameters that tell it apart"),
+        ], body: named),
         Builtin(name: "run", summary: "Run an experiment; shows progress, Ctrl-C cancels.", parameters: [
             .required("experiment", .experiment, "an experiment"),
             .optional("executor", .choice(ExperimentRunner.executors), "where trials run: \"workers\" (processes, the default) or \"inprocess\""),
@@ -308,6 +312,49 @@ enum Builtins {
         return .table(TableValue(name: table.name, table: part,
                                  path: "\(part.rowCount) rows \(what) \(table.name) (share \(formatDouble(share)), seed \(seed))",
                                  target: table.target))
+    }
+
+    /// named(): the generator configurations with a name in place of their label. A list's members
+    /// are told apart by the parameters whose values differ among them: "DP-CTGAN (epsilon: 1.0)".
+    static func named(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
+        let location = frame.location(of: "generators")
+        let name = try Convert.string(frame.value("name")!, at: frame.location(of: "name"), what: "a name")
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, !name.contains("\n") else {
+            throw ShellError("named(): the name must be one line with some text, got \(literal(.string(name)))", at: frame.location(of: "name"))
+        }
+        let given = frame.value("generators")!
+        var specs: [GeneratorSpec] = []
+        for item in Convert.items(given) {
+            specs.append(try Convert.generatorSpec(item, session: session, at: location))
+        }
+        guard case .list = given else {
+            specs[0].name = name
+            return .generator(specs[0])
+        }
+        guard !specs.isEmpty else { throw ShellError("named(): the list has no generator to name", at: location) }
+        // Each member's settings by "plugin.parameter" (and which plugins it has); those that
+        // differ among the members name them apart.
+        let settings: [[(key: String, shown: String)]] = specs.map { spec in
+            var items: [(key: String, shown: String)] = [("generator", spec.generator.id), ("privacy", spec.privacy?.id ?? "no privacy")]
+            for config in [spec.generator] + (spec.privacy.map { [$0] } ?? []) {
+                for parameter in config.parameters.values {
+                    items.append(("\(config.kind.rawValue).\(parameter.id)", "\(parameter.id): \(literal(parameter.value))"))
+                }
+            }
+            return items
+        }
+        var keys: [String] = []
+        for items in settings { for item in items where !keys.contains(item.key) { keys.append(item.key) } }
+        let differing = keys.filter { key in Set(settings.map { items in items.first { $0.key == key }?.shown ?? "" }).count > 1 }
+        var names = Set<String>()
+        for index in specs.indices {
+            let parts = differing.compactMap { key in settings[index].first { $0.key == key }?.shown }
+            specs[index].name = parts.isEmpty ? name : "\(name) (\(parts.joined(separator: ", ")))"
+            guard names.insert(specs[index].name!).inserted else {
+                throw ShellError("named(): two members of the list are the same configuration, \(specs[index].configurationLabel)", at: location)
+            }
+        }
+        return .list(specs.map { .generator($0) })
     }
 
     static func seed(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> UInt64 {

@@ -72,7 +72,7 @@ enum Display {
         case .table(let table): table.name
         case .plugin(let plugin): plugin.id
         case .config(let config): config.canonical
-        case .generator(let spec): spec.canonical
+        case .generator(let spec): spec.name.map { "named(\(spec.canonical), \(quote($0)))" } ?? spec.canonical
         case .model(let model): "<\(model.spec.label) fitted on \(model.tableName)>"
         case .experiment(let experiment): "<experiment of \(experiment.trialCount) trials>"
         case .results(let results): "<results of \(results.trials.count) trials>"

@@ -63,6 +63,12 @@ enum ExperimentRunner {
             if !configurations.insert(spec.canonical).inserted {
                 throw ShellError("generators: \(spec.label) is given twice", at: frame.location(of: "generators"))
             }
+            // Results group the trials by the name they show: two configurations of one name
+            // would be averaged together.
+            if let other = generators.first(where: { $0.label == spec.label }) {
+                throw ShellError("generators: \(other.configurationLabel) and \(spec.configurationLabel) are both named '\(spec.label)'; give each a name of its own",
+                                 at: frame.location(of: "generators"))
+            }
             generators.append(spec)
         }
         guard !tables.isEmpty else { throw ShellError("experiment() needs at least one table", at: frame.location(of: "tables")) }

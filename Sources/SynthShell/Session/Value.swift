@@ -54,8 +54,14 @@ func literalExpression(_ value: ParameterValue, at location: SourceLocation) -> 
 struct GeneratorSpec {
     var generator: PluginConfig
     var privacy: PluginConfig?
+    /// The short name `named()` gave it, which results, figures and exports show in place of the
+    /// configuration (nil: the configuration itself).
+    var name: String? = nil
 
-    var label: String { generator.label + (privacy.map { " with \($0.label)" } ?? "") }
+    /// How results name the configuration: its name, else the parameters that differ from their
+    /// defaults.
+    var label: String { name ?? configurationLabel }
+    var configurationLabel: String { generator.label + (privacy.map { " with \($0.label)" } ?? "") }
     var canonical: String { generator.canonical + (privacy.map { " with \($0.canonical)" } ?? "") }
 }
 

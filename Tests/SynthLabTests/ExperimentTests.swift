@@ -40,6 +40,12 @@ import Testing
         #expect(shell.type(#"r = run(experiment(tables: ins, generators: [base, private, gaussian_copula()], seeds: [1], rows: 200, validators: quality))"#),
                 Comment(rawValue: shell.errors))
         #expect(shell.type(#"export(r, "\#(folder)/r.md")"#))
+        // The sweep is one line of the privacy figure, under its name.
+        #expect(shell.type(#"figure("privacy", r, metric: "quality", to: "\#(folder)/privacy.svg")"#), Comment(rawValue: shell.errors))
+        let figure = try String(contentsOfFile: folder + "/privacy.svg", encoding: .utf8)
+        #expect(figure.components(separatedBy: "<polyline").count == 2 && figure.contains(">noisy histograms</text>"), Comment(rawValue: figure))
+        #expect(Report.seriesName(["independent with laplace(epsilon: 1.0)", "independent with laplace(epsilon: 10.0)"]) == "independent")
+        #expect(Report.seriesName(["DP (v2)"]) == "DP (v2)")
         #expect(shell.type(".record off"))
         let table = try String(contentsOfFile: folder + "/r.md", encoding: .utf8)
         let names = table.split(separator: "\n").dropFirst(2).map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[1] }

@@ -74,22 +74,36 @@ enum Report {
         return out
     }
 
+    /// One line per generator configuration (its plugin and parameters, whatever the privacy
+    /// mechanism's), through the ε each of its privacy settings spent.
     static func privacyUtility(_ results: ExperimentResults, table: String, metric: String) -> String? {
-        var series: [String: [(Double, Double)]] = [:]
+        var series: [String: (labels: [String], points: [(Double, Double)])] = [:]
         var order: [String] = []
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
         for (label, trials) in configurations(results, table: table) {
             let spent = trials.compactMap(\.epsilon)
             let values = trials.compactMap { trial in
                 trial.metrics.first { $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue }?.metric.value
             }
             guard let epsilon = spent.max(), let mean = meanAndStandardDeviation(values)?.mean else { continue }
-            let base = label.components(separatedBy: " with ").first ?? label
-            if series[base] == nil { order.append(base) }
-            series[base, default: []].append((epsilon, mean))
+            let key = trials.first?.spec.flatMap { try? encoder.encode($0.generator) }.map { String(decoding: $0, as: UTF8.self) }
+                ?? (label.components(separatedBy: " with ").first ?? label)
+            if series[key] == nil { order.append(key) }
+            series[key, default: ([], [])].labels.append(label)
+            series[key, default: ([], [])].points.append((epsilon, mean))
         }
         guard !series.isEmpty else { return nil }
         return SVG.lines(title: "\(metric) against ε on \(table)", xLabel: "ε spent", yLabel: metric,
-                         series: order.map { ($0, series[$0]!.sorted { $0.0 < $1.0 }) }, markers: true)
+                         series: order.map { (seriesName(series[$0]!.labels), series[$0]!.points.sorted { $0.0 < $1.0 }) }, markers: true)
+    }
+
+    /// What a line's configurations share: the generator before " with " ("independent with
+    /// laplace(epsilon: 1.0)"), or the name before the parameters named() added ("noisy (epsilon: 1.0)").
+    static func seriesName(_ labels: [String]) -> String {
+        if labels.allSatisfy({ $0.contains(" with ") }) { return labels[0].components(separatedBy: " with ")[0] }
+        let stems = labels.map { label in label.range(of: " (", options: .backwards).map { String(label[..<$0.lowerBound]) } ?? label }
+        return labels.count > 1 && Set(stems).count == 1 ? stems[0] : labels[0]
     }
 
     /// Each numeric loss a generator reported per epoch ("epoch 3/300 loss_g=… loss_d=…"), for

@@ -231,7 +231,6 @@ func columns(_ items: [String], width: Int) -> String {
     return text
 }
 
-
 /// libedit reads UTF-8 only under a UTF-8 locale; fall back to C.UTF-8 when the environment's
 /// locale is not one.
 func useUTF8Locale() {

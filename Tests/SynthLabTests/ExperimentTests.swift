@@ -1,5 +1,6 @@
 import Foundation
 import SynthKit
+import SynthMath
 import Testing
 @testable import SynthLab
 @testable import SynthShell
@@ -65,6 +66,42 @@ import Testing
         #expect(shell.result(#"experiment(tables: ins, generators: [named(independent(), "g"), named(gaussian_copula(), "g")])"#)
             .contains("generators: independent and gaussian_copula are both named 'g'; give each a name of its own"))
         #expect(shell.result(#"named(ins, "x")"#).contains("expected a generator plugin, got a table"), Comment(rawValue: shell.errors))
+    }
+
+    /// compare() pairs each seed's trials (they share the seed's split): the mean difference, its
+    /// interval and p-value are the paired t-test's on those differences, Holm-adjusted over the
+    /// comparisons shown.
+    @Test func compareTestsThePairedDifferences() throws {
+        let shell = try CapturedSession()
+        #expect(shell.type(#"ins = load("\#(Self.insurance)", target: "charges")"#))
+        #expect(shell.type(#"r = run(experiment(tables: ins, generators: [named(independent(), "base"), gaussian_copula(), bayesian_network()], seeds: [1, 2, 3, 4], rows: 200, holdout: 0.2, validators: quality))"#),
+                Comment(rawValue: shell.errors))
+        guard case .results(let results) = shell.session.lookup("r") else { Issue.record("no results"); return }
+        func quality(_ generator: String, _ seed: UInt64) -> Double {
+            results.trials.first { $0.generator == generator && $0.seed == seed }!.metrics.first { $0.metric.name == "quality" && $0.metric.column == nil }!.metric.value
+        }
+        let pairs = [("base", "gaussian_copula"), ("base", "bayesian_network"), ("gaussian_copula", "bayesian_network")]
+        let tests = pairs.map { a, b in PairedTTest((1...4).map { quality(a, UInt64($0)) - quality(b, UInt64($0)) })! }
+        let holm = PairedTTest.holm(tests.map(\.p))
+        #expect(shell.type(".mode csv"))
+        let table = shell.result(#"compare(r, "quality")"#)
+        let lines = table.split(separator: "\n").map(String.init)
+        #expect(lines.first == "table,generator,compared with,seeds,quality difference,95% low,95% high,p,p (Holm)", Comment(rawValue: table))
+        #expect(lines.count == 4)
+        for (index, (a, b)) in pairs.enumerated() where lines.count == 4 {
+            let cells = lines[index + 1].split(separator: ",").map(String.init)
+            #expect(cells[0...3] == ["ins", a, b, "4"], Comment(rawValue: lines[index + 1]))
+            let numbers = cells[4...].compactMap(Double.init)
+            let expected = [tests[index].mean, tests[index].low, tests[index].high, tests[index].p, holm[index]]
+            #expect(numbers.count == 5 && zip(numbers, expected).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }, "\(numbers) against \(expected)")
+        }
+        // Against one configuration: every other, first minus it.
+        let against = shell.result(#"compare(r, "quality", against: "base")"#).split(separator: "\n")
+        #expect(against.count == 3 && against[1].hasPrefix("ins,gaussian_copula,base,4,") && against[2].hasPrefix("ins,bayesian_network,base,4,"))
+        #expect(shell.result(#"compare(r, "qualty")"#).contains("no trial reported 'qualty' (did you mean `quality`?)"))
+        #expect(shell.result(#"compare(r, "quality", against: "bse")"#)
+            .contains("against: no configuration is named 'bse' (did you mean `base`?) (the results' configurations: base; gaussian_copula; bayesian_network)"))
+        #expect(shell.result(#"compare(ins, "quality")"#).contains("compare() takes experiment results, got a table"))
     }
 
     /// A workspace that cannot be one is refused where it is named, and the session keeps its own.

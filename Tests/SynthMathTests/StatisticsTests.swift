@@ -2,6 +2,26 @@ import Testing
 @testable import SynthMath
 
 struct StatisticsTests {
+    /// Student's t against scipy.stats.t (ppf, 2·sf) and a paired test against
+    /// scipy.stats.ttest_1samp on the differences; Holm's adjustment by hand.
+    @Test func studentTAndThePairedTestMatchScipy() throws {
+        #expect(abs(StudentT.quantile(0.975, df: 4) - 2.7764451051977934) < 1e-9)
+        #expect(abs(StudentT.quantile(0.975, df: 1) - 12.706204736174694) < 1e-8)
+        #expect(abs(StudentT.quantile(0.975, df: 29) - 2.045229642132703) < 1e-9)
+        #expect(abs(StudentT.quantile(0.025, df: 4) + 2.7764451051977934) < 1e-9)
+        #expect(abs(StudentT.twoSidedTail(2, df: 5) - 0.10193947882985835) < 1e-12)
+        #expect(abs(StudentT.twoSidedTail(0.5, df: 2) - 0.6666666666666667) < 1e-12)
+        #expect(abs(StudentT.twoSidedTail(-4, df: 10) - 0.0025183326247366945) < 1e-12)
+        let test = try #require(PairedTTest([0.02, 0.035, 0.01, 0.028, 0.015]))
+        #expect(abs(test.p - 0.00850643206076111) < 1e-12)
+        #expect(abs(test.low - 0.009164749005795407) < 1e-10 && abs(test.high - 0.0340352509942046) < 1e-10)
+        #expect(abs(test.mean - 0.0216) < 1e-15)
+        #expect(PairedTTest([0.3]) == nil)
+        #expect(PairedTTest([0.2, 0.2])?.p == 0 && PairedTTest([0, 0])?.p == 1)
+        let holm = PairedTTest.holm([0.01, 0.04, 0.03, 0.2])
+        #expect(zip(holm, [0.04, 0.09, 0.09, 0.2]).allSatisfy { abs($0 - $1) < 1e-15 }, "\(holm)")
+    }
+
     @Test func ksOnHandComputedCases() {
         // Disjoint samples: the CDFs are 1 apart between them.
         #expect(ksStatistic([1, 2, 3], [4, 5]) == 1)

@@ -135,3 +135,60 @@ public func regularizedBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
     if x < (a + 1) / (a + b + 2) { return exp(logFront) * fraction(x, a, b) / a }
     return 1 - exp(logFront) * fraction(1 - x, b, a) / b
 }
+
+/// Student's t distribution with `df` degrees of freedom.
+public enum StudentT {
+    /// P(|T| ≥ |t|), the two-sided tail: I_{ν/(ν+t²)}(ν/2, 1/2).
+    public static func twoSidedTail(_ t: Double, df: Double) -> Double {
+        guard t.isFinite else { return t.isNaN ? .nan : 0 }
+        return regularizedBeta(df / (df + t * t), df / 2, 0.5)
+    }
+
+    /// The quantile of probability `p` in (0, 1), by bisection on the tail to 1e-12.
+    public static func quantile(_ p: Double, df: Double) -> Double {
+        precondition(p > 0 && p < 1 && df > 0, "Student's t quantile needs p in (0, 1) and df > 0")
+        if p == 0.5 { return 0 }
+        // For p above ½, t solves twoSidedTail(t) = 2(1 − p); below ½ by symmetry.
+        let tail = 2 * min(p, 1 - p)
+        var low = 0.0, high = 1.0
+        while twoSidedTail(high, df: df) > tail { high *= 2 }
+        for _ in 0..<200 {
+            let middle = (low + high) / 2
+            if twoSidedTail(middle, df: df) > tail { low = middle } else { high = middle }
+            if high - low <= 1e-12 * max(1, high) { break }
+        }
+        let t = (low + high) / 2
+        return p > 0.5 ? t : -t
+    }
+}
+
+/// A paired t-test on differences (one per pair): their mean, its 95 % interval and the two-sided
+/// p-value of "the mean difference is 0" (scipy.stats.ttest_1samp on the differences). Needs two
+/// differences or more.
+public struct PairedTTest: Sendable, Equatable {
+    public let mean: Double, low: Double, high: Double, p: Double
+
+    public init?(_ differences: [Double]) {
+        let n = differences.count
+        guard n >= 2 else { return nil }
+        let m = differences.reduce(0, +) / Double(n)
+        let sd = (differences.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(n - 1)).squareRoot()
+        let error = sd / Double(n).squareRoot()
+        let half = StudentT.quantile(0.975, df: Double(n - 1)) * error
+        (mean, low, high) = (m, m - half, m + half)
+        p = error > 0 ? StudentT.twoSidedTail(m / error, df: Double(n - 1)) : (m == 0 ? 1 : 0)
+    }
+
+    /// Holm's step-down adjustment of a family of p-values, in their order: the k-th smallest
+    /// becomes max over j ≤ k of min(1, (m − j + 1) p₍ⱼ₎).
+    public static func holm(_ p: [Double]) -> [Double] {
+        let order = p.indices.sorted { p[$0] < p[$1] }
+        var adjusted = [Double](repeating: 0, count: p.count)
+        var running = 0.0
+        for (rank, index) in order.enumerated() {
+            running = max(running, min(1, Double(p.count - rank) * p[index]))
+            adjusted[index] = running
+        }
+        return adjusted
+    }
+}

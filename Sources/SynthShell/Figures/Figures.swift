@@ -51,12 +51,17 @@ enum Figures {
         return .nothing
     }
 
-    static func resultsFigure(_ kind: String, _ results: ExperimentResults, metric: String, at location: SourceLocation) throws(ShellError) -> String {
+    /// Refuses a table-level metric that no trial reported, with the nearest one and the list.
+    static func checkReported(_ metric: String, in results: ExperimentResults, at location: SourceLocation) throws(ShellError) {
         let names = Set(results.trials.flatMap { $0.metrics.filter { $0.metric.column == nil }.map(\.metric.name) })
-        if kind != "losses", !names.contains(metric) {
+        if !names.contains(metric) {
             let reported = names.isEmpty ? "" : " (the trials reported: \(names.sorted().joined(separator: ", ")))"
             throw ShellError("no trial reported '\(metric)'" + Suggest.hint(metric, among: names.sorted()) + reported, at: location)
         }
+    }
+
+    static func resultsFigure(_ kind: String, _ results: ExperimentResults, metric: String, at location: SourceLocation) throws(ShellError) -> String {
+        if kind != "losses" { try checkReported(metric, in: results, at: location) }
         switch kind {
         case "metric":
             guard let first = Report.orderedTables(results).lazy.compactMap({ Report.bars(results, table: $0, metric: metric) }).first else {

@@ -180,6 +180,27 @@ enum Builtins {
             }
             return .view(Views.details(results))
         },
+        Builtin(name: "compare", summary: "Paired differences of a metric between configurations across seeds: mean, 95 % interval, p-values.", parameters: [
+            .required("results", .results, "experiment results"),
+            .required("metric", .string, "a table-level metric the trials reported, such as \"quality\""),
+            .optional("against", .string, "a configuration (as the results name it) to compare every other with (default: every pair)"),
+        ]) { _, frame throws(ShellError) in
+            guard case .results(let results) = frame.value("results")! else {
+                throw ShellError("compare() takes experiment results, got \(frame.value("results")!.typeName)", at: frame.location(of: "results"))
+            }
+            let metric = try Convert.string(frame.value("metric")!, at: frame.location(of: "metric"), what: "a metric name")
+            try Figures.checkReported(metric, in: results, at: frame.location(of: "metric"))
+            let against = try frame.value("against").map { v throws(ShellError) in try Convert.string(v, at: frame.location(of: "against"), what: "a configuration") }
+            if let against {
+                var labels: [String] = []
+                for trial in results.trials where !labels.contains(trial.generator) { labels.append(trial.generator) }
+                guard labels.contains(against) else {
+                    throw ShellError("against: no configuration is named '\(against)'" + Suggest.hint(against, among: labels)
+                                     + " (the results' configurations: \(labels.joined(separator: "; ")))", at: frame.location(of: "against"))
+                }
+            }
+            return .view(Views.compare(results, metric: metric, baseline: against))
+        },
         Builtin(name: "export", summary: "Write results or a table to a file; the format follows the extension or `format:`.", parameters: [
             .required("value", .any, "results, a result table or a table"),
             .required("path", .path, "the file (.md, .csv, .json, .tex, .html, .txt); results to .html make the full report"),

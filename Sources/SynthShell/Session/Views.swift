@@ -187,6 +187,53 @@ enum Views {
         return ResultTable(columns: ["table", "generator", "seed", "validator", "metric", "column", "value", "note"], rows: rows)
     }
 
+    /// Paired comparisons of one table-level metric across seeds: for each pair of configurations
+    /// (or each against `baseline`), over the seeds both have a value for, the mean difference
+    /// (first − second), its 95 % interval (Student's t with n − 1 degrees of freedom, the seeds'
+    /// trials sharing their split), the two-sided p-value of a paired t-test, and that p-value
+    /// adjusted by Holm's step-down over every comparison shown.
+    static func compare(_ results: ExperimentResults, metric: String, baseline: String?) -> ResultTable {
+        struct Row { var table: String, first: String, second: String, differences: [Double] }
+        var comparisons: [Row] = []
+        for table in Report.orderedTables(results) {
+            let configurations = Report.configurations(results, table: table).map { label, trials in
+                (label, Dictionary(trials.compactMap { trial -> (UInt64, Double)? in
+                    guard trial.error == nil, let value = trial.metrics.first(where: {
+                        $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue
+                    })?.metric.value else { return nil }
+                    return (trial.seed, value)
+                }, uniquingKeysWith: { first, _ in first }))
+            }
+            for i in configurations.indices {
+                for j in configurations.indices where baseline.map({ configurations[j].0 == $0 && configurations[i].0 != $0 }) ?? (i < j) {
+                    let (a, b) = (configurations[i].1, configurations[j].1)
+                    let seeds = a.keys.filter { b[$0] != nil }.sorted()
+                    comparisons.append(Row(table: table, first: configurations[i].0, second: configurations[j].0,
+                                           differences: seeds.map { a[$0]! - b[$0]! }))
+                }
+            }
+        }
+        // Student's t for each comparison with two seeds or more; Holm's adjustment over those.
+        let tests = comparisons.map { PairedTTest($0.differences) }
+        let tested = tests.indices.filter { tests[$0] != nil }
+        var holm = [Double?](repeating: nil, count: tests.count)
+        for (index, adjusted) in zip(tested, PairedTTest.holm(tested.map { tests[$0]!.p })) { holm[index] = adjusted }
+        let rows: [[ResultTable.Cell]] = comparisons.indices.map { index in
+            let row = comparisons[index]
+            let mean: ResultTable.Cell = row.differences.isEmpty ? .empty
+                : .number(row.differences.reduce(0, +) / Double(row.differences.count), digits: 4)
+            var cells: [ResultTable.Cell] = [.text(row.table), .text(row.first), .text(row.second), .integer(row.differences.count), mean]
+            if let test = tests[index] {
+                cells += [.number(test.low, digits: 4), .number(test.high, digits: 4), .number(test.p, digits: 4), .number(holm[index]!, digits: 4)]
+            } else {
+                cells += [.empty, .empty, .empty, .empty]
+            }
+            return cells
+        }
+        return ResultTable(columns: ["table", "generator", "compared with", "seeds", "\(metric) difference", "95% low", "95% high", "p", "p (Holm)"],
+                           rows: rows)
+    }
+
     /// Every row of a table (for export).
     static func rows(_ value: TableValue) -> ResultTable {
         head(value, rows: value.table.rowCount, columns: value.table.columns)

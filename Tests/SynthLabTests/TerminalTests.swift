@@ -196,10 +196,13 @@ struct TerminalTests {
         ], ready: nil)
         try terminal.keepScreenAfterExit()
         try terminal.waitFor(120) { $0.range(of: #"(?m)^about [0-9a-z ]+ left · epoch [2-5]/6 loss="#, options: .regularExpression) != nil }
-        try terminal.waitFor(120) { $0.contains("wrote 50 rows") }
-        let lines = terminal.screen.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("wrote 50 rows × 15 columns to ") }, Comment(rawValue: terminal.screen))
-        #expect(!terminal.screen.contains("left ·") && !terminal.screen.contains("epoch "), "the status line is gone: \(terminal.screen)")
+        // The scrollback too: tmux may still settle the pane's size after the command starts, which
+        // can scroll the first lines out of the screen.
+        try terminal.waitFor(120) { _ in terminal.scrollback.contains("wrote 50 rows") }
+        let all = terminal.scrollback
+        let lines = all.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("wrote 50 rows × 15 columns to ") }, Comment(rawValue: all))
+        #expect(!all.contains("left ·") && !all.contains("epoch "), "the status line is gone: \(all)")
     }
 
     /// `fit` shows the plugin's epochs, in a worker or in the session's process; Ctrl-C stops that

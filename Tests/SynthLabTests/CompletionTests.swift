@@ -22,6 +22,21 @@ struct CompletionTests {
         #expect(Set(completer.complete(".").candidates) == Set(ShellCommands.all.map(\.name)))
     }
 
+    /// compare() and figure() complete a metric from the results they are given, and compare's
+    /// `against:` a configuration as the results name it.
+    @Test func completesMetricsAndConfigurationsOfResults() throws {
+        let (shell, completer) = try completer()
+        #expect(shell.type(#"r = run(experiment(tables: insurance, generators: [named(gen, "coarse"), gaussian_copula()], seeds: [1], rows: 100, validators: quality), executor: "inprocess")"#),
+                Comment(rawValue: shell.errors))
+        #expect(completer.complete(#"compare(r, "qua"#).insert == #"lity""#)
+        #expect(Set(completer.complete(#"compare(r, "col"#).candidates) == ["column_pair_trends", "column_shapes"])
+        #expect(completer.complete(#"compare(r, "quality", against: "co"#).insert == #"arse""#)
+        #expect(completer.complete(#"compare(r, "quality", against: ""#).candidates == ["coarse", "gaussian_copula"])
+        #expect(completer.complete(#"figure("metric", r, metric: "q"#).insert == #"uality""#)
+        // Without results among the arguments, a string is a path, as elsewhere.
+        #expect(completer.complete(#"compare(insurance, "qua"#).candidates.isEmpty)
+    }
+
     @Test func completesPluginIdsFunctionsAndBoundNames() throws {
         let (_, completer) = try completer()
         #expect(completer.complete("g = indep").insert == "endent(")

@@ -207,6 +207,14 @@ public struct Completer {
                 case .choice(let words): return finish(prefix: content, candidates: words.map { Candidate(text: $0, suffix: "\"") })
                 case .string where parameter.name == "target":
                     return finish(prefix: content, candidates: session.boundColumns.map { Candidate(text: $0, suffix: "\"") })
+                case .string where parameter.name == "metric" || parameter.name == "against":
+                    // From the results the call is given: the metrics their trials reported, or
+                    // the configurations as they name them.
+                    guard let results = resultsArgument(call: call, context: context) else { break }
+                    let names = parameter.name == "metric"
+                        ? Set(results.trials.flatMap { $0.metrics.filter { $0.metric.column == nil }.map(\.metric.name) }).sorted()
+                        : results.trials.map(\.generator).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                    return finish(prefix: content, candidates: names.filter { !$0.contains("\"") }.map { Candidate(text: $0, suffix: "\"") })
                 default: break
                 }
             }
@@ -216,6 +224,22 @@ public struct Completer {
             }
         }
         return completePath(content, closing: "\"")
+    }
+
+    /// The results that a bound name among the open call's arguments holds (compare's first,
+    /// figure's second).
+    private func resultsArgument(call: (callee: String, openIndex: Int), context: [Token]) -> ExperimentResults? {
+        var depth = 0
+        for token in context[(call.openIndex + 1)...] {
+            switch token.kind {
+            case .symbol("("), .symbol("["), .symbol("{"): depth += 1
+            case .symbol(")"), .symbol("]"), .symbol("}"): depth -= 1
+            case .name(let name) where depth == 0:
+                if case .results(let results) = session.lookup(name) { return results }
+            default: break
+            }
+        }
+        return nil
     }
 
     /// The columns of the table given first to the open call, or of every bound table.

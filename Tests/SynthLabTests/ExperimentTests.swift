@@ -53,6 +53,8 @@ import Testing
         #expect(names == ["baseline", "noisy histograms (epsilon: 1.0)", "noisy histograms (epsilon: 4.0)", "gaussian_copula"], Comment(rawValue: table))
         #expect(shell.result("base").contains(#"named(independent(numeric_model: "empirical", bins: 32, keep_missing: true, bounds: ""), "baseline")"#))
         #expect(shell.result(#"fit(base, ins, seed: 1)"#).contains("baseline fitted on ins (seed 1)"), Comment(rawValue: shell.output))
+        #expect(shell.result(".names").contains(#"a generator configuration (independent, named "baseline")"#),
+                Comment(rawValue: shell.output))
 
         // The recording replays to the same names.
         let replay = try CapturedSession()

@@ -225,7 +225,8 @@ enum Value {
         case .table: "a table"
         case .plugin(let plugin): "the \(plugin.kind.rawValue) plugin '\(plugin.id)'"
         case .config(let config): "a \(config.kind.rawValue) configuration (\(config.id))"
-        case .generator: "a generator configuration"
+        case .generator(let spec):
+            "a generator configuration (\(spec.generator.id)\(spec.privacy.map { " with \($0.id)" } ?? "")\(spec.name.map { ", named \(quote($0))" } ?? ""))"
         case .model: "a fitted model"
         case .experiment: "an experiment"
         case .results: "experiment results"

@@ -63,6 +63,8 @@ import Testing
         #expect(replay.type(#"export(r, "\#(folder)/again.md")"#))
         #expect(try String(contentsOfFile: folder + "/again.md", encoding: .utf8) == table)
 
+        #expect(shell.result(#"named([ctgan(epochs: 5), tvae()], "neural")"#).contains(#""neural (ctgan(epochs: 5))")"#)
+                && shell.result(#"named([ctgan(epochs: 5), tvae()], "neural")"#).contains(#""neural (tvae)")"#), Comment(rawValue: shell.output))
         #expect(shell.result(#"named(independent(), " ")"#).contains("named(): the name must be one line with some text"))
         #expect(shell.result(#"named([independent(), independent()], "x")"#).contains("two members of the list are the same configuration, independent"))
         #expect(shell.result(#"experiment(tables: ins, generators: [named(independent(), "g"), named(gaussian_copula(), "g")])"#)

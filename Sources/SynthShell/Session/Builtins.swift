@@ -367,9 +367,13 @@ enum Builtins {
         var keys: [String] = []
         for items in settings { for item in items where !keys.contains(item.key) { keys.append(item.key) } }
         let differing = keys.filter { key in Set(settings.map { items in items.first { $0.key == key }?.shown ?? "" }).count > 1 }
+        // Members of different plugins are told apart by their own labels ("neural (ctgan)"),
+        // not by every parameter one of them lacks.
+        let samePlugins = !differing.contains("generator") && !differing.contains("privacy")
         var names = Set<String>()
         for index in specs.indices {
-            let parts = differing.compactMap { key in settings[index].first { $0.key == key }?.shown }
+            let parts = samePlugins ? differing.compactMap { key in settings[index].first { $0.key == key }?.shown }
+                : [specs[index].configurationLabel]
             specs[index].name = parts.isEmpty ? name : "\(name) (\(parts.joined(separator: ", ")))"
             guard names.insert(specs[index].name!).inserted else {
                 throw ShellError("named(): two members of the list are the same configuration, \(specs[index].configurationLabel)", at: location)

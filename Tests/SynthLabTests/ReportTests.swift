@@ -29,14 +29,15 @@ import Testing
         // Self-contained: no scripts, no external resources.
         #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))
         #expect(html.components(separatedBy: "<svg").count - 1 >= 15, "bars, privacy curves, losses, marginals, heatmaps")
-        for section in ["Comparison", "Metrics: ins", "Privacy and utility: ins", "Training losses", "Real and synthetic: ins", "Provenance"] {
+        for section in ["Comparison", "Paired differences", "Metrics: ins", "Privacy and utility: ins", "Training losses", "Real and synthetic: ins", "Provenance"] {
             #expect(html.contains("<h2>\(section)"), "\(section)")
         }
         #expect(html.contains("<strong>"), "the best values are marked")
+        #expect(html.contains("<th>compared with</th>") && html.contains("Each configuration against the best mean of quality on its table"))
         // A table wider than the page (the comparison has two columns per metric) scrolls in its
         // own box instead of running off the page.
         let tables = html.components(separatedBy: "<table>").count - 1
-        #expect(tables == 2 && html.components(separatedBy: "<div class=\"wide\">\n<table>").count - 1 == tables)
+        #expect(tables == 3 && html.components(separatedBy: "<div class=\"wide\">\n<table>").count - 1 == tables)
         #expect(html.contains(".wide { overflow-x: auto; }"))
         try "<!DOCTYPE html><html><body></body></html>".write(toFile: folder + "/blank.html", atomically: true, encoding: .utf8)
         let report = try Self.screenshot(folder + "/report.html", to: folder + "/report.png")

@@ -19,6 +19,7 @@ enum Report {
         body += "<p class=\"note\">\(trials.count) trials, \(done) done, \(trials.count - done) failed. Made \(ISO8601DateFormatter().string(from: Date())).</p>\n"
         body += "<h2>Comparison</h2>\n<p class=\"note\">Mean over seeds (sd beside it); the best of each metric in bold; rank is the mean rank over the metrics that have a goal.</p>\n"
         body += Views.summary(results).renderHTMLTable()
+        body += pairedDifferences(results)
         body += metricFigures(results)
         body += privacyFigures(results)
         body += lossFigures(results)
@@ -31,6 +32,34 @@ enum Report {
         }
         body += provenance(results)
         return HTMLPage.document(title: "SynthLab experiment report", body: body)
+    }
+
+    /// The first metric with a goal, each configuration against the one with the best mean on its
+    /// table, paired by seed (`compare`); nothing when no pair shares two seeds.
+    static func pairedDifferences(_ results: ExperimentResults) -> String {
+        guard let metric = metricsToDraw(results).first,
+              let goal = results.trials.lazy.flatMap(\.metrics).first(where: { $0.metric.column == nil && $0.metric.name == metric })?.metric.goal
+        else { return "" }
+        var rows: [[ResultTable.Cell]] = []
+        var columns: [String] = []
+        for table in orderedTables(results) {
+            let means = configurations(results, table: table).compactMap { label, trials -> (String, Double)? in
+                let values = trials.filter { $0.error == nil }.compactMap { trial in
+                    trial.metrics.first { $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue }?.metric.value
+                }
+                return meanAndStandardDeviation(values).map { (label, $0.mean) }
+            }
+            guard means.count > 1, let best = (goal == .minimize ? means.min { $0.1 < $1.1 } : means.max { $0.1 < $1.1 }) else { continue }
+            let view = Views.compare(ExperimentResults(trials: results.trials.filter { $0.table == table }), metric: metric, baseline: best.0)
+            columns = view.columns
+            rows += view.rows
+        }
+        // Worth showing only where some pair has an interval (two seeds or more).
+        guard !columns.isEmpty, let low = columns.firstIndex(of: "95% low"), rows.contains(where: { $0[low] != .empty }) else { return "" }
+        return "<h2>Paired differences</h2>\n<p class=\"note\">Each configuration against the best mean of \(HTMLPage.escape(metric)) on its table, "
+            + "paired by seed (a seed's trials share its split): the mean difference, its 95 % interval, a paired t-test's p-value and "
+            + "Holm's adjustment over the table's comparisons, as <code>compare()</code> gives them.</p>\n"
+            + ResultTable(columns: columns, rows: rows).renderHTMLTable()
     }
 
     /// Per table, one bar chart per metric: each configuration's mean over seeds, ± one sd.

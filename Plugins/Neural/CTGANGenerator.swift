@@ -344,7 +344,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
                 }
                 let factors = Autodiff.perExampleFactors(of: loss, parameters: parameters, examples: rows)
                 let clip = try privacy.clipFactors(factors.squaredNorms().map { $0.squareRoot() }).map(Float.init)
-                for (k, total) in factors.weightedSums(clip, shapes: parameters.map { ($0.rows, $0.columns) }).enumerated() {
+                for (k, total) in factors.weightedSums(clip).enumerated() {
                     sum[k] = total.data
                 }
                 sumD += lossTotal / Double(rows)

@@ -68,6 +68,8 @@ public struct PerExampleFactors {
     public let examples: Int
     /// Per parameter (in the order asked), its uses' (L, R) pairs.
     public let factors: [[(left: Tensor, right: Tensor)]]
+    /// Per parameter, its shape (that of each of its gradients).
+    let shapes: [(rows: Int, columns: Int)]
 
     /// Each example's squared gradient norm over every parameter.
     public func squaredNorms() -> [Double] {
@@ -85,7 +87,7 @@ public struct PerExampleFactors {
     }
 
     /// Σᵢ scaleᵢ · gradientᵢ for each parameter (its shape), as one matrix product per use.
-    public func weightedSums(_ scales: [Float], shapes: [(rows: Int, columns: Int)]) -> [Tensor] {
+    public func weightedSums(_ scales: [Float]) -> [Tensor] {
         precondition(scales.count == examples, "\(scales.count) scales for \(examples) examples")
         let s = Tensor(rows: examples, columns: 1, data: scales)
         return GradMode.noGrad {
@@ -159,6 +161,7 @@ extension Autodiff {
             precondition(leftover.data.allSatisfy { $0 == 0 },
                          "per-example gradients: a \(parameter.rows)×\(parameter.columns) parameter is used by an operation that does not keep the examples apart")
         }
-        return PerExampleFactors(examples: examples, factors: parameters.map { capture.uses[ObjectIdentifier($0)] ?? [] })
+        return PerExampleFactors(examples: examples, factors: parameters.map { capture.uses[ObjectIdentifier($0)] ?? [] },
+                                 shapes: parameters.map { ($0.rows, $0.columns) })
     }
 }

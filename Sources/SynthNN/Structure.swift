@@ -23,30 +23,29 @@ extension Tensor {
         let a = self, b = other
         return Tensor.result(m, n, out, inputs: [a, b]) { g, _ in
             // Per-example gradients (Autodiff.perExampleFactors): the right operand's use is a
-            // pair of row-aligned factors; a captured left operand has no such form.
-            if let capture = Autodiff.capture, a.needsGradient { capture.refuse(a, "a parameter on the left of a matrix product") }
-            if let capture = Autodiff.capture, b.needsGradient {
-                let recorded: Bool
-                switch (transposeSelf, transposeOther) {
-                case (false, false): recorded = capture.record(b, left: a, right: g)
-                case (false, true): recorded = capture.record(b, left: g, right: a)
-                default: capture.refuse(b, "a matrix product with a transposed left operand"); recorded = false
-                }
-                if recorded {
-                    let left: Tensor? = a.needsGradient ? (transposeOther ? g.matmul(b) : g.matmul(b, transposeOther: true)) : nil
-                    return [left, nil]
+            // pair of row-aligned factors, recorded instead of its gradient; a captured left
+            // operand has no such form.
+            var bNeeds = b.needsGradient
+            if let capture = Autodiff.capture {
+                if a.needsGradient { capture.refuse(a, "a parameter on the left of a matrix product") }
+                if bNeeds {
+                    switch (transposeSelf, transposeOther) {
+                    case (false, false): bNeeds = !capture.record(b, left: a, right: g)
+                    case (false, true): bNeeds = !capture.record(b, left: g, right: a)
+                    default: capture.refuse(b, "a matrix product with a transposed left operand")
+                    }
                 }
             }
             switch (transposeSelf, transposeOther) {
             case (false, false):
-                return [a.needsGradient ? g.matmul(b, transposeOther: true) : nil, b.needsGradient ? a.matmul(g, transposeSelf: true) : nil]
+                return [a.needsGradient ? g.matmul(b, transposeOther: true) : nil, bNeeds ? a.matmul(g, transposeSelf: true) : nil]
             case (true, false):
-                return [a.needsGradient ? b.matmul(g, transposeOther: true) : nil, b.needsGradient ? a.matmul(g) : nil]
+                return [a.needsGradient ? b.matmul(g, transposeOther: true) : nil, bNeeds ? a.matmul(g) : nil]
             case (false, true):
-                return [a.needsGradient ? g.matmul(b) : nil, b.needsGradient ? g.matmul(a, transposeSelf: true) : nil]
+                return [a.needsGradient ? g.matmul(b) : nil, bNeeds ? g.matmul(a, transposeSelf: true) : nil]
             case (true, true):
                 return [a.needsGradient ? b.matmul(g, transposeSelf: true, transposeOther: true) : nil,
-                        b.needsGradient ? g.matmul(a, transposeSelf: true, transposeOther: true) : nil]
+                        bNeeds ? g.matmul(a, transposeSelf: true, transposeOther: true) : nil]
             }
         }
     }

@@ -31,7 +31,7 @@ final class StatusLine: @unchecked Sendable {
 }
 
 /// The status line of a command run from a terminal (synth, sample, validate): the plugins'
-/// progress with the time left. `reportingErrors` erases it when the command ends.
+/// progress with the time left. Each erases it before its report, `reportingErrors` before an error.
 let commandStatusLine = StatusLine()
 
 /// The columns of the terminal on `descriptor` (80 when it is not a terminal).

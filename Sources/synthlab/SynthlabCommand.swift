@@ -99,9 +99,8 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 /// Runs a command body; any error becomes one line on stderr and exit status 1.
-/// The status line is erased before the message, and when the command ends.
+/// The status line is erased before the message (a command erases it before its report).
 func reportingErrors(_ body: () throws -> Void) throws {
-    defer { commandStatusLine.show(nil) }
     do {
         try body()
     } catch let error as ExitCode {

@@ -68,7 +68,7 @@ struct TrainingTests {
         #expect(factors.factors.map(\.count) == [3, 2, 3, 2, 3, 2])
         let norms = factors.squaredNorms()
         let scales: [Float] = [1, 0.5, 0.25, 1, 0.1, 0.9, 0.3, 0, 2]
-        let sums = factors.weightedSums(scales, shapes: parameters.map { ($0.rows, $0.columns) })
+        let sums = factors.weightedSums(scales)
         var expected = parameters.map { [Float](repeating: 0, count: $0.count) }
         for i in 0..<rows {
             let g = Autodiff.gradients(of: loss(real.gatherRows([i]), fake.gatherRows([i]), [alpha[i]]), with: parameters)

@@ -81,9 +81,9 @@ public final class ModelWorker {
         public var progress: (String?) -> Void
         public var log: (LogLevel, String) -> Void
 
-        /// `progress` as a host's progress service, for a plugin called in this process: each
-        /// report's line with the time left, timed from when this property is read.
-        public var hostProgress: (Double?, String?) -> Void {
+        /// `progress` as a host's progress service, for one call of a plugin in this process: each
+        /// report's line with the time left, on a clock of its own.
+        public func hostProgress() -> (Double?, String?) -> Void {
             let clock = ProgressClock()
             return { [progress] fraction, message in
                 if let text = clock.line(fraction, message) { progress(text) }

@@ -14,12 +14,13 @@ public enum TrialRunner {
         var losses: [String] = []
         var log: [String] = []
         host.log = { level, message in log.append("[\(level)] \(message)") }
-        // The losses are the plugin's own messages; the progress line adds the time left.
-        let fitClock = ProgressClock()
+        // The losses are the plugin's own messages; the progress line adds the time left (the
+        // clock times the sampling afresh, as its fraction starts again).
+        let clock = ProgressClock()
         host.progress = { fraction, message in
             guard let message else { return }
             losses.append(message)
-            progress(fitClock.line(fraction, message) ?? message)
+            progress(clock.line(fraction, message) ?? message)
         }
         let generator = try spec.generator.instantiate(registry, kind: .generator, host: host)
         let privacy = try spec.privacy.map { try $0.instantiate(registry, kind: .privacy, host: host) }
@@ -30,8 +31,7 @@ public enum TrialRunner {
         try model.fit(training, host: host)
         let fitSeconds = seconds(since: fitStart)
         let fitLosses = losses
-        let sampleClock = ProgressClock()
-        host.progress = { fraction, message in if let message { progress(sampleClock.line(fraction, message) ?? message) } }
+        host.progress = { fraction, message in if let message { progress(clock.line(fraction, message) ?? message) } }
         let sampleStart = DispatchTime.now()
         let synthetic = try model.sample(rows: spec.rows ?? training.rowCount, host: host)
         let sampleSeconds = seconds(since: sampleStart)

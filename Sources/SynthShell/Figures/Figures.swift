@@ -53,10 +53,10 @@ enum Figures {
 
     /// Refuses a table-level metric that no trial reported, with the nearest one and the list.
     static func checkReported(_ metric: String, in results: ExperimentResults, at location: SourceLocation) throws(ShellError) {
-        let names = Set(results.trials.flatMap { $0.metrics.filter { $0.metric.column == nil }.map(\.metric.name) })
+        let names = results.reportedMetrics
         if !names.contains(metric) {
-            let reported = names.isEmpty ? "" : " (the trials reported: \(names.sorted().joined(separator: ", ")))"
-            throw ShellError("no trial reported '\(metric)'" + Suggest.hint(metric, among: names.sorted()) + reported, at: location)
+            let reported = names.isEmpty ? "" : " (the trials reported: \(names.joined(separator: ", ")))"
+            throw ShellError("no trial reported '\(metric)'" + Suggest.hint(metric, among: names) + reported, at: location)
         }
     }
 

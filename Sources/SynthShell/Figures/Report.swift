@@ -43,11 +43,8 @@ enum Report {
         var rows: [[ResultTable.Cell]] = []
         var columns: [String] = []
         for table in orderedTables(results) {
-            let means = configurations(results, table: table).compactMap { label, trials -> (String, Double)? in
-                let values = trials.filter { $0.error == nil }.compactMap { trial in
-                    trial.metrics.first { $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue }?.metric.value
-                }
-                return meanAndStandardDeviation(values).map { (label, $0.mean) }
+            let means = configurations(results, table: table).compactMap { label, trials in
+                meanAndStandardDeviation(trials.compactMap { $0.value(of: metric) }).map { (label, $0.mean) }
             }
             guard means.count > 1, let best = (goal == .minimize ? means.min { $0.1 < $1.1 } : means.max { $0.1 < $1.1 }) else { continue }
             let view = Views.compare(ExperimentResults(trials: results.trials.filter { $0.table == table }), metric: metric, baseline: best.0)
@@ -77,9 +74,7 @@ enum Report {
     static func bars(_ results: ExperimentResults, table: String, metric: String) -> String? {
         var labels: [String] = [], means: [Double] = [], deviations: [Double?] = []
         for (label, trials) in configurations(results, table: table) {
-            let values = trials.compactMap { trial in
-                trial.metrics.first { $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue }?.metric.value
-            }
+            let values = trials.compactMap { $0.value(of: metric) }
             guard let summary = meanAndStandardDeviation(values) else { continue }
             labels.append(label)
             means.append(summary.mean)
@@ -112,10 +107,7 @@ enum Report {
         encoder.outputFormatting = [.sortedKeys]
         for (label, trials) in configurations(results, table: table) {
             let spent = trials.compactMap(\.epsilon)
-            let values = trials.compactMap { trial in
-                trial.metrics.first { $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue }?.metric.value
-            }
-            guard let epsilon = spent.max(), let mean = meanAndStandardDeviation(values)?.mean else { continue }
+            guard let epsilon = spent.max(), let mean = meanAndStandardDeviation(trials.compactMap { $0.value(of: metric) })?.mean else { continue }
             let key = trials.first?.spec.flatMap { try? encoder.encode($0.generator) }.map { String(decoding: $0, as: UTF8.self) }
                 ?? (label.components(separatedBy: " with ").first ?? label)
             if series[key] == nil { order.append(key) }

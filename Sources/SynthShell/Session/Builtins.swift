@@ -192,8 +192,7 @@ enum Builtins {
             try Figures.checkReported(metric, in: results, at: frame.location(of: "metric"))
             let against = try frame.value("against").map { v throws(ShellError) in try Convert.string(v, at: frame.location(of: "against"), what: "a configuration") }
             if let against {
-                var labels: [String] = []
-                for trial in results.trials where !labels.contains(trial.generator) { labels.append(trial.generator) }
+                let labels = results.configurationLabels
                 guard labels.contains(against) else {
                     throw ShellError("against: no configuration is named '\(against)'" + Suggest.hint(against, among: labels)
                                      + " (the results' configurations: \(labels.joined(separator: "; ")))", at: frame.location(of: "against"))
@@ -402,7 +401,7 @@ enum Builtins {
             if inProcess {
                 let host = session.host(seed: seed)
                 // The plugin's progress (each epoch's losses) on the progress line, as a worker's is.
-                host.progress = session.modelOptions(doing).hostProgress
+                host.progress = session.modelOptions(doing).hostProgress()
                 let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
                 let privacy = try spec.privacy.map { config in try PluginInstance(config.plugin, parameters: config.parameters, host: host) }
                 let generatorSession = try GeneratorSession(generator: generator, privacy: privacy)

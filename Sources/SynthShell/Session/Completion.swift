@@ -211,9 +211,7 @@ public struct Completer {
                     // From the results the call is given: the metrics their trials reported, or
                     // the configurations as they name them.
                     guard let results = resultsArgument(call: call, context: context) else { break }
-                    let names = parameter.name == "metric"
-                        ? Set(results.trials.flatMap { $0.metrics.filter { $0.metric.column == nil }.map(\.metric.name) }).sorted()
-                        : results.trials.map(\.generator).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                    let names = parameter.name == "metric" ? results.reportedMetrics : results.configurationLabels
                     return finish(prefix: content, candidates: names.filter { !$0.contains("\"") }.map { Candidate(text: $0, suffix: "\"") })
                 default: break
                 }

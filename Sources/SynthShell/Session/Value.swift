@@ -130,7 +130,7 @@ final class FittedModel {
     func sample(rows: Int, where condition: (column: String, value: String)?, seed: UInt64, options: ModelWorker.Options) throws -> Table {
         switch home {
         case .inProcess(let session, let host):
-            host.progress = options.hostProgress
+            host.progress = options.hostProgress()
             var drawing = host
             if seed != host.seed {
                 drawing = HostServices(seed: seed, log: host.log, progress: host.progress)
@@ -145,7 +145,7 @@ final class FittedModel {
     func save(to path: String, options: ModelWorker.Options) throws {
         switch home {
         case .inProcess(let session, let host):
-            host.progress = options.hostProgress
+            host.progress = options.hostProgress()
             try session.saveModel(to: path, host: host)
         case .worker(let worker): try worker.save(to: path, options: options)
         }
@@ -181,10 +181,25 @@ struct TrialResult {
     /// The trial as it was run and stored (nil for validate()'s one-off results).
     var spec: TrialSpec? = nil
     var outcome: TrialOutcome? = nil
+
+    /// The trial's value of a table-level metric (not a per-column one); nil when it has none.
+    func value(of metric: String) -> Double? {
+        metrics.first { $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue }?.metric.value
+    }
 }
 
 struct ExperimentResults {
     var trials: [TrialResult]
+
+    /// The table-level metrics some trial reported, sorted.
+    var reportedMetrics: [String] {
+        Set(trials.flatMap { $0.metrics.filter { $0.metric.column == nil }.map(\.metric.name) }).sorted()
+    }
+
+    /// The configurations as the results name them, in the order of their first trial.
+    var configurationLabels: [String] {
+        trials.map(\.generator).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+    }
 }
 
 /// Every value a name can be bound to.

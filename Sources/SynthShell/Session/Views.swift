@@ -103,9 +103,7 @@ enum Views {
         // Mean, standard deviation and count of each metric per group: for the cells, marks and ranks.
         let stats: [[(mean: Double, sd: Double, count: Int)?]] = groups.map { group in
             metricNames.map { name in
-                let values = group.trials.compactMap { trial in
-                    trial.metrics.first { $0.metric.column == nil && $0.metric.name == name && $0.metric.hasValue }?.metric.value
-                }
+                let values = group.trials.compactMap { $0.value(of: name) }
                 return meanAndStandardDeviation(values).map { ($0.mean, $0.standardDeviation, values.count) }
             }
         }
@@ -197,12 +195,8 @@ enum Views {
         var comparisons: [Row] = []
         for table in Report.orderedTables(results) {
             let configurations = Report.configurations(results, table: table).map { label, trials in
-                (label, Dictionary(trials.compactMap { trial -> (UInt64, Double)? in
-                    guard trial.error == nil, let value = trial.metrics.first(where: {
-                        $0.metric.column == nil && $0.metric.name == metric && $0.metric.hasValue
-                    })?.metric.value else { return nil }
-                    return (trial.seed, value)
-                }, uniquingKeysWith: { first, _ in first }))
+                (label, Dictionary(trials.compactMap { trial in trial.value(of: metric).map { (trial.seed, $0) } },
+                                   uniquingKeysWith: { first, _ in first }))
             }
             for i in configurations.indices {
                 for j in configurations.indices where baseline.map({ configurations[j].0 == $0 && configurations[i].0 != $0 }) ?? (i < j) {

@@ -216,6 +216,12 @@ struct SessionTests {
         #expect(unwritten.components(separatedBy: "cannot write").count == 2, "the file is named once")
         let validation = shell.result("validate(ins, s, validators: [column_shapes], seed: 1)")
         #expect(validation.contains("column_shapes"))
+        #expect(!validation.contains("[warning]"))
+        // Sampled rows given as the real table beside loaded ones: most likely swapped arguments.
+        let swapped = shell.result("validate(s, ins, validators: [column_shapes], seed: 1)")
+        #expect(swapped.contains("[warning] validate: the real table, s, holds rows sampled from independent, and the synthetic one, ins, "
+                                 + "does not; validate takes the real table first: validate(ins, s)"), Comment(rawValue: swapped))
+        #expect(swapped.contains("column_shapes"), "the warning does not stop the validation")
         // Another table is compared column by column with the real one: in any order of its
         // columns, but with every column, no other, and each of the same kind.
         let reordered = Support.temporaryFolder() + "/reordered.csv"

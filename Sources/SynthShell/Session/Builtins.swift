@@ -537,6 +537,12 @@ enum Builtins {
         let holdout = try frame.value("holdout").map { v throws(ShellError) in
             try aligned(try Convert.table(v, at: frame.location(of: "holdout")), to: real, at: frame.location(of: "holdout"))
         }
+        if let made = real.provenance, made.trainingRows != nil, synthetic.provenance == nil {
+            // Rows sampled from a model passed as the real table, beside rows no model made: the
+            // two are most likely swapped, which would score the real rows as the synthetic ones.
+            session.io.diagnostic("[warning] validate: the real table, \(real.name), holds rows sampled from \(made.generator.id), and the synthetic one, "
+                                  + "\(synthetic.name), does not; validate takes the real table first: validate(\(synthetic.name), \(real.name))\n")
+        }
         let validators = try ExperimentRunner.validators(frame, session: session, target: real.target != nil, holdout: holdout != nil)
         let seed = try seed(session, &frame)
         let host = session.host(seed: seed)

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import SynthKit
 @testable import SynthLab
 @testable import SynthShell
 
@@ -45,6 +46,43 @@ import Testing
         // A blank page compresses to almost nothing; the report's figures and tables do not.
         #expect(report > 5 * blank, "report \(report) bytes, blank page \(blank) bytes")
         #expect(report > 50_000)
+    }
+
+    /// A blank summary cell and a mean over only some seeds are said under the table, in the
+    /// text mode and the report, not in the exports that carry the data.
+    @Test func blanksAndMeansOverSomeSeedsAreExplained() throws {
+        func metric(_ name: String, _ value: Double?) -> MetricResult {
+            MetricResult(validator: "utility", metric: Metric(name: name, value: value, orElse: "the synthetic table's 'income' has a single class",
+                                                             goal: .maximize, range: 0...1))
+        }
+        func trial(_ generator: String, _ seed: UInt64, f1: Double?, auc: Double?, quality: Double, error: String? = nil) -> TrialResult {
+            TrialResult(table: "adult", generator: generator, seed: seed, epsilon: nil, delta: nil,
+                        metrics: error == nil ? [metric("quality", quality), metric("boosting_f1", f1), metric("boosting_roc_auc", auc)] : [],
+                        fitSeconds: 1, sampleSeconds: 0, error: error)
+        }
+        let results = ExperimentResults(trials: [
+            trial("ctgan", 1, f1: 0.5, auc: 0.8, quality: 0.8), trial("ctgan", 2, f1: 0.6, auc: 0.7, quality: 0.8),
+            trial("tvae", 1, f1: nil, auc: nil, quality: 0.7), trial("tvae", 2, f1: nil, auc: nil, quality: 0.7),
+            trial("copula", 1, f1: 0.4, auc: 0.6, quality: 0.9), trial("copula", 2, f1: nil, auc: nil, quality: 0.9),
+            trial("copula", 3, f1: nil, auc: 0.6, quality: 0.9),
+            trial("bn", 1, f1: 0.4, auc: nil, quality: 0.9), trial("bn", 2, f1: nil, auc: nil, quality: 0, error: "killed"),
+            trial("bn", 3, f1: 0.5, auc: nil, quality: 0.9),
+        ])
+        #expect(Views.summaryNotes(results) == [
+            "A blank cell: no trial of its row could compute that metric.",
+            "copula on adult: boosting_f1 is a mean over 1 of its 3 seeds",
+            "copula on adult: boosting_roc_auc is a mean over 2 of its 3 seeds",
+            "details() gives every trial's values, and why each missing one is not applicable.",
+        ])
+        let shown = Display.render(.results(results), mode: .table)
+        #expect(shown.hasSuffix("+\n" + Views.summaryNotes(results).map { $0 + "\n" }.joined()), Comment(rawValue: shown))
+        #expect(!Display.render(.results(results), mode: .csv).contains("blank"))
+        #expect(Report.html(results).contains("copula on adult: boosting_f1 is a mean over 1 of its 3 seeds<br>"))
+        // Nothing to say when every trial computed every metric.
+        #expect(Views.summaryNotes(ExperimentResults(trials: Array(results.trials.prefix(2)))).isEmpty)
+        // A failed trial is not a seed the mean could have covered.
+        let failedToo = ExperimentResults(trials: results.trials.filter { $0.generator == "bn" } + [trial("bn", 4, f1: nil, auc: nil, quality: 0.9)])
+        #expect(Views.summaryNotes(failedToo).contains("bn on adult: boosting_f1 is a mean over 2 of the 3 seeds that ran"))
     }
 
     @Test func theLaTeXExportIsAWellFormedBooktabsTable() throws {

@@ -19,6 +19,8 @@ enum Report {
         body += "<p class=\"note\">\(trials.count) trials, \(done) done, \(trials.count - done) failed. Made \(ISO8601DateFormatter().string(from: Date())).</p>\n"
         body += "<h2>Comparison</h2>\n<p class=\"note\">Mean over seeds (sd beside it); the best of each metric in bold; rank is the mean rank over the metrics that have a goal.</p>\n"
         body += Views.summary(results).renderHTMLTable()
+        let notes = Views.summaryNotes(results)
+        if !notes.isEmpty { body += "<p class=\"note\">" + notes.map(HTMLPage.escape).joined(separator: "<br>\n") + "</p>\n" }
         body += pairedDifferences(results)
         body += metricFigures(results)
         body += privacyFigures(results)

@@ -11,7 +11,8 @@ enum Display {
         case .view(let table):
             return table.render(mode)
         case .results(let results):
-            return Views.summary(results).render(mode)
+            let notes = mode == .table ? Views.summaryNotes(results) : []
+            return Views.summary(results).render(mode) + notes.map { $0 + "\n" }.joined()
         case .plugin(let plugin):
             let descriptor = plugin.descriptor
             var text = "\(descriptor.id) \(descriptor.version): \(descriptor.name) (\(descriptor.kind.rawValue))\n"

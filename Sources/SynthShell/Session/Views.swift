@@ -77,26 +77,8 @@ enum Views {
     /// the configuration's mean rank over those metrics (1 is best; ties share their mean rank),
     /// among the configurations of the table that have values. Metric names that repeat across validators keep the first validator's.
     static func summary(_ results: ExperimentResults) -> ResultTable {
-        var groups: [(key: String, table: String, generator: String, trials: [TrialResult])] = []
-        for trial in results.trials {
-            let key = trial.table + "\u{0}" + trial.generator
-            if let index = groups.firstIndex(where: { $0.key == key }) {
-                groups[index].trials.append(trial)
-            } else {
-                groups.append((key, trial.table, trial.generator, [trial]))
-            }
-        }
-        var metricNames: [String] = []
-        var goals: [String: MetricGoal] = [:]
-        for trial in results.trials {
-            // A metric that no trial could compute (every value not applicable) gets no column;
-            // `details` still lists it with its reason.
-            for result in trial.metrics where result.metric.column == nil && result.metric.hasValue
-                && !metricNames.contains(result.metric.name) {
-                metricNames.append(result.metric.name)
-                goals[result.metric.name] = result.metric.goal
-            }
-        }
+        let groups = summaryGroups(results)
+        let (metricNames, goals) = summaryMetrics(results)
         let withPrivacy = results.trials.contains { $0.epsilon != nil }
         let manySeeds = groups.contains { $0.trials.count > 1 }
         let withFailures = results.trials.contains { $0.error != nil }
@@ -165,6 +147,69 @@ enum Views {
         var table = ResultTable(columns: columns, rows: rows)
         table.emphasized = best
         return table
+    }
+
+    /// The summary's rows: one per table and generator configuration, in the order of their first trials.
+    static func summaryGroups(_ results: ExperimentResults) -> [(table: String, generator: String, trials: [TrialResult])] {
+        var groups: [(table: String, generator: String, trials: [TrialResult])] = []
+        for trial in results.trials {
+            if let index = groups.firstIndex(where: { $0.table == trial.table && $0.generator == trial.generator }) {
+                groups[index].trials.append(trial)
+            } else {
+                groups.append((trial.table, trial.generator, [trial]))
+            }
+        }
+        return groups
+    }
+
+    /// The summary's metric columns, in the order trials report them, and each one's goal. A
+    /// metric that no trial could compute (every value not applicable) gets no column; `details`
+    /// still lists it with its reason.
+    static func summaryMetrics(_ results: ExperimentResults) -> (names: [String], goals: [String: MetricGoal]) {
+        var names: [String] = []
+        var goals: [String: MetricGoal] = [:]
+        for trial in results.trials {
+            for result in trial.metrics where result.metric.column == nil && result.metric.hasValue && goals[result.metric.name] == nil {
+                names.append(result.metric.name)
+                goals[result.metric.name] = result.metric.goal
+            }
+        }
+        return (names, goals)
+    }
+
+    /// What the summary's cells leave unsaid, as lines to print under it: that a blank cell is a
+    /// metric none of its row's trials could compute, and which means cover only some of their
+    /// row's seeds (the others not applicable, as when a synthetic table holds one class).
+    static func summaryNotes(_ results: ExperimentResults) -> [String] {
+        let metricNames = summaryMetrics(results).names
+        var blank = false
+        var lines: [String] = []
+        for group in summaryGroups(results) {
+            let ran = group.trials.filter { $0.error == nil }
+            guard !ran.isEmpty else { continue }
+            // The metrics of the row that some of its trials lack, grouped by how many have them.
+            var partial: [(count: Int, names: [String])] = []
+            for name in metricNames {
+                let count = ran.count { $0.value(of: name) != nil }
+                if count == 0 {
+                    blank = true
+                } else if count < ran.count {
+                    if let index = partial.firstIndex(where: { $0.count == count }) {
+                        partial[index].names.append(name)
+                    } else {
+                        partial.append((count, [name]))
+                    }
+                }
+            }
+            for (count, names) in partial {
+                lines.append("\(group.generator) on \(group.table): \(names.joined(separator: ", ")) "
+                             + "\(names.count == 1 ? "is a mean" : "are means") over \(count) of "
+                             + (ran.count == group.trials.count ? "its \(ran.count) seeds" : "the \(ran.count) seeds that ran"))
+            }
+        }
+        if blank { lines.insert("A blank cell: no trial of its row could compute that metric.", at: 0) }
+        if !lines.isEmpty { lines.append("details() gives every trial's values, and why each missing one is not applicable.") }
+        return lines
     }
 
     /// Every metric of every trial, one per row.

@@ -26,13 +26,14 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
     public static let descriptor = PluginDescriptor(
         id: "bayesian_network",
         name: "Bayesian network (PrivBayes structure)",
-        version: "1.2.0",
+        version: "1.3.0",
         kind: .generator,
         summary: "A greedy degree-k Bayesian network over discretized columns, sampled in topological order.",
         parameters: [
             .int("degree", default: 2, min: 1, max: 4, help: "The number of parents of each column (k)."),
             .int("bins", default: 20, min: 2, max: 1000, help: "Bins per numeric column."),
             PublicBounds.parameter,
+            PublicCategories.parameter,
             .int("structure_rows", default: 20_000, min: 100, max: 10_000_000,
                  help: "Rows (a seeded sample) used to score candidate structures without privacy."),
         ],
@@ -62,6 +63,8 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
     private let bins: Int
     private let structureRows: Int
     private let bounds: PublicBounds
+    /// Under privacy, the public categories of categorical columns.
+    private let categories: PublicCategories
     private var attributes: [Attribute] = []
     private var factors: [Factor] = []
 
@@ -70,6 +73,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
         bins = parameters.int("bins")
         structureRows = parameters.int("structure_rows")
         bounds = try PublicBounds(parsing: parameters.string("bounds"))
+        categories = try PublicCategories(parsing: parameters.string("categories"))
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
@@ -80,6 +84,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
         }
         let private_ = statistics != nil
         try bounds.check(table, plugin: "bayesian_network", context: context)
+        let table = try categories.apply(to: table, plugin: "bayesian_network", context: context)
         attributes = try table.columns.map { try Self.attribute($0, bins: bins, equalWidth: private_, bounds: bounds[$0.name]) }
         let codes = zip(attributes, table.columns).map { Self.codes($0, $1) }
         let d = attributes.count

@@ -22,7 +22,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
     public static let descriptor = PluginDescriptor(
         id: "gaussian_copula",
         name: "Gaussian copula",
-        version: "1.1.0",
+        version: "1.2.0",
         kind: .generator,
         summary: "Marginals chosen per column by the KS statistic, joined by the correlation of their normal scores.",
         parameters: [
@@ -35,6 +35,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
             .int("bins", default: 32, min: 2, max: 10_000, help: "Under privacy: histogram bins of each numeric marginal (each end of the range a bin of its own)."),
             .int("pair_bins", default: 8, min: 2, max: 64, help: "Under privacy: groups per column in the two-way tables that estimate Kendall's tau."),
             PublicBounds.parameter,
+            PublicCategories.parameter,
         ],
         capabilities: [Capability.privacyStatistics],
         samplesConditionally: true,
@@ -70,6 +71,8 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
     private let bins: Int
     private let pairBins: Int
     private let bounds: PublicBounds
+    /// Under privacy, the public categories of categorical columns.
+    private let categories: PublicCategories
     private var models: [ColumnModel] = []
     private var missingRates: [Double] = []
     private var names: [String] = []
@@ -85,6 +88,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
         bins = parameters.int("bins")
         pairBins = parameters.int("pair_bins")
         bounds = try PublicBounds(parsing: parameters.string("bounds"))
+        categories = try PublicCategories(parsing: parameters.string("categories"))
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
@@ -139,6 +143,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
     private mutating func fitPrivately(_ table: Table, statistics: StatisticsPrivacyClient, context: PluginContext) throws {
         let n = table.rowCount, d = table.columns.count
         try bounds.check(table, plugin: "gaussian_copula", context: context)
+        let table = try categories.apply(to: table, plugin: "gaussian_copula", context: context)
         try statistics.plan(queries: d + d * (d - 1) / 2)
         models = []
         missingRates = []

@@ -8,12 +8,13 @@ import SynthMath
 ///
 /// With a privacy mechanism composed, every statistic comes from one noisy histogram per column
 /// (the missing cells being one more cell), asked through the *statistics* capability. Numeric
-/// bounds and the category levels are taken as public metadata, as in most DP synthesizers.
+/// ranges and category levels are public metadata, as in most DP synthesizers: given with `bounds`
+/// and `categories`, or else taken from the data, with a warning.
 public struct IndependentGenerator: PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "independent",
         name: "Independent marginals",
-        version: "1.1.0",
+        version: "1.2.0",
         kind: .generator,
         summary: "Samples every column independently from its own marginal distribution (the baseline).",
         parameters: [
@@ -23,6 +24,7 @@ public struct IndependentGenerator: PersistentGenerator {
                  help: "Histogram bins per numeric column (an integer or datetime column with at most max(bins, 256) values in its range gets one bin per value; otherwise each end of the range gets a bin of its own)."),
             .bool("keep_missing", default: true, help: "Reproduce each column's rate of missing values."),
             PublicBounds.parameter,
+            PublicCategories.parameter,
         ],
         capabilities: [Capability.privacyStatistics],
         savesModels: true)
@@ -31,6 +33,8 @@ public struct IndependentGenerator: PersistentGenerator {
     private let bins: Int
     private let keepMissing: Bool
     private let bounds: PublicBounds
+    /// Under privacy, the public categories of categorical columns.
+    private let categories: PublicCategories
     private var models: [ColumnModel]?
     private var schema: [Field] = []
 
@@ -52,6 +56,7 @@ public struct IndependentGenerator: PersistentGenerator {
         bins = parameters.int("bins")
         keepMissing = parameters.bool("keep_missing")
         bounds = try PublicBounds(parsing: parameters.string("bounds"))
+        categories = try PublicCategories(parsing: parameters.string("categories"))
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
@@ -61,6 +66,7 @@ public struct IndependentGenerator: PersistentGenerator {
             throw PluginError.unsupported("the composed privacy mechanism does not offer \(Capability.privacyStatistics)")
         }
         try bounds.check(table, plugin: "independent", context: context)
+        let table = try categories.apply(to: table, plugin: "independent", context: context)
         try statistics?.plan(queries: table.columns.count)
         var fitted: [ColumnModel] = []
         for (index, column) in table.columns.enumerated() {

@@ -20,7 +20,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "ctgan",
         name: "CTGAN",
-        version: "1.2.0",
+        version: "1.3.0",
         kind: .generator,
         summary: "Conditional GAN with mode-specific normalization and training-by-sampling (Xu et al. 2019).",
         parameters: [
@@ -49,6 +49,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             .int("max_modes", default: 10, min: 1, max: 100, help: "Most Gaussian modes per numeric column."),
             .float("mode_weight_threshold", default: 0.005, min: 0, max: 1, help: "Modes lighter than this are dropped."),
             PublicBounds.parameter,
+            PublicCategories.parameter,
         ],
         capabilities: [Capability.privacyGradient],
         samplesConditionally: true,
@@ -66,6 +67,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         var maxModes: Int, weightThreshold: Double
         /// Under privacy, the public ranges of numeric columns.
         var bounds: PublicBounds
+        /// Under privacy, the public categories of categorical columns.
+        var categories: PublicCategories
     }
 
     /// What a saved model holds besides the generator's weights.
@@ -113,7 +116,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             dropout: Float(parameters.float("dropout")),
             sampleByFrequency: parameters.bool("sample_by_frequency"), sampleBatchStatistics: parameters.bool("sample_batch_statistics"),
             maxModes: parameters.int("max_modes"), weightThreshold: parameters.float("mode_weight_threshold"),
-            bounds: try PublicBounds(parsing: parameters.string("bounds")))
+            bounds: try PublicBounds(parsing: parameters.string("bounds")),
+            categories: try PublicCategories(parsing: parameters.string("categories")))
         guard settings.batchSize % settings.pac == 0 else {
             throw PluginError.invalidArgument("batch_size \(settings.batchSize) is not a multiple of pac \(settings.pac)")
         }
@@ -143,6 +147,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             gradientPrivacy = gradient
         }
         try settings.bounds.check(table, plugin: "ctgan", context: context)
+        let table = try settings.categories.apply(to: table, plugin: "ctgan", context: context)
         let s = settings
         var encodeRandom = context.random("ctgan.encode")
         var mixtureRandom = context.random("ctgan.mixture")

@@ -16,7 +16,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "tvae",
         name: "TVAE",
-        version: "1.0.0",
+        version: "1.1.0",
         kind: .generator,
         summary: "Variational autoencoder for tables with mode-specific normalization (Xu et al. 2019).",
         parameters: [
@@ -31,6 +31,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
             .int("max_modes", default: 10, min: 1, max: 100, help: "Most Gaussian modes per numeric column."),
             .float("mode_weight_threshold", default: 0.005, min: 0, max: 1, help: "Modes lighter than this are dropped."),
             PublicBounds.parameter,
+            PublicCategories.parameter,
         ],
         capabilities: [Capability.privacyGradient],
         samplesConditionally: true,
@@ -82,6 +83,8 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
     let maxModes: Int, weightThreshold: Double
     /// Under privacy, the public ranges of numeric columns.
     let bounds: PublicBounds
+    /// Under privacy, the public categories of categorical columns.
+    let categories: PublicCategories
     var model: Model?
 
     public init(parameters: Parameters, context: PluginContext) throws {
@@ -96,6 +99,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         maxModes = parameters.int("max_modes")
         weightThreshold = parameters.float("mode_weight_threshold")
         bounds = try PublicBounds(parsing: parameters.string("bounds"))
+        categories = try PublicCategories(parsing: parameters.string("categories"))
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
@@ -108,6 +112,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
             gradientPrivacy = gradient
         }
         try bounds.check(table, plugin: "tvae", context: context)
+        let table = try categories.apply(to: table, plugin: "tvae", context: context)
         var encodeRandom = context.random("tvae.encode")
         var mixtureRandom = context.random("tvae.mixture")
         let coder = try TabularCoder(fitting: table, maxModes: maxModes, weightThreshold: weightThreshold,

@@ -16,7 +16,7 @@ struct CommandLineTests {
         #expect(byId["laplace"]?["kind"] as? String == "privacy")
         #expect(byId["column_shapes"]?["kind"] as? String == "validator")
         #expect(byId["missing_rates"]?["path"] as? String == folder + "/libsynth_missing_rates.so")
-        #expect(byId["independent"]?["version"] as? String == "1.1.0")
+        #expect(byId["independent"]?["version"] as? String == "1.2.0")
         let parameters = try #require(byId["independent"]?["parameters"] as? [[String: Any]])
         let bins = try #require(parameters.first { $0["id"] as? String == "bins" })
         #expect(bins["type"] as? String == "int" && bins["default"] as? Int == 32 && bins["min"] as? Double == 2)

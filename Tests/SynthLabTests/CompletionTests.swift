@@ -49,7 +49,7 @@ struct CompletionTests {
     @Test func completesParameterNamesAndChoices() throws {
         let (_, completer) = try completer()
         #expect(completer.complete("g = independent(bi").insert == "ns: ")
-        #expect(completer.complete("g = independent(bins: 3, ").candidates.sorted() == ["bounds", "keep_missing", "numeric_model"])
+        #expect(completer.complete("g = independent(bins: 3, ").candidates.sorted() == ["bounds", "categories", "keep_missing", "numeric_model"])
         #expect(completer.complete(#"g = independent(numeric_model: "#).candidates == [#""empirical""#, #""histogram""#])
         #expect(completer.complete(#"g = independent(numeric_model: "hist"#).insert == #"ogram""#)
         #expect(completer.complete("g = independent(keep_missing: f").insert == "alse")

@@ -51,7 +51,7 @@ import Testing
         let table = try String(contentsOfFile: folder + "/r.md", encoding: .utf8)
         let names = table.split(separator: "\n").dropFirst(2).map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[1] }
         #expect(names == ["baseline", "noisy histograms (epsilon: 1.0)", "noisy histograms (epsilon: 4.0)", "gaussian_copula"], Comment(rawValue: table))
-        #expect(shell.result("base").contains(#"named(independent(numeric_model: "empirical", bins: 32, keep_missing: true, bounds: ""), "baseline")"#))
+        #expect(shell.result("base").contains(#"named(independent(numeric_model: "empirical", bins: 32, keep_missing: true, bounds: "", categories: ""), "baseline")"#))
         #expect(shell.result(#"fit(base, ins, seed: 1)"#).contains("baseline fitted on ins (seed 1)"), Comment(rawValue: shell.output))
         #expect(shell.result(".names").contains(#"a generator configuration (independent, named "baseline")"#),
                 Comment(rawValue: shell.output))
@@ -316,7 +316,7 @@ struct ProvenanceTests {
         let record = try Self.record(folder + "/s.csv")
         #expect(record["made_by"] as? String == "synthlab")
         #expect((record["generator"] as? [String: Any])?["id"] as? String == "independent")
-        #expect((record["generator"] as? [String: Any])?["version"] as? String == "1.1.0")
+        #expect((record["generator"] as? [String: Any])?["version"] as? String == "1.2.0")
         #expect(((record["privacy"] as? [String: Any])?["parameters"] as? [String: Any])?["epsilon"] as? Double == 2)
         #expect(record["seed"] as? Int == 7 && record["rows"] as? Int == 50 && record["training_rows"] as? Int == 1338)
         #expect(record["training_table_sha256"] as? String == expectedHash)

@@ -39,7 +39,7 @@ struct JournalTests {
         // A running session's journal is not offered to others.
         #expect(SessionJournal.unfinished(in: folder).isEmpty)
         let journal = try String(contentsOfFile: first.session.journal!.path, encoding: .utf8)
-        #expect(journal.contains("g = independent(numeric_model: \"empirical\", bins: 5, keep_missing: true, bounds: \"\")\n.mode csv\n.workspace \"\(workspace)\"\n"))
+        #expect(journal.contains("g = independent(numeric_model: \"empirical\", bins: 5, keep_missing: true, bounds: \"\", categories: \"\")\n.mode csv\n.workspace \"\(workspace)\"\n"))
         #expect(journal.contains(#"s = sample(fit(g, ins, seed: "#), "the drawn seed is written out")
         #expect(!journal.contains("oops"))
         try crash(first)

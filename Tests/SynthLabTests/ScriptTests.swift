@@ -95,7 +95,7 @@ struct ScriptTests {
         #expect(shell.errors.contains("error: expected the end of the statement"))
         let recorded = try String(contentsOfFile: folder + "/session.synth", encoding: .utf8)
         #expect(recorded.contains("seeds: ["), "drawn seeds are written down")
-        #expect(recorded.contains("fit(independent(numeric_model: \"histogram\", bins: 32, keep_missing: true, bounds: \"\"), ins, seed: "))
+        #expect(recorded.contains("fit(independent(numeric_model: \"histogram\", bins: 32, keep_missing: true, bounds: \"\", categories: \"\"), ins, seed: "))
         #expect(recorded.contains("laplace(epsilon: [1, 5])"))
         #expect(!recorded.contains("this is not valid"), "only successful statements are recorded")
 

@@ -67,7 +67,7 @@ struct SessionTests {
         let shown = shell.result("independent")
         #expect(shown.contains("| bins          | int    | 32"))
         #expect(shell.result("params(laplace)").contains("(required)"))
-        #expect(shell.result("independent(bins: 8)") == "independent(numeric_model: \"empirical\", bins: 8, keep_missing: true, bounds: \"\")\n")
+        #expect(shell.result("independent(bins: 8)") == "independent(numeric_model: \"empirical\", bins: 8, keep_missing: true, bounds: \"\", categories: \"\")\n")
     }
 
     @Test func compositionIsCheckedAgainstCapabilities() throws {
@@ -76,7 +76,7 @@ struct SessionTests {
                              defines: ["PLUGIN_ID=\"gradient_only\""])
         let shell = try CapturedSession(pluginFolder: folder)
         #expect(shell.type("p = independent(bins: 8) with laplace(epsilon: 1)"))
-        #expect(shell.result("p") == "independent(numeric_model: \"empirical\", bins: 8, keep_missing: true, bounds: \"\") with laplace(epsilon: 1.0)\n")
+        #expect(shell.result("p") == "independent(numeric_model: \"empirical\", bins: 8, keep_missing: true, bounds: \"\", categories: \"\") with laplace(epsilon: 1.0)\n")
         let refused = shell.result("q = independent() with gradient_only(epsilon: 1)")
         #expect(refused.contains("generator 'independent' consumes synth.privacy.statistics/1, but privacy 'gradient_only' provides synth.privacy.gradient/1"))
         #expect(shell.result("q = independent() with column_shapes").contains("'column_shapes' is a validator plugin, not a privacy plugin"))

@@ -127,7 +127,7 @@ struct TerminalTests {
         try terminal.waitForLine("synthlab> g = independent(bins: ")
         try terminal.enter("7)")
         try terminal.enter("g")
-        try terminal.waitFor("independent(numeric_model: \"empirical\", bins: 7, keep_missing: true, bounds: \"\")")
+        try terminal.waitFor("independent(numeric_model: \"empirical\", bins: 7, keep_missing: true, bounds: \"\", categories: \"\")")
     }
 
     @Test func historyIsRecalledInANewProcess() throws {
@@ -265,7 +265,7 @@ struct TerminalTests {
         try second.waitForPrompt()
         try second.enter(".names")
         // The markdown mode came back with the statements; the failed one did not.
-        try second.waitFor(#"| g    | a generator configuration (independent) | independent(numeric_model: "empirical", bins: 5, keep_missing: true, bounds: "") |"#)
+        try second.waitFor(#"| g    | a generator configuration (independent) | independent(numeric_model: "empirical", bins: 5, keep_missing: true, bounds: "", categories: "") |"#)
         #expect(second.screen.contains("| ins  | a table "))
         #expect(!second.screen.contains("| oops"))
         #expect(!FileManager.default.fileExists(atPath: sessions + "/" + left[0]), "a restored journal is deleted")

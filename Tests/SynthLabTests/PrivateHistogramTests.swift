@@ -54,6 +54,14 @@ struct PublicBoundsTests {
         return (real, try session.sample(rows: rows, host: host))
     }
 
+    final class Warnings: @unchecked Sendable { var warnings: [String] = [] }
+
+    /// Host services that keep the warnings plugins log.
+    static func hostKeepingWarnings(seed: UInt64) -> (HostServices, Warnings) {
+        let log = Warnings()
+        return (HostServices(seed: seed, log: { level, message in if level == .warning { log.warnings.append(message) } }), log)
+    }
+
     static func shape(_ real: Table, _ synthetic: Table, _ column: String) throws -> Double {
         let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
         let host = HostServices(seed: 0)
@@ -78,9 +86,7 @@ struct PublicBoundsTests {
     @Test(arguments: ["ctgan", "tvae"])
     func neuralGeneratorsTakeTheBoundsUnderDPSGD(generator: String) throws {
         let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
-        final class Log: @unchecked Sendable { var warnings: [String] = [] }
-        let log = Log()
-        let host = HostServices(seed: 3, log: { level, message in if level == .warning { log.warnings.append(message) } })
+        let (host, log) = Self.hostKeepingWarnings(seed: 3)
         let privacy = try PluginInstance(registry.plugin("dp_sgd"), values: ["epsilon": .float(5)], host: host)
         // northeast is not listed (its 324 rows count as missing); central is, though no row holds it.
         var values: [String: ParameterValue] = ["epochs": .int(1), "batch_size": .int(200), "bounds": .string("age=50:60, bmi=30:60"),
@@ -119,9 +125,7 @@ struct PublicBoundsTests {
     @Test(arguments: ["independent", "gaussian_copula", "bayesian_network"])
     func statisticalGeneratorsTakeThePublicCategories(generator: String) throws {
         let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
-        final class Log: @unchecked Sendable { var warnings: [String] = [] }
-        let log = Log()
-        let host = HostServices(seed: 5, log: { level, message in if level == .warning { log.warnings.append(message) } })
+        let (host, log) = Self.hostKeepingWarnings(seed: 5)
         let privacy = try PluginInstance(registry.plugin("laplace"), values: ["epsilon": .float(5)], host: host)
         let values: [String: ParameterValue] = ["bounds": .string("age=18:64, bmi=15:55, children=0:5, charges=1000:65000"),
                                                 "categories": .string("region=southwest|southeast|northwest|northeast|central")]

@@ -173,6 +173,18 @@ import Testing
         let laplace = try #require(outcomes.first { $0.delta == 0 })
         #expect(laplace.epsilon == 2)
         #expect(laplace.log.contains { $0.contains("laplace: ε = 2.0 split over 7 queries") }, "\(laplace.log)")
+        // The plugins' warnings are said after the run, each once, with how many trials gave it.
+        let range = "[warning] independent: the range of age, bmi, children, charges is taken from the data, as public metadata outside "
+            + "the privacy guarantee; give bounds: to set it without looking at the data (2 trials)\n"
+        let categories = "[warning] independent: the categories of sex, smoker, region are taken from the data, as public metadata "
+            + "outside the privacy guarantee; give categories: to set them without looking at the data (2 trials)\n"
+        #expect(shell.errors.hasSuffix(range + categories), Comment(rawValue: shell.errors))
+        // A trial found in the store is not run again, and says nothing again.
+        shell.clear()
+        #expect(shell.type("run(experiment(tables: ins, generators: independent() with laplace(epsilon: 2), seeds: [1, 2], validators: quality))"))
+        #expect(shell.errors.hasSuffix("1 of 2 trials are in the store (\(store.path)); running the other 1\n"
+                                       + range.replacingOccurrences(of: " (2 trials)", with: "")
+                                       + categories.replacingOccurrences(of: " (2 trials)", with: "")), Comment(rawValue: shell.errors))
     }
 
     @Test func aTrialThatTakesTooLongIsStoppedAndFailed() throws {

@@ -203,6 +203,7 @@ enum ExperimentRunner {
         let cancelled = session.cancellationRequested
         let started = Date()
         var finishedHere = 0
+        var ranHere = Set<String>()
         // "[███░░░░░] 3/12 · eta 1 min 20 s": trials finished, and the time the run has left at its
         // pace (each trial's own line may add the time that trial has left).
         func header() -> String {
@@ -221,11 +222,23 @@ enum ExperimentRunner {
             outcomes[spec.key] = outcome
             finishedCount += 1
             finishedHere += 1
+            ranHere.insert(spec.key)
             let state = outcome.status == .done ? "done" : "failed: \(outcome.error ?? "")"
             // The live line names the trial short; a script's line for it in full.
             show?("\(header()) · \(spec.progressName()): \(state)")
             session.io.milestone?("[\(finishedCount)/\(total)] \(spec.table.name) · \(spec.label) · seed \(spec.seed): \(state)")
         }
+        // The warnings the plugins of the trials run here logged (public metadata taken from the
+        // data under privacy, say), each once with how many trials gave it, in the experiment's
+        // order of trials, whichever finished first.
+        var warnings: [(line: String, trials: Int)] = []
+        for spec in specs where ranHere.contains(spec.key) {
+            var seen = Set<String>()
+            for line in outcomes[spec.key]?.log ?? [] where (line.hasPrefix("[warning] ") || line.hasPrefix("[error] ")) && seen.insert(line).inserted {
+                if let index = warnings.firstIndex(where: { $0.line == line }) { warnings[index].trials += 1 } else { warnings.append((line, 1)) }
+            }
+        }
+        for (line, count) in warnings { session.io.diagnostic(line + (count > 1 ? " (\(count) trials)" : "") + "\n") }
         try session.checkCancelled()
         var trials: [TrialResult] = []
         var failures: [String] = []

@@ -93,6 +93,8 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
         guard table.rowCount > 1 else { throw PluginError.invalidArgument("gaussian_copula needs at least two rows") }
+        try bounds.check(table, plugin: "gaussian_copula", context: context)
+        let table = try categories.apply(to: table, plugin: "gaussian_copula", context: context)
         if let privacy = context.privacy {
             guard let statistics = privacy.statistics else {
                 throw PluginError.unsupported("the composed privacy mechanism does not offer \(Capability.privacyStatistics)")
@@ -142,8 +144,6 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
     /// budget is split evenly over the d + d(d − 1)/2 queries.
     private mutating func fitPrivately(_ table: Table, statistics: StatisticsPrivacyClient, context: PluginContext) throws {
         let n = table.rowCount, d = table.columns.count
-        try bounds.check(table, plugin: "gaussian_copula", context: context)
-        let table = try categories.apply(to: table, plugin: "gaussian_copula", context: context)
         try statistics.plan(queries: d + d * (d - 1) / 2)
         models = []
         missingRates = []

@@ -38,7 +38,8 @@ public struct PublicBounds: Sendable, Equatable {
 
     /// Refuses bounds of a column the table lacks or that is not numeric; under privacy, warns of
     /// the numeric columns whose range is taken from the data instead (their minimum and maximum
-    /// are then released as they are, outside the privacy guarantee).
+    /// are then released as they are, outside the privacy guarantee); without privacy, warns that
+    /// the bounds given are not used.
     public func check(_ table: Table, plugin: String, context: PluginContext) throws {
         for name in ranges.keys.sorted() {
             guard let column = table.column(named: name) else {
@@ -47,6 +48,9 @@ public struct PublicBounds: Sendable, Equatable {
             guard column.kind.isNumeric else {
                 throw PluginError.invalidArgument("bounds: column '\(name)' is \(column.kind.rawValue); bounds apply to numeric columns")
             }
+        }
+        if context.privacy == nil, !ranges.isEmpty {
+            context.log(.warning, "\(plugin): bounds: applies under privacy, and is not used without it")
         }
         if context.privacy != nil {
             let unbounded = table.columns.filter { $0.kind.isNumeric && ranges[$0.name] == nil }.map(\.name)

@@ -54,7 +54,7 @@ public struct PublicCategories: Sendable, Equatable {
     /// returns the table with each named column over its public categories (a row whose category
     /// is not listed made missing, and said in a warning to whoever runs the fit), and warns of
     /// the categorical columns whose categories are taken from the data instead; without
-    /// privacy, returns the table as it is.
+    /// privacy, returns the table as it is, and warns that the categories given are not used.
     public func apply(to table: Table, plugin: String, context: PluginContext) throws -> Table {
         for name in levels.keys.sorted() {
             guard let column = table.column(named: name) else {
@@ -65,7 +65,10 @@ public struct PublicCategories: Sendable, Equatable {
                                                   + "columns" + (column.kind == .boolean ? " (a boolean column's are false and true)" : ""))
             }
         }
-        guard context.privacy != nil else { return table }
+        guard context.privacy != nil else {
+            if !levels.isEmpty { context.log(.warning, "\(plugin): categories: applies under privacy, and is not used without it") }
+            return table
+        }
         let fromData = table.columns.filter { $0.kind == .categorical && levels[$0.name] == nil }.map(\.name)
         if !fromData.isEmpty {
             context.log(.warning, "\(plugin): the categories of \(fromData.joined(separator: ", ")) are taken from the data, as public "

@@ -153,9 +153,16 @@ final class Repl {
         useUTF8Locale()
         sl_install_interrupt_handler()
         session.cancellationRequested = { sl_interrupted() != 0 }
-        var io = SessionIO.standard
         let status = StatusLine()
-        io.progress = { status.show($0) }
+        // Whatever is printed while a progress line is up (a plugin's warning, a result) first
+        // erases it, so that it starts a line of its own; the next report draws the line again.
+        let io = SessionIO(write: { text in
+            status.show(nil)
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }, diagnostic: { text in
+            status.show(nil)
+            FileHandle.standardError.write(Data(text.utf8))
+        }, progress: { status.show($0) })
         session.setIO(io)
 
         guard let editor = sl_open("synthlab", Repl.historyPath(), 1000) else {

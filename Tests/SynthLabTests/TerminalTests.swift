@@ -227,6 +227,21 @@ struct TerminalTests {
         try terminal.waitFor("nothing is bound to 't'")
     }
 
+    /// A plugin's warning printed while the progress line is up erases it first and starts a line
+    /// of its own, instead of running on after the epoch's losses.
+    @Test func aWarningDuringAFitStartsALineOfItsOwn() throws {
+        let terminal = try Terminal(pluginFolder: try Support.pluginFolder(), columns: 300)
+        try terminal.enter(#"ins = load("\#(insurance)")"#)
+        try terminal.enter("m = fit(tvae(epochs: 3) with dp_sgd(epsilon: 2), ins, seed: 1)")
+        try terminal.waitFor(120) { _ in terminal.scrollback.contains("give categories: to set them") }
+        try terminal.waitForPrompt()
+        let all = terminal.scrollback
+        let lines = all.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("[warning] tvae: the range of age, bmi, children, charges is taken from the data") }, Comment(rawValue: all))
+        #expect(lines.contains { $0.hasPrefix("[warning] tvae: the categories of sex, smoker, region are taken from the data") }, Comment(rawValue: all))
+        #expect(!all.contains("loss=") && !all.contains("fitting tvae"), "the progress line is gone: \(all)")
+    }
+
     @Test func nonASCIITextSurvivesTheLineEditor() throws {
         let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
         try terminal.enter("note = \"Zürich · 東京 · ε ≤ 1 ✓\"")

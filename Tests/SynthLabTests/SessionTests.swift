@@ -260,6 +260,35 @@ struct SessionTests {
         #expect(shell.result("experiment(tables: ins, generators: classification)").contains("simulates data instead of learning"))
     }
 
+    /// A row count whose table could not fit in memory is refused before any plugin tries to
+    /// allocate it (which would abort the plugin's process), at the prompt and on the command line.
+    @Test func rowsBeyondTheMachinesMemoryAreRefused() throws {
+        #expect(throws: SynthLabError.invalidRequest("cannot make 100000000 rows: they would take about 25.6 GB for 8 columns, more than "
+                                                     + "this machine's 16.0 GB of memory; sample fewer rows, or in parts")) {
+            try GeneratorSession.checkMemory(rows: 100_000_000, columns: 8, memory: 16_000_000_000)
+        }
+        #expect(throws: SynthLabError.invalidRequest("cannot make 100000000000 rows: a single column of them would take about 3.2 TB, more "
+                                                     + "than this machine's 16.0 GB of memory; sample fewer rows, or in parts")) {
+            try GeneratorSession.checkMemory(rows: 100_000_000_000, columns: nil, memory: 16_000_000_000)
+        }
+        try GeneratorSession.checkMemory(rows: 10_000_000, columns: 8, memory: 16_000_000_000)
+        let shell = try CapturedSession()
+        #expect(shell.type(#"ins = load("\#(insurance)")"#))
+        #expect(shell.type("m = fit(independent(), ins, seed: 1)"), Comment(rawValue: shell.errors))
+        for statement in ["sample(m, rows: 99999999999999)", "sample(classification(), rows: 99999999999999)",
+                          "experiment(ins, independent, rows: 99999999999999)"] {
+            let refused = shell.result(statement)
+            #expect(refused.contains("error: cannot make 99999999999999 rows: ") && refused.contains("sample fewer rows, or in parts")
+                    && !refused.contains("crashed"), "\(statement): \(refused)")
+        }
+        #expect(shell.result("head(sample(m, rows: 3), rows: 3)").contains("| age"), "the model still samples")
+        let out = Support.temporaryFolder("synthlab-rows") + "/rows.csv"
+        let synth = try Support.synthlab(["synth", "--generator", "independent", "--data", insurance, "--rows", "99999999999999",
+                                          "--seed", "1", "--out", out])
+        #expect(synth.status == 1 && synth.stderr.contains("synthlab: error: cannot make 99999999999999 rows: "), "\(synth.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     /// A folder where a file is to be written or read is named as such, by every writer.
     @Test func aFolderInPlaceOfAFileIsNamed() throws {
         let shell = try CapturedSession()

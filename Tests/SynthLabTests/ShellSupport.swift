@@ -33,10 +33,12 @@ final class CapturedSession {
         box.errors = ""
     }
 
-    /// Runs `text` as typed at the prompt (relative paths against `folder`); returns whether it succeeded.
+    /// Runs `text` as typed at the prompt (relative paths against `folder`), as the REPL runs a
+    /// line: cut at each `;` into statements and commands, stopping at the first that fails;
+    /// returns whether every one succeeded.
     @discardableResult
     func type(_ text: String, folder: String = FileManager.default.currentDirectoryPath) -> Bool {
-        session.runChunk(text, origin: Origin(file: nil, folder: folder))
+        session.runScript(text, origin: Origin(file: nil, folder: folder), bail: true)
     }
 
     /// Runs `text` and returns what it printed, or the error it reported.

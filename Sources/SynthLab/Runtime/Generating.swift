@@ -1,3 +1,4 @@
+import Foundation
 import CSynthABI
 import SynthKit
 
@@ -47,11 +48,30 @@ public final class GeneratorSession: @unchecked Sendable {
         return cachedTrainingHash
     }
 
+    /// Refuses a row count whose table could not fit in this machine's memory (a plugin would
+    /// abort when it failed to allocate it): `rows` × `columns` values of 8 bytes, and as much
+    /// again three times over for the plugin's own buffers and the copy the host makes.
+    /// `columns` is nil for a simulator, whose columns are not known before it samples: one is counted.
+    public static func checkMemory(rows: Int, columns: Int?, memory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
+        let needed = Double(rows) * Double(max(columns ?? 1, 1)) * 8 * 4
+        guard needed > Double(memory) else { return }
+        func shown(_ bytes: Double) -> String {
+            let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
+            var value = bytes, unit = 0
+            while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
+            return (value >= 100 || unit == 0 ? String(format: "%.0f", value) : String(format: "%.1f", value)) + " " + units[unit]
+        }
+        let what = columns.map { "they would take about \(shown(needed)) for \($0) column\($0 == 1 ? "" : "s")" }
+            ?? "a single column of them would take about \(shown(needed))"
+        throw SynthLabError.invalidRequest("cannot make \(rows) rows: \(what), more than this machine's \(shown(Double(memory))) of memory; sample fewer rows, or in parts")
+    }
+
     /// `rows` rows; with `condition`, rows whose categorical column has the given category.
     public func sample(rows: Int, where condition: (column: String, value: String)? = nil, host: HostServices) throws -> Table {
         let id = generator.plugin.id
         let simulates = generator.plugin.descriptor.simulates
         guard fitted != nil || simulates else { throw SynthLabError.invalidRequest("\(id): sample before fit") }
+        try Self.checkMemory(rows: rows, columns: fitted?.columns.count)
         var schema = ArrowSchema(), array = ArrowArray()
         if let condition {
             let offset = MemoryLayout<synth_generator_v1>.offset(of: \synth_generator_v1.sample_conditional)!

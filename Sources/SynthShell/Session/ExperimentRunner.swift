@@ -80,6 +80,13 @@ enum ExperimentRunner {
         // A validator that needs a target applies only when every table has one.
         let validators = try Self.validators(frame, session: session, target: tables.allSatisfy { $0.target != nil }, holdout: holdout > 0)
         let rows = try frame.value("rows").map { v throws(ShellError) in try Convert.integer(v, at: frame.location(of: "rows"), minimum: 1, what: "a row count") }
+        if let rows {
+            do {
+                try GeneratorSession.checkMemory(rows: rows, columns: tables.map(\.table.columns.count).max())
+            } catch {
+                throw ShellError(String(describing: error), at: frame.location(of: "rows"))
+            }
+        }
         var seeds: [UInt64] = []
         if let given = frame.value("seeds") {
             var seen = Set<UInt64>()

@@ -17,14 +17,22 @@ public struct Metric: Sendable, Equatable {
     public var notApplicable: String?
 
     /// A metric with a value. A non-finite value becomes "not applicable", so no NaN or infinity
-    /// ever reaches a report.
+    /// ever reaches a report. A value past an end of its range by rounding alone (a similarity of
+    /// 1 − 1.0000000000000002 / 2 … ; within 1e-9 of the end, relative to its size) is that end.
     public init(name: String, column: String? = nil, value: Double, goal: MetricGoal, range: ClosedRange<Double>) {
         self.name = name
         self.column = column
         self.goal = goal
         self.range = range
         if value.isFinite {
-            self.value = value
+            let slack = { (end: Double) in 1e-9 * Swift.max(1, Swift.abs(end)) }
+            if value < range.lowerBound, range.lowerBound - value <= slack(range.lowerBound) {
+                self.value = range.lowerBound
+            } else if value > range.upperBound, value - range.upperBound <= slack(range.upperBound) {
+                self.value = range.upperBound
+            } else {
+                self.value = value
+            }
         } else {
             self.value = .nan
             self.notApplicable = "no finite value (\(value))"

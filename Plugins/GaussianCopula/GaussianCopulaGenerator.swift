@@ -159,7 +159,9 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
                 var counts = [Double](repeating: 0, count: domain.levels.count + 1)
                 for code in domain.codes(column) { counts[code] += 1 }
                 let noisy = try statistics.histogram(counts, l1Sensitivity: 1)
-                let encoder = FrequencyEncoder(domain: domain, counts: domain.hasMissing ? noisy : Array(noisy.prefix(domain.levels.count)))
+                // The missing cell's noisy count whether or not the column has missing values (that
+                // it has some would be learned from the data).
+                let encoder = FrequencyEncoder(domain: domain.withMissing(), counts: noisy)
                 models.append(.categorical(encoder))
                 missingRates.append(0)
                 positions.append(encoder.forward(column)[0].map { $0 })

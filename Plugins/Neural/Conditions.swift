@@ -38,6 +38,12 @@ struct ConditionVector: Codable, Equatable {
         for (index, layout) in coder.columns.enumerated() {
             guard case .categorical = layout.transform else { continue }
             var counts = [Double](repeating: uniform ? 1 : 0, count: layout.width)
+            // Uniform conditions (under privacy, where every column has a missing category) ask
+            // for no missing cell: a column's missing rate comes from the rows the generator makes
+            // freely, not from a share of conditions that no count sets.
+            if uniform, case .categorical(let encoder) = layout.transform, encoder.domain.hasMissing, layout.width > 1 {
+                counts[layout.width - 1] = 0
+            }
             if !uniform {
                 for row in 0..<rows {
                     for k in 0..<layout.width where encoded[row * coder.width + layout.start + k] != 0 { counts[k] += 1 }

@@ -39,7 +39,8 @@ struct TabularCoder: Codable, Equatable {
 
     /// With `publicBounds` (under privacy), numeric columns get one mode from their range (the
     /// bounds given, else their minimum and maximum, taken as public metadata) instead of a mixture
-    /// fitted on their values: the coder then reveals nothing a DP guarantee covers. `random`
+    /// fitted on their values, and every column a missing indicator or category whether or not it
+    /// has missing values: the coder then reveals nothing a DP guarantee covers. `random`
     /// seeds each mixture's initialization.
     init(fitting table: Table, maxModes: Int, weightThreshold: Double, publicBounds: PublicBounds? = nil, random: inout Philox,
          context: PluginContext) throws {
@@ -49,7 +50,9 @@ struct TabularCoder: Codable, Equatable {
             try context.checkCancellation()
             switch column.kind {
             case .categorical, .boolean:
-                let encoder = try OneHotEncoder(fitting: column)
+                // Under privacy, a missing category whether or not the data hold one.
+                let encoder = publicBounds != nil ? OneHotEncoder(domain: try CategoryDomain(column).withMissing())
+                    : try OneHotEncoder(fitting: column)
                 layouts.append(ColumnLayout(name: column.name, transform: .categorical(encoder), start: start, width: encoder.width,
                                             spans: [Span(start: start, width: encoder.width, activation: .softmax)]))
                 start += encoder.width

@@ -135,6 +135,26 @@ struct TransformTests {
         #expect(kMeansLabels(values, clusters: 3, random: &again) == labels)
     }
 
+    /// Under privacy a transform's layout comes from public metadata only: two columns that differ
+    /// in whether one cell is missing give the same layout, with a missing indicator or category
+    /// either way, and the missing cell round-trips.
+    @Test func privateLayoutsDoNotTellWhetherACellIsMissing() throws {
+        let numbers = Column(name: "x", values: .continuous([1, 2, 3, 4]))
+        let holed = Column(name: "x", values: .continuous([1, 2, 3, 4]), missing: [false, true, false, false])
+        let a = try ModeSpecificNormalization(publicRangeOf: numbers, bounds: 0...10)
+        let b = try ModeSpecificNormalization(publicRangeOf: holed, bounds: 0...10)
+        #expect(a == b && a.hasMissing && a.width == 3)
+        let back = b.inverse(b.forward(holed), name: "x")
+        #expect(back.isMissing(1) && !back.isMissing(0) && abs(back.presentNumbers()![0] - 1) < 1e-9)
+        let levels = Column(name: "c", values: .categorical(codes: [0, 1, 0], levels: ["a", "b"]))
+        let holedLevels = Column(name: "c", values: .categorical(codes: [0, 1, 0], levels: ["a", "b"]), missing: [false, false, true])
+        let plain = try CategoryDomain(levels)
+        #expect(!plain.hasMissing && plain.count == 2)
+        #expect(plain.withMissing() == (try CategoryDomain(holedLevels)).withMissing())
+        #expect(plain.withMissing().count == 3 && plain.withMissing().codes(holedLevels) == [0, 1, 2])
+        #expect(plain.withMissing().column([1, 2], name: "c").isMissing(1))
+    }
+
     @Test func theMixtureFindsTheModes() throws {
         var random = Philox(seed: 8)
         let values = (0..<6000).map { i -> Double in

@@ -246,13 +246,13 @@ public struct ModeSpecificNormalization: ColumnTransform, Equatable, Codable {
     }
 
     /// One mode spanning the column's range, from public metadata only (its minimum and maximum,
-    /// or the public `bounds` given for it, and whether it has missing values): μ the midpoint and
-    /// 4σ half the range, so α = (x − μ)/(4σ) lies in [−1, 1] (values beyond bounds are clipped).
-    /// Nothing else about the values is used: for training under differential privacy, where the
-    /// mixture would reveal the data.
+    /// or the public `bounds` given for it): μ the midpoint and 4σ half the range, so
+    /// α = (x − μ)/(4σ) lies in [−1, 1] (values beyond bounds are clipped), and a missing indicator
+    /// whether or not the column has missing values. Nothing else about the values is used: for
+    /// training under differential privacy, where the mixture would reveal the data.
     public init(publicRangeOf column: Column, bounds: ClosedRange<Double>? = nil) throws {
         domain = try NumericDomain(column, bounds: bounds)
-        hasMissing = column.missingCount > 0
+        hasMissing = true
         let middle = (domain.minimum + domain.maximum) / 2
         let quarterWidth = Swift.max((domain.maximum - domain.minimum) / 8, 1e-9)
         fill = middle

@@ -66,12 +66,25 @@ public struct CategoryDomain: Sendable, Equatable, Codable {
     }
 
     public var count: Int { levels.count + (hasMissing ? 1 : 0) }
+
+    /// The same categories with a missing one whether or not the column has missing values: under
+    /// privacy, where that the column has some would be learned from the data.
+    public func withMissing() -> CategoryDomain {
+        CategoryDomain(levels: levels, kind: kind, hasMissing: true)
+    }
+
+    private init(levels: [String], kind: ColumnKind, hasMissing: Bool) {
+        self.levels = levels
+        self.kind = kind
+        self.hasMissing = hasMissing
+    }
 }
 
 /// One 0/1 column per category (and one for missing, when the column has missing values).
 public struct OneHotEncoder: ColumnTransform, Equatable, Codable {
     public let domain: CategoryDomain
     public init(fitting column: Column) throws { domain = try CategoryDomain(column) }
+    public init(domain: CategoryDomain) { self.domain = domain }
     public var width: Int { domain.count }
 
     public func forward(_ column: Column) -> [[Double]] {

@@ -235,6 +235,10 @@ enum ExperimentRunner {
             show?("\(header()) · \(spec.progressName()): \(state)")
             session.io.milestone?("[\(finishedCount)/\(total)] \(spec.table.name) · \(spec.label) · seed \(spec.seed): \(state)")
         }
+        try session.checkCancelled()
+        if finishedHere > 0 {
+            session.io.diagnostic("ran \(finishedHere) trial\(finishedHere == 1 ? "" : "s") in \(ProgressClock.duration(Date().timeIntervalSince(started)))\n")
+        }
         // The warnings the plugins of the trials run here logged (public metadata taken from the
         // data under privacy, say), each once with how many trials gave it, in the experiment's
         // order of trials, whichever finished first.
@@ -246,7 +250,6 @@ enum ExperimentRunner {
             }
         }
         for (line, count) in warnings { session.io.diagnostic(line + (count > 1 ? " (\(count) trials)" : "") + "\n") }
-        try session.checkCancelled()
         var trials: [TrialResult] = []
         var failures: [String] = []
         for spec in specs {

@@ -103,8 +103,9 @@ struct ModelWorkerTests {
         #expect(shell.result(#"load_model("\#(Support.temporaryFolder())/none.model")"#).contains("no model file"))
     }
 
-    /// A fit in a model worker shows each epoch with the time left: the worker times its
-    /// reports, from the first epoch on.
+    /// A fit in a model worker shows its epochs with the time left: the worker times its reports,
+    /// from the first epoch on. (The session shows the newest report it has read, so on a busy
+    /// machine some epochs pass unseen.)
     @Test func theProgressLineEstimatesTheTimeLeft() throws {
         let shell = try CapturedSession()
         final class Lines: @unchecked Sendable { var all: [String] = [] }
@@ -113,12 +114,14 @@ struct ModelWorkerTests {
         io.progress = { if let line = $0 { lines.all.append(line) } }
         shell.session.setIO(io)
         #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
-        #expect(shell.type("m = fit(tvae(epochs: 4, batch_size: 200), ins, seed: 1)"), Comment(rawValue: shell.errors))
+        #expect(shell.type("m = fit(tvae(epochs: 8, batch_size: 200), ins, seed: 1)"), Comment(rawValue: shell.errors))
         let epochs = lines.all.filter { $0.contains("epoch ") }
-        #expect(epochs.count == 4, Comment(rawValue: lines.all.joined(separator: "\n")))
-        let estimated = #/^fitting tvae\(epochs: 4, batch_size: 200\) on ins · about [0-9]+ s left · epoch [23]/4 loss=/#
-        #expect(epochs.count == 4 && !epochs[0].contains("left") && epochs[1...2].allSatisfy { $0.contains(estimated) }
-                && !epochs[3].contains("left"), Comment(rawValue: epochs.joined(separator: "\n")))
+        let shown = Comment(rawValue: lines.all.joined(separator: "\n"))
+        // The first epoch has no pace to go by, the last leaves nothing; those between say the time left.
+        let estimated = #/^fitting tvae\(epochs: 8, batch_size: 200\) on ins · about [0-9]+ s left · epoch [2-7]/8 loss=/#
+        let plain = #/^fitting tvae\(epochs: 8, batch_size: 200\) on ins · epoch [18]/8 loss=/#
+        #expect(epochs.allSatisfy { $0.contains(estimated) || $0.contains(plain) }, shown)
+        #expect(epochs.contains { $0.contains(estimated) }, shown)
     }
 
     @Test func cancellingStopsTheFit() throws {

@@ -213,7 +213,9 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
             } else if equalWidth, domain.resolution > 0 {
                 // Bins from the (public) range and grid alone: one per grid value when there are no
                 // more values than bins, else each end value a bin of its own, equal widths between.
-                edges = histogramEdges(low: low, high: high, bins: bins, resolution: domain.resolution, onePerValue: bins)
+                // (Not widths in equal ratios: they spread a skewed column's rows over more cells of
+                // the noisy conditional tables; on adult at ε = 1 they cost 0.005 of quality.)
+                edges = histogramEdges(low: low, high: high, bins: bins, resolution: domain.resolution, onePerValue: bins, geometric: false)
             } else if equalWidth || present.first == present.last {
                 let top = Swift.max(high, low + 1e-9)
                 edges = (0...bins).map { low + (top - low) * Double($0) / Double(bins) }

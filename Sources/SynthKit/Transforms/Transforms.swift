@@ -351,14 +351,18 @@ public struct NumericEncoder: ColumnTransform {
 ///
 /// - A grid of at most `onePerValue` values gets one bin per value, centred on it.
 /// - Otherwise, on a grid and with at least 4 bins, each end value gets a bin of its own
-///   ([low − r/2, low + r/2) and [high − r/2, high + r/2]) and `bins − 2` equal-width bins split
-///   the rest, so that a point mass at a bound (the 0 that 92 % of capital-gain's rows hold, a top
-///   code) stays a point mass when values are drawn uniformly within bins and snapped to the grid.
+///   ([low − r/2, low + r/2) and [high − r/2, high + r/2]) and `bins − 2` bins split the rest, so
+///   that a point mass at a bound (the 0 that 92 % of capital-gain's rows hold, a top code) stays
+///   a point mass when values are drawn uniformly within bins and snapped to the grid. The bins
+///   between have equal widths, unless `geometric` and the range spans three orders of magnitude
+///   above its low end (low ≥ 0 and high ≥ 1000 · max(low, r): money, durations, counts, whose
+///   values crowd near the low end): then their widths grow geometrically with the distance from
+///   `low`, each edge on a half step of the grid and each bin at least one step wide.
 /// - Otherwise `bins` equal-width bins over [low, high].
 ///
 /// The edges depend on the range, the grid and `bins` only, never on how the values fall, so a
 /// noisy histogram over them spends no privacy budget on its shape.
-public func histogramEdges(low: Double, high: Double, bins: Int, resolution: Double, onePerValue: Int) -> [Double] {
+public func histogramEdges(low: Double, high: Double, bins: Int, resolution: Double, onePerValue: Int, geometric: Bool = true) -> [Double] {
     if resolution > 0 {
         let values = Int(((high - low) / resolution).rounded()) + 1
         if values <= onePerValue {
@@ -367,6 +371,19 @@ public func histogramEdges(low: Double, high: Double, bins: Int, resolution: Dou
         if bins >= 4, values >= 3 {
             let start = low + resolution / 2, end = high - resolution / 2
             let inner = bins - 2
+            if geometric, low >= 0, high >= 1000 * Swift.max(low, resolution) {
+                // Distances from `low` from r/2 to end − low, in equal ratios, each edge moved to
+                // the nearest half step (so a bin holds whole grid values) and kept one step past
+                // the one before.
+                let first = resolution / 2, last = end - low, ratio = last / first
+                var edges = [low - resolution / 2, start]
+                for i in 1..<inner {
+                    let distance = first * Foundation.pow(ratio, Double(i) / Double(inner))
+                    let snapped = low + ((distance / resolution - 0.5).rounded() + 0.5) * resolution
+                    if snapped >= edges.last! + resolution * 0.999, snapped <= end - resolution * 0.999 { edges.append(snapped) }
+                }
+                return edges + [end, high + resolution / 2]
+            }
             let width = (end - start) / Double(inner)
             return [low - resolution / 2] + (0...inner).map { $0 == inner ? end : start + Double($0) * width } + [high + resolution / 2]
         }

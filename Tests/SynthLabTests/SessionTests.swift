@@ -263,15 +263,15 @@ struct SessionTests {
     /// A row count whose table could not fit in memory is refused before any plugin tries to
     /// allocate it (which would abort the plugin's process), at the prompt and on the command line.
     @Test func rowsBeyondTheMachinesMemoryAreRefused() throws {
-        #expect(throws: SynthLabError.invalidRequest("cannot make 100000000 rows: they would take about 25.6 GB for 8 columns, more than "
+        #expect(throws: SynthLabError.invalidRequest("cannot make 200000000 rows: they would take about 25.6 GB for 8 columns, more than "
                                                      + "this machine's 16.0 GB of memory; sample fewer rows, or in parts")) {
-            try GeneratorSession.checkMemory(rows: 100_000_000, columns: 8, memory: 16_000_000_000)
+            try GeneratorSession.checkMemory(rows: 200_000_000, columns: 8, memory: 16_000_000_000)
         }
-        #expect(throws: SynthLabError.invalidRequest("cannot make 100000000000 rows: a single column of them would take about 3.2 TB, more "
+        #expect(throws: SynthLabError.invalidRequest("cannot make 100000000000 rows: a single column of them would take about 1.6 TB, more "
                                                      + "than this machine's 16.0 GB of memory; sample fewer rows, or in parts")) {
             try GeneratorSession.checkMemory(rows: 100_000_000_000, columns: nil, memory: 16_000_000_000)
         }
-        try GeneratorSession.checkMemory(rows: 10_000_000, columns: 8, memory: 16_000_000_000)
+        try GeneratorSession.checkMemory(rows: 100_000_000, columns: 8, memory: 16_000_000_000)
         let shell = try CapturedSession()
         #expect(shell.type(#"ins = load("\#(insurance)")"#))
         #expect(shell.type("m = fit(independent(), ins, seed: 1)"), Comment(rawValue: shell.errors))

@@ -49,11 +49,12 @@ public final class GeneratorSession: @unchecked Sendable {
     }
 
     /// Refuses a row count whose table could not fit in this machine's memory (a plugin would
-    /// abort when it failed to allocate it): `rows` × `columns` values of 8 bytes, and as much
-    /// again three times over for the plugin's own buffers and the copy the host makes.
+    /// abort when it failed to allocate it): `rows` × `columns` values of 8 bytes, twice (the
+    /// plugin's table and the copy the host makes). It is meant for the absurd count, a typo's
+    /// extra digits; a count just under it may still not fit beside everything else.
     /// `columns` is nil for a simulator, whose columns are not known before it samples: one is counted.
     public static func checkMemory(rows: Int, columns: Int?, memory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
-        let needed = Double(rows) * Double(max(columns ?? 1, 1)) * 8 * 4
+        let needed = Double(rows) * Double(max(columns ?? 1, 1)) * 8 * 2
         guard needed > Double(memory) else { return }
         func shown(_ bytes: Double) -> String {
             let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]

@@ -49,6 +49,56 @@ struct StatisticalModelFileTests {
         }
     }
 
+    /// A model file whose header says something else than what was saved (each field and each
+    /// parameter at an extreme, the columns cut or of another kind) samples or is refused with a
+    /// reason; it never traps.
+    @Test(arguments: ["independent", "gaussian_copula", "bayesian_network"])
+    func aHeaderChangedByHandSamplesOrIsRefused(generator: String) throws {
+        let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
+        let host = HostServices(seed: 4)
+        let insurance = try CSVReader.read(path: Support.data("insurance.csv"))
+        let session = try GeneratorSession(generator: try PluginInstance(registry.plugin(generator), host: host), privacy: nil)
+        try session.fit(insurance, host: host)
+        let folder = Support.temporaryFolder()
+        try session.saveModel(to: folder + "/m.model", host: host)
+        let saved = try SavedModel.read(folder + "/m.model")
+        var headers: [SavedModelHeader] = []
+        for rows in [0, -1, Int.max] { var h = saved.header; h.rows = rows; headers.append(h) }
+        for seed in [0, UInt64.max] { var h = saved.header; h.seed = seed; headers.append(h) }
+        for epsilon in [0, -1, Double.greatestFiniteMagnitude] { var h = saved.header; h.epsilon = epsilon; h.delta = -1; headers.append(h) }
+        for index in saved.header.parameters.indices {
+            for value in ["-1", "0", "99999999999999", "abc", ""] {
+                var h = saved.header
+                h.parameters[index].value = value
+                headers.append(h)
+            }
+        }
+        var cut = saved.header
+        cut.columns.removeLast()
+        var otherKind = saved.header
+        otherKind.columns[0].kind = .boolean
+        var renamed = saved.header
+        renamed.columns[1].name = "gender"
+        var otherPlugin = saved.header
+        otherPlugin.plugin = generator == "independent" ? "gaussian_copula" : "independent"
+        headers += [cut, otherKind, renamed, otherPlugin]
+        var refused = 0
+        for (index, header) in headers.enumerated() {
+            let path = folder + "/changed-\(index).model"
+            try SavedModel.file(header: header, state: saved.state).write(to: URL(fileURLWithPath: path))
+            do {
+                let loaded = try GeneratorSession.loadModel(from: path, registry: registry, host: HostServices(seed: 4))
+                let rows = try loaded.sample(rows: 20, host: HostServices(seed: 5))
+                #expect(rows.rowCount == 20 && rows.columnNames == header.columns.map(\.name), "\(generator), header \(index)")
+            } catch {
+                refused += 1
+                #expect(!"\(error)".isEmpty, "\(generator), header \(index): refused without a reason")
+            }
+        }
+        // A cut column list, a column of another kind or name, another plugin: each is refused.
+        #expect(refused >= 4, "\(refused) of \(headers.count) refused")
+    }
+
     @Test func aModelOfAnotherGeneratorOrADamagedOneIsRefused() throws {
         let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])
         let host = HostServices(seed: 4)

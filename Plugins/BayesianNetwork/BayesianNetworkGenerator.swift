@@ -62,9 +62,8 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
     private let degree: Int
     private let bins: Int
     private let structureRows: Int
-    private let bounds: PublicBounds
-    /// Under privacy, the public categories of categorical columns.
-    private let categories: PublicCategories
+    /// Under privacy, the public ranges and categories.
+    private let metadata: PublicMetadata
     private var attributes: [Attribute] = []
     private var factors: [Factor] = []
 
@@ -72,8 +71,7 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
         degree = parameters.int("degree")
         bins = parameters.int("bins")
         structureRows = parameters.int("structure_rows")
-        bounds = try PublicBounds(parsing: parameters.string("bounds"))
-        categories = try PublicCategories(parsing: parameters.string("categories"))
+        metadata = try PublicMetadata(parameters)
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
@@ -83,9 +81,8 @@ public struct BayesianNetworkGenerator: ConditionalGenerator, PersistentGenerato
             throw PluginError.unsupported("the composed privacy mechanism does not offer \(Capability.privacyStatistics)")
         }
         let private_ = statistics != nil
-        try bounds.check(table, plugin: "bayesian_network", context: context)
-        let table = try categories.apply(to: table, plugin: "bayesian_network", context: context)
-        attributes = try table.columns.map { try Self.attribute($0, bins: bins, equalWidth: private_, bounds: bounds[$0.name]) }
+        let table = try metadata.apply(to: table, plugin: "bayesian_network", context: context)
+        attributes = try table.columns.map { try Self.attribute($0, bins: bins, equalWidth: private_, bounds: metadata.bounds[$0.name]) }
         let codes = zip(attributes, table.columns).map { Self.codes($0, $1) }
         let d = attributes.count
         let k = Swift.min(degree, Swift.max(0, d - 1))

@@ -70,9 +70,8 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
     private let shrinkage: Double
     private let bins: Int
     private let pairBins: Int
-    private let bounds: PublicBounds
-    /// Under privacy, the public categories of categorical columns.
-    private let categories: PublicCategories
+    /// Under privacy, the public ranges and categories.
+    private let metadata: PublicMetadata
     private var models: [ColumnModel] = []
     private var missingRates: [Double] = []
     private var names: [String] = []
@@ -87,14 +86,12 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
         shrinkage = parameters.float("correlation_shrinkage")
         bins = parameters.int("bins")
         pairBins = parameters.int("pair_bins")
-        bounds = try PublicBounds(parsing: parameters.string("bounds"))
-        categories = try PublicCategories(parsing: parameters.string("categories"))
+        metadata = try PublicMetadata(parameters)
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
         guard table.rowCount > 1 else { throw PluginError.invalidArgument("gaussian_copula needs at least two rows") }
-        try bounds.check(table, plugin: "gaussian_copula", context: context)
-        let table = try categories.apply(to: table, plugin: "gaussian_copula", context: context)
+        let table = try metadata.apply(to: table, plugin: "gaussian_copula", context: context)
         if let privacy = context.privacy {
             guard let statistics = privacy.statistics else {
                 throw PluginError.unsupported("the composed privacy mechanism does not offer \(Capability.privacyStatistics)")
@@ -166,7 +163,7 @@ public struct GaussianCopulaGenerator: ConditionalGenerator, PersistentGenerator
                 missingRates.append(0)
                 positions.append(encoder.forward(column)[0].map { $0 })
             default:
-                let domain = try NumericDomain(column, bounds: bounds[column.name])
+                let domain = try NumericDomain(column, bounds: metadata.bounds[column.name])
                 var edges = histogramEdges(low: domain.minimum, high: domain.maximum, bins: bins, resolution: domain.resolution, onePerValue: 0)
                 if domain.maximum == domain.minimum { edges = (0...bins).map { domain.minimum + Double($0) * 1e-9 } }
                 let cells = edges.count - 1

@@ -32,9 +32,8 @@ public struct IndependentGenerator: PersistentGenerator {
     private let histogramOnly: Bool
     private let bins: Int
     private let keepMissing: Bool
-    private let bounds: PublicBounds
-    /// Under privacy, the public categories of categorical columns.
-    private let categories: PublicCategories
+    /// Under privacy, the public ranges and categories.
+    private let metadata: PublicMetadata
     private var models: [ColumnModel]?
     private var schema: [Field] = []
 
@@ -55,8 +54,7 @@ public struct IndependentGenerator: PersistentGenerator {
         histogramOnly = parameters.string("numeric_model") == "histogram"
         bins = parameters.int("bins")
         keepMissing = parameters.bool("keep_missing")
-        bounds = try PublicBounds(parsing: parameters.string("bounds"))
-        categories = try PublicCategories(parsing: parameters.string("categories"))
+        metadata = try PublicMetadata(parameters)
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
@@ -65,15 +63,14 @@ public struct IndependentGenerator: PersistentGenerator {
         if context.privacy != nil, statistics == nil {
             throw PluginError.unsupported("the composed privacy mechanism does not offer \(Capability.privacyStatistics)")
         }
-        try bounds.check(table, plugin: "independent", context: context)
-        let table = try categories.apply(to: table, plugin: "independent", context: context)
+        let table = try metadata.apply(to: table, plugin: "independent", context: context)
         try statistics?.plan(queries: table.columns.count)
         var fitted: [ColumnModel] = []
         for (index, column) in table.columns.enumerated() {
             try context.checkCancellation()
             let model: ColumnModel
             if let statistics {
-                model = try ColumnModel.fitPrivately(column, bins: bins, bounds: bounds[column.name], statistics: statistics)
+                model = try ColumnModel.fitPrivately(column, bins: bins, bounds: metadata.bounds[column.name], statistics: statistics)
             } else {
                 model = ColumnModel.fit(column, bins: bins, histogram: histogramOnly)
             }

@@ -65,10 +65,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         var discriminatorSteps: Int, pac: Int, logFrequency: Bool, tau: Float, lambda: Float, slope: Float, dropout: Float
         var sampleByFrequency: Bool, sampleBatchStatistics: Bool
         var maxModes: Int, weightThreshold: Double
-        /// Under privacy, the public ranges of numeric columns.
-        var bounds: PublicBounds
-        /// Under privacy, the public categories of categorical columns.
-        var categories: PublicCategories
+        /// Under privacy, the public ranges and categories.
+        var metadata: PublicMetadata
     }
 
     /// What a saved model holds besides the generator's weights.
@@ -116,8 +114,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             dropout: Float(parameters.float("dropout")),
             sampleByFrequency: parameters.bool("sample_by_frequency"), sampleBatchStatistics: parameters.bool("sample_batch_statistics"),
             maxModes: parameters.int("max_modes"), weightThreshold: parameters.float("mode_weight_threshold"),
-            bounds: try PublicBounds(parsing: parameters.string("bounds")),
-            categories: try PublicCategories(parsing: parameters.string("categories")))
+            metadata: try PublicMetadata(parameters))
         guard settings.batchSize % settings.pac == 0 else {
             throw PluginError.invalidArgument("batch_size \(settings.batchSize) is not a multiple of pac \(settings.pac)")
         }
@@ -146,13 +143,12 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             }
             gradientPrivacy = gradient
         }
-        try settings.bounds.check(table, plugin: "ctgan", context: context)
-        let table = try settings.categories.apply(to: table, plugin: "ctgan", context: context)
+        let table = try settings.metadata.apply(to: table, plugin: "ctgan", context: context)
         let s = settings
         var encodeRandom = context.random("ctgan.encode")
         var mixtureRandom = context.random("ctgan.mixture")
         let coder = try TabularCoder(fitting: table, maxModes: s.maxModes, weightThreshold: s.weightThreshold,
-                                     publicBounds: gradientPrivacy != nil ? s.bounds : nil, random: &mixtureRandom, context: context)
+                                     publicBounds: gradientPrivacy != nil ? s.metadata.bounds : nil, random: &mixtureRandom, context: context)
         let n = table.rowCount
         let encoded = try coder.encode(table, random: &encodeRandom)
         // Under privacy the conditions are drawn from public information only: a column, then one

@@ -36,12 +36,12 @@ struct ConditionVector: Codable, Equatable {
         var list: [Discrete] = []
         var condStart = 0
         for (index, layout) in coder.columns.enumerated() {
-            guard case .categorical = layout.transform else { continue }
+            guard case .categorical(let encoder) = layout.transform else { continue }
             var counts = [Double](repeating: uniform ? 1 : 0, count: layout.width)
             // Uniform conditions (under privacy, where every column has a missing category) ask
             // for no missing cell: a column's missing rate comes from the rows the generator makes
             // freely, not from a share of conditions that no count sets.
-            if uniform, case .categorical(let encoder) = layout.transform, encoder.domain.hasMissing, layout.width > 1 {
+            if uniform, encoder.domain.hasMissing, layout.width > 1 {
                 counts[layout.width - 1] = 0
             }
             if !uniform {

@@ -81,10 +81,8 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
     let encoderWidths: [Int], decoderWidths: [Int]
     let l2: Float, lossFactor: Float, learningRate: Float
     let maxModes: Int, weightThreshold: Double
-    /// Under privacy, the public ranges of numeric columns.
-    let bounds: PublicBounds
-    /// Under privacy, the public categories of categorical columns.
-    let categories: PublicCategories
+    /// Under privacy, the public ranges and categories.
+    let metadata: PublicMetadata
     var model: Model?
 
     public init(parameters: Parameters, context: PluginContext) throws {
@@ -98,8 +96,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         learningRate = Float(parameters.float("learning_rate"))
         maxModes = parameters.int("max_modes")
         weightThreshold = parameters.float("mode_weight_threshold")
-        bounds = try PublicBounds(parsing: parameters.string("bounds"))
-        categories = try PublicCategories(parsing: parameters.string("categories"))
+        metadata = try PublicMetadata(parameters)
     }
 
     public mutating func fit(_ table: Table, context: PluginContext) throws {
@@ -111,12 +108,11 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
             }
             gradientPrivacy = gradient
         }
-        try bounds.check(table, plugin: "tvae", context: context)
-        let table = try categories.apply(to: table, plugin: "tvae", context: context)
+        let table = try metadata.apply(to: table, plugin: "tvae", context: context)
         var encodeRandom = context.random("tvae.encode")
         var mixtureRandom = context.random("tvae.mixture")
         let coder = try TabularCoder(fitting: table, maxModes: maxModes, weightThreshold: weightThreshold,
-                                     publicBounds: gradientPrivacy != nil ? bounds : nil, random: &mixtureRandom, context: context)
+                                     publicBounds: gradientPrivacy != nil ? metadata.bounds : nil, random: &mixtureRandom, context: context)
         let n = table.rowCount, d = coder.width
         let encoded = try coder.encode(table, random: &encodeRandom)
 

@@ -156,13 +156,11 @@ final class Repl {
         let status = StatusLine()
         // Whatever is printed while a progress line is up (a plugin's warning, a result) first
         // erases it, so that it starts a line of its own; the next report draws the line again.
-        let io = SessionIO(write: { text in
-            status.show(nil)
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }, diagnostic: { text in
-            status.show(nil)
-            FileHandle.standardError.write(Data(text.utf8))
-        }, progress: { status.show($0) })
+        let standard = SessionIO.standard
+        var io = standard
+        io.write = { status.show(nil); standard.write($0) }
+        io.diagnostic = { status.show(nil); standard.diagnostic($0) }
+        io.progress = { status.show($0) }
         session.setIO(io)
 
         guard let editor = sl_open("synthlab", Repl.historyPath(), 1000) else {

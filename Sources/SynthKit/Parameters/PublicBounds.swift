@@ -49,10 +49,9 @@ public struct PublicBounds: Sendable, Equatable {
                 throw PluginError.invalidArgument("bounds: column '\(name)' is \(column.kind.rawValue); bounds apply to numeric columns")
             }
         }
-        if context.privacy == nil, !ranges.isEmpty {
-            context.log(.warning, "\(plugin): bounds: applies under privacy, and is not used without it")
-        }
-        if context.privacy != nil {
+        if context.privacy == nil {
+            if !ranges.isEmpty { context.log(.warning, "\(plugin): bounds: applies under privacy, and is not used without it") }
+        } else {
             let unbounded = table.columns.filter { $0.kind.isNumeric && ranges[$0.name] == nil }.map(\.name)
             if !unbounded.isEmpty {
                 context.log(.warning, "\(plugin): the range of \(unbounded.joined(separator: ", ")) is taken from the data, as public "

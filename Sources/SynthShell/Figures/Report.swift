@@ -39,9 +39,7 @@ enum Report {
     /// The first metric with a goal, each configuration against the one with the best mean on its
     /// table, paired by seed (`compare`); nothing when no pair shares two seeds.
     static func pairedDifferences(_ results: ExperimentResults) -> String {
-        guard let metric = metricsToDraw(results).first,
-              let goal = results.trials.lazy.flatMap(\.metrics).first(where: { $0.metric.column == nil && $0.metric.name == metric })?.metric.goal
-        else { return "" }
+        guard let metric = metricsToDraw(results).first, let goal = Views.summaryMetrics(results).goals[metric] else { return "" }
         var rows: [[ResultTable.Cell]] = []
         var columns: [String] = []
         for table in orderedTables(results) {
@@ -225,13 +223,8 @@ enum Report {
 
     /// The table-level metrics with a goal that some trial computed, the preferred ones first.
     static func metricsToDraw(_ results: ExperimentResults) -> [String] {
-        var present: [String] = []
-        for trial in results.trials {
-            for result in trial.metrics where result.metric.column == nil && result.metric.hasValue && result.metric.goal != .none
-                && !present.contains(result.metric.name) {
-                present.append(result.metric.name)
-            }
-        }
+        let (names, goals) = Views.summaryMetrics(results)
+        let present = names.filter { goals[$0] != MetricGoal.none }
         let preferred = preferredMetrics.filter(present.contains)
         return Array((preferred + present.filter { !preferred.contains($0) }).prefix(8))
     }

@@ -672,8 +672,8 @@ extension Session {
         return ShellError(String(describing: error), at: location)
     }
 
-    /// Writes a table to CSV atomically; a failure points at `location`.
-    /// Writes a table as CSV, and the record of how it was made beside it when it has one.
+    /// Writes a table as CSV, atomically, and the record of how it was made beside it when it has
+    /// one; a failure points at `location`.
     func writeCSV(_ table: Table, to path: String, at location: SourceLocation, provenance: Provenance? = nil) throws(ShellError) {
         do {
             try CSVWriter.write(table, to: path)

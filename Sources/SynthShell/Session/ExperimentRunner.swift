@@ -84,7 +84,7 @@ enum ExperimentRunner {
             do {
                 try GeneratorSession.checkMemory(rows: rows, columns: tables.map(\.table.columns.count).max())
             } catch {
-                throw ShellError(String(describing: error), at: frame.location(of: "rows"))
+                throw session.failure(error, at: frame.location(of: "rows"))
             }
         }
         var seeds: [UInt64] = []
@@ -209,15 +209,15 @@ enum ExperimentRunner {
         }
         let cancelled = session.cancellationRequested
         let started = Date()
-        var finishedHere = 0
+        // The trials this call ran (not found in the store).
         var ranHere = Set<String>()
         // "[███░░░░░] 3/12 · eta 1 min 20 s": trials finished, and the time the run has left at its
         // pace (each trial's own line may add the time that trial has left).
         func header() -> String {
             let width = 12, filled = total > 0 ? width * finishedCount / total : width
             var text = "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "] \(finishedCount)/\(total)"
-            if finishedHere > 0, finishedCount < total {
-                let left = Date().timeIntervalSince(started) / Double(finishedHere) * Double(total - finishedCount)
+            if !ranHere.isEmpty, finishedCount < total {
+                let left = Date().timeIntervalSince(started) / Double(ranHere.count) * Double(total - finishedCount)
                 text += " · eta " + ProgressClock.duration(left)
             }
             return text
@@ -228,7 +228,6 @@ enum ExperimentRunner {
             try store.record(spec, outcome)
             outcomes[spec.key] = outcome
             finishedCount += 1
-            finishedHere += 1
             ranHere.insert(spec.key)
             let state = outcome.status == .done ? "done" : "failed: \(outcome.error ?? "")"
             // The live line names the trial short; a script's line for it in full.
@@ -236,8 +235,8 @@ enum ExperimentRunner {
             session.io.milestone?("[\(finishedCount)/\(total)] \(spec.table.name) · \(spec.label) · seed \(spec.seed): \(state)")
         }
         try session.checkCancelled()
-        if finishedHere > 0 {
-            session.io.diagnostic("ran \(finishedHere) trial\(finishedHere == 1 ? "" : "s") in \(ProgressClock.duration(Date().timeIntervalSince(started)))\n")
+        if !ranHere.isEmpty {
+            session.io.diagnostic("ran \(ranHere.count) trial\(ranHere.count == 1 ? "" : "s") in \(ProgressClock.duration(Date().timeIntervalSince(started)))\n")
         }
         // The warnings the plugins of the trials run here logged (public metadata taken from the
         // data under privacy, say), each once with how many trials gave it, in the experiment's

@@ -58,6 +58,8 @@ struct ReplCommand: ParsableCommand {
         // Scripts and -c have no live progress line: a plain line on stderr per finished trial.
         var plain = SessionIO.standard
         plain.milestone = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        // On a terminal, tables fold to its width; piped or redirected, they stay whole.
+        if isatty(STDOUT_FILENO) != 0 { plain.width = { terminalWidth() } }
         session.setIO(plain)
         var ok = true
         if let command {
@@ -161,6 +163,7 @@ final class Repl {
         io.write = { status.show(nil); standard.write($0) }
         io.diagnostic = { status.show(nil); standard.diagnostic($0) }
         io.progress = { status.show($0) }
+        io.width = { terminalWidth() }
         session.setIO(io)
 
         guard let editor = sl_open("synthlab", Repl.historyPath(), 1000) else {

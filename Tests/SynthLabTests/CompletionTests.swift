@@ -22,8 +22,9 @@ struct CompletionTests {
         #expect(Set(completer.complete(".").candidates) == Set(ShellCommands.all.map(\.name)))
     }
 
-    /// compare() and figure() complete a metric from the results they are given, and compare's
-    /// `against:` a configuration as the results name it.
+    /// compare(), figure() and select() complete a metric from the results they are given, and
+    /// compare's `against:` and select's `generators:` and `tables:` a configuration or table as
+    /// the results name it.
     @Test func completesMetricsAndConfigurationsOfResults() throws {
         let (shell, completer) = try completer()
         #expect(shell.type(#"r = run(experiment(tables: insurance, generators: [named(gen, "coarse"), gaussian_copula()], seeds: [1], rows: 100, validators: quality), executor: "inprocess")"#),
@@ -33,6 +34,10 @@ struct CompletionTests {
         #expect(completer.complete(#"compare(r, "quality", against: "co"#).insert == #"arse""#)
         #expect(completer.complete(#"compare(r, "quality", against: ""#).candidates == ["coarse", "gaussian_copula"])
         #expect(completer.complete(#"figure("metric", r, metric: "q"#).insert == #"uality""#)
+        // select() lists them the same way, inside a list too, and its tables.
+        #expect(completer.complete(#"select(r, metrics: ["column_shapes", "qu"#).insert == #"ality""#)
+        #expect(completer.complete(#"select(r, generators: "gau"#).insert == #"ssian_copula""#)
+        #expect(completer.complete(#"select(r, tables: "in"#).insert == #"surance""#)
         // Without results among the arguments, a string is a path, as elsewhere.
         #expect(completer.complete(#"compare(insurance, "qua"#).candidates.isEmpty)
     }

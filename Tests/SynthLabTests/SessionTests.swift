@@ -144,7 +144,10 @@ struct SessionTests {
         #expect(shell.type("r = run(e)"), Comment(rawValue: shell.errors))
         let table = shell.result("r")
         #expect(table.contains("| ins   | independent with laplace(epsilon: 10.0) |     2 | 10.0000 |"))
-        #expect(table.contains("column_shapes sd"))
+        // Each mean shows with its sd in one cell; CSV and JSON give them as two columns.
+        #expect(table.contains("column_shapes "), Comment(rawValue: table))
+        #expect(table.range(of: #"\| +[01]\.\d{4}\*? ± 0\.\d{4} \|"#, options: .regularExpression) != nil, Comment(rawValue: table))
+        #expect(!table.contains("column_shapes sd"))
         // The same experiment again gives the same numbers.
         #expect(shell.type("r2 = run(e)"))
         #expect(shell.result("r2") == table)
@@ -167,6 +170,61 @@ struct SessionTests {
         #expect(shell.result(#"export(r, "/no/folder/r.md")"#).contains("error: cannot write /no/folder/r.md: the folder /no/folder does not exist\n"))
         #expect(shell.result(#"export(r, "\#(folder)/r.xyz", format: "markdwn")"#).contains("did you mean `markdown`?"))
         #expect(shell.result(#"run(e, executor: "slurmm")"#).contains("no executor 'slurmm'"))
+    }
+
+    /// select() keeps the metrics, configurations and tables listed, in the order given, and
+    /// every format shows each mean with its sd: in one cell for people, as two columns for data.
+    @Test func selectsPartOfResultsAndShowsEachMeanWithItsSpread() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder()
+        #expect(shell.type(#"ins = load("\#(insurance)", target: "charges")"#))
+        #expect(shell.type("""
+            r = run(experiment(tables: ins, generators: [independent(), independent(bins: 8, numeric_model: "histogram")],
+                               validators: [column_shapes, missing_rates], seeds: [1, 2], rows: 300))
+            """), Comment(rawValue: shell.errors))
+        // A configuration is named as the results name it; a quote inside a string is written \".
+        let histogram = #"independent(numeric_model: "histogram", bins: 8)"#
+        #expect(shell.result("r").contains("| \(histogram) |"))
+        #expect(shell.type(#"p = select(r, metrics: ["missing_rate_difference", "column_shapes"], generators: ["independent(numeric_model: \"histogram\", bins: 8)", "independent"])"#),
+                Comment(rawValue: shell.errors))
+        // The results' rows and columns follow the lists.
+        let shown = shell.result("p")
+        let header = try #require(shown.split(separator: "\n").first { $0.hasPrefix("| table") })
+        #expect(header.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+                == ["table", "generator", "seeds", "rank", "missing_rate_difference", "column_shapes"], Comment(rawValue: shown))
+        let rows = shown.split(separator: "\n").filter { $0.hasPrefix("| ins") }
+        #expect(rows.count == 2 && rows[0].contains(histogram) && rows[1].contains("| independent "), Comment(rawValue: shown))
+        // The same means and sds as the full results', to the digit.
+        #expect(shell.type(#"export(r, "\#(folder)/r.json"); export(p, "\#(folder)/p.json"); export(p, "\#(folder)/p.csv")"#), Comment(rawValue: shell.errors))
+        let all = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json"))) as? [[String: Any]])
+        let part = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/p.json"))) as? [[String: Any]])
+        #expect(part.count == 2)
+        for row in part {
+            let same = try #require(all.first { $0["generator"] as? String == row["generator"] as? String })
+            for key in ["column_shapes", "column_shapes sd", "missing_rate_difference", "missing_rate_difference sd"] {
+                #expect((row[key] as? Double) != nil && row[key] as? Double == same[key] as? Double, "\(key)")
+            }
+            #expect(row["quality"] == nil && row["ks_statistic"] == nil)
+        }
+        let csv = try String(contentsOfFile: folder + "/p.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("table,generator,seeds,rank,missing_rate_difference,missing_rate_difference sd,column_shapes,column_shapes sd\n"), Comment(rawValue: csv))
+        // Markdown, LaTeX and HTML write "mean ± sd", the best mean in bold and the sd beside it.
+        #expect(shell.type(#"export(p, "\#(folder)/p.md"); export(p, "\#(folder)/p.tex"); export(p, "\#(folder)/p.html")"#), Comment(rawValue: shell.errors))
+        let markdown = try String(contentsOfFile: folder + "/p.md", encoding: .utf8)
+        #expect(markdown.range(of: #"\*\*0\.\d{4}\*\* ± 0\.\d{4} \|"#, options: .regularExpression) != nil, Comment(rawValue: markdown))
+        let latex = try String(contentsOfFile: folder + "/p.tex", encoding: .utf8)
+        #expect(latex.range(of: #"\\textbf\{0\.\d{4}\} \$\\pm\$ 0\.\d{4}"#, options: .regularExpression) != nil, Comment(rawValue: latex))
+        #expect(latex.contains("\\begin{tabular}{llrrrr}"), Comment(rawValue: latex))
+        let html = try String(contentsOfFile: folder + "/p.html", encoding: .utf8)
+        #expect(html.range(of: #"<strong>0\.\d{4}</strong> ± 0\.\d{4}</td>"#, options: .regularExpression) != nil)
+        // Names the results lack, lists with a name twice and empty lists are refused with the place.
+        #expect(shell.result(#"select(r, metrics: "qualty")"#).contains("metrics: the results have no metric 'qualty'"))
+        #expect(shell.result(#"select(r, metrics: ["column_shape"])"#).contains("did you mean `column_shapes`?"))
+        #expect(shell.result(#"select(r, generators: ["independent", "independent"])"#).contains("generators: 'independent' is listed twice"))
+        #expect(shell.result(#"select(r, tables: [])"#).contains("tables: the list is empty"))
+        #expect(shell.result(#"select(r, tables: "adult")"#).contains("the results have no table 'adult'"))
+        #expect(shell.result(#"select(ins, metrics: "quality")"#).contains("select() takes experiment results, got a table"))
+        #expect(shell.result("p") == shown)
     }
 
     /// training() and holdout() cut a table as an experiment's trial with that seed does: the two

@@ -242,6 +242,31 @@ struct TerminalTests {
         #expect(!all.contains("loss=") && !all.contains("fitting tvae"), "the progress line is gone: \(all)")
     }
 
+    /// Results wider than the terminal fold into blocks of columns that fit it, each led by the
+    /// table and generator; a file that `.once` writes keeps the table whole.
+    @Test func wideResultsFoldToTheTerminalsWidth() throws {
+        let terminal = try Terminal(pluginFolder: try Support.pluginFolder(), columns: 100)
+        let file = Support.temporaryFolder() + "/results.txt"
+        try terminal.enter(#"ins = load("\#(insurance)")"#)
+        try terminal.enter("r = run(experiment(tables: ins, generators: [independent(), gaussian_copula()], seeds: [1, 2], rows: 200, validators: [fidelity, quality]), executor: \"inprocess\")")
+        try terminal.waitForPrompt(seconds: 120)
+        try terminal.enter("r")
+        try terminal.waitForPrompt()
+        try terminal.enter(".once \(file)")
+        try terminal.enter("r")
+        try terminal.waitForPrompt()
+        let screen = terminal.scrollback
+        let lines = screen.split(separator: "\n").map(String.init)
+        // capture-pane -J joins a wrapped line: none of the output is wider than the terminal.
+        #expect(lines.filter { !$0.hasPrefix("synthlab>") }.allSatisfy { $0.count <= 100 }, Comment(rawValue: screen))
+        let headers = lines.filter { $0.hasPrefix("| table | generator ") }
+        #expect(headers.count > 2, Comment(rawValue: screen))
+        #expect(lines.contains { $0.hasPrefix("| ins   | gaussian_copula ") && $0.contains(" ± ") }, Comment(rawValue: screen))
+        let whole = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(whole.split(separator: "\n").filter { $0.hasPrefix("| table") }.count == 1, Comment(rawValue: whole))
+        #expect(whole.split(separator: "\n").contains { $0.count > 100 })
+    }
+
     @Test func nonASCIITextSurvivesTheLineEditor() throws {
         let terminal = try Terminal(pluginFolder: try Support.pluginFolder())
         try terminal.enter("note = \"Zürich · 東京 · ε ≤ 1 ✓\"")

@@ -17,7 +17,7 @@ enum Report {
         let trials = results.trials
         let done = trials.filter { $0.error == nil }.count
         body += "<p class=\"note\">\(trials.count) trials, \(done) done, \(trials.count - done) failed. Made \(ISO8601DateFormatter().string(from: Date())).</p>\n"
-        body += "<h2>Comparison</h2>\n<p class=\"note\">Mean over seeds (sd beside it); the best of each metric in bold; rank is the mean rank over the metrics that have a goal.</p>\n"
+        body += "<h2>Comparison</h2>\n<p class=\"note\">Mean ± sd over seeds; the best mean of each metric in bold; rank is the mean rank over the metrics that have a goal.</p>\n"
         body += Views.summary(results).renderHTMLTable()
         let notes = Views.summaryNotes(results)
         if !notes.isEmpty { body += "<p class=\"note\">" + notes.map(HTMLPage.escape).joined(separator: "<br>\n") + "</p>\n" }

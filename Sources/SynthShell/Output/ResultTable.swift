@@ -11,23 +11,37 @@ public struct ResultTable: Equatable, Sendable {
         /// A table's value as its CSV text, aligned as text; in JSON a number or boolean when
         /// `literal` (the text is then valid JSON), else a string.
         case datum(String, literal: Bool)
+        /// A mean over seeds and its sample standard deviation (nil over one seed): one cell for
+        /// people, "0.9626 ± 0.0049"; two columns in CSV and JSON, NAME and NAME sd.
+        case estimate(Double, sd: Double?, digits: Int)
         case empty
 
         var isNumeric: Bool {
             switch self {
-            case .integer, .number: true
+            case .integer, .number, .estimate: true
             default: false
             }
         }
 
         /// The cell as text for people (table, markdown, LaTeX).
-        var shown: String {
+        var shown: String { shown(marking: { $0 }) }
+
+        /// The cell as text for people, with `mark` applied to its value: to the mean alone of an
+        /// estimate, so that the mark of the best mean does not read as part of its spread. The
+        /// text is passed through `escape` before it is marked.
+        func shown(marking mark: (String) -> String, escape: (String) -> String = { $0 }) -> String {
             switch self {
-            case .text(let text), .datum(let text, _): text
-            case .integer(let value): String(value)
-            case .number(let value, let digits): value.isNaN ? "NaN" : String(format: "%.\(digits)f", value)
+            case .text(let text), .datum(let text, _): mark(escape(text))
+            case .integer(let value): mark(escape(String(value)))
+            case .number(let value, let digits): mark(escape(Self.format(value, digits)))
+            case .estimate(let mean, let sd, let digits):
+                mark(escape(Self.format(mean, digits))) + (sd.map { escape(" ± " + Self.format($0, digits)) } ?? "")
             case .empty: ""
             }
+        }
+
+        private static func format(_ value: Double, _ digits: Int) -> String {
+            value.isNaN ? "NaN" : String(format: "%.\(digits)f", value)
         }
 
         /// The cell as data (CSV): every digit kept.
@@ -62,9 +76,25 @@ public struct ResultTable: Equatable, Sendable {
     func shownRows(_ mark: (String) -> String) -> [[String]] {
         rows.enumerated().map { r, row in
             row.enumerated().map { c, cell in
-                emphasized.contains(Position(row: r, column: c)) ? mark(cell.shown) : cell.shown
+                emphasized.contains(Position(row: r, column: c)) ? cell.shown(marking: mark) : cell.shown
             }
         }
+    }
+
+    /// The table as data: each column that holds estimates split in two, the means under its
+    /// name and the standard deviations under NAME sd, every cell a plain number (CSV, JSON).
+    func asData() -> ResultTable {
+        let split = columns.indices.map { index in rows.contains { if case .estimate = $0[index] { true } else { false } } }
+        guard split.contains(true) else { return self }
+        var data = ResultTable(columns: columns.indices.flatMap { split[$0] ? [columns[$0], columns[$0] + " sd"] : [columns[$0]] }, rows: [])
+        data.rows = rows.map { row in
+            row.indices.flatMap { index -> [Cell] in
+                guard split[index] else { return [row[index]] }
+                guard case .estimate(let mean, let sd, let digits) = row[index] else { return [row[index], .empty] }
+                return [.number(mean, digits: digits), sd.map { .number($0, digits: digits) } ?? .empty]
+            }
+        }
+        return data
     }
 }
 
@@ -87,12 +117,15 @@ public enum OutputMode: String, CaseIterable, Sendable {
 }
 
 extension ResultTable {
-    public func render(_ mode: OutputMode) -> String {
+    /// The table in `mode`. Given the screen's `width`, a boxed table wider than it is cut into
+    /// blocks of columns that fit, one under the other, each led by the table's leading text
+    /// columns (table, generator) so that every block's rows can be read on their own.
+    public func render(_ mode: OutputMode, width: Int? = nil) -> String {
         switch mode {
-        case .table: renderBoxed()
+        case .table: width.map(renderFolded) ?? renderBoxed()
         case .markdown: renderMarkdown()
-        case .csv: renderCSV()
-        case .json: renderJSON()
+        case .csv: asData().renderCSV()
+        case .json: asData().renderJSON()
         case .latex: renderLaTeX()
         case .html: HTMLPage.document(title: "SynthLab results", body: renderHTMLTable())
         }
@@ -103,12 +136,12 @@ extension ResultTable {
     func renderHTMLTable() -> String {
         let numeric = numericColumns()
         var out = "<div class=\"wide\">\n<table>\n<thead><tr>" + columns.map { "<th>\(HTMLPage.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-        for row in shownRows({ "<strong>\(HTMLPage.escape($0))</strong>" }).enumerated().map({ r, cells in
-            cells.enumerated().map { c, text in
-                emphasized.contains(Position(row: r, column: c)) ? text : HTMLPage.escape(text)
-            }
-        }) {
-            out += "<tr>" + row.enumerated().map { c, text in numeric[c] ? "<td class=\"n\">\(text)</td>" : "<td>\(text)</td>" }.joined() + "</tr>\n"
+        for (r, row) in rows.enumerated() {
+            out += "<tr>" + row.enumerated().map { c, cell in
+                let text = cell.shown(marking: emphasized.contains(Position(row: r, column: c)) ? { "<strong>\($0)</strong>" } : { $0 },
+                                      escape: HTMLPage.escape)
+                return numeric[c] ? "<td class=\"n\">\(text)</td>" : "<td>\(text)</td>"
+            }.joined() + "</tr>\n"
         }
         return out + "</tbody>\n</table>\n</div>\n"
     }
@@ -120,8 +153,9 @@ extension ResultTable {
         }
     }
 
-    private func widths() -> [Int] {
-        let shown = shownRows { $0 + "*" }
+    /// Each column's width with emphasis marked by `mark`.
+    private func widths(_ mark: (String) -> String) -> [Int] {
+        let shown = shownRows(mark)
         return columns.indices.map { index in
             max(columns[index].count, shown.map { $0[index].count }.max() ?? 0)
         }
@@ -133,7 +167,7 @@ extension ResultTable {
     }
 
     private func renderBoxed() -> String {
-        let widths = widths(), numeric = numericColumns()
+        let widths = widths { $0 + "*" }, numeric = numericColumns()
         let rule = "+" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "+"
         func line(_ cells: [String], header: Bool) -> String {
             "| " + cells.enumerated().map { pad($1, widths[$0], right: !header && numeric[$0]) }.joined(separator: " | ") + " |"
@@ -144,8 +178,41 @@ extension ResultTable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The boxed table in blocks of columns no wider than `width` (a column wider than that on
+    /// its own gets a block of its own).
+    private func renderFolded(_ width: Int) -> String {
+        let widths = widths { $0 + "*" }, numeric = numericColumns()
+        func span(_ columns: some Collection<Int>) -> Int { columns.reduce(1) { $0 + widths[$1] + 3 } }
+        guard span(columns.indices) > width else { return renderBoxed() }
+        // The leading text columns repeat in every block, as many as leave room for the widest
+        // of the others beside them.
+        let leading = columns.indices.prefix { !numeric[$0] }
+        let widest = columns.indices.dropFirst(leading.count).map { widths[$0] + 3 }.max() ?? 0
+        var keys: [Int] = []
+        for index in leading {
+            guard span(keys + [index]) + widest <= width else { break }
+            keys.append(index)
+        }
+        var blocks: [[Int]] = []
+        for index in columns.indices.dropFirst(keys.count) {
+            if let last = blocks.last, span(keys + last + [index]) <= width {
+                blocks[blocks.count - 1].append(index)
+            } else {
+                blocks.append([index])
+            }
+        }
+        return blocks.map { block in
+            let picked = keys + block
+            var part = ResultTable(columns: picked.map { columns[$0] }, rows: rows.map { row in picked.map { row[$0] } })
+            part.emphasized = Set(emphasized.compactMap { position in
+                picked.firstIndex(of: position.column).map { Position(row: position.row, column: $0) }
+            })
+            return part.renderBoxed()
+        }.joined(separator: "\n")
+    }
+
     private func renderMarkdown() -> String {
-        let widths = widths().map { max($0, 3) }, numeric = numericColumns()
+        let widths = widths { "**" + $0 + "**" }.map { max($0, 3) }, numeric = numericColumns()
         func escape(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
         func line(_ cells: [String], header: Bool) -> String {
             "| " + cells.enumerated().map { pad(escape($1), widths[$0], right: !header && numeric[$0]) }.joined(separator: " | ") + " |"
@@ -174,6 +241,7 @@ extension ResultTable {
                 case .datum(let text, let literal): literal ? .number(text) : .string(text)
                 case .integer(let value): .number(String(value))
                 case .number(let value, _): value.isFinite ? .number(formatDouble(value)) : .null
+                case .estimate(let mean, _, _): mean.isFinite ? .number(formatDouble(mean)) : .null
                 case .empty: .null
                 }
                 return (name, value)
@@ -204,7 +272,7 @@ extension ResultTable {
         var lines = ["\\begin{tabular}{\(spec)}", "\\toprule", columns.map(escape).joined(separator: " & ") + " \\\\", "\\midrule"]
         lines += rows.enumerated().map { r, row in
             row.enumerated().map { c, cell in
-                emphasized.contains(Position(row: r, column: c)) ? "\\textbf{\(escape(cell.shown))}" : escape(cell.shown)
+                cell.shown(marking: emphasized.contains(Position(row: r, column: c)) ? { "\\textbf{\($0)}" } : { $0 }, escape: escape)
             }.joined(separator: " & ") + " \\\\"
         }
         lines += ["\\bottomrule", "\\end{tabular}"]

@@ -8,6 +8,10 @@ enum ArgumentKind: Equatable, Sendable {
     case table, path, columns, generators, validators, model, experiment, results, integer, number, string, bool
     case record, seeds, any
     case choice([String])
+    /// Names that the results given to the same call hold.
+    case resultNames(ResultNames)
+
+    enum ResultNames: Equatable, Sendable { case metrics, configurations, tables }
 }
 
 struct BuiltinParameter: Sendable {
@@ -180,10 +184,16 @@ enum Builtins {
             }
             return .view(Views.details(results))
         },
+        Builtin(name: "select", summary: "Part of experiment results: some metrics, configurations or tables, in the order given.", parameters: [
+            .required("results", .results, "experiment results"),
+            .optional("metrics", .resultNames(.metrics), "a metric name or a list of them (default: every one)"),
+            .optional("generators", .resultNames(.configurations), "a configuration, as the results name it, or a list of them (default: every one)"),
+            .optional("tables", .resultNames(.tables), "a table name or a list of them (default: every one)"),
+        ], body: select),
         Builtin(name: "compare", summary: "Paired differences of a metric between configurations across seeds: mean, 95 % interval, p-values.", parameters: [
             .required("results", .results, "experiment results"),
-            .required("metric", .string, "a table-level metric the trials reported, such as \"quality\""),
-            .optional("against", .string, "a configuration (as the results name it) to compare every other with (default: every pair)"),
+            .required("metric", .resultNames(.metrics), "a table-level metric the trials reported, such as \"quality\""),
+            .optional("against", .resultNames(.configurations), "a configuration (as the results name it) to compare every other with (default: every pair)"),
         ]) { _, frame throws(ShellError) in
             guard case .results(let results) = frame.value("results")! else {
                 throw ShellError("compare() takes experiment results, got \(frame.value("results")!.typeName)", at: frame.location(of: "results"))
@@ -210,7 +220,7 @@ enum Builtins {
             .required("value", .any, "experiment results, or the real table"),
             .required("to", .path, "the SVG file to write"),
             .optional("synthetic", .table, "the synthetic table (distribution, correlations)"),
-            .optional("metric", .string, "the metric to draw (metric, privacy; default quality)"),
+            .optional("metric", .resultNames(.metrics), "the metric to draw (metric, privacy; default quality)"),
             .optional("column", .string, "the column (distribution)"),
         ], body: Figures.draw),
         Builtin(name: "range", summary: "The integers from `from` to `to`, both included (for seeds).", parameters: [
@@ -332,6 +342,48 @@ enum Builtins {
         return .table(TableValue(name: table.name, table: part,
                                  path: "\(part.rowCount) rows \(what) \(table.name) (share \(formatDouble(share)), seed \(seed))",
                                  target: table.target))
+    }
+
+    /// select(): the trials of the configurations and tables listed, each with the metrics listed
+    /// (table-level and per-column ones of those names), in the order of the lists, so that a
+    /// results table or an export shows them in that order.
+    static func select(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
+        guard case .results(var results) = frame.value("results")! else {
+            throw ShellError("select() takes experiment results, got \(frame.value("results")!.typeName)", at: frame.location(of: "results"))
+        }
+        /// The names an argument lists, each known to the results, none twice; nil when it is not given.
+        func listed(_ parameter: String, what: String, known: [String]) throws(ShellError) -> [String]? {
+            guard let value = frame.value(parameter) else { return nil }
+            let location = frame.location(of: parameter)
+            let names = try Convert.strings(value, at: location, what: what)
+            guard !names.isEmpty else { throw ShellError("\(parameter): the list is empty; leave it out to keep every one", at: location) }
+            var seen = Set<String>()
+            for name in names {
+                guard known.contains(name) else {
+                    throw ShellError("\(parameter): the results have no \(what) '\(name)'" + Suggest.hint(name, among: known)
+                                     + " (they have: \(known.joined(separator: "; ")))", at: location)
+                }
+                guard seen.insert(name).inserted else { throw ShellError("\(parameter): '\(name)' is listed twice", at: location) }
+            }
+            return names
+        }
+        let metricNames = results.trials.flatMap { $0.metrics.map(\.metric.name) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let tableNames = results.trials.map(\.table).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let metrics = try listed("metrics", what: "metric", known: metricNames)
+        let generators = try listed("generators", what: "configuration", known: results.configurationLabels)
+        let tables = try listed("tables", what: "table", known: tableNames)
+        // Orders by position in a list; a stable sort keeps the seeds' order within each.
+        func order<T>(_ items: [T], by list: [String]?, _ key: (T) -> String) -> [T] {
+            guard let list else { return items }
+            return items.enumerated().filter { list.contains(key($0.element)) }
+                .sorted { (list.firstIndex(of: key($0.element))!, $0.offset) < (list.firstIndex(of: key($1.element))!, $1.offset) }
+                .map(\.element)
+        }
+        results.trials = order(order(results.trials, by: generators, \.generator), by: tables, \.table)
+        for index in results.trials.indices {
+            results.trials[index].metrics = order(results.trials[index].metrics, by: metrics, \.metric.name)
+        }
+        return .results(results)
     }
 
     /// named(): the generator configurations with a name in place of their label. A list's members

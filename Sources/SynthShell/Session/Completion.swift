@@ -207,11 +207,15 @@ public struct Completer {
                 case .choice(let words): return finish(prefix: content, candidates: words.map { Candidate(text: $0, suffix: "\"") })
                 case .string where parameter.name == "target":
                     return finish(prefix: content, candidates: session.boundColumns.map { Candidate(text: $0, suffix: "\"") })
-                case .string where parameter.name == "metric" || parameter.name == "against":
-                    // From the results the call is given: the metrics their trials reported, or
-                    // the configurations as they name them.
+                case .resultNames(let kind):
+                    // From the results the call is given: the metrics their trials reported, the
+                    // configurations or the tables as they name them.
                     guard let results = resultsArgument(call: call, context: context) else { break }
-                    let names = parameter.name == "metric" ? results.reportedMetrics : results.configurationLabels
+                    let names = switch kind {
+                    case .metrics: results.reportedMetrics
+                    case .configurations: results.configurationLabels
+                    case .tables: Array(Set(results.trials.map(\.table))).sorted()
+                    }
                     return finish(prefix: content, candidates: names.filter { !$0.contains("\"") }.map { Candidate(text: $0, suffix: "\"") })
                 default: break
                 }

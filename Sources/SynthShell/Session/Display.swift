@@ -4,21 +4,23 @@ import SynthLab
 
 /// How each kind of value shows at the prompt.
 enum Display {
-    static func render(_ value: Value, mode: OutputMode) -> String {
+    /// The value as the prompt shows it; result tables in `.table` mode fold to the screen's
+    /// `width` when one is given.
+    static func render(_ value: Value, mode: OutputMode, width: Int? = nil) -> String {
         switch value {
         case .nothing:
             return ""
         case .view(let table):
-            return table.render(mode)
+            return table.render(mode, width: width)
         case .results(let results):
             let notes = mode == .table ? Views.summaryNotes(results) : []
-            return Views.summary(results).render(mode) + notes.map { $0 + "\n" }.joined()
+            return Views.summary(results).render(mode, width: width) + notes.map { $0 + "\n" }.joined()
         case .plugin(let plugin):
             let descriptor = plugin.descriptor
             var text = "\(descriptor.id) \(descriptor.version): \(descriptor.name) (\(descriptor.kind.rawValue))\n"
             if !descriptor.summary.isEmpty { text += descriptor.summary + "\n" }
             if descriptor.parameters.isEmpty { return text + "no parameters\n" }
-            return text + Views.parameters(plugin).render(mode)
+            return text + Views.parameters(plugin).render(mode, width: width)
         case .table(let table):
             return "\(table.name): " + line(value)
         case .model:
@@ -26,7 +28,7 @@ enum Display {
         case .experiment(let experiment):
             return describe(experiment)
         case .list(let items) where items.contains(where: { !isScalar($0) }):
-            return items.map { render($0, mode: mode) }.joined(separator: "\n")
+            return items.map { render($0, mode: mode, width: width) }.joined(separator: "\n")
         default:
             return inline(value)
         }

@@ -12,6 +12,9 @@ public struct SessionIO {
     public var progress: ((String?) -> Void)?
     /// Plain lines for a session without a live progress line (a script): one per finished trial.
     public var milestone: ((String) -> Void)?
+    /// The screen's width in characters, asked each time a result is shown there; only a
+    /// terminal session sets it. Boxed tables wider than it fold into blocks of columns.
+    public var width: (() -> Int)?
 
     public init(write: @escaping (String) -> Void, diagnostic: @escaping (String) -> Void,
                 progress: ((String?) -> Void)? = nil) {
@@ -329,7 +332,8 @@ public final class Session {
     }
 
     func show(_ value: Value) {
-        let text = Display.render(value, mode: mode)
+        // A file that `.output` or `.once` writes keeps every table whole.
+        let text = Display.render(value, mode: mode, width: redirect == nil ? io.width?() : nil)
         if !text.isEmpty { emit(text.hasSuffix("\n") ? text : text + "\n") }
     }
 

@@ -98,7 +98,7 @@ enum Views {
         if withPrivacy { columns += ["epsilon", "delta"] }
         if compared { columns.append("rank") }
         let firstMetricColumn = columns.count
-        for name in metricNames { columns += manySeeds ? [name, name + " sd"] : [name] }
+        columns += metricNames
         if compared {
             var rankSums = [Double](repeating: 0, count: groups.count), rankCounts = [Int](repeating: 0, count: groups.count)
             for table in Set(groups.map(\.table)) {
@@ -117,7 +117,7 @@ enum Views {
                         rankSums[group] += rankOf[position]
                         rankCounts[group] += 1
                         if rankOf[position] == rankOf.min() {
-                            best.insert(ResultTable.Position(row: group, column: firstMetricColumn + m * (manySeeds ? 2 : 1)))
+                            best.insert(ResultTable.Position(row: group, column: firstMetricColumn + m))
                         }
                     }
                 }
@@ -136,11 +136,10 @@ enum Views {
             if compared { row.append(ranks[index].map { .number($0, digits: 2) } ?? .empty) }
             for stat in stats[index] {
                 guard let stat else {
-                    row += manySeeds ? [.empty, .empty] : [.empty]
+                    row.append(.empty)
                     continue
                 }
-                row.append(.number(stat.mean, digits: 4))
-                if manySeeds { row.append(stat.count > 1 ? .number(stat.sd, digits: 4) : .empty) }
+                row.append(manySeeds ? .estimate(stat.mean, sd: stat.count > 1 ? stat.sd : nil, digits: 4) : .number(stat.mean, digits: 4))
             }
             return row
         }

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import SynthShell
+
+@Suite("Result tables: means with their spread, and folding to the screen")
+struct ResultTableTests {
+    /// A summary-like table: two text columns, then many estimates, the best of some marked.
+    func wideTable() -> ResultTable {
+        let metrics = (1...12).map { "metric_number_\($0)" }
+        var rows: [[ResultTable.Cell]] = []
+        for row in 0..<3 {
+            var cells: [ResultTable.Cell] = [.text("adult"), .text("generator \(row)"), .integer(3)]
+            for index in metrics.indices {
+                let mean = Double(row * 100 + index) / 1000
+                let sd: Double? = index == 5 ? nil : 0.01 * Double(row + 1)
+                cells.append(.estimate(mean, sd: sd, digits: 4))
+            }
+            rows.append(cells)
+        }
+        var table = ResultTable(columns: ["table", "generator", "seeds"] + metrics, rows: rows)
+        table.emphasized = [ResultTable.Position(row: 1, column: 3), ResultTable.Position(row: 2, column: 14)]
+        return table
+    }
+
+    @Test func aWideTableFoldsIntoBlocksThatFitTheScreen() throws {
+        let table = wideTable()
+        let whole = table.render(.table)
+        #expect(whole.split(separator: "\n").allSatisfy { $0.count > 100 })
+        #expect(table.render(.table, width: 10_000) == whole)
+        for width in [60, 100, 140] {
+            let folded = table.render(.table, width: width)
+            let lines = folded.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            #expect(lines.allSatisfy { $0.count <= width }, "\(width): \(folded)")
+            // Every block is a boxed table led by the text columns; every cell shows once.
+            let headers = lines.filter { $0.hasPrefix("| table") }
+            #expect(headers.count > 1 && headers.allSatisfy { $0.hasPrefix("| table | generator   |") }, Comment(rawValue: folded))
+            let cells = lines.filter { $0.hasPrefix("| adult") }.flatMap { line in
+                line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.dropFirst(2)
+            }
+            let expected = table.render(.table).split(separator: "\n").filter { $0.hasPrefix("| adult") }.flatMap { line in
+                line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.dropFirst(2)
+            }
+            #expect(Set(cells) == Set(expected) && cells.count == expected.count, Comment(rawValue: folded))
+            // The marks of the best means stay on their cells.
+            #expect(folded.contains("0.1000* ± 0.0200") && folded.contains("0.2110* ± 0.0300"), Comment(rawValue: folded))
+        }
+        // A screen narrower than the text columns and a metric beside them shows each column in
+        // a block of its own: 15 blocks of three rules each.
+        let narrow = table.render(.table, width: 20)
+        #expect(narrow.split(separator: "\n").filter { $0.hasPrefix("+") }.count == 15 * 3, Comment(rawValue: narrow))
+    }
+
+    @Test func anEstimateIsOneCellForPeopleAndTwoColumnsForPrograms() throws {
+        let table = wideTable()
+        #expect(table.render(.table).contains(" 0.0000 ± 0.0100 |"))
+        // A mean over one seed shows alone.
+        #expect(table.render(.table).contains(" 0.0050 |"))
+        let csv = table.render(.csv).split(separator: "\n")
+        #expect(csv[0].hasPrefix("table,generator,seeds,metric_number_1,metric_number_1 sd,metric_number_2,"))
+        #expect(csv[1].hasPrefix("adult,generator 0,3,0.0,0.01,0.001,0.01,"))
+        // A mean over one seed has no sd: its sd column is empty.
+        #expect(csv[1].contains(",0.005,,0.006,"))
+        #expect(table.render(.markdown).contains("**0.1000** ± 0.0200"))
+        #expect(table.render(.latex).contains("\\textbf{0.1000} $\\pm$ 0.0200"))
+        #expect(table.render(.html).contains("<strong>0.1000</strong> ± 0.0200</td>"))
+        let json = try #require(JSONSerialization.jsonObject(with: Data(table.render(.json).utf8)) as? [[String: Any]])
+        #expect(json[2]["metric_number_12"] as? Double == 0.211 && json[2]["metric_number_12 sd"] as? Double == 0.03)
+        #expect(json[0]["metric_number_6 sd"] is NSNull)
+    }
+}

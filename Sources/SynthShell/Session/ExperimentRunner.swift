@@ -30,7 +30,7 @@ enum ExperimentRunner {
                 throw ShellError("validator '\(config.id)' needs a target column: load the table with target: \"COLUMN\"", at: location)
             }
             if needs.contains(.holdout), !holdout {
-                throw ShellError("validator '\(config.id)' needs held-out rows: give holdout:", at: location)
+                throw ShellError("validator '\(config.id)' needs held-out rows: give holdout:, the share of each table's rows kept out of training (holdout: 0.2)", at: location)
             }
             if !seen.insert(config.canonical).inserted {
                 throw ShellError("validators: \(config.label) is given twice", at: location)

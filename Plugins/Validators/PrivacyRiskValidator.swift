@@ -18,7 +18,7 @@ public struct PrivacyRiskValidator: Validator {
     public static let descriptor = PluginDescriptor(
         id: "privacy_risk",
         name: "Privacy risk",
-        version: "1.0.0",
+        version: "1.1.0",
         kind: .validator,
         summary: "Distance to closest record, nearest-neighbour ratio, exact copies and a distance-based membership-inference AUC.",
         parameters: [
@@ -105,7 +105,7 @@ public struct PrivacyRiskValidator: Validator {
             Metric(name: "exact_copy_rate", value: Double(copies.filter { $0 }.count) / Double(copies.count), goal: .minimize, range: 0...1),
             Metric(name: "exact_copy_rate_holdout", value: Double(holdoutCopies.filter { $0 }.count) / Double(holdoutCopies.count),
                    goal: .none, range: 0...1),
-            Metric(name: "mia_auc", value: attack, orElse: empty, goal: .minimize, range: 0...1),
+            Metric(name: "mia_auc", value: attack, orElse: empty, goal: .nearest(0.5), range: 0...1),
         ]
     }
 }

@@ -49,8 +49,8 @@ struct ValidateCommand: ParsableCommand {
                 let label = (metric.column ?? "(table)").padding(toLength: width, withPad: " ", startingAt: 0)
                 let name = metric.metric.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                 var line = "  \(label)  \(name)  \(format(metric))"
-                if metric.column == nil, metric.value != nil, metric.goal != .none {
-                    line += "  (\(metric.goal == .maximize ? "higher" : "lower") is better)"
+                if metric.column == nil, metric.value != nil, let phrase = metric.goal.phrase {
+                    line += "  (\(phrase))"
                 }
                 print(line)
             }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import SynthShell
+import SynthKit
+@testable import SynthLab
 
 @Suite("Result tables: means with their spread, and folding to the screen")
 struct ResultTableTests {
@@ -66,5 +68,30 @@ struct ResultTableTests {
         let json = try #require(JSONSerialization.jsonObject(with: Data(table.render(.json).utf8)) as? [[String: Any]])
         #expect(json[2]["metric_number_12"] as? Double == 0.211 && json[2]["metric_number_12 sd"] as? Double == 0.03)
         #expect(json[0]["metric_number_6 sd"] is NSNull)
+    }
+
+    /// A metric whose best is a value ranks by the distance from it: an attack's AUC of 0.53 is
+    /// better than one of 0.42, and both than 0.30, which lowering alone would call the best.
+    @Test func aNearestGoalRanksByTheDistanceFromItsTarget() throws {
+        func trial(_ generator: String, _ seed: UInt64, auc: Double, quality: Double) -> TrialResult {
+            TrialResult(table: "adult", generator: generator, seed: seed, epsilon: nil, delta: nil, metrics: [
+                MetricResult(validator: "privacy_risk", metric: Metric(name: "mia_auc", value: auc, goal: .nearest(0.5), range: 0...1)),
+                MetricResult(validator: "quality", metric: Metric(name: "quality", value: quality, goal: .maximize, range: 0...1)),
+            ], fitSeconds: 1, sampleSeconds: 0)
+        }
+        let results = ExperimentResults(trials: [
+            trial("low", 1, auc: 0.29, quality: 0.9), trial("low", 2, auc: 0.31, quality: 0.9),
+            trial("under", 1, auc: 0.42, quality: 0.8), trial("under", 2, auc: 0.42, quality: 0.8),
+            trial("over", 1, auc: 0.53, quality: 0.7), trial("over", 2, auc: 0.53, quality: 0.7),
+        ])
+        let summary = Views.summary(results)
+        let auc = try #require(summary.columns.firstIndex(of: "mia_auc")), rank = try #require(summary.columns.firstIndex(of: "rank"))
+        #expect(summary.emphasized.contains(ResultTable.Position(row: 2, column: auc)))
+        #expect(!summary.emphasized.contains(ResultTable.Position(row: 0, column: auc)))
+        // Each row's mean rank over mia_auc and quality: low (3 + 1) / 2, under (2 + 2) / 2, over (1 + 3) / 2.
+        #expect(summary.rows.map { $0[rank] } == [.number(2, digits: 2), .number(2, digits: 2), .number(2, digits: 2)])
+        #expect(MetricGoal.nearest(0.5).phrase == "nearer 0.5 is better")
+        #expect(MetricGoal(name: "nearest", target: 0.5) == .nearest(0.5) && MetricGoal(name: "nearest", target: nil) == nil)
+        #expect(MetricGoal(name: "maximize", target: nil) == .maximize && MetricGoal(name: "sideways", target: nil) == nil)
     }
 }

@@ -311,7 +311,10 @@ typedef struct synth_generator_state_v1 {
 typedef enum synth_goal {
     SYNTH_GOAL_MAXIMIZE = 1, /* higher is better */
     SYNTH_GOAL_MINIMIZE = 2, /* lower is better  */
-    SYNTH_GOAL_NONE = 3      /* informational    */
+    SYNTH_GOAL_NONE = 3,     /* informational    */
+    /* Closest to `target` is best (an attack's AUC at 0.5). Added after the first release of ABI
+     * v1: a host that does not know it, or a struct without `target`, treats it as NONE. */
+    SYNTH_GOAL_NEAREST = 4
 } synth_goal;
 
 /* One result of a validator, handed to the host's sink (borrowed for the call). */
@@ -327,6 +330,9 @@ typedef struct synth_metric {
      * real table"). Added after the first release of ABI v1: a host reads it only when struct_size
      * covers it, and treats a non-finite value without a reason as not applicable. */
     const char *not_applicable;
+    /* The best value, read only when `goal` is SYNTH_GOAL_NEAREST and `struct_size` covers it;
+     * finite and within [min, max]. Added after `not_applicable`. */
+    double target;
 } synth_metric;
 
 /* The tables a validator compares, all borrowed for the call. `holdout_*` are NULL unless the

@@ -141,6 +141,7 @@ private func validatorValidate(_ instance: UnsafeMutablePointer<synth_instance>?
             let goal: synth_goal = switch metric.goal {
             case .maximize: SYNTH_GOAL_MAXIMIZE
             case .minimize: SYNTH_GOAL_MINIMIZE
+            case .nearest: SYNTH_GOAL_NEAREST
             case .none: SYNTH_GOAL_NONE
             }
             metric.name.withCString { name in
@@ -148,7 +149,7 @@ private func validatorValidate(_ instance: UnsafeMutablePointer<synth_instance>?
                     var record = synth_metric(struct_size: UInt32(MemoryLayout<synth_metric>.size), name: name, column: column,
                                               value: metric.value, goal: goal,
                                               min: metric.range.lowerBound, max: metric.range.upperBound,
-                                              not_applicable: reason)
+                                              not_applicable: reason, target: metric.goal.target ?? .nan)
                     sink(sinkContext, &record)
                 }
                 withOptionalCString(metric.column) { column in

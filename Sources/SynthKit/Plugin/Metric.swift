@@ -1,6 +1,62 @@
-/// Whether a metric is better high or low.
-public enum MetricGoal: String, Sendable, Codable {
-    case maximize, minimize, none
+/// Whether a metric is better high, low or at a value.
+public enum MetricGoal: Sendable, Equatable, Hashable {
+    case maximize, minimize
+    /// Best at the value given, worse the farther from it on either side: a membership attack's
+    /// AUC, whose 0.5 is the attacker learning nothing and whose 0.3 tells members apart as well
+    /// as 0.7 does once the score is turned around.
+    case nearest(Double)
+    /// Informational: no value is better throughout.
+    case none
+
+    /// The goal's name in the results store and in JSON: maximize, minimize, nearest, none.
+    public var name: String {
+        switch self {
+        case .maximize: "maximize"
+        case .minimize: "minimize"
+        case .nearest: "nearest"
+        case .none: "none"
+        }
+    }
+
+    /// The best value of a `nearest` goal; nil for the others.
+    public var target: Double? {
+        if case .nearest(let target) = self { target } else { nil }
+    }
+
+    /// The goal of a stored name and target; nil for an unknown name or a `nearest` goal without
+    /// a finite target.
+    public init?(name: String, target: Double?) {
+        switch name {
+        case "maximize": self = .maximize
+        case "minimize": self = .minimize
+        case "none": self = .none
+        case "nearest":
+            guard let target, target.isFinite else { return nil }
+            self = .nearest(target)
+        default: return nil
+        }
+    }
+
+    /// How far a value is from the best, for ranking: lower is better, and equal keys tie. Nil
+    /// for an informational metric.
+    public func rankingKey(_ value: Double) -> Double? {
+        switch self {
+        case .maximize: -value
+        case .minimize: value
+        case .nearest(let target): Swift.abs(value - target)
+        case .none: nil
+        }
+    }
+
+    /// Which way is better, for people: "higher is better", "nearer 0.5 is better".
+    public var phrase: String? {
+        switch self {
+        case .maximize: "higher is better"
+        case .minimize: "lower is better"
+        case .nearest(let target): "nearer \(formatDouble(target)) is better"
+        case .none: nil
+        }
+    }
 }
 
 /// One number a validator reports, or the reason it has none for these tables.

@@ -89,6 +89,9 @@ public final class ResultStore: @unchecked Sendable {
             migrator.registerMigration("v2: plugin log") { db in
                 try db.execute(sql: "ALTER TABLE trials ADD COLUMN log TEXT NOT NULL DEFAULT '[]'")
             }
+            migrator.registerMigration("v3: nearest goals") { db in
+                try db.execute(sql: "ALTER TABLE metrics ADD COLUMN target REAL")
+            }
             try migrator.migrate(queue)
         } catch {
             throw SynthLabError.invalidRequest("\(path): cannot open the results store: \(error)")
@@ -114,10 +117,10 @@ public final class ResultStore: @unchecked Sendable {
                                      outcome.validateSeconds, outcome.peakMiB, outcome.epsilon, outcome.delta, losses, plugins, finished, log])
                 for (position, metric) in outcome.metrics.enumerated() {
                     try db.execute(sql: """
-                        INSERT INTO metrics (trial_key, position, validator, metric, column_name, value, goal, min, max, not_applicable)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO metrics (trial_key, position, validator, metric, column_name, value, goal, target, min, max, not_applicable)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, arguments: [outcome.key, position, metric.validator, metric.metric, metric.column, metric.value,
-                                         metric.goal.rawValue, metric.min, metric.max, metric.notApplicable])
+                                         metric.goal.name, metric.goal.target, metric.min, metric.max, metric.notApplicable])
                 }
             }
         } catch {
@@ -134,7 +137,7 @@ public final class ResultStore: @unchecked Sendable {
                 let decoder = JSONDecoder()
                 let metrics = metricRows.map { m in
                     MetricRecord(validator: m["validator"], metric: m["metric"], column: m["column_name"], value: m["value"],
-                                 goal: MetricGoal(rawValue: m["goal"]) ?? .none, min: m["min"], max: m["max"],
+                                 goal: MetricGoal(name: m["goal"], target: m["target"]) ?? .none, min: m["min"], max: m["max"],
                                  notApplicable: m["not_applicable"])
                 }
                 let losses = (try? decoder.decode([String].self, from: Data((row["loss_history"] as String).utf8))) ?? []

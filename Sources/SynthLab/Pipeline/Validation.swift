@@ -73,8 +73,22 @@ public struct MetricRecord: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case validator, metric, column, value, goal, min, max
+        case validator, metric, column, value, goal, target, min, max
         case notApplicable = "not_applicable"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        validator = try container.decode(String.self, forKey: .validator)
+        metric = try container.decode(String.self, forKey: .metric)
+        column = try container.decodeIfPresent(String.self, forKey: .column)
+        value = try container.decodeIfPresent(Double.self, forKey: .value)
+        // A goal this build does not know reads as informational.
+        goal = MetricGoal(name: try container.decode(String.self, forKey: .goal),
+                          target: try container.decodeIfPresent(Double.self, forKey: .target)) ?? .none
+        min = try container.decodeIfPresent(Double.self, forKey: .min)
+        max = try container.decodeIfPresent(Double.self, forKey: .max)
+        notApplicable = try container.decodeIfPresent(String.self, forKey: .notApplicable)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -84,7 +98,8 @@ public struct MetricRecord: Codable, Sendable, Equatable {
         try container.encode(metric, forKey: .metric)
         try container.encode(column, forKey: .column)
         try container.encode(value, forKey: .value)
-        try container.encode(goal, forKey: .goal)
+        try container.encode(goal.name, forKey: .goal)
+        try container.encode(goal.target, forKey: .target)
         try container.encode(min, forKey: .min)
         try container.encode(max, forKey: .max)
         try container.encode(notApplicable, forKey: .notApplicable)

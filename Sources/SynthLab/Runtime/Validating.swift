@@ -63,20 +63,30 @@ private func collectMetric(_ context: UnsafeMutableRawPointer?, _ metric: Unsafe
         collector.problem = collector.problem ?? "a metric without a name or with a short struct"
         return
     }
-    let goal: MetricGoal = switch raw.goal {
-    case SYNTH_GOAL_MAXIMIZE: .maximize
-    case SYNTH_GOAL_MINIMIZE: .minimize
-    default: .none
-    }
     let low = raw.min.isNaN ? -Double.infinity : raw.min
     let high = raw.max.isNaN ? Double.infinity : raw.max
     guard low <= high else {
         collector.problem = collector.problem ?? "metric '\(String(cString: name))' has range [\(low), \(high)]"
         return
     }
+    // `target` came after `not_applicable`: a struct that ends before it has no nearest goal.
+    let hasTarget = Int(raw.struct_size) >= MemoryLayout<synth_metric>.offset(of: \synth_metric.target)! + MemoryLayout<Double>.size
+    let goal: MetricGoal
+    switch raw.goal {
+    case SYNTH_GOAL_MAXIMIZE: goal = .maximize
+    case SYNTH_GOAL_MINIMIZE: goal = .minimize
+    case SYNTH_GOAL_NEAREST where hasTarget:
+        guard raw.target.isFinite, raw.target >= low, raw.target <= high else {
+            collector.problem = collector.problem ?? "metric '\(String(cString: name))' has the goal nearest \(raw.target), outside its range [\(low), \(high)]"
+            return
+        }
+        goal = .nearest(raw.target)
+    default: goal = .none
+    }
     let metricName = String(cString: name), column = raw.column.map { String(cString: $0) }
     var reason: String?
-    if Int(raw.struct_size) >= MemoryLayout<synth_metric>.size, let text = raw.not_applicable { reason = String(cString: text) }
+    if Int(raw.struct_size) >= MemoryLayout<synth_metric>.offset(of: \synth_metric.not_applicable)! + MemoryLayout<UnsafePointer<CChar>?>.size,
+       let text = raw.not_applicable { reason = String(cString: text) }
     if reason == nil, !raw.value.isFinite { reason = "the validator gave no finite value (\(raw.value)) and no reason" }
     let recorded = if let reason {
         Metric(name: metricName, column: column, notApplicable: reason, goal: goal, range: low...high)

@@ -46,7 +46,7 @@ enum Report {
             let means = configurations(results, table: table).compactMap { label, trials in
                 meanAndStandardDeviation(trials.compactMap { $0.value(of: metric) }).map { (label, $0.mean) }
             }
-            guard means.count > 1, let best = (goal == .minimize ? means.min { $0.1 < $1.1 } : means.max { $0.1 < $1.1 }) else { continue }
+            guard means.count > 1, goal != .none, let best = means.min(by: { goal.rankingKey($0.1)! < goal.rankingKey($1.1)! }) else { continue }
             let view = Views.compare(ExperimentResults(trials: results.trials.filter { $0.table == table }), metric: metric, baseline: best.0)
             columns = view.columns
             rows += view.rows

@@ -110,8 +110,8 @@ enum Views {
                     guard let goal = goals[name], goal != .none else { continue }
                     let scored = members.filter { means[$0][m] != nil }
                     guard scored.count == members.count else { continue }
-                    // Higher is better: rank the negated means.
-                    let keys = scored.map { goal == .maximize ? -means[$0][m]! : means[$0][m]! }
+                    // Each mean's distance from the best (the negated mean when higher is better).
+                    let keys = scored.map { goal.rankingKey(means[$0][m]!)! }
                     let rankOf = Correlation.averageRanks(keys)
                     for (position, group) in scored.enumerated() {
                         rankSums[group] += rankOf[position]

@@ -34,10 +34,4 @@ static synth_status validate(synth_instance *self, const synth_host *host, const
     return SYNTH_OK;
 }
 
-static const synth_validator_v1 validator = {.struct_size = sizeof(synth_validator_v1), .validate = validate};
-
-static const void *capability(const synth_instance *self, const char *id) {
-    (void)self;
-    return strcmp(id, SYNTH_CAP_VALIDATOR) == 0 ? &validator : NULL;
-}
-SYNTH_FIXTURE_ENTRY(SYNTH_ABI_VERSION, capability)
+SYNTH_FIXTURE_VALIDATOR(validate)

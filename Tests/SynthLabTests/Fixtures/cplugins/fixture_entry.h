@@ -5,6 +5,7 @@
 #define SYNTH_FIXTURE_ENTRY_H
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "synth_plugin.h"
 
@@ -25,5 +26,15 @@
         .descriptor_count = 1, .create = fixture_create, .get_capability = NULL,                               \
     };                                                                                                          \
     const synth_entry *synth_plugin_entry(void) { return &fixture_entry; }
+
+/* A validator whose one capability is `synth.validator/1` with the file's function VALIDATE. */
+#define SYNTH_FIXTURE_VALIDATOR(VALIDATE)                                                                      \
+    static const synth_validator_v1 fixture_validator = {.struct_size = sizeof(synth_validator_v1),            \
+                                                         .validate = VALIDATE};                                \
+    static const void *fixture_validator_capability(const synth_instance *self, const char *id) {               \
+        (void)self;                                                                                             \
+        return strcmp(id, SYNTH_CAP_VALIDATOR) == 0 ? &fixture_validator : NULL;                                \
+    }                                                                                                           \
+    SYNTH_FIXTURE_ENTRY(SYNTH_ABI_VERSION, fixture_validator_capability)
 
 #endif

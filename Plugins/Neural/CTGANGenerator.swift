@@ -420,7 +420,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         let layout = h.coder.columns[index]
         var random = context.random("ctgan.sample.conditional")
         let kept = try rejectionSample(rows: rows, batch: h.batchSize, width: h.coder.width, span: (layout.start, layout.width), level: level,
-                                       plugin: "ctgan", condition: "\(column) = \(value)") { want in
+                                       plugin: "ctgan", condition: "\(column) = \(value)",
+                                       advice: "train for more epochs, so that the generator learns to follow its condition") { want in
             try generate(model, rows: want, random: &random, context: context) { _ in h.conditions.fixed(h.batchSize, discrete: d, level: level) }
         }
         return try h.coder.decode(kept, rows: rows, random: &random)

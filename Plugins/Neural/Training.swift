@@ -29,9 +29,9 @@ func argmax(_ data: [Float], row: Int, width: Int, _ start: Int, _ count: Int) -
 
 /// Encoded rows (`width` wide) whose span `span` has its largest value at `level`, drawn by
 /// rejection from `generate(count)` for at most 100 rounds; the error when too few come out names
-/// the plugin and the condition.
+/// the plugin and the condition, how often the model made it, and what to do (`advice`).
 func rejectionSample(rows: Int, batch: Int, width: Int, span: (start: Int, width: Int), level: Int, plugin: String, condition: String,
-                     generate: (Int) throws -> [Float]) throws -> [Float] {
+                     advice: String, generate: (Int) throws -> [Float]) throws -> [Float] {
     var kept: [Float] = []
     var count = 0, drawn = 0
     for _ in 0..<100 where count < rows {
@@ -44,7 +44,9 @@ func rejectionSample(rows: Int, batch: Int, width: Int, span: (start: Int, width
         }
     }
     guard count == rows else {
-        throw PluginError.invalidArgument("\(plugin) made only \(count) of \(rows) rows with \(condition) in \(drawn) draws")
+        let rate = count == 0 ? "none of them had it" : "about 1 in \(drawn / count) had it"
+        throw PluginError.invalidArgument("\(plugin) made only \(count) of \(rows) rows with \(condition) in \(drawn) draws (\(rate)): "
+                                          + "the model makes that category too rarely to sample \(rows) rows given it; \(advice)")
     }
     return kept
 }

@@ -38,6 +38,8 @@ struct CompletionTests {
         #expect(completer.complete(#"select(r, metrics: ["column_shapes", "qu"#).insert == #"ality""#)
         #expect(completer.complete(#"select(r, generators: "gau"#).insert == #"ssian_copula""#)
         #expect(completer.complete(#"select(r, tables: "in"#).insert == #"surance""#)
+        // and of a table, its columns.
+        #expect(completer.complete(#"select(insurance, except: ["reg"#).insert == #"ion""#)
         // Without results among the arguments, a string is a path, as elsewhere.
         #expect(completer.complete(#"compare(insurance, "qua"#).candidates.isEmpty)
     }

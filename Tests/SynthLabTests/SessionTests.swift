@@ -223,8 +223,37 @@ struct SessionTests {
         #expect(shell.result(#"select(r, generators: ["independent", "independent"])"#).contains("generators: 'independent' is listed twice"))
         #expect(shell.result(#"select(r, tables: [])"#).contains("tables: the list is empty"))
         #expect(shell.result(#"select(r, tables: "adult")"#).contains("the results have no table 'adult'"))
-        #expect(shell.result(#"select(ins, metrics: "quality")"#).contains("select() takes experiment results, got a table"))
+        #expect(shell.result(#"select(r, columns: "age")"#).contains("columns: is for a table; results take metrics:, generators: or tables:"))
         #expect(shell.result("p") == shown)
+    }
+
+    /// select() of a table keeps the columns listed, in that order, or all but those listed:
+    /// covid_testing's row number, subject id and made-up names are no data to learn.
+    @Test func selectsTheColumnsOfATable() throws {
+        let shell = try CapturedSession()
+        #expect(shell.type(#"covid = load("\#(Support.data("covid_testing.csv"))", target: "result")"#))
+        #expect(shell.type(#"c = select(covid, except: ["rownames", "subject_id", "fake_first_name", "fake_last_name"])"#), Comment(rawValue: shell.errors))
+        #expect(shell.result("c") == "c: 15524 rows × 14 columns, target result (14 of the 18 columns of covid (\(Support.data("covid_testing.csv"))))\n")
+        guard case .table(let kept) = shell.session.lookup("c"), case .table(let all) = shell.session.lookup("covid") else {
+            Issue.record("c and covid are tables")
+            return
+        }
+        #expect(kept.table.columnNames == all.table.columnNames.filter { !["rownames", "subject_id", "fake_first_name", "fake_last_name"].contains($0) })
+        for column in kept.table.columns { #expect(column == all.table.column(named: column.name), "\(column.name) is the same column") }
+        #expect(shell.type(#"three = select(covid, columns: ["result", "age", "gender"])"#))
+        guard case .table(let three) = shell.session.lookup("three") else { return }
+        #expect(three.table.columnNames == ["result", "age", "gender"] && three.target == "result" && three.table.rowCount == 15524)
+        // A fitted model of the part knows only its columns.
+        #expect(shell.type("m = fit(independent(), three, seed: 1)"), Comment(rawValue: shell.errors))
+        #expect(shell.result("schema(sample(m, rows: 10))").contains("| gender | categorical |"))
+        // Each mistake is named where it is.
+        #expect(shell.result(#"select(covid, except: "result")"#).contains("except: result is the table's target; keep it, or load the table without target:"))
+        #expect(shell.result(#"select(covid, columns: ["agee"])"#).contains("columns: covid has no column 'agee' (did you mean `age`?)"))
+        #expect(shell.result(#"select(covid, except: ["age", "age"])"#).contains("except: 'age' is listed twice"))
+        #expect(shell.result(#"select(covid, columns: "age", except: "gender")"#).contains("give columns: or except:, not both"))
+        #expect(shell.result(#"select(covid, columns: [])"#).contains("columns: no column would be left"))
+        #expect(shell.result(#"select(covid, metrics: "quality")"#).contains("metrics: is for results; a table takes columns: or except:"))
+        #expect(shell.result(#"select(m, columns: "age")"#).contains("select() takes experiment results or a table, got a fitted model"))
     }
 
     /// training() and holdout() cut a table as an experiment's trial with that seed does: the two

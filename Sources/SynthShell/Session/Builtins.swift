@@ -184,11 +184,13 @@ enum Builtins {
             }
             return .view(Views.details(results))
         },
-        Builtin(name: "select", summary: "Part of experiment results: some metrics, configurations or tables, in the order given.", parameters: [
-            .required("results", .results, "experiment results"),
-            .optional("metrics", .resultNames(.metrics), "a metric name or a list of them (default: every one)"),
-            .optional("generators", .resultNames(.configurations), "a configuration, as the results name it, or a list of them (default: every one)"),
-            .optional("tables", .resultNames(.tables), "a table name or a list of them (default: every one)"),
+        Builtin(name: "select", summary: "Part of results (metrics, configurations, tables) or of a table (columns), in the order given.", parameters: [
+            .required("value", .any, "experiment results, or a table"),
+            .optional("metrics", .resultNames(.metrics), "results: a metric name or a list of them (default: every one)"),
+            .optional("generators", .resultNames(.configurations), "results: a configuration, as the results name it, or a list of them (default: every one)"),
+            .optional("tables", .resultNames(.tables), "results: a table name or a list of them (default: every one)"),
+            .optional("columns", .columns, "a table: the columns to keep, in this order"),
+            .optional("except", .columns, "a table: the columns to leave out (an id column, say)"),
         ], body: select),
         Builtin(name: "compare", summary: "Paired differences of a metric between configurations across seeds: mean, 95 % interval, p-values.", parameters: [
             .required("results", .results, "experiment results"),
@@ -346,10 +348,20 @@ enum Builtins {
 
     /// select(): the trials of the configurations and tables listed, each with the metrics listed
     /// (table-level and per-column ones of those names), in the order of the lists, so that a
-    /// results table or an export shows them in that order.
+    /// results table or an export shows them in that order; or the columns of a table listed.
     static func select(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
-        guard case .results(var results) = frame.value("results")! else {
-            throw ShellError("select() takes experiment results, got \(frame.value("results")!.typeName)", at: frame.location(of: "results"))
+        let forResults = ["metrics", "generators", "tables"], forTables = ["columns", "except"]
+        if case .table(let table) = frame.value("value")! {
+            if let name = forResults.first(where: { frame.value($0) != nil }) {
+                throw ShellError("\(name): is for results; a table takes columns: or except:", at: frame.location(of: name))
+            }
+            return try selectColumns(table, frame)
+        }
+        guard case .results(var results) = frame.value("value")! else {
+            throw ShellError("select() takes experiment results or a table, got \(frame.value("value")!.typeName)", at: frame.location(of: "value"))
+        }
+        if let name = forTables.first(where: { frame.value($0) != nil }) {
+            throw ShellError("\(name): is for a table; results take metrics:, generators: or tables:", at: frame.location(of: name))
         }
         /// The names an argument lists, each known to the results, none twice; nil when it is not given.
         func listed(_ parameter: String, what: String, known: [String]) throws(ShellError) -> [String]? {
@@ -384,6 +396,34 @@ enum Builtins {
             results.trials[index].metrics = order(results.trials[index].metrics, by: metrics, \.metric.name)
         }
         return .results(results)
+    }
+
+    /// select() of a table: the columns `columns:` lists, in that order, or every one but those
+    /// `except:` lists. The target stays a column: leaving it out is refused.
+    static func selectColumns(_ value: TableValue, _ frame: CallFrame) throws(ShellError) -> Value {
+        let keep = frame.value("columns"), leave = frame.value("except")
+        if keep != nil, leave != nil { throw ShellError("give columns: or except:, not both", at: frame.location(of: "except")) }
+        guard let given = keep ?? leave else { return .table(value) }
+        let parameter = keep != nil ? "columns" : "except"
+        let location = frame.location(of: parameter)
+        let names = try Convert.strings(given, at: location, what: "column names")
+        var seen = Set<String>()
+        for name in names {
+            guard value.table.column(named: name) != nil else {
+                throw ShellError("\(parameter): \(value.name) has no column '\(name)'" + Suggest.hint(name, among: value.table.columnNames), at: location)
+            }
+            guard seen.insert(name).inserted else { throw ShellError("\(parameter): '\(name)' is listed twice", at: location) }
+        }
+        let columns = keep != nil ? names.compactMap { value.table.column(named: $0) } : value.table.columns.filter { !seen.contains($0.name) }
+        guard !columns.isEmpty else { throw ShellError("\(parameter): no column would be left", at: location) }
+        if let target = value.target, !columns.contains(where: { $0.name == target }) {
+            throw ShellError("\(parameter): \(target) is the table's target; keep it, or load the table without target:", at: location)
+        }
+        let table: Table
+        do { table = try Table(columns: columns) } catch { throw ShellError(error.description, at: location) }
+        return .table(TableValue(name: value.name, table: table,
+                                 path: "\(columns.count) of the \(value.table.columns.count) columns of \(value.name) (\(value.path))",
+                                 target: value.target, provenance: value.provenance))
     }
 
     /// named(): the generator configurations with a name in place of their label. A list's members

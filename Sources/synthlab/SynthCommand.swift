@@ -15,8 +15,8 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "How many rows to make.") var rows: Int
     @Option(help: "The seed every random draw derives from.") var seed: UInt64
     @Option(help: "Where to write the synthetic table (CSV, written atomically).") var out: String
-    @Option(name: .customLong("where"), help: ArgumentHelp("Sample given one category, COLUMN=VALUE (generators that sample conditionally).", valueName: "COLUMN=VALUE"))
-    var condition: String?
+    @Option(name: .customLong("where"), help: ArgumentHelp("Sample given a category, COLUMN=VALUE (generators that sample conditionally); repeat it for several, the rarest first.", valueName: "COLUMN=VALUE"))
+    var conditions: [String] = []
     @Option(name: .customLong("save-model"), help: ArgumentHelp("Also write the fitted model to FILE (generators that save models: ctgan, tvae).", valueName: "FILE"))
     var modelPath: String?
     @OptionGroup var csv: CSVFlags
@@ -26,7 +26,7 @@ struct SynthCommand: ParsableCommand {
         try reportingErrors {
             var request = SynthesisRequest(generator: generator, privacy: privacy, parameters: parameters, dataPath: data,
                                            csvOptions: try csv.options(), rows: rows, seed: seed, outputPath: out)
-            request.condition = try parseCondition(condition)
+            request.conditions = try conditions.map(parseCondition)
             request.modelPath = modelPath
             let report = try Synthesis.run(request, registry: PluginRegistry(), host: output.host(seed: seed))
             commandStatusLine.show(nil)
@@ -41,8 +41,7 @@ struct SynthCommand: ParsableCommand {
 }
 
 /// `--where COLUMN=VALUE` as a pair.
-func parseCondition(_ condition: String?) throws -> (column: String, value: String)? {
-    guard let condition else { return nil }
+func parseCondition(_ condition: String) throws -> ConditionalSampling.Condition {
     guard let equals = condition.firstIndex(of: "="), equals != condition.startIndex else {
         throw CLIError("--where takes COLUMN=VALUE, got '\(condition)'")
     }
@@ -58,14 +57,14 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "The seed every random draw derives from (default: the seed the model was fitted with, as the REPL's sample() does).")
     var seed: UInt64?
     @Option(help: "Where to write the synthetic table (CSV, written atomically).") var out: String
-    @Option(name: .customLong("where"), help: ArgumentHelp("Sample given one category, COLUMN=VALUE.", valueName: "COLUMN=VALUE"))
-    var condition: String?
+    @Option(name: .customLong("where"), help: ArgumentHelp("Sample given a category, COLUMN=VALUE; repeat it for several, the rarest first.", valueName: "COLUMN=VALUE"))
+    var conditions: [String] = []
     @OptionGroup var output: OutputFlags
 
     func run() throws {
         try reportingErrors {
             let saved = try SavedModel.read(model)
-            let report = try Synthesis.sample(saved, rows: rows, condition: try parseCondition(condition), outputPath: out,
+            let report = try Synthesis.sample(saved, rows: rows, conditions: try conditions.map(parseCondition), outputPath: out,
                                               registry: PluginRegistry(), host: output.host(seed: seed ?? saved.header.seed))
             commandStatusLine.show(nil)
             if output.json { return try printJSON(report) }

@@ -41,7 +41,7 @@ public enum TrialRunner {
             let spent = model.privacySpent
             try Provenance(generator: .init(generator), privacy: privacy.map(Provenance.Plugin.init), seed: spec.seed,
                            trainingTableSHA256: Provenance.hash(training), trainingRows: training.rowCount, rows: synthetic.rowCount,
-                           epsilon: spent?.epsilon, delta: spent?.delta, condition: nil)
+                           epsilon: spent?.epsilon, delta: spent?.delta, conditions: [])
                 .write(beside: path)
         }
         let validateStart = DispatchTime.now()

@@ -36,12 +36,12 @@ public struct Provenance: Codable, Sendable, Equatable {
     public var rows: Int
     public var epsilon: Double?
     public var delta: Double?
-    /// `column=value` when the rows were sampled given a category.
+    /// `column=value` when the rows were sampled given a category; several joined by ", ".
     public var condition: String?
     public var created: String
 
     public init(generator: Plugin, privacy: Plugin?, seed: UInt64, trainingTableSHA256: String?, trainingRows: Int?, rows: Int,
-                epsilon: Double?, delta: Double?, condition: (column: String, value: String)?) {
+                epsilon: Double?, delta: Double?, conditions: [ConditionalSampling.Condition]) {
         self.generator = generator
         self.privacy = privacy
         self.seed = seed
@@ -50,7 +50,7 @@ public struct Provenance: Codable, Sendable, Equatable {
         self.rows = rows
         self.epsilon = epsilon
         self.delta = delta
-        self.condition = condition.map { "\($0.column)=\($0.value)" }
+        self.condition = ConditionalSampling.describe(conditions)
         self.created = ISO8601DateFormatter().string(from: Date())
     }
 

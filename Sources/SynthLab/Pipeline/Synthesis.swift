@@ -12,8 +12,9 @@ public struct SynthesisRequest: Sendable {
     public var rows: Int
     public var seed: UInt64
     public var outputPath: String
-    /// Sample given that this categorical column has this category.
-    public var condition: (column: String, value: String)?
+    /// Sample given that these categorical columns have these categories (the first is the
+    /// generator's own condition; `ConditionalSampling` keeps the rows that meet the others).
+    public var conditions: [ConditionalSampling.Condition] = []
     /// Where to also write the fitted model (for a generator that can save it).
     public var modelPath: String?
 
@@ -73,7 +74,7 @@ public enum Synthesis {
     public static func run(_ request: SynthesisRequest, registry: PluginRegistry, host: HostServices) throws -> SynthesisReport {
         guard request.rows > 0 else { throw SynthLabError.invalidRequest("--rows must be at least 1, got \(request.rows)") }
         let generatorPlugin = try registry.plugin(request.generator, kind: .generator)
-        if request.condition != nil, !generatorPlugin.descriptor.samplesConditionally {
+        if !request.conditions.isEmpty, !generatorPlugin.descriptor.samplesConditionally {
             let able = registry.plugins(of: .generator).filter(\.descriptor.samplesConditionally).map(\.id).sorted()
             throw SynthLabError.invalidRequest("generator '\(generatorPlugin.id)' does not sample conditionally (these do: \(able.joined(separator: ", ")))")
         }
@@ -106,7 +107,7 @@ public enum Synthesis {
         let privacy = try privacyPlugin.map { try PluginInstance($0, parameters: resolved[$0.id]!, host: host) }
         let generator = try PluginInstance(generatorPlugin, parameters: resolved[generatorPlugin.id]!, host: host)
         // A --where that cannot hold is refused before the fit, which may take minutes.
-        if let condition = request.condition, table.column(named: condition.column) == nil {
+        for condition in request.conditions where table.column(named: condition.column) == nil {
             throw SynthLabError.invalidRequest("--where: \(request.dataPath) has no column '\(condition.column)'"
                                                + Suggest.hint(condition.column, among: table.columnNames)
                                                + " (columns: \(table.columnNames.joined(separator: ", ")))")
@@ -116,13 +117,15 @@ public enum Synthesis {
         try session.fit(table, host: host)
         if let modelPath = request.modelPath { try session.saveModel(to: modelPath, host: host) }
         let sampleStart = Date()
-        let synthetic = try session.sample(rows: request.rows, where: request.condition, host: host)
+        let synthetic = try ConditionalSampling.sample(rows: request.rows, conditions: request.conditions, seed: host.seed) { rows, condition, seed in
+            try session.sample(rows: rows, where: condition, host: host.reseeded(seed))
+        }
         let sampleEnd = Date()
         try CSVWriter.write(synthetic, to: request.outputPath)
         let spent = session.privacySpent
         try Provenance(generator: .init(generator), privacy: privacy.map(Provenance.Plugin.init), seed: request.seed,
                        trainingTableSHA256: Provenance.hash(table), trainingRows: table.rowCount, rows: synthetic.rowCount,
-                       epsilon: spent?.epsilon, delta: spent?.delta, condition: request.condition)
+                       epsilon: spent?.epsilon, delta: spent?.delta, conditions: request.conditions)
             .write(beside: request.outputPath)
         return SynthesisReport(
             generator: PluginReference(generator), privacy: privacy.map(PluginReference.init),
@@ -134,25 +137,27 @@ public enum Synthesis {
 
     /// Rows from a model file that `saveModel` wrote (read with `SavedModel.read`): no training
     /// table is read.
-    public static func sample(_ saved: SavedModel, rows: Int, condition: (column: String, value: String)?, outputPath: String,
+    public static func sample(_ saved: SavedModel, rows: Int, conditions: [ConditionalSampling.Condition], outputPath: String,
                               registry: PluginRegistry, host: HostServices) throws -> SynthesisReport {
         guard rows > 0 else { throw SynthLabError.invalidRequest("--rows must be at least 1, got \(rows)") }
         try checkWritable(outputPath)
         let header = saved.header, modelPath = saved.path
         let names = header.columns.map(\.name)
         // Checked on the header, before the model is loaded.
-        if let condition, !names.contains(condition.column) {
+        for condition in conditions where !names.contains(condition.column) {
             throw SynthLabError.invalidRequest("--where: the model has no column '\(condition.column)'" + Suggest.hint(condition.column, among: names)
                                                + " (columns: \(names.joined(separator: ", ")))")
         }
         let session = try GeneratorSession.loadModel(saved, registry: registry, host: host)
         let start = Date()
-        let synthetic = try session.sample(rows: rows, where: condition, host: host)
+        let synthetic = try ConditionalSampling.sample(rows: rows, conditions: conditions, seed: host.seed) { rows, condition, seed in
+            try session.sample(rows: rows, where: condition, host: host.reseeded(seed))
+        }
         let end = Date()
         try CSVWriter.write(synthetic, to: outputPath)
         try Provenance(generator: .init(session.generator), privacy: nil, seed: host.seed, trainingTableSHA256: header.trainingTableSHA256,
                        trainingRows: header.rows, rows: synthetic.rowCount, epsilon: header.epsilon, delta: header.delta,
-                       condition: condition)
+                       conditions: conditions)
             .write(beside: outputPath)
         return SynthesisReport(
             generator: PluginReference(session.generator), privacy: nil, data: modelPath, output: outputPath, rows: synthetic.rowCount,

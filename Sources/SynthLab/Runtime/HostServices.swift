@@ -21,6 +21,15 @@ public final class HostServices: @unchecked Sendable {
         self.progress = progress
     }
 
+    /// The same services with another seed (itself when the seed is its own); a cancellation of
+    /// either is seen by the other through `cancellationCheck`.
+    public func reseeded(_ seed: UInt64) -> HostServices {
+        guard seed != self.seed else { return self }
+        let other = HostServices(seed: seed, log: log, progress: progress)
+        other.cancellationCheck = { [self] in isCancelled }
+        return other
+    }
+
     public func cancel() {
         lock.lock()
         cancelled = true

@@ -100,7 +100,7 @@ enum Builtins {
             .optional("rows", .integer, "how many rows (default: as many as the training table; needed for a simulator)"),
             .optional("to", .path, "a CSV file to write, atomically"),
             .optional("seed", .integer, "the seed of a simulator (drawn from the session seed when left out)"),
-            .optional("where", .record, "a condition on one categorical column, {income: \">50K\"}, for a generator that samples conditionally"),
+            .optional("where", .record, "categories of categorical columns, {income: \">50K\"} or {sex: \"Female\", income: \">50K\"}, for a generator that samples conditionally (the rarest first)"),
         ], body: sample),
         Builtin(name: "save", summary: "Write a table to a CSV file, or a fitted model to a model file, atomically.", parameters: [
             .required("value", .any, "a table, or a fitted model of a generator that can save it (ctgan, tvae)"),
@@ -528,20 +528,23 @@ enum Builtins {
             // A model draws with the seed it was fitted with unless given another, so that a
             // recorded session's samples come out the same without a seed written down.
             let seed = try frame.value("seed").map { v throws(ShellError) in try Convert.seed(v, at: frame.location(of: "seed")) } ?? model.seed
-            let condition = try sampleCondition(frame, model: model, session: session)
+            let conditions = try sampleConditions(frame, model: model, session: session)
             let count = rows ?? model.trainingRows
             do {
                 let doing = "sampling \(count) rows from \(model.spec.label)"
                 session.io.progress?(doing)
                 defer { session.io.progress?(nil) }
-                let table = try model.sample(rows: count, where: condition, seed: seed, options: session.modelOptions(doing))
+                let options = session.modelOptions(doing)
+                let table = try ConditionalSampling.sample(rows: count, conditions: conditions, seed: seed) { rows, condition, seed in
+                    try model.sample(rows: rows, where: condition, seed: seed, options: options)
+                }
                 let spent = model.privacySpent
                 result = TableValue(name: "synthetic", table: table, path: "sampled from \(model.spec.label)", target: nil,
                                     provenance: Provenance(generator: model.generatorRecord,
                                                            privacy: model.privacyRecord, seed: seed,
                                                            trainingTableSHA256: model.trainingTableSHA256,
                                                            trainingRows: model.trainingRows, rows: table.rowCount,
-                                                           epsilon: spent?.epsilon, delta: spent?.delta, condition: condition))
+                                                           epsilon: spent?.epsilon, delta: spent?.delta, conditions: conditions))
             } catch {
                 throw session.failure(error, at: frame.location)
             }
@@ -555,29 +558,35 @@ enum Builtins {
         return .table(result)
     }
 
-    /// The `where:` of sample(): one categorical column of the model's table and its category.
-    static func sampleCondition(_ frame: CallFrame, model: FittedModel, session: Session) throws(ShellError) -> (column: String, value: String)? {
-        guard let given = frame.value("where") else { return nil }
+    /// The `where:` of sample(): categories of categorical columns of the model's table, the
+    /// first one the generator's own condition (none when `where:` is not given).
+    static func sampleConditions(_ frame: CallFrame, model: FittedModel, session: Session) throws(ShellError) -> [ConditionalSampling.Condition] {
+        guard let given = frame.value("where") else { return [] }
         let location = frame.location(of: "where")
-        guard case .record(let fields) = given, fields.count == 1 else {
-            throw ShellError("where: takes one column and its category, as in {income: \">50K\"}", at: location)
-        }
-        guard model.columns.contains(fields[0].key) else {
-            throw ShellError("where: no column '\(fields[0].key)'" + Suggest.hint(fields[0].key, among: model.columns), at: location)
+        guard case .record(let fields) = given, !fields.isEmpty else {
+            throw ShellError("where: takes columns and their categories, as in {income: \">50K\"} or {sex: \"Female\", income: \">50K\"}", at: location)
         }
         guard model.spec.generator.plugin.descriptor.samplesConditionally else {
             let able = session.registry.plugins(of: .generator).filter(\.descriptor.samplesConditionally).map(\.id).sorted()
             throw ShellError("'\(model.spec.generator.id)' does not sample conditionally (these do: \(able.joined(separator: ", ")))", at: location)
         }
-        let value: String
-        switch fields[0].value {
-        case .string(let text): value = text
-        case .bool(let flag): value = flag ? "true" : "false"
-        case let other:
-            throw ShellError("where: a condition is a category of a categorical or boolean column, written as a string or true/false, "
-                             + "as in {income: \">50K\"}; got \(other.typeName)", at: location)
+        var conditions: [ConditionalSampling.Condition] = []
+        for field in fields {
+            guard model.columns.contains(field.key) else {
+                throw ShellError("where: no column '\(field.key)'" + Suggest.hint(field.key, among: model.columns), at: location)
+            }
+            guard !conditions.contains(where: { $0.column == field.key }) else {
+                throw ShellError("where: \(field.key) is given twice", at: location)
+            }
+            switch field.value {
+            case .string(let text): conditions.append((field.key, text))
+            case .bool(let flag): conditions.append((field.key, flag ? "true" : "false"))
+            case let other:
+                throw ShellError("where: a condition is a category of a categorical or boolean column, written as a string or true/false, "
+                                 + "as in {income: \">50K\"}; got \(other.typeName) for \(field.key)", at: location)
+            }
         }
-        return (fields[0].key, value)
+        return conditions
     }
 
     /// sample() of a generator that needs no training table.
@@ -616,7 +625,7 @@ enum Builtins {
             return TableValue(name: spec.generator.id, table: table, path: "simulated by \(spec.label)",
                               target: table.column(named: "label") != nil ? "label" : nil,
                               provenance: Provenance(generator: record, privacy: nil, seed: seed, trainingTableSHA256: nil,
-                                                     trainingRows: nil, rows: table.rowCount, epsilon: nil, delta: nil, condition: nil))
+                                                     trainingRows: nil, rows: table.rowCount, epsilon: nil, delta: nil, conditions: []))
         } catch {
             throw session.failure(error, at: frame.location)
         }

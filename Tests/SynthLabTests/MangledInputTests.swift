@@ -34,6 +34,8 @@ struct MangledInputTests {
         ".help sample",
         "x = [1, 2.5, -3e2, \"a\\tb\", true, {k: [false]}]; x",
         "details(v)",
+        #"select(v, metrics: ["column_shapes", "missing_rate_difference"], generators: "s"); select(ins, except: ["region", "sex"])"#,
+        #"sample(fit(gaussian_copula(), ins, seed: 1), rows: 10, where: {smoker: "yes", sex: "female"})"#,
     ]
 
     static func mangle(_ text: String, random: inout Philox) -> String {

@@ -18,7 +18,7 @@ import SynthKit
         _ = shell.type(#"ins = load("\#(insurance)", target: "charges")"#)
         _ = shell.type("""
             r = run(experiment(tables: ins, generators: [independent(), gaussian_copula(), tvae(epochs: 3), independent() with laplace(epsilon: [0.5, 4])],
-                               seeds: [1, 2], holdout: 0.2, validators: [quality, utility(models: "linear")]))
+                               seeds: [1, 2], holdout: 0.2, validators: [quality, utility(models: "linear"), privacy_risk]))
             """)
         return (shell, folder)
     }()
@@ -30,12 +30,13 @@ import SynthKit
         // Self-contained: no scripts, no external resources.
         #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))
         #expect(html.components(separatedBy: "<svg").count - 1 >= 15, "bars, privacy curves, losses, marginals, heatmaps")
-        for section in ["Comparison", "Paired differences", "Metrics: ins", "Privacy and utility: ins", "Training losses", "Real and synthetic: ins", "Provenance"] {
+        for section in ["Comparison", "Paired differences", "Metrics: ins", "Privacy and utility: ins", "Fidelity, utility and privacy risk: ins",
+                        "Training losses", "Real and synthetic: ins", "Provenance"] {
             #expect(html.contains("<h2>\(section)"), "\(section)")
         }
         #expect(html.contains("<strong>"), "the best values are marked")
         #expect(html.contains("<th>compared with</th>") && html.contains("Each configuration against the best mean of quality on its table"))
-        // A table wider than the page (the comparison has two columns per metric) scrolls in its
+        // A table wider than the page (the comparison has a column per metric) scrolls in its
         // own box instead of running off the page.
         let tables = html.components(separatedBy: "<table>").count - 1
         #expect(tables == 3 && html.components(separatedBy: "<div class=\"wide\">\n<table>").count - 1 == tables)
@@ -105,6 +106,7 @@ import SynthKit
             (#"figure("metric", r, metric: "quality", to: "\#(folder)/quality.svg")"#, "quality.svg"),
             (#"figure("privacy", r, metric: "quality", to: "\#(folder)/privacy.svg")"#, "privacy.svg"),
             (#"figure("losses", r, to: "\#(folder)/losses.svg")"#, "losses.svg"),
+            (#"figure("tradeoff", r, metric: "linear_r2", against: "mia_auc", to: "\#(folder)/tradeoff.svg")"#, "tradeoff.svg"),
         ] {
             #expect(shell.type(statement), Comment(rawValue: shell.errors))
             let svg = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
@@ -119,7 +121,13 @@ import SynthKit
         #expect(shell.result(#"figure("metric", r, metric: "f1", to: "\#(folder)/x.svg")"#).contains("no trial reported 'f1' (the trials reported: "))
         #expect(shell.result(#"figure("distribution", ins, synthetic: s, column: "bmo", to: "\#(folder)/x.svg")"#).contains("no column 'bmo'"))
         #expect(shell.result(#"figure("distributon", ins, synthetic: s, column: "bmi", to: "\#(folder)/x.svg")"#)
-            .contains("no figure kind 'distributon' (did you mean `distribution`?) (kinds: metric, privacy, losses, distribution, correlations)"))
+            .contains("no figure kind 'distributon' (did you mean `distribution`?) (kinds: metric, privacy, tradeoff, losses, distribution, correlations)"))
+        // A trade-off has a point per configuration (five here), and needs its x axis named.
+        let tradeoff = try String(contentsOfFile: folder + "/tradeoff.svg", encoding: .utf8)
+        #expect(tradeoff.components(separatedBy: "<circle").count - 1 == 5 && tradeoff.contains("linear_r2 against mia_auc on ins"))
+        #expect(shell.result(#"figure("tradeoff", r, to: "\#(folder)/x.svg")"#).contains("needs against: the metric on the x axis"))
+        #expect(shell.result(#"figure("tradeoff", r, against: "mia", to: "\#(folder)/x.svg")"#).contains("no trial reported 'mia' (did you mean `mia_auc`?)"))
+        #expect(shell.result(#"figure("metric", r, against: "mia_auc", to: "\#(folder)/x.svg")"#).contains("against: is for figure(\"tradeoff\", …)"))
         #expect(shell.result(#"figure("pie", r, to: "\#(folder)/x.svg")"#).contains("no figure kind 'pie'"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/x.svg"))
     }

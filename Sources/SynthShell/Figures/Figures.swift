@@ -5,7 +5,7 @@ import SynthMath
 
 /// The `figure()` built-in: the report's figures, one at a time, written as SVG files.
 enum Figures {
-    static let kinds = ["metric", "privacy", "losses", "distribution", "correlations"]
+    static let kinds = ["metric", "privacy", "tradeoff", "losses", "distribution", "correlations"]
 
     static func draw(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
         let kind = try Convert.string(frame.value("kind")!, at: frame.location(of: "kind"))
@@ -17,12 +17,19 @@ enum Figures {
         let metric = try frame.value("metric").map { v throws(ShellError) in try Convert.string(v, at: frame.location(of: "metric")) } ?? "quality"
         let svg: String
         switch kind {
-        case "metric", "privacy", "losses":
+        case "metric", "privacy", "tradeoff", "losses":
             guard case .results(let results) = frame.value("value")! else {
                 throw ShellError("figure(\"\(kind)\", …) draws experiment results (from run()), got \(frame.value("value")!.typeName)",
                                  at: frame.location(of: "value"))
             }
-            svg = try resultsFigure(kind, results, metric: metric, at: frame.location(of: "metric"))
+            if kind == "tradeoff" {
+                svg = try tradeoffFigure(results, frame)
+            } else {
+                if frame.value("against") != nil {
+                    throw ShellError("against: is for figure(\"tradeoff\", …), the metric on the x axis", at: frame.location(of: "against"))
+                }
+                svg = try resultsFigure(kind, results, metric: metric, at: frame.location(of: "metric"))
+            }
         default:
             let real = try Convert.table(frame.value("value")!, at: frame.location(of: "value"), what: "the real table")
             guard let syntheticValue = frame.value("synthetic") else {
@@ -49,6 +56,23 @@ enum Figures {
             throw ShellError.writeFailure(path, error, at: frame.location(of: "to"))
         }
         return .nothing
+    }
+
+    /// figure("tradeoff", …): `metric` (y, default quality) against `against` (x), one point per configuration of
+    /// the first table where some configuration has both.
+    static func tradeoffFigure(_ results: ExperimentResults, _ frame: CallFrame) throws(ShellError) -> String {
+        guard let given = frame.value("against") else {
+            throw ShellError(#"figure("tradeoff", …) needs against: the metric on the x axis, as in metric: "boosting_f1", against: "mia_auc""#,
+                             at: frame.location)
+        }
+        let x = try Convert.string(given, at: frame.location(of: "against"), what: "a metric name")
+        let y = try frame.value("metric").map { v throws(ShellError) in try Convert.string(v, at: frame.location(of: "metric"), what: "a metric name") } ?? "quality"
+        try checkReported(y, in: results, at: frame.location(of: "metric"))
+        try checkReported(x, in: results, at: frame.location(of: "against"))
+        for table in Report.orderedTables(results) {
+            if let svg = Report.tradeoff(results, table: table, x: x, y: y) { return svg }
+        }
+        throw ShellError("no configuration has values of both '\(y)' and '\(x)'", at: frame.location)
     }
 
     /// Refuses a table-level metric that no trial reported, with the nearest one and the list.

@@ -5,7 +5,8 @@ import SynthMath
 import SynthMetrics
 
 /// The self-contained HTML report of experiment results: the comparison table, figures (metric
-/// bars with error bars, privacy–utility curves, training losses, real vs synthetic marginals and
+/// bars with error bars, privacy–utility curves, fidelity and utility against a membership
+/// attack's AUC, training losses, real vs synthetic marginals and
 /// the correlation difference of each configuration's first seed), failed trials and provenance.
 enum Report {
     /// Metrics drawn as bars, in this order when present.
@@ -24,6 +25,7 @@ enum Report {
         body += pairedDifferences(results)
         body += metricFigures(results)
         body += privacyFigures(results)
+        body += riskFigures(results)
         body += lossFigures(results)
         body += dataFigures(results)
         let failed = trials.filter { $0.error != nil }
@@ -82,6 +84,37 @@ enum Report {
         }
         guard !labels.isEmpty else { return nil }
         return SVG.bars(title: "\(metric) on \(table)", metric: metric, labels: labels, means: means, deviations: deviations)
+    }
+
+    /// Where the trials ran a membership attack: fidelity and utility against its AUC, one point
+    /// per configuration, on each table.
+    static func riskFigures(_ results: ExperimentResults) -> String {
+        let reported = Set(results.reportedMetrics)
+        guard reported.contains("mia_auc") else { return "" }
+        let against = ["quality", "boosting_f1", "boosting_r2", "logistic_f1", "linear_r2"].filter(reported.contains).prefix(2)
+        var out = ""
+        for table in orderedTables(results) {
+            let figures = against.compactMap { tradeoff(results, table: table, x: "mia_auc", y: $0) }
+            if !figures.isEmpty {
+                out += "<h2>Fidelity, utility and privacy risk: \(HTMLPage.escape(table))</h2>\n<p class=\"note\">Each configuration's mean "
+                    + "over seeds, ± one sd on either axis; a membership attack's AUC of 0.5 learns nothing.</p>\n<div class=\"figures\">\n"
+                    + figures.joined() + "</div>\n"
+            }
+        }
+        return out
+    }
+
+    /// Two metrics of each configuration on one table, as a point at their means over the seeds
+    /// with ± one sd on either axis; nil when no configuration has both.
+    static func tradeoff(_ results: ExperimentResults, table: String, x: String, y: String) -> String? {
+        var points: [(name: String, x: Double, xSD: Double?, y: Double, ySD: Double?)] = []
+        for (label, trials) in configurations(results, table: table) {
+            let xs = trials.compactMap { $0.value(of: x) }, ys = trials.compactMap { $0.value(of: y) }
+            guard let a = meanAndStandardDeviation(xs), let b = meanAndStandardDeviation(ys) else { continue }
+            points.append((label, a.mean, xs.count > 1 ? a.standardDeviation : nil, b.mean, ys.count > 1 ? b.standardDeviation : nil))
+        }
+        guard !points.isEmpty else { return nil }
+        return SVG.scatter(title: "\(y) against \(x) on \(table)", xLabel: x, yLabel: y, points: points)
     }
 
     /// ε spent against a utility metric, one line per generator across its privacy settings.

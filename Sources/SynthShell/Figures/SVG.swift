@@ -169,6 +169,33 @@ enum SVG {
         return out + frame.legend(series.map(\.name)) + "</svg>\n"
     }
 
+    /// One point per name at (x, y), each with whiskers of ± its sd on either axis (none when
+    /// nil), and a legend: a trade-off between two metrics.
+    static func scatter(title: String, xLabel: String, yLabel: String,
+                        points: [(name: String, x: Double, xSD: Double?, y: Double, ySD: Double?)]) -> String {
+        var frame = Frame()
+        frame.reserveLegend(points.map(\.name))
+        func range(_ values: [(Double, Double?)]) -> ClosedRange<Double> {
+            let low = values.map { $0.0 - ($0.1 ?? 0) }.min() ?? 0, high = values.map { $0.0 + ($0.1 ?? 0) }.max() ?? 1
+            let pad = high > low ? (high - low) * 0.08 : Swift.max(Swift.abs(low) * 0.05, 0.05)
+            return (low - pad)...(high + pad)
+        }
+        frame.xRange = range(points.map { ($0.x, $0.xSD) })
+        frame.yRange = range(points.map { ($0.y, $0.ySD) })
+        var out = frame.open(title: title) + frame.yAxis(label: yLabel) + frame.xAxis(label: xLabel)
+        for (index, point) in points.enumerated() {
+            let color = palette[index % palette.count], x = frame.x(point.x), y = frame.y(point.y)
+            if let sd = point.xSD, sd > 0 {
+                out += "<line x1=\"\(number(frame.x(point.x - sd)))\" y1=\"\(number(y))\" x2=\"\(number(frame.x(point.x + sd)))\" y2=\"\(number(y))\" stroke=\"\(color)\"/>\n"
+            }
+            if let sd = point.ySD, sd > 0 {
+                out += "<line x1=\"\(number(x))\" y1=\"\(number(frame.y(point.y - sd)))\" x2=\"\(number(x))\" y2=\"\(number(frame.y(point.y + sd)))\" stroke=\"\(color)\"/>\n"
+            }
+            out += "<circle cx=\"\(number(x))\" cy=\"\(number(y))\" r=\"4.5\" fill=\"\(color)\"/>\n"
+        }
+        return out + frame.legend(points.map(\.name)) + "</svg>\n"
+    }
+
     /// Real and synthetic marginals of one column: overlaid histograms for numbers (the real
     /// column's twenty equal-width bins), side-by-side bars of category shares otherwise.
     static func distribution(real: Column, synthetic: Column) -> String {

@@ -218,11 +218,12 @@ enum Builtins {
             .optional("format", .choice(OutputMode.allCases.map(\.rawValue)), "table, markdown, csv, json, latex or html"),
         ], body: export),
         Builtin(name: "figure", summary: "Draw a figure as SVG into a file.", parameters: [
-            .required("kind", .choice(Figures.kinds), "metric, privacy, losses (of results); distribution, correlations (of two tables)"),
+            .required("kind", .choice(Figures.kinds), "metric, privacy, tradeoff, losses (of results); distribution, correlations (of two tables)"),
             .required("value", .any, "experiment results, or the real table"),
             .required("to", .path, "the SVG file to write"),
             .optional("synthetic", .table, "the synthetic table (distribution, correlations)"),
-            .optional("metric", .resultNames(.metrics), "the metric to draw (metric, privacy; default quality)"),
+            .optional("metric", .resultNames(.metrics), "the metric to draw (metric, privacy, tradeoff's y axis; default quality)"),
+            .optional("against", .resultNames(.metrics), "tradeoff: the metric on the x axis, as in metric: \"boosting_f1\", against: \"mia_auc\""),
             .optional("column", .string, "the column (distribution)"),
         ], body: Figures.draw),
         Builtin(name: "range", summary: "The integers from `from` to `to`, both included (for seeds).", parameters: [

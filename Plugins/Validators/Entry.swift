@@ -3,7 +3,7 @@ import SynthKit
 @_cdecl("synth_plugin_entry")
 public func synthPluginEntry() -> UnsafeRawPointer {
     exportPlugins(FidelityValidator.self, QualityValidator.self, UtilityValidator.self, AugmentationValidator.self,
-                  BiasValidator.self, DetectionValidator.self, PrivacyRiskValidator.self)
+                  BiasValidator.self, DetectionValidator.self, PrivacyRiskValidator.self, ConstraintsValidator.self)
 }
 
 extension Validator {

@@ -103,12 +103,12 @@ struct CommandLineTests {
         try CSVWriter.write(adult.rows(Array(3000..<5000)), to: folder + "/synthetic.csv")
         let common = ["validate", "--real", folder + "/train.csv", "--synthetic", folder + "/synthetic.csv",
                       "--holdout", folder + "/holdout.csv", "--target", "income", "--json"]
-        let run = try Support.synthlab(common + ["--param", "sensitive=sex"])
+        let run = try Support.synthlab(common + ["--param", "sensitive=sex", "--param", "rules=age >= 17; education -> `education-num`"])
         #expect(run.status == 0, "\(run.stderr)")
         let json = try Support.json(run.stdout)
         let validators = try #require(json["validators"] as? [String])
         #expect(Set(validators) == ["column_shapes", "missing_rates", "fidelity", "quality", "utility", "augmentation", "bias",
-                                    "detection", "privacy_risk"])
+                                    "detection", "privacy_risk", "constraints"])
         #expect((json["failed"] as? [Any])?.isEmpty == true)
         let metrics = try #require(json["metrics"] as? [[String: Any]])
         for id in validators { #expect(metrics.contains { $0["validator"] as? String == id }, "\(id)") }
@@ -119,6 +119,9 @@ struct CommandLineTests {
         }
         #expect(metrics.contains { $0["metric"] as? String == "mia_auc" && $0["value"] is Double })
         #expect(metrics.contains { $0["metric"] as? String == "parity_gap_real" && $0["value"] is Double })
+        // Real rows break no rule of adult's codebook; the rows compared here are real too.
+        #expect(metrics.contains { $0["metric"] as? String == "constraint_violation_rate_real" && $0["value"] as? Double == 0 })
+        #expect(metrics.contains { $0["metric"] as? String == "constraint_violations" && $0["column"] as? String == "education -> `education-num`" })
 
         let failing = try Support.synthlab(common + ["--param", "sensitive=nope"])
         #expect(failing.status == 1)

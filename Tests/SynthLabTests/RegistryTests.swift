@@ -8,7 +8,7 @@ import Testing
         let folder = try Support.pluginFolder()
         let registry = PluginRegistry(searchPath: [folder])
         #expect(registry.rejected.isEmpty, "\(registry.rejected)")
-        #expect(Set(registry.plugins.map(\.id)) == ["independent", "gaussian_copula", "bayesian_network", "classification", "ctgan", "tvae", "laplace", "dp_sgd", "gaussian", "column_shapes", "missing_rates", "fidelity", "quality", "utility", "augmentation", "bias", "detection", "privacy_risk"])
+        #expect(Set(registry.plugins.map(\.id)) == ["independent", "gaussian_copula", "bayesian_network", "classification", "ctgan", "tvae", "laplace", "dp_sgd", "gaussian", "column_shapes", "missing_rates", "fidelity", "quality", "utility", "augmentation", "bias", "detection", "privacy_risk", "constraints"])
         let independent = try registry.plugin("independent", kind: .generator)
         #expect(independent.path == folder + "/libsynth_independent.so")
         #expect(independent.descriptor.capabilities == [Capability.privacyStatistics])

@@ -248,6 +248,7 @@ struct TerminalTests {
         let terminal = try Terminal(pluginFolder: try Support.pluginFolder(), columns: 100)
         let file = Support.temporaryFolder() + "/results.txt"
         try terminal.enter(#"ins = load("\#(insurance)")"#)
+        try terminal.waitForPrompt()
         try terminal.enter("r = run(experiment(tables: ins, generators: [independent(), gaussian_copula()], seeds: [1, 2], rows: 200, validators: [fidelity, quality]), executor: \"inprocess\")")
         try terminal.waitForPrompt(seconds: 120)
         try terminal.enter("r")
@@ -258,7 +259,7 @@ struct TerminalTests {
         let screen = terminal.scrollback
         let lines = screen.split(separator: "\n").map(String.init)
         // capture-pane -J joins a wrapped line: none of the output is wider than the terminal.
-        #expect(lines.filter { !$0.hasPrefix("synthlab>") }.allSatisfy { $0.count <= 100 }, Comment(rawValue: screen))
+        #expect(lines.filter { !$0.contains("synthlab>") }.allSatisfy { $0.count <= 100 }, Comment(rawValue: screen))
         let headers = lines.filter { $0.hasPrefix("| table | generator ") }
         #expect(headers.count > 2, Comment(rawValue: screen))
         #expect(lines.contains { $0.hasPrefix("| ins   | gaussian_copula ") && $0.contains(" ± ") }, Comment(rawValue: screen))

@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized) struct ValidatorTests {
     static let registry = PluginRegistry(searchPath: [try! Support.pluginFolder(with: ["libsynth_validators.so",
                                                                                        "libsynth_column_shapes.so", "libsynth_missing_rates.so"])])
-    static let all = ["fidelity", "quality", "utility", "augmentation", "bias", "detection", "privacy_risk", "column_shapes", "missing_rates"]
+    static let all = ["fidelity", "quality", "utility", "augmentation", "bias", "detection", "privacy_risk", "constraints", "column_shapes", "missing_rates"]
 
     /// adult rows: 3,000 to train on, 1,000 held out, 3,000 more as a "synthetic" table that is real
     /// data the generator never saw.
@@ -52,8 +52,9 @@ import Testing
         let (train, holdout, fresh) = Self.adult
         let synthetic = Self.shuffled(fresh, seed: 1)
         for id in Self.all {
-            let metrics = try Self.run(id, id == "bias" ? ["sensitive": .string("sex")] : [:], real: train, synthetic: synthetic,
-                                       holdout: holdout, target: "income")
+            let parameters: [String: ParameterValue] = id == "bias" ? ["sensitive": .string("sex")]
+                : id == "constraints" ? ["rules": .string("age >= 17; education -> `education-num`; `capital-gain` >= 0")] : [:]
+            let metrics = try Self.run(id, parameters, real: train, synthetic: synthetic, holdout: holdout, target: "income")
             #expect(!metrics.isEmpty, "\(id)")
             Self.expectWellFormed(metrics, id)
             #expect(metrics.filter(\.hasValue).count >= metrics.count / 2, "\(id): \(metrics.filter { !$0.hasValue })")
@@ -95,7 +96,8 @@ import Testing
         let holdout = try table(constantTarget: false, allMissing: false)
         let oneClass = try table(constantTarget: true, allMissing: true)
         for id in Self.all {
-            let parameters: [String: ParameterValue] = id == "bias" ? ["sensitive": .string("c")] : [:]
+            let parameters: [String: ParameterValue] = id == "bias" ? ["sensitive": .string("c")]
+                : id == "constraints" ? ["rules": .string("x >= constant; c -> y; blank -> y")] : [:]
             let metrics = try Self.run(id, parameters, real: real, synthetic: oneClass, holdout: holdout, target: "y")
             Self.expectWellFormed(metrics, id)
         }
@@ -144,7 +146,8 @@ import Testing
             let real = try table(1 + random.nextInt(below: 6)), synthetic = try table(1 + random.nextInt(below: 6))
             let holdout = try table(1 + random.nextInt(below: 6))
             for id in Self.all {
-                let parameters: [String: ParameterValue] = id == "bias" ? ["sensitive": .string("y")] : id == "augmentation" ? ["minority": .string("yes")] : [:]
+                let parameters: [String: ParameterValue] = id == "bias" ? ["sensitive": .string("y")] : id == "augmentation" ? ["minority": .string("yes")]
+                    : id == "constraints" ? ["rules": .string("c0 -> y; y, c0 -> c1; c0 + c1 >= 2 * c2")] : [:]
                 do {
                     let metrics = try Self.run(id, parameters, real: real, synthetic: synthetic, holdout: holdout, target: "y")
                     Self.expectWellFormed(metrics, "round \(round), \(id)")
@@ -158,6 +161,34 @@ import Testing
         #expect(Metric(name: "s", value: 1.0000000000000002, goal: .maximize, range: 0...1).value == 1)
         #expect(Metric(name: "s", value: -2.2e-16, goal: .maximize, range: 0...1).value == 0)
         #expect(Metric(name: "s", value: 1.001, goal: .maximize, range: 0...1).value == 1.001)
+    }
+
+    /// nyc_taxis keeps its rules on every row; rows made by generators that do not know them
+    /// break some, and the validator counts them, rule by rule and over all.
+    @Test func constraintsCountTheRowsThatBreakEachRule() throws {
+        let taxis = try CSVReader.read(path: Support.data("nyc_taxis.csv"))
+        let rules = "dropoff >= pickup; total >= fare + tip + tolls; pickup_zone -> pickup_borough"
+        let same = try Self.run("constraints", ["rules": .string(rules)], real: taxis, synthetic: taxis)
+        Self.expectWellFormed(same, "taxis")
+        for rule in rules.components(separatedBy: "; ") {
+            #expect(Self.value(same, "constraint_violations", column: rule) == 0 && Self.value(same, "constraint_violations_real", column: rule) == 0, "\(rule)")
+        }
+        #expect(Self.value(same, "constraint_violation_rate") == 0 && Self.value(same, "constraint_violation_rate_real") == 0)
+        // Every column shuffled on its own: each rule breaks on some rows, and a row breaks at
+        // least one rule at least as often as it breaks any one of them.
+        let shuffled = Self.shuffled(taxis, seed: 4)
+        let broken = try Self.run("constraints", ["rules": .string(rules)], real: taxis, synthetic: shuffled)
+        let each = try rules.components(separatedBy: "; ").map { try #require(Self.value(broken, "constraint_violations", column: $0)) }
+        #expect(each.allSatisfy { $0 > 0.05 }, "\(each)")
+        #expect(try #require(Self.value(broken, "constraint_violation_rate")) >= each.max()!)
+        // Shuffling a whole table (its rows, not its columns) keeps every rule.
+        var random = Philox(seed: 5)
+        let reordered = taxis.rows(random.permutation(taxis.rowCount))
+        #expect(Self.value(try Self.run("constraints", ["rules": .string(rules)], real: taxis, synthetic: reordered), "constraint_violation_rate") == 0)
+        // No rules: nothing to count, and the reason. A rule about a column the tables lack is refused.
+        let none = try Self.run("constraints", real: taxis, synthetic: taxis)
+        #expect(none.allSatisfy { $0.notApplicable?.contains("set the parameter rules=") == true })
+        #expect(throws: SynthLabError.self) { try Self.run("constraints", ["rules": .string("tips >= 0")], real: taxis, synthetic: taxis) }
     }
 
     @Test func copiedRowsAreCaughtAndFreshRowsAreNot() throws {

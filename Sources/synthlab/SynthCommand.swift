@@ -17,6 +17,8 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Where to write the synthetic table (CSV, written atomically).") var out: String
     @Option(name: .customLong("where"), help: ArgumentHelp("Sample given a category, COLUMN=VALUE (generators that sample conditionally); repeat it for several, the rarest first.", valueName: "COLUMN=VALUE"))
     var conditions: [String] = []
+    @Option(name: .customLong("keep"), help: ArgumentHelp("Rules every row keeps, as the constraints validator writes them: 'dropoff >= pickup; total >= fare + tip'.", valueName: "RULES"))
+    var rules: String?
     @Option(name: .customLong("save-model"), help: ArgumentHelp("Also write the fitted model to FILE (generators that save models: ctgan, tvae).", valueName: "FILE"))
     var modelPath: String?
     @OptionGroup var csv: CSVFlags
@@ -27,6 +29,7 @@ struct SynthCommand: ParsableCommand {
             var request = SynthesisRequest(generator: generator, privacy: privacy, parameters: parameters, dataPath: data,
                                            csvOptions: try csv.options(), rows: rows, seed: seed, outputPath: out)
             request.conditions = try conditions.map(parseCondition)
+            request.rules = try parseRules(rules)
             request.modelPath = modelPath
             let report = try Synthesis.run(request, registry: PluginRegistry(), host: output.host(seed: seed))
             commandStatusLine.show(nil)
@@ -48,6 +51,18 @@ func parseCondition(_ condition: String) throws -> ConditionalSampling.Condition
     return (String(condition[..<equals]), String(condition[condition.index(after: equals)...]))
 }
 
+/// `--keep RULES` as rules (none without it).
+func parseRules(_ text: String?) throws -> [ConstraintRule] {
+    guard let text else { return [] }
+    do {
+        let rules = try ConstraintRule.parse(text)
+        guard !rules.isEmpty else { throw CLIError("--keep: no rule given") }
+        return rules
+    } catch let error as ConstraintError {
+        throw CLIError("--keep: " + error.description)
+    }
+}
+
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample", abstract: "Write synthetic rows from a model file that `synth --save-model` or the REPL's save() wrote.")
@@ -59,12 +74,14 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Where to write the synthetic table (CSV, written atomically).") var out: String
     @Option(name: .customLong("where"), help: ArgumentHelp("Sample given a category, COLUMN=VALUE; repeat it for several, the rarest first.", valueName: "COLUMN=VALUE"))
     var conditions: [String] = []
+    @Option(name: .customLong("keep"), help: ArgumentHelp("Rules every row keeps: 'dropoff >= pickup; total >= fare + tip'.", valueName: "RULES"))
+    var rules: String?
     @OptionGroup var output: OutputFlags
 
     func run() throws {
         try reportingErrors {
             let saved = try SavedModel.read(model)
-            let report = try Synthesis.sample(saved, rows: rows, conditions: try conditions.map(parseCondition), outputPath: out,
+            let report = try Synthesis.sample(saved, rows: rows, conditions: try conditions.map(parseCondition), rules: try parseRules(rules), outputPath: out,
                                               registry: PluginRegistry(), host: output.host(seed: seed ?? saved.header.seed))
             commandStatusLine.show(nil)
             if output.json { return try printJSON(report) }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import SynthKit
-import SynthLab
+@testable import SynthLab
+@testable import SynthShell
 import SynthMath
 
 @Suite("Sampling given several categories")
@@ -74,6 +75,76 @@ struct ConditionalSamplingTests {
             try ConditionalSampling.sample(rows: 10, conditions: [("b", "x"), ("b", "y")], seed: 1, draw: Draws().draw)
         }
         #expect(String(describing: try #require(twice)).contains("where: b has two conditions"))
+    }
+
+    @Test func rowsThatBreakARuleAreLeftOut() throws {
+        let draws = Draws()
+        let rules = try ConstraintRule.parse("n >= 300; n - 2 * n <= -1")
+        let table = try ConditionalSampling.sample(rows: 600, conditions: [], rules: rules, seed: 3, draw: draws.draw)
+        let n = (0..<600).map { Int(table.column(named: "n")!.text(at: $0)!)! }
+        // The first batch's 300 to 599 and the second's 600 to 899: in order, none under 300.
+        #expect(n == Array(300..<900))
+        #expect(draws.calls.map(\.condition) == [nil, nil] && draws.calls.map(\.rows) == [600, 600])
+        // With a condition too, every draw is under it.
+        let both = Draws()
+        _ = try ConditionalSampling.sample(rows: 10, conditions: [("a", "p")], rules: rules, seed: 3, draw: both.draw)
+        #expect(both.calls.allSatisfy { $0.condition == "a=p" })
+        let never = #expect(throws: SynthLabError.self) {
+            try ConditionalSampling.sample(rows: 10, conditions: [], rules: try ConstraintRule.parse("n < 0"), seed: 1, draw: Draws().draw)
+        }
+        #expect(String(describing: try #require(never)).contains("made only 0 of 10 rows with keep n < 0 in 50000 rows drawn; 100.0 % of them broke n < 0"))
+        let dependency = #expect(throws: SynthLabError.self) {
+            try ConditionalSampling.sample(rows: 10, conditions: [], rules: try ConstraintRule.parse("a -> b"), seed: 1, draw: Draws().draw)
+        }
+        #expect(String(describing: try #require(dependency)).contains("keep: 'a -> b' is a dependency"))
+        let unknown = #expect(throws: SynthLabError.self) {
+            try ConditionalSampling.sample(rows: 10, conditions: [], rules: try ConstraintRule.parse("m >= 0"), seed: 1, draw: Draws().draw)
+        }
+        #expect(String(describing: try #require(unknown)).contains("keep: rule 'm >= 0': no column 'm'"))
+    }
+
+    /// NYC taxi trips end after they start, and cost at least their fare, tip and tolls: a
+    /// Bayesian network breaks both on many rows, and keep: leaves those rows out.
+    @Test func aModelSamplesRowsThatKeepRules() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder()
+        let rules = "dropoff >= pickup; total >= fare + tip + tolls"
+        #expect(shell.type(#"taxis = load("\#(Support.data("nyc_taxis.csv"))")"#))
+        #expect(shell.type("m = fit(bayesian_network(), taxis, seed: 1)"), Comment(rawValue: shell.errors))
+        #expect(shell.type("c = constraints(rules: \"\(rules)\")"))
+        #expect(shell.type("free = validate(taxis, sample(m, rows: 2000), validators: c, seed: 1)"), Comment(rawValue: shell.errors))
+        #expect(shell.type("kept = sample(m, rows: 2000, keep: \"\(rules)\", to: \"\(folder)/trips.csv\")"), Comment(rawValue: shell.errors))
+        #expect(shell.type("checked = validate(taxis, kept, validators: c, seed: 1)"), Comment(rawValue: shell.errors))
+        func rate(_ name: String) throws -> Double {
+            guard case .results(let results) = shell.session.lookup(name) else { throw SupportError("\(name) holds no results") }
+            return try #require(results.trials.first?.value(of: "constraint_violation_rate"))
+        }
+        #expect(try rate("free") > 0.2)
+        #expect(try rate("checked") == 0)
+        let provenance = try String(contentsOfFile: folder + "/trips.csv.provenance.json", encoding: .utf8)
+        #expect(provenance.contains(rules), Comment(rawValue: provenance))
+        #expect(shell.result("head(kept, rows: 20)") == shell.result("head(sample(m, rows: 2000, keep: \"\(rules)\"), rows: 20)"))
+        #expect(shell.result(#"sample(m, rows: 5, keep: "pickup_zone -> pickup_borough")"#).contains("keep: 'pickup_zone -> pickup_borough' is a dependency"))
+        #expect(shell.result(#"sample(m, rows: 5, keep: "fares >= 0")"#).contains("keep: rule 'fares >= 0': no column 'fares' (did you mean `fare`?)"))
+        #expect(shell.result(#"sample(m, rows: 5, keep: "fare >=")"#).contains("keep: rule 'fare >=': expected a number or a column name at column 8"))
+        #expect(shell.result(#"sample(m, rows: 5, keep: "fare >= 1000000")"#).contains("100.0 % of them broke fare >= 1000000"))
+        // synthlab synth and sample take --keep.
+        let plugins = try Support.pluginFolder()
+        let synth = try Support.synthlab(["synth", "--generator", "gaussian_copula", "--data", Support.data("nyc_taxis.csv"), "--rows", "500", "--seed", "2",
+                                          "--out", folder + "/synth.csv", "--keep", rules, "--save-model", folder + "/copula.model"], pluginPath: plugins)
+        #expect(synth.status == 0, Comment(rawValue: synth.stderr))
+        let again = try Support.synthlab(["sample", "--model", folder + "/copula.model", "--rows", "500", "--out", folder + "/again.csv", "--keep", rules],
+                                         pluginPath: plugins)
+        #expect(again.status == 0, Comment(rawValue: again.stderr))
+        for file in ["synth.csv", "again.csv"] {
+            let check = try Support.synthlab(["validate", "--real", Support.data("nyc_taxis.csv"), "--synthetic", folder + "/" + file,
+                                              "--validator", "constraints", "--param", "rules=\(rules)", "--json"], pluginPath: plugins)
+            let metrics = try #require(try Support.json(check.stdout)["metrics"] as? [[String: Any]])
+            #expect(metrics.contains { $0["metric"] as? String == "constraint_violation_rate" && $0["value"] as? Double == 0 }, "\(file)")
+        }
+        let early = try Support.synthlab(["synth", "--generator", "ctgan", "--param", "epochs=100000", "--data", Support.data("nyc_taxis.csv"),
+                                          "--rows", "3", "--seed", "1", "--out", folder + "/x.csv", "--keep", "tips >= 0"], pluginPath: plugins)
+        #expect(early.status == 1 && early.stderr.contains("--keep: rule 'tips >= 0': no column 'tips' (did you mean `tip`?)"), Comment(rawValue: early.stderr))
     }
 
     /// At the prompt and from the command line, with a real generator: every row meets both

@@ -297,7 +297,7 @@ struct SessionTests {
         #expect(try String(contentsOfFile: folder + "/s.csv", encoding: .utf8).split(separator: "\n").count == 51)
         #expect(shell.result(#"sample(m, rows: 5, to: "/no/folder/s.csv")"#).contains("the folder /no/folder does not exist"))
         #expect(shell.result("sample(m, ins, rows: 5)").contains(
-            "the argument 'rows' is given twice: argument 2 gave it by position, as in sample(model, rows: …, to: …, seed: …, where: …)"))
+            "the argument 'rows' is given twice: argument 2 gave it by position, as in sample(model, rows: …, to: …, seed: …, where: …, keep: …)"))
         let unwritten = shell.result(#"save(s, "/no/folder/s.csv")"#)
         #expect(unwritten.contains("error: cannot write /no/folder/s.csv: the folder /no/folder does not exist"))
         #expect(unwritten.components(separatedBy: "cannot write").count == 2, "the file is named once")

@@ -15,6 +15,8 @@ public struct SynthesisRequest: Sendable {
     /// Sample given that these categorical columns have these categories (the first is the
     /// generator's own condition; `ConditionalSampling` keeps the rows that meet the others).
     public var conditions: [ConditionalSampling.Condition] = []
+    /// Rules every row keeps (inequalities; `ConditionalSampling` keeps the rows that do).
+    public var rules: [ConstraintRule] = []
     /// Where to also write the fitted model (for a generator that can save it).
     public var modelPath: String?
 
@@ -112,12 +114,13 @@ public enum Synthesis {
                                                + Suggest.hint(condition.column, among: table.columnNames)
                                                + " (columns: \(table.columnNames.joined(separator: ", ")))")
         }
+        try ConditionalSampling.check(request.rules, columns: table.columnNames, option: "--keep")
         let session = try GeneratorSession(generator: generator, privacy: privacy)
         let fitStart = Date()
         try session.fit(table, host: host)
         if let modelPath = request.modelPath { try session.saveModel(to: modelPath, host: host) }
         let sampleStart = Date()
-        let synthetic = try ConditionalSampling.sample(rows: request.rows, conditions: request.conditions, seed: host.seed) { rows, condition, seed in
+        let synthetic = try ConditionalSampling.sample(rows: request.rows, conditions: request.conditions, rules: request.rules, seed: host.seed) { rows, condition, seed in
             try session.sample(rows: rows, where: condition, host: host.reseeded(seed))
         }
         let sampleEnd = Date()
@@ -125,7 +128,7 @@ public enum Synthesis {
         let spent = session.privacySpent
         try Provenance(generator: .init(generator), privacy: privacy.map(Provenance.Plugin.init), seed: request.seed,
                        trainingTableSHA256: Provenance.hash(table), trainingRows: table.rowCount, rows: synthetic.rowCount,
-                       epsilon: spent?.epsilon, delta: spent?.delta, conditions: request.conditions)
+                       epsilon: spent?.epsilon, delta: spent?.delta, conditions: request.conditions, rules: request.rules)
             .write(beside: request.outputPath)
         return SynthesisReport(
             generator: PluginReference(generator), privacy: privacy.map(PluginReference.init),
@@ -137,7 +140,7 @@ public enum Synthesis {
 
     /// Rows from a model file that `saveModel` wrote (read with `SavedModel.read`): no training
     /// table is read.
-    public static func sample(_ saved: SavedModel, rows: Int, conditions: [ConditionalSampling.Condition], outputPath: String,
+    public static func sample(_ saved: SavedModel, rows: Int, conditions: [ConditionalSampling.Condition], rules: [ConstraintRule] = [], outputPath: String,
                               registry: PluginRegistry, host: HostServices) throws -> SynthesisReport {
         guard rows > 0 else { throw SynthLabError.invalidRequest("--rows must be at least 1, got \(rows)") }
         try checkWritable(outputPath)
@@ -148,16 +151,17 @@ public enum Synthesis {
             throw SynthLabError.invalidRequest("--where: the model has no column '\(condition.column)'" + Suggest.hint(condition.column, among: names)
                                                + " (columns: \(names.joined(separator: ", ")))")
         }
+        try ConditionalSampling.check(rules, columns: names, option: "--keep")
         let session = try GeneratorSession.loadModel(saved, registry: registry, host: host)
         let start = Date()
-        let synthetic = try ConditionalSampling.sample(rows: rows, conditions: conditions, seed: host.seed) { rows, condition, seed in
+        let synthetic = try ConditionalSampling.sample(rows: rows, conditions: conditions, rules: rules, seed: host.seed) { rows, condition, seed in
             try session.sample(rows: rows, where: condition, host: host.reseeded(seed))
         }
         let end = Date()
         try CSVWriter.write(synthetic, to: outputPath)
         try Provenance(generator: .init(session.generator), privacy: nil, seed: host.seed, trainingTableSHA256: header.trainingTableSHA256,
                        trainingRows: header.rows, rows: synthetic.rowCount, epsilon: header.epsilon, delta: header.delta,
-                       conditions: conditions)
+                       conditions: conditions, rules: rules)
             .write(beside: outputPath)
         return SynthesisReport(
             generator: PluginReference(session.generator), privacy: nil, data: modelPath, output: outputPath, rows: synthetic.rowCount,

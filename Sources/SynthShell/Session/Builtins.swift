@@ -101,6 +101,7 @@ enum Builtins {
             .optional("to", .path, "a CSV file to write, atomically"),
             .optional("seed", .integer, "the seed of a simulator (drawn from the session seed when left out)"),
             .optional("where", .record, "categories of categorical columns, {income: \">50K\"} or {sex: \"Female\", income: \">50K\"}, for a generator that samples conditionally (the rarest first)"),
+            .optional("keep", .string, "rules every row keeps, as the constraints validator writes them: \"dropoff >= pickup; total >= fare + tip\""),
         ], body: sample),
         Builtin(name: "save", summary: "Write a table to a CSV file, or a fitted model to a model file, atomically.", parameters: [
             .required("value", .any, "a table, or a fitted model of a generator that can save it (ctgan, tvae)"),
@@ -530,13 +531,14 @@ enum Builtins {
             // recorded session's samples come out the same without a seed written down.
             let seed = try frame.value("seed").map { v throws(ShellError) in try Convert.seed(v, at: frame.location(of: "seed")) } ?? model.seed
             let conditions = try sampleConditions(frame, model: model, session: session)
+            let rules = try sampleRules(frame, model: model)
             let count = rows ?? model.trainingRows
             do {
                 let doing = "sampling \(count) rows from \(model.spec.label)"
                 session.io.progress?(doing)
                 defer { session.io.progress?(nil) }
                 let options = session.modelOptions(doing)
-                let table = try ConditionalSampling.sample(rows: count, conditions: conditions, seed: seed) { rows, condition, seed in
+                let table = try ConditionalSampling.sample(rows: count, conditions: conditions, rules: rules, seed: seed) { rows, condition, seed in
                     try model.sample(rows: rows, where: condition, seed: seed, options: options)
                 }
                 let spent = model.privacySpent
@@ -545,7 +547,7 @@ enum Builtins {
                                                            privacy: model.privacyRecord, seed: seed,
                                                            trainingTableSHA256: model.trainingTableSHA256,
                                                            trainingRows: model.trainingRows, rows: table.rowCount,
-                                                           epsilon: spent?.epsilon, delta: spent?.delta, conditions: conditions))
+                                                           epsilon: spent?.epsilon, delta: spent?.delta, conditions: conditions, rules: rules))
             } catch {
                 throw session.failure(error, at: frame.location)
             }
@@ -588,6 +590,19 @@ enum Builtins {
             }
         }
         return conditions
+    }
+
+    /// The `keep:` of sample(): inequalities between the model's columns, read and checked
+    /// before any row is drawn (none when `keep:` is not given).
+    static func sampleRules(_ frame: CallFrame, model: FittedModel) throws(ShellError) -> [ConstraintRule] {
+        guard let given = frame.value("keep") else { return [] }
+        let location = frame.location(of: "keep")
+        let text = try Convert.string(given, at: location, what: "rules, as in \"dropoff >= pickup\"")
+        let rules: [ConstraintRule]
+        do { rules = try ConstraintRule.parse(text) } catch { throw ShellError("keep: " + error.description, at: location) }
+        guard !rules.isEmpty else { throw ShellError("keep: no rule given", at: location) }
+        do { try ConditionalSampling.check(rules, columns: model.columns, option: "keep") } catch { throw ShellError(error.description, at: location) }
+        return rules
     }
 
     /// sample() of a generator that needs no training table.

@@ -1,7 +1,6 @@
 import Foundation
-import SynthKit
 import Testing
-@testable import SynthMetrics
+@testable import SynthKit
 
 @Suite("Constraint rules: reading them, and which rows keep them")
 struct ConstraintTests {

@@ -1,5 +1,3 @@
-import SynthKit
-
 /// A rule every row of a table should keep: an inequality between linear expressions of numeric
 /// columns (`dropoff >= pickup`, `total >= fare + tip + tolls`, `2 * age <= 200`), or a functional
 /// dependency (`pickup_zone -> pickup_borough`: rows of one zone name one borough).

@@ -147,6 +147,32 @@ struct ConditionalSamplingTests {
         #expect(early.status == 1 && early.stderr.contains("--keep: rule 'tips >= 0': no column 'tips' (did you mean `tip`?)"), Comment(rawValue: early.stderr))
     }
 
+    /// An experiment's trials keep the rules its keep: gives, in worker processes as in this one;
+    /// the rules are part of each trial's identity, so the same experiment without them is other trials.
+    @Test func anExperimentsTrialsKeepItsRules() throws {
+        let shell = try CapturedSession()
+        let rules = "dropoff >= pickup; total >= fare + tip + tolls"
+        #expect(shell.type(#"taxis = load("\#(Support.data("nyc_taxis.csv"))")"#))
+        #expect(shell.type("c = constraints(rules: \"\(rules)\")"))
+        for executor in ["workers", "inprocess"] {
+            #expect(shell.type("kept = run(experiment(tables: taxis, generators: [independent(), gaussian_copula()], validators: [c, quality], seeds: [1, 2], rows: 300, keep: \"\(rules)\"), executor: \"\(executor)\")"),
+                    Comment(rawValue: shell.errors))
+            guard case .results(let results) = shell.session.lookup("kept") else { return }
+            #expect(results.trials.count == 4 && results.trials.allSatisfy { $0.value(of: "constraint_violation_rate") == 0 }, "\(executor)")
+        }
+        #expect(shell.type("free = run(experiment(tables: taxis, generators: [independent(), gaussian_copula()], validators: [c, quality], seeds: [1, 2], rows: 300))"),
+                Comment(rawValue: shell.errors))
+        guard case .results(let free) = shell.session.lookup("free"), case .results(let kept) = shell.session.lookup("kept") else { return }
+        #expect(free.trials.allSatisfy { ($0.value(of: "constraint_violation_rate") ?? 0) > 0.1 })
+        let freeKeys = Set(free.trials.compactMap { $0.spec?.key }), keptKeys = Set(kept.trials.compactMap { $0.spec?.key })
+        #expect(freeKeys.count == 4 && keptKeys.count == 4 && freeKeys.isDisjoint(with: keptKeys))
+        #expect(kept.trials.allSatisfy { $0.spec?.rules == rules })
+        #expect(shell.result("experiment(tables: taxis, generators: independent(), seeds: 1, keep: \"\(rules)\")").contains("  keep:       \(rules)"))
+        #expect(shell.result(#"experiment(tables: taxis, generators: independent(), keep: "pickup_zone -> pickup_borough")"#).contains("is a dependency"))
+        #expect(shell.result(#"experiment(tables: taxis, generators: independent(), keep: "tips >= 0")"#).contains("no column 'tips' (did you mean `tip`?) in taxis"))
+        #expect(shell.result(#"experiment(tables: taxis, generators: independent(), keep: "tip >")"#).contains("keep: rule 'tip >': expected a number or a column name"))
+    }
+
     /// At the prompt and from the command line, with a real generator: every row meets both
     /// conditions, the same call gives the same rows, and the provenance records both.
     @Test func aModelSamplesGivenTwoCategories() throws {

@@ -33,7 +33,13 @@ public enum TrialRunner {
         let fitLosses = losses
         host.progress = { fraction, message in if let message { progress(clock.line(fraction, message) ?? message) } }
         let sampleStart = DispatchTime.now()
-        let synthetic = try model.sample(rows: spec.rows ?? training.rowCount, host: host)
+        var rules: [ConstraintRule] = []
+        if let text = spec.rules {
+            do { rules = try ConstraintRule.parse(text) } catch { throw SynthLabError.invalidRequest("keep: " + error.description) }
+        }
+        let synthetic = try ConditionalSampling.sample(rows: spec.rows ?? training.rowCount, conditions: [], rules: rules, seed: spec.seed) { rows, _, seed in
+            try model.sample(rows: rows, host: host.reseeded(seed))
+        }
         let sampleSeconds = seconds(since: sampleStart)
         if let path = spec.samplePath {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -41,7 +47,7 @@ public enum TrialRunner {
             let spent = model.privacySpent
             try Provenance(generator: .init(generator), privacy: privacy.map(Provenance.Plugin.init), seed: spec.seed,
                            trainingTableSHA256: Provenance.hash(training), trainingRows: training.rowCount, rows: synthetic.rowCount,
-                           epsilon: spent?.epsilon, delta: spent?.delta, conditions: [])
+                           epsilon: spent?.epsilon, delta: spent?.delta, conditions: [], rules: rules)
                 .write(beside: path)
         }
         let validateStart = DispatchTime.now()

@@ -83,6 +83,9 @@ public struct TrialSpec: Codable, Sendable, Equatable {
     public var label: String
     /// "id version" of every plugin the trial uses: a new plugin version is a new trial.
     public var versions: [String]
+    /// Rules every synthetic row keeps (inequalities, as `ConstraintRule.parse` reads them, joined
+    /// by "; "), or nil. Part of the identity only when given, so earlier trials keep their keys.
+    public var rules: String?
     /// Where to keep the synthetic rows (CSV), or nil not to keep them. Not part of the identity.
     public var samplePath: String?
 
@@ -125,12 +128,13 @@ public struct TrialSpec: Codable, Sendable, Equatable {
             let table: String, target: String?, kinds: [String: ColumnKind], holdout: Double
             let generator: PluginSpec, privacy: PluginSpec?, validators: [PluginSpec], rows: Int?
             let versions: [String]
+            let rules: String?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let identity = Identity(table: spec.table.sha256, target: spec.table.target, kinds: spec.table.kinds, holdout: spec.holdout,
                                 generator: spec.generator, privacy: spec.privacy, validators: spec.validators, rows: spec.rows,
-                                versions: spec.versions)
+                                versions: spec.versions, rules: spec.rules)
         return SHA256.hex(try! encoder.encode(identity))
     }
 
@@ -140,6 +144,6 @@ public struct TrialSpec: Codable, Sendable, Equatable {
     private var cachedConfigurationHash: String?
 
     enum CodingKeys: String, CodingKey {
-        case table, holdout, generator, privacy, validators, seed, rows, label, versions, samplePath
+        case table, holdout, generator, privacy, validators, seed, rows, label, versions, rules, samplePath
     }
 }

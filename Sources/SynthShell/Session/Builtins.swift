@@ -166,6 +166,7 @@ enum Builtins {
             .optional("seeds", .seeds, "a seed or a list of seeds (one is drawn when left out)"),
             .optional("rows", .integer, "rows to sample per trial (default: as many as the training part)"),
             .optional("holdout", .number, "the share of rows held out of training, in [0, 0.9] (default 0)"),
+            .optional("keep", .string, "rules every trial's synthetic rows keep, as in sample(keep:): \"dropoff >= pickup\""),
         ], body: ExperimentRunner.define),
         Builtin(name: "named", summary: "Give generator configurations a short name, which results, figures and exports show.", parameters: [
             .required("generators", .generators, "a generator configuration (composed or not) or a list of them, as a sweep makes"),

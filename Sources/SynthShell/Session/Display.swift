@@ -92,6 +92,7 @@ enum Display {
         lines.append("  seeds:      " + experiment.seeds.map(String.init).joined(separator: ", "))
         lines.append("  rows:       " + (experiment.rows.map(String.init) ?? "as many as each training table"))
         if experiment.holdout > 0 { lines.append("  holdout:    \(formatDouble(experiment.holdout)) of each table's rows") }
+        if let rules = ConditionalSampling.describe(experiment.rules) { lines.append("  keep:       " + rules) }
         return lines.joined(separator: "\n")
     }
 }

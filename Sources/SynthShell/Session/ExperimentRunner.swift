@@ -102,8 +102,20 @@ enum ExperimentRunner {
             seeds = [drawn]
             frame.record("seeds", Expr(.list([Expr(.number(Double(drawn), isInteger: true), at: frame.location)]), at: frame.location))
         }
+        var rules: [ConstraintRule] = []
+        if let given = frame.value("keep") {
+            let location = frame.location(of: "keep")
+            let text = try Convert.string(given, at: location, what: "rules, as in \"dropoff >= pickup\"")
+            do { rules = try ConstraintRule.parse(text) } catch { throw ShellError("keep: " + error.description, at: location) }
+            guard !rules.isEmpty else { throw ShellError("keep: no rule given", at: location) }
+            for table in tables {
+                do { try ConditionalSampling.check(rules, columns: table.table.columnNames, option: "keep") } catch {
+                    throw ShellError(error.description + " in \(table.name)", at: location)
+                }
+            }
+        }
         return .experiment(ExperimentSpec(tables: tables, generators: generators, validators: validators, seeds: seeds,
-                                          rows: rows, holdout: holdout))
+                                          rows: rows, holdout: holdout, rules: rules))
     }
 
     static func run(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
@@ -150,6 +162,7 @@ enum ExperimentRunner {
                         seed: seed, rows: experiment.rows, label: generator.label,
                         versions: ([generator.generator] + (generator.privacy.map { [$0] } ?? []) + experiment.validators)
                             .map { "\($0.id) \($0.plugin.descriptor.version)" })
+                    spec.rules = ConditionalSampling.describe(experiment.rules)
                     // Every seed of a configuration shares the hash of the rest: computed once. The
                     // first seed's synthetic rows are kept for the report's figures.
                     if let configurationHash { spec.useConfigurationHash(configurationHash) } else {

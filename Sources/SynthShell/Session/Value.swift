@@ -162,6 +162,8 @@ struct ExperimentSpec {
     var rows: Int?
     /// The share of each table's rows held out from training (0 for none).
     var holdout: Double
+    /// Rules every trial's synthetic rows keep (`keep:`).
+    var rules: [ConstraintRule] = []
 
     var trialCount: Int { tables.count * generators.count * seeds.count }
 }

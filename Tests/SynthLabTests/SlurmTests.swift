@@ -61,7 +61,8 @@ enum SlurmCluster {
     static let insurance = Support.data("insurance.csv")
     static let experiment = """
         e = experiment(tables: ins, generators: [independent(), gaussian_copula(), bayesian_network()], seeds: [1, 2, 3], holdout: 0.2,
-                       validators: [quality, utility(models: "linear")])
+                       validators: [quality, utility(models: "linear"), constraints(rules: "charges >= 1200; 2 * bmi >= 40")],
+                       keep: "charges >= 1200; 2 * bmi >= 40")
         """
 
     @Test func slurmAndLocalWorkersGiveTheSameNumbersAndUseBothNodes() throws {
@@ -81,6 +82,9 @@ enum SlurmCluster {
         }
         #expect(details[0] == details[1])
         #expect(details[0].split(separator: "\n").count > 40)
+        // Every trial's rows keep the experiment's rules, on the cluster as here.
+        let rates = details[0].split(separator: "\n").filter { $0.contains(",constraint_violation_rate,") }
+        #expect(rates.count == 9 && rates.allSatisfy { Double($0.split(separator: ",", omittingEmptySubsequences: false)[6]) == 0 }, "\(rates)")
         #expect(try SlurmCluster.nodes(workspaces[1]) == ["node1", "node2"])
     }
 

@@ -52,6 +52,31 @@ struct ResultTableTests {
         #expect(narrow.split(separator: "\n").filter { $0.hasPrefix("+") }.count == 15 * 3, Comment(rawValue: narrow))
     }
 
+    /// A table made wide by a column of text (a plugin's help) wraps that text to the screen,
+    /// between words, instead of cutting the table into blocks.
+    @Test func wideTextWrapsToTheScreen() throws {
+        let help = "Rows the discriminator judges together (PacGAN); composed with dp_sgd it is 1, so that each example is one row."
+        let table = ResultTable(columns: ["parameter", "type", "help"], rows: [
+            [.text("pac"), .text("int"), .text(help)],
+            [.text("epochs"), .text("int"), .text("Passes over the training rows.")],
+            [.text("long"), .text("string"), .text("a_word_longer_than_any_line_can_hold_is_cut_into_pieces_of_the_line's_width ok")],
+        ])
+        let wrapped = table.render(.table, width: 60)
+        let lines = wrapped.split(separator: "\n").map(String.init)
+        #expect(lines.allSatisfy { $0.count <= 60 }, Comment(rawValue: wrapped))
+        #expect(lines.filter { $0.hasPrefix("| parameter") }.count == 1, "one block")
+        // Every word is there, in order, and each physical line is as wide as the others.
+        let helpCells = lines.filter { $0.hasPrefix("| ") && !$0.hasPrefix("| parameter") }.map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.last! }
+        #expect(helpCells.joined(separator: " ").replacingOccurrences(of: "  ", with: " ").contains("Rows the discriminator judges together (PacGAN); composed with dp_sgd it is 1, so that each example is one row."))
+        #expect(Set(lines.map(\.count)).count == 1)
+        #expect(ResultTable.wrap("aaaa bb cc", 5) == ["aaaa", "bb cc"])
+        #expect(ResultTable.wrap("abcdefghij", 4) == ["abcd", "efgh", "ij"])
+        #expect(ResultTable.wrap("short", 10) == ["short"])
+        // Narrower still, the text keeps at least 12 characters a line.
+        #expect(table.render(.table, width: 40).split(separator: "\n").allSatisfy { $0.count <= 40 })
+        #expect(table.render(.table, width: 30).split(separator: "\n").contains { $0.hasPrefix("| pac       | int    | Rows the     |") })
+    }
+
     @Test func anEstimateIsOneCellForPeopleAndTwoColumnsForPrograms() throws {
         let table = wideTable()
         #expect(table.render(.table).contains(" 0.0000 ± 0.0100 |"))

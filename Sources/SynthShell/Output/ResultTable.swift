@@ -166,16 +166,47 @@ extension ResultTable {
         return right ? fill + text : text + fill
     }
 
-    private func renderBoxed() -> String {
-        let widths = widths { $0 + "*" }, numeric = numericColumns()
+    /// The boxed table; the columns `wrapped` names (column → width) hold their text on as many
+    /// lines as it takes at that width, broken between words.
+    private func renderBoxed(wrapped: [Int: Int] = [:]) -> String {
+        var widths = widths { $0 + "*" }
+        let numeric = numericColumns()
+        for (column, width) in wrapped { widths[column] = width }
         let rule = "+" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "+"
         func line(_ cells: [String], header: Bool) -> String {
             "| " + cells.enumerated().map { pad($1, widths[$0], right: !header && numeric[$0]) }.joined(separator: " | ") + " |"
         }
-        var lines = [rule, line(columns, header: true), rule]
-        lines += shownRows { $0 + "*" }.map { line($0, header: false) }
-        lines.append(rule)
-        return lines.joined(separator: "\n") + "\n"
+        func lines(_ cells: [String], header: Bool) -> [String] {
+            let pieces = cells.enumerated().map { column, text in wrapped[column].map { Self.wrap(text, $0) } ?? [text] }
+            let height = pieces.map(\.count).max() ?? 1
+            return (0..<height).map { row in line(pieces.map { row < $0.count ? $0[row] : "" }, header: header) }
+        }
+        var out = [rule] + lines(columns, header: true) + [rule]
+        for row in shownRows({ $0 + "*" }) { out += lines(row, header: false) }
+        out.append(rule)
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// `text` in lines of at most `width` characters, broken at blanks (a word longer than a line
+    /// is cut).
+    static func wrap(_ text: String, _ width: Int) -> [String] {
+        guard text.count > width, width > 0 else { return [text] }
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            var word = word
+            if !current.isEmpty, current.count + 1 + word.count <= width {
+                current += " " + word
+                continue
+            }
+            if !current.isEmpty { lines.append(current) }
+            while word.count > width {
+                lines.append(String(word.prefix(width)))
+                word = String(word.dropFirst(width))
+            }
+            current = word
+        }
+        lines.append(current)
+        return lines
     }
 
     /// The boxed table in blocks of columns no wider than `width` (a column wider than that on
@@ -184,6 +215,22 @@ extension ResultTable {
         let widths = widths { $0 + "*" }, numeric = numericColumns()
         func span(_ columns: some Collection<Int>) -> Int { columns.reduce(1) { $0 + widths[$1] + 3 } }
         guard span(columns.indices) > width else { return renderBoxed() }
+        // A table made wide by text (a help column, notes, long labels) fits by wrapping that
+        // text, when every wrapped column keeps a width of at least 12: the widest text columns
+        // narrow, one at a time, to what the others leave.
+        var wrapped: [Int: Int] = [:]
+        var fitted = widths
+        let text = columns.indices.filter { !numeric[$0] }.sorted { widths[$0] > widths[$1] }
+        for column in text where fitted[column] > 12 {
+            let others = fitted.indices.filter { $0 != column }.reduce(1) { $0 + fitted[$1] + 3 }
+            let room = width - others - 3
+            if room >= fitted[column] { break }
+            fitted[column] = Swift.max(12, room)
+            wrapped[column] = fitted[column]
+            if fitted.reduce(1, { $0 + $1 + 3 }) <= width { return renderBoxed(wrapped: wrapped) }
+        }
+        // A table of text alone has nothing to fold: it is as narrow as wrapping makes it.
+        if !wrapped.isEmpty, !numeric.contains(true) { return renderBoxed(wrapped: wrapped) }
         // The leading text columns repeat in every block, as many as leave room for the widest
         // of the others beside them.
         let leading = columns.indices.prefix { !numeric[$0] }

@@ -227,9 +227,10 @@ struct SessionTests {
         #expect(shell.result("p") == shown)
     }
 
-    /// select() of a table keeps the columns listed, in that order, or all but those listed:
+    /// select() of a table keeps the columns listed, in that order, or all but those listed, and
+    /// the rows that keep rules:
     /// covid_testing's row number, subject id and made-up names are no data to learn.
-    @Test func selectsTheColumnsOfATable() throws {
+    @Test func selectsTheColumnsAndRowsOfATable() throws {
         let shell = try CapturedSession()
         #expect(shell.type(#"covid = load("\#(Support.data("covid_testing.csv"))", target: "result")"#))
         #expect(shell.type(#"c = select(covid, except: ["rownames", "subject_id", "fake_first_name", "fake_last_name"])"#), Comment(rawValue: shell.errors))
@@ -252,7 +253,20 @@ struct SessionTests {
         #expect(shell.result(#"select(covid, except: ["age", "age"])"#).contains("except: 'age' is listed twice"))
         #expect(shell.result(#"select(covid, columns: "age", except: "gender")"#).contains("give columns: or except:, not both"))
         #expect(shell.result(#"select(covid, columns: [])"#).contains("columns: no column would be left"))
-        #expect(shell.result(#"select(covid, metrics: "quality")"#).contains("metrics: is for results; a table takes columns: or except:"))
+        #expect(shell.result(#"select(covid, metrics: "quality")"#).contains("metrics: is for results; a table takes columns:, except: or keep:"))
+        // keep: the rows that break no rule, judged before columns are left out; a row with a
+        // missing cell a rule reads is kept.
+        #expect(shell.type(#"adults = select(covid, keep: "age >= 18; ct_result > 40", except: ["age"])"#), Comment(rawValue: shell.errors))
+        guard case .table(let adults) = shell.session.lookup("adults") else { return }
+        let age = try #require(all.table.column(named: "age")), ct = try #require(all.table.column(named: "ct_result"))
+        let expected = (0..<all.table.rowCount).filter { row in
+            let a = age.text(at: row).flatMap(Double.init), c = ct.isMissing(row) ? nil : ct.text(at: row).flatMap(Double.init)
+            return (a.map { $0 >= 18 } ?? true) && (c.map { $0 > 40 } ?? true)
+        }
+        #expect(adults.table.rowCount == expected.count && adults.table.rowCount > 100 && adults.table.column(named: "age") == nil)
+        #expect(adults.table.column(named: "ct_result") == ct.taking(expected))
+        #expect(shell.result(#"select(covid, keep: "age < 0")"#).contains("keep: every row of covid breaks a rule"))
+        #expect(shell.result(#"select(covid, keep: "agee < 0")"#).contains("keep: rule 'agee < 0': no column 'agee' (did you mean `age`?)"))
         #expect(shell.result(#"select(m, columns: "age")"#).contains("select() takes experiment results or a table, got a fitted model"))
     }
 

@@ -193,6 +193,7 @@ enum Builtins {
             .optional("tables", .resultNames(.tables), "results: a table name or a list of them (default: every one)"),
             .optional("columns", .columns, "a table: the columns to keep, in this order"),
             .optional("except", .columns, "a table: the columns to leave out (an id column, say)"),
+            .optional("keep", .string, "a table: the rows that break none of these rules, as in \"fare >= 0; dropoff >= pickup\""),
         ], body: select),
         Builtin(name: "compare", summary: "Paired differences of a metric between configurations across seeds: mean, 95 % interval, p-values.", parameters: [
             .required("results", .results, "experiment results"),
@@ -353,12 +354,12 @@ enum Builtins {
     /// (table-level and per-column ones of those names), in the order of the lists, so that a
     /// results table or an export shows them in that order; or the columns of a table listed.
     static func select(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
-        let forResults = ["metrics", "generators", "tables"], forTables = ["columns", "except"]
+        let forResults = ["metrics", "generators", "tables"], forTables = ["columns", "except", "keep"]
         if case .table(let table) = frame.value("value")! {
             if let name = forResults.first(where: { frame.value($0) != nil }) {
-                throw ShellError("\(name): is for results; a table takes columns: or except:", at: frame.location(of: name))
+                throw ShellError("\(name): is for results; a table takes columns:, except: or keep:", at: frame.location(of: name))
             }
-            return try selectColumns(table, frame)
+            return .table(try selectColumns(try selectRows(table, frame), frame))
         }
         guard case .results(var results) = frame.value("value")! else {
             throw ShellError("select() takes experiment results or a table, got \(frame.value("value")!.typeName)", at: frame.location(of: "value"))
@@ -403,10 +404,10 @@ enum Builtins {
 
     /// select() of a table: the columns `columns:` lists, in that order, or every one but those
     /// `except:` lists. The target stays a column: leaving it out is refused.
-    static func selectColumns(_ value: TableValue, _ frame: CallFrame) throws(ShellError) -> Value {
+    static func selectColumns(_ value: TableValue, _ frame: CallFrame) throws(ShellError) -> TableValue {
         let keep = frame.value("columns"), leave = frame.value("except")
         if keep != nil, leave != nil { throw ShellError("give columns: or except:, not both", at: frame.location(of: "except")) }
-        guard let given = keep ?? leave else { return .table(value) }
+        guard let given = keep ?? leave else { return value }
         let parameter = keep != nil ? "columns" : "except"
         let location = frame.location(of: parameter)
         let names = try Convert.strings(given, at: location, what: "column names")
@@ -424,9 +425,32 @@ enum Builtins {
         }
         let table: Table
         do { table = try Table(columns: columns) } catch { throw ShellError(error.description, at: location) }
-        return .table(TableValue(name: value.name, table: table,
-                                 path: "\(columns.count) of the \(value.table.columns.count) columns of \(value.name) (\(value.path))",
-                                 target: value.target, provenance: value.provenance))
+        return TableValue(name: value.name, table: table,
+                          path: "\(columns.count) of the \(value.table.columns.count) columns of \(value.name) (\(value.path))",
+                          target: value.target, provenance: value.provenance)
+    }
+
+    /// select() of a table with keep: the rows that break none of the rules (a row a rule cannot
+    /// judge, with a missing cell it reads, is kept), judged before columns: or except: leave
+    /// columns out. A dependency follows the table's own mapping: each key's most frequent value.
+    static func selectRows(_ value: TableValue, _ frame: CallFrame) throws(ShellError) -> TableValue {
+        guard let given = frame.value("keep") else { return value }
+        let location = frame.location(of: "keep")
+        let text = try Convert.string(given, at: location, what: "rules, as in \"fare >= 0\"")
+        let rules: [ConstraintRule]
+        do { rules = try ConstraintRule.parse(text) } catch { throw ShellError("keep: " + error.description, at: location) }
+        guard !rules.isEmpty else { throw ShellError("keep: no rule given", at: location) }
+        var kept = [Bool](repeating: true, count: value.table.rowCount)
+        for rule in rules {
+            let judged: [Bool?]
+            do { judged = try rule.judge(value.table) } catch { throw ShellError("keep: " + error.description, at: location) }
+            for (row, verdict) in judged.enumerated() where verdict == false { kept[row] = false }
+        }
+        let rows = kept.indices.filter { kept[$0] }
+        guard !rows.isEmpty else { throw ShellError("keep: every row of \(value.name) breaks a rule", at: location) }
+        return TableValue(name: value.name, table: value.table.rows(rows),
+                          path: "\(rows.count) of the \(value.table.rowCount) rows of \(value.name), those that keep \(text) (\(value.path))",
+                          target: value.target, provenance: value.provenance)
     }
 
     /// named(): the generator configurations with a name in place of their label. A list's members

@@ -36,6 +36,9 @@ struct MangledInputTests {
         "details(v)",
         #"select(v, metrics: ["column_shapes", "missing_rate_difference"], generators: "s"); select(ins, except: ["region", "sex"])"#,
         #"sample(fit(gaussian_copula(), ins, seed: 1), rows: 10, where: {smoker: "yes", sex: "female"})"#,
+        #"select(ins, keep: "age >= 18; 2 * bmi - 1 > 20; sex -> smoker", except: ["region"])"#,
+        #"sample(m, rows: 10, keep: "charges >= 1200; age + 1 <= 100")"#,
+        #"validate(ins, s, validators: constraints(rules: "age >= 18; `bmi` < 60; sex, smoker -> region"), seed: 1)"#,
     ]
 
     static func mangle(_ text: String, random: inout Philox) -> String {

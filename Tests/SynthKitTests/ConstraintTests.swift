@@ -1,4 +1,5 @@
 import Foundation
+import SynthMath
 import Testing
 @testable import SynthKit
 
@@ -76,5 +77,46 @@ struct ConstraintTests {
         #expect(throws: ConstraintError("rule 'zone -> borough': no column 'borough'")) {
             try rule.judge(try Table(columns: [real.columns[0]]))
         }
+    }
+
+    /// Rules mangled at random, from the characters rules are made of: each either reads as rules,
+    /// which then judge a table or refuse it with a ConstraintError, or is refused with one. None
+    /// traps.
+    @Test func randomTextReadsOrIsRefused() throws {
+        let alphabet = Array("ab_`-+*=<>!;,. 0123456789e()")
+        let table = try Table(columns: [
+            Column(name: "a", values: .continuous([1, 2, .nan]), missing: [false, false, true]),
+            Column(name: "b", values: .categorical(codes: [0, 1, 0], levels: ["x", "y"])),
+        ])
+        var random = Philox(seed: 12, stream: 3)
+        var read = 0
+        // Valid rules with one to three characters removed, added or replaced.
+        let seeds = ["a >= 2 * a - 1", "`a` + 1.5e0 < 3; a != 2", "a -> b", "b, a -> `a`", "-a <= +a"]
+        for round in 0..<5000 {
+            var characters = Array(seeds[round % seeds.count])
+            for _ in 0..<(1 + random.nextInt(below: 3)) {
+                let at = random.nextInt(below: characters.count + 1)
+                switch random.nextInt(below: 3) {
+                case 0 where at < characters.count: characters.remove(at: at)
+                case 1: characters.insert(alphabet[random.nextInt(below: alphabet.count)], at: at)
+                default: if at < characters.count { characters[at] = alphabet[random.nextInt(below: alphabet.count)] }
+                }
+            }
+            let text = String(characters)
+            do {
+                for rule in try ConstraintRule.parse(text) {
+                    read += 1
+                    do {
+                        let verdicts = try rule.judge(table)
+                        #expect(verdicts.count == 3 && verdicts[2] == nil || rule.columns.allSatisfy { $0 == "b" }, "\(text)")
+                    } catch {
+                        #expect(!error.description.isEmpty)
+                    }
+                }
+            } catch {
+                #expect(error.description.hasPrefix("rule '"), "\(text): \(error)")
+            }
+        }
+        #expect(read > 1000, "\(read) rules read")
     }
 }

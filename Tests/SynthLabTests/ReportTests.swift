@@ -100,6 +100,31 @@ import SynthKit
         #expect(!Self.checkBooktabs(tex.replacingOccurrences(of: " & ", with: " ", options: [], range: tex.range(of: "\\midrule")!.upperBound..<tex.endIndex)).isEmpty)
     }
 
+    /// Where the constraints validator ran, the report has a table of each rule's breaks: the
+    /// real rows' share first, then each configuration's.
+    @Test func theReportTablesTheRulesBroken() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder("synthlab-report")
+        #expect(shell.type(#"taxis = load("\#(Support.data("nyc_taxis.csv"))")"#))
+        #expect(shell.type("""
+            r = run(experiment(tables: taxis, generators: [independent(), bayesian_network()], seeds: [1, 2], rows: 500,
+                               validators: [quality, constraints(rules: "dropoff >= pickup; pickup_zone -> pickup_borough")]))
+            """), Comment(rawValue: shell.errors))
+        #expect(shell.type(#"export(r, "\#(folder)/rules.html")"#), Comment(rawValue: shell.errors))
+        let html = try String(contentsOfFile: folder + "/rules.html", encoding: .utf8)
+        let section = try #require(html.components(separatedBy: "<h2>Rules: taxis</h2>").dropFirst().first?.components(separatedBy: "<h2>").first)
+        #expect(section.contains("<th>dropoff &gt;= pickup</th><th>pickup_zone -&gt; pickup_borough</th>"), Comment(rawValue: section))
+        #expect(section.contains("<tr><td>real rows</td><td class=\"n\">0.0000 ± 0.0000</td><td class=\"n\">0.0000 ± 0.0000</td></tr>"), Comment(rawValue: section))
+        // The network learns which borough each zone lies in; the baseline does not.
+        #expect(section.range(of: #"<tr><td>bayesian_network</td><td class="n">0\.\d{4} ± 0\.\d{4}</td><td class="n">0\.0000 ± 0\.0000</td></tr>"#,
+                              options: .regularExpression) != nil, Comment(rawValue: section))
+        #expect(section.contains("<tr><td>independent</td>"))
+        // A report without the validator has no such section.
+        let other = Self.run
+        #expect(other.shell.type(#"export(r, "\#(other.folder)/no-rules.html")"#))
+        #expect(!(try String(contentsOfFile: other.folder + "/no-rules.html", encoding: .utf8)).contains("<h2>Rules"))
+    }
+
     @Test func figuresAreWrittenOnTheirOwn() throws {
         let (shell, folder) = Self.run
         for (statement, file) in [

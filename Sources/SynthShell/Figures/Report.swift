@@ -6,7 +6,7 @@ import SynthMetrics
 
 /// The self-contained HTML report of experiment results: the comparison table, figures (metric
 /// bars with error bars, privacy–utility curves, fidelity and utility against a membership
-/// attack's AUC, training losses, real vs synthetic marginals and
+/// attack's AUC, the rules broken, training losses, real vs synthetic marginals and
 /// the correlation difference of each configuration's first seed), failed trials and provenance.
 enum Report {
     /// Metrics drawn as bars, in this order when present.
@@ -26,6 +26,7 @@ enum Report {
         body += metricFigures(results)
         body += privacyFigures(results)
         body += riskFigures(results)
+        body += ruleTables(results)
         body += lossFigures(results)
         body += dataFigures(results)
         let failed = trials.filter { $0.error != nil }
@@ -84,6 +85,35 @@ enum Report {
         }
         guard !labels.isEmpty else { return nil }
         return SVG.bars(title: "\(metric) on \(table)", metric: metric, labels: labels, means: means, deviations: deviations)
+    }
+
+    /// Where the constraints validator ran: per table, each configuration's share of synthetic
+    /// rows that break each rule (mean ± sd over seeds), under the real rows' own share.
+    static func ruleTables(_ results: ExperimentResults) -> String {
+        var out = ""
+        for table in orderedTables(results) {
+            var rules: [String] = []
+            for trial in results.trials where trial.table == table {
+                for result in trial.metrics where result.metric.name == "constraint_violations" && result.metric.hasValue {
+                    if let rule = result.metric.column, !rules.contains(rule) { rules.append(rule) }
+                }
+            }
+            guard !rules.isEmpty else { continue }
+            func cell(_ trials: [TrialResult], _ metric: String, _ rule: String) -> ResultTable.Cell {
+                let values = trials.compactMap { trial in
+                    trial.metrics.first { $0.metric.name == metric && $0.metric.column == rule && $0.metric.hasValue }?.metric.value
+                }
+                guard let summary = meanAndStandardDeviation(values) else { return .empty }
+                return .estimate(summary.mean, sd: values.count > 1 ? summary.standardDeviation : nil, digits: 4)
+            }
+            let groups = configurations(results, table: table)
+            var rows: [[ResultTable.Cell]] = [[.text("real rows")] + rules.map { cell(groups.flatMap(\.1), "constraint_violations_real", $0) }]
+            rows += groups.map { label, trials in [.text(label)] + rules.map { cell(trials, "constraint_violations", $0) } }
+            out += "<h2>Rules: \(HTMLPage.escape(table))</h2>\n<p class=\"note\">The share of rows that break each rule, mean ± sd over "
+                + "seeds: the real rows' first, then each configuration's synthetic rows.</p>\n"
+                + ResultTable(columns: ["rows"] + rules, rows: rows).renderHTMLTable()
+        }
+        return out
     }
 
     /// Where the trials ran a membership attack: fidelity and utility against its AUC, one point

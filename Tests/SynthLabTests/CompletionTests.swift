@@ -38,6 +38,7 @@ struct CompletionTests {
         #expect(completer.complete(#"select(r, metrics: ["column_shapes", "qu"#).insert == #"ality""#)
         #expect(completer.complete(#"select(r, generators: "gau"#).insert == #"ssian_copula""#)
         #expect(completer.complete(#"select(r, tables: "in"#).insert == #"surance""#)
+        #expect(completer.complete(#"select(r, except: ["column_s"#).insert == #"hapes""#)
         // and of a table, its columns.
         #expect(completer.complete(#"select(insurance, except: ["reg"#).insert == #"ion""#)
         // Without results among the arguments, a string is a path, as elsewhere.

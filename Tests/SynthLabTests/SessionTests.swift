@@ -223,7 +223,15 @@ struct SessionTests {
         #expect(shell.result(#"select(r, generators: ["independent", "independent"])"#).contains("generators: 'independent' is listed twice"))
         #expect(shell.result(#"select(r, tables: [])"#).contains("tables: the list is empty"))
         #expect(shell.result(#"select(r, tables: "adult")"#).contains("the results have no table 'adult'"))
-        #expect(shell.result(#"select(r, columns: "age")"#).contains("columns: is for a table; results take metrics:, generators: or tables:"))
+        #expect(shell.result(#"select(r, columns: "age")"#).contains("columns: is for a table; results take metrics:, except:, generators: or tables:"))
+        // except: leaves metrics out, and keeps the others in the results' order.
+        let without = shell.result(#"select(r, except: ["missing_rate_difference"])"#)
+        #expect(without.contains("| column_shapes") && !without.contains("missing_rate_difference"), Comment(rawValue: without))
+        let details = shell.result(#"details(select(r, except: ["column_shapes", "ks_complement"]))"#)
+        // (Each line names the validator, then the metric.)
+        #expect(!details.contains("| column_shapes | column_shapes ") && !details.contains("| ks_complement ") && details.contains("| missing_rate_difference "),
+                Comment(rawValue: details))
+        #expect(shell.result(#"select(r, metrics: "column_shapes", except: "missing_rate_difference")"#).contains("give metrics: or except:, not both"))
         #expect(shell.result("p") == shown)
     }
 

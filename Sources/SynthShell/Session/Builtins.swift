@@ -192,7 +192,7 @@ enum Builtins {
             .optional("generators", .resultNames(.configurations), "results: a configuration, as the results name it, or a list of them (default: every one)"),
             .optional("tables", .resultNames(.tables), "results: a table name or a list of them (default: every one)"),
             .optional("columns", .columns, "a table: the columns to keep, in this order"),
-            .optional("except", .columns, "a table: the columns to leave out (an id column, say)"),
+            .optional("except", .columns, "a table: the columns to leave out (an id column, say); results: the metrics to leave out"),
             .optional("keep", .string, "a table: the rows that break none of these rules, as in \"fare >= 0; dropoff >= pickup\""),
         ], body: select),
         Builtin(name: "compare", summary: "Paired differences of a metric between configurations across seeds: mean, 95 % interval, p-values.", parameters: [
@@ -351,10 +351,11 @@ enum Builtins {
     }
 
     /// select(): the trials of the configurations and tables listed, each with the metrics listed
-    /// (table-level and per-column ones of those names), in the order of the lists, so that a
-    /// results table or an export shows them in that order; or the columns of a table listed.
+    /// (table-level and per-column ones of those names) or all but those `except:` lists, in the
+    /// order of the lists, so that a results table or an export shows them in that order; or the
+    /// columns and rows of a table.
     static func select(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
-        let forResults = ["metrics", "generators", "tables"], forTables = ["columns", "except", "keep"]
+        let forResults = ["metrics", "generators", "tables"], forTables = ["columns", "keep"]
         if case .table(let table) = frame.value("value")! {
             if let name = forResults.first(where: { frame.value($0) != nil }) {
                 throw ShellError("\(name): is for results; a table takes columns:, except: or keep:", at: frame.location(of: name))
@@ -365,7 +366,7 @@ enum Builtins {
             throw ShellError("select() takes experiment results or a table, got \(frame.value("value")!.typeName)", at: frame.location(of: "value"))
         }
         if let name = forTables.first(where: { frame.value($0) != nil }) {
-            throw ShellError("\(name): is for a table; results take metrics:, generators: or tables:", at: frame.location(of: name))
+            throw ShellError("\(name): is for a table; results take metrics:, except:, generators: or tables:", at: frame.location(of: name))
         }
         /// The names an argument lists, each known to the results, none twice; nil when it is not given.
         func listed(_ parameter: String, what: String, known: [String]) throws(ShellError) -> [String]? {
@@ -385,7 +386,14 @@ enum Builtins {
         }
         let metricNames = results.trials.flatMap { $0.metrics.map(\.metric.name) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let tableNames = results.trials.map(\.table).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        let metrics = try listed("metrics", what: "metric", known: metricNames)
+        if frame.value("metrics") != nil, frame.value("except") != nil {
+            throw ShellError("give metrics: or except:, not both", at: frame.location(of: "except"))
+        }
+        var metrics = try listed("metrics", what: "metric", known: metricNames)
+        if let left = try listed("except", what: "metric", known: metricNames) {
+            metrics = metricNames.filter { !left.contains($0) }
+            guard !metrics!.isEmpty else { throw ShellError("except: no metric would be left", at: frame.location(of: "except")) }
+        }
         let generators = try listed("generators", what: "configuration", known: results.configurationLabels)
         let tables = try listed("tables", what: "table", known: tableNames)
         // Orders by position in a list; a stable sort keeps the seeds' order within each.

@@ -203,7 +203,12 @@ public struct Completer {
         if let call = openCall(context), let argument = currentArgument(context, call: call) {
             if let builtin = Builtins.named(call.callee), let parameter = builtin.parameters.first(where: { $0.name == argument }) {
                 switch parameter.kind {
-                case .columns: return finish(prefix: content, candidates: columnCandidates(call: call, context: context))
+                case .columns:
+                    // select(results, except:) leaves out metrics, not columns.
+                    if let results = resultsArgument(call: call, context: context) {
+                        return finish(prefix: content, candidates: results.reportedMetrics.filter { !$0.contains("\"") }.map { Candidate(text: $0, suffix: "\"") })
+                    }
+                    return finish(prefix: content, candidates: columnCandidates(call: call, context: context))
                 case .choice(let words): return finish(prefix: content, candidates: words.map { Candidate(text: $0, suffix: "\"") })
                 case .string where parameter.name == "target":
                     return finish(prefix: content, candidates: session.boundColumns.map { Candidate(text: $0, suffix: "\"") })

@@ -45,6 +45,24 @@ struct CompletionTests {
         #expect(completer.complete(#"compare(insurance, "qua"#).candidates.isEmpty)
     }
 
+    /// Inside a rule string (keep:, the constraints validator's rules), Tab completes the column
+    /// name at the cursor: the model's or the table's, and one with a '-' inside backticks.
+    @Test func completesColumnNamesInsideRules() throws {
+        let (shell, completer) = try completer()
+        #expect(shell.type(#"adult = load("\#(Support.data("adult.csv"))")"#))
+        #expect(shell.type("m = fit(independent(), insurance, seed: 1)"), Comment(rawValue: shell.errors))
+        #expect(completer.complete(#"sample(m, keep: "age >= 18; cha"#).insert == "rges")
+        #expect(Set(completer.complete(#"sample(m, keep: "age >= 18; ch"#).candidates) == ["charges", "children"])
+        #expect(completer.complete(#"sample(m, keep: "2 * b"#).insert == "mi")
+        #expect(completer.complete(#"select(insurance, keep: "smoker -> reg"#).insert == "ion")
+        #expect(completer.complete(#"select(adult, keep: "`capital-g"#).insert == "ain`")
+        // A name with a '-' is offered only inside backticks; numbers complete to nothing.
+        #expect(completer.complete(#"select(adult, keep: "capital"#).candidates.isEmpty)
+        #expect(completer.complete(#"select(adult, keep: "age >= 1"#).candidates.isEmpty)
+        #expect(completer.complete(#"constraints(rules: "bm"#).insert == "i")
+        #expect(Set(completer.complete(#"experiment(tables: insurance, generators: gen, keep: "se"#).candidates) == ["sex"])
+    }
+
     @Test func completesPluginIdsFunctionsAndBoundNames() throws {
         let (_, completer) = try completer()
         #expect(completer.complete("g = indep").insert == "endent(")

@@ -8,6 +8,8 @@ enum ArgumentKind: Equatable, Sendable {
     case table, path, columns, generators, validators, model, experiment, results, integer, number, string, bool
     case record, seeds, any
     case choice([String])
+    /// Rules in a string (`keep:`): completion offers column names inside it.
+    case rules
     /// Names that the results given to the same call hold.
     case resultNames(ResultNames)
 
@@ -101,7 +103,7 @@ enum Builtins {
             .optional("to", .path, "a CSV file to write, atomically"),
             .optional("seed", .integer, "the seed of a simulator (drawn from the session seed when left out)"),
             .optional("where", .record, "categories of categorical columns, {income: \">50K\"} or {sex: \"Female\", income: \">50K\"}, for a generator that samples conditionally (the rarest first)"),
-            .optional("keep", .string, "rules every row keeps, as the constraints validator writes them: \"dropoff >= pickup; total >= fare + tip\""),
+            .optional("keep", .rules, "rules every row keeps, as the constraints validator writes them: \"dropoff >= pickup; total >= fare + tip\""),
         ], body: sample),
         Builtin(name: "save", summary: "Write a table to a CSV file, or a fitted model to a model file, atomically.", parameters: [
             .required("value", .any, "a table, or a fitted model of a generator that can save it (ctgan, tvae)"),
@@ -166,7 +168,7 @@ enum Builtins {
             .optional("seeds", .seeds, "a seed or a list of seeds (one is drawn when left out)"),
             .optional("rows", .integer, "rows to sample per trial (default: as many as the training part)"),
             .optional("holdout", .number, "the share of rows held out of training, in [0, 0.9] (default 0)"),
-            .optional("keep", .string, "rules every trial's synthetic rows keep, as in sample(keep:): \"dropoff >= pickup\""),
+            .optional("keep", .rules, "rules every trial's synthetic rows keep, as in sample(keep:): \"dropoff >= pickup\""),
         ], body: ExperimentRunner.define),
         Builtin(name: "named", summary: "Give generator configurations a short name, which results, figures and exports show.", parameters: [
             .required("generators", .generators, "a generator configuration (composed or not) or a list of them, as a sweep makes"),
@@ -193,7 +195,7 @@ enum Builtins {
             .optional("tables", .resultNames(.tables), "results: a table name or a list of them (default: every one)"),
             .optional("columns", .columns, "a table: the columns to keep, in this order"),
             .optional("except", .columns, "a table: the columns to leave out (an id column, say); results: the metrics to leave out"),
-            .optional("keep", .string, "a table: the rows that break none of these rules, as in \"fare >= 0; dropoff >= pickup\""),
+            .optional("keep", .rules, "a table: the rows that break none of these rules, as in \"fare >= 0; dropoff >= pickup\""),
         ], body: select),
         Builtin(name: "compare", summary: "Paired differences of a metric between configurations across seeds: mean, 95 % interval, p-values.", parameters: [
             .required("results", .results, "experiment results"),

@@ -210,6 +210,7 @@ public struct Completer {
                     }
                     return finish(prefix: content, candidates: columnCandidates(call: call, context: context))
                 case .choice(let words): return finish(prefix: content, candidates: words.map { Candidate(text: $0, suffix: "\"") })
+                case .rules: return completeRuleColumn(content, names: ruleColumns(call: call, context: context))
                 case .string where parameter.name == "target":
                     return finish(prefix: content, candidates: session.boundColumns.map { Candidate(text: $0, suffix: "\"") })
                 case .resultNames(let kind):
@@ -229,8 +230,37 @@ public struct Completer {
                let spec = plugin.descriptor.parameters.first(where: { $0.id == argument }), spec.type == .choice {
                 return finish(prefix: content, candidates: spec.choices.map { Candidate(text: $0, suffix: "\"") })
             }
+            // The constraints validator's rules: the columns of every bound table.
+            if call.callee == "constraints", argument == "rules" {
+                return completeRuleColumn(content, names: session.boundColumns)
+            }
         }
         return completePath(content, closing: "\"")
+    }
+
+    /// The column name being typed at the end of a rule string: the name characters after the
+    /// last other character (a backtick opens a name that may hold any character).
+    private func completeRuleColumn(_ content: String, names: [String]) -> Completion {
+        if let tick = content.lastIndex(of: "`"), content.filter({ $0 == "`" }).count % 2 == 1 {
+            let typed = String(content[content.index(after: tick)...])
+            return finish(prefix: typed, candidates: names.map { Candidate(text: $0, suffix: "`") })
+        }
+        let typed = String(content.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }.reversed())
+        guard !typed.isEmpty, !(typed.first?.isNumber ?? false) else { return Completion(insert: "", candidates: []) }
+        // A name that needs backticks is offered only where one is open.
+        return finish(prefix: typed, candidates: names.filter { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." } }
+            .map { Candidate(text: $0, suffix: "") })
+    }
+
+    /// The columns a rule in the open call may name: the model's (sample), the table's
+    /// (select), every table's (experiment), or every bound table's.
+    private func ruleColumns(call: (callee: String, openIndex: Int), context: [Token]) -> [String] {
+        let first = call.openIndex + 1 < context.count ? context[call.openIndex + 1].name : nil
+        switch first.flatMap({ session.lookup($0) }) {
+        case .model(let model): return model.columns
+        case .table(let table): return table.table.columnNames
+        default: return session.boundColumns
+        }
     }
 
     /// The results that a bound name among the open call's arguments holds (compare's first,

@@ -188,7 +188,7 @@ enum Builtins {
             }
             return .view(Views.details(results))
         },
-        Builtin(name: "select", summary: "Part of results (metrics, configurations, tables) or of a table (columns), in the order given.", parameters: [
+        Builtin(name: "select", summary: "Part of results (metrics, configurations, tables) or of a table (columns, rows that keep rules), in the order given.", parameters: [
             .required("value", .any, "experiment results, or a table"),
             .optional("metrics", .resultNames(.metrics), "results: a metric name or a list of them (default: every one)"),
             .optional("generators", .resultNames(.configurations), "results: a configuration, as the results name it, or a list of them (default: every one)"),

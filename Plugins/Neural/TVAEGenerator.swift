@@ -323,8 +323,9 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         var random = context.random("tvae.sample.conditional")
         let kept = try rejectionSample(rows: rows, batch: h.batchSize, width: h.coder.width, span: (layout.start, layout.width), level: level,
                                        plugin: "tvae", condition: "\(column) = \(value)",
-                                       advice: "tvae samples given a category by keeping the rows that have it, while ctgan, gaussian_copula "
-                                           + "and bayesian_network generate each row under it") { want in
+                                       advice: "tvae samples given a category by keeping the rows that have it, of 100 batches at most, "
+                                           + "while ctgan and gaussian_copula generate each row under it (bayesian_network keeps them too, "
+                                           + "of ten million draws or more)") { want in
             try generate(model, rows: want, random: &random, context: context)
         }
         return try h.coder.decode(kept, rows: rows, sigmas: model.decoder.sigma.data, random: &random)

@@ -13,7 +13,7 @@ enum HTMLPage {
         table { border-collapse: collapse; font-size: 0.85em; margin: 1em 0; }
         .wide { overflow-x: auto; }
         th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; } th { background: #f3f3f3; }
-        td.n { text-align: right; font-variant-numeric: tabular-nums; }
+        td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         .figures { display: flex; flex-wrap: wrap; gap: 1em; }
         .note { color: #666; font-size: 0.9em; }
         code { background: #f5f5f5; padding: 0 0.2em; }

@@ -24,6 +24,11 @@ public struct ConstraintRule: Equatable, Sendable {
     public var text: String
     public var form: Form
 
+    /// Whether the rule is a functional dependency (judged by a mapping from a table's rows).
+    public var isDependency: Bool {
+        if case .dependency = form { true } else { false }
+    }
+
     /// The columns the rule reads, in order of appearance, each once.
     public var columns: [String] {
         var names: [String] = []
@@ -37,6 +42,18 @@ public struct ConstraintRule: Equatable, Sendable {
     }
 
     // MARK: Reading rules
+
+    /// Whether `character` may stand in a column name written without backticks (after its first
+    /// character, which is a letter or `_`).
+    public static func isNameCharacter(_ character: Character) -> Bool {
+        character.isLetter || character.isNumber || character == "_" || character == "."
+    }
+
+    /// Whether a rule writes `name` as it is, or must put it between backticks.
+    public static func needsBackticks(_ name: String) -> Bool {
+        guard let first = name.first, first.isLetter || first == "_" else { return true }
+        return !name.allSatisfy(isNameCharacter)
+    }
 
     /// Rules separated by `;`. A column name is letters, digits and `_` (and `.`), starting with a
     /// letter or `_`; any other name (one with `-` or a space) is written between backticks:
@@ -270,7 +287,7 @@ struct RuleReader {
         }
         guard characters[at].isLetter || characters[at] == "_" else { return nil }
         var end = at
-        while end < characters.count, characters[end].isLetter || characters[end].isNumber || characters[end] == "_" || characters[end] == "." { end += 1 }
+        while end < characters.count, ConstraintRule.isNameCharacter(characters[end]) { end += 1 }
         defer { at = end }
         return String(characters[at..<end])
     }

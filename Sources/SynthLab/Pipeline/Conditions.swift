@@ -26,9 +26,7 @@ public enum ConditionalSampling {
         for condition in conditions where !seen.insert(condition.column).inserted {
             throw SynthLabError.invalidRequest("where: \(condition.column) has two conditions; give it one")
         }
-        for rule in rules {
-            if case .dependency = rule.form { try check([rule], columns: rule.columns) }
-        }
+        if let rule = rules.first(where: \.isDependency) { throw refusal(dependency: rule, option: "keep") }
         let first = conditions.first, others = Array(conditions.dropFirst())
         var kept: Table?
         var drawn = 0
@@ -93,15 +91,17 @@ public enum ConditionalSampling {
     /// that reads a column the table lacks.
     public static func check(_ rules: [ConstraintRule], columns: [String], option: String = "keep") throws(SynthLabError) {
         for rule in rules {
-            if case .dependency = rule.form {
-                throw SynthLabError.invalidRequest("\(option): '\(rule.text)' is a dependency, which is judged by the real table's mapping, "
-                                                   + "and a model does not hold it; it takes inequalities (the constraints validator counts "
-                                                   + "a dependency's breaks)")
-            }
+            if rule.isDependency { throw refusal(dependency: rule, option: option) }
             for column in rule.columns where !columns.contains(column) {
                 throw SynthLabError.invalidRequest("\(option): rule '\(rule.text)': no column '\(column)'" + Suggest.hint(column, among: columns))
             }
         }
+    }
+
+    /// Why `option` cannot keep a dependency.
+    static func refusal(dependency rule: ConstraintRule, option: String) -> SynthLabError {
+        .invalidRequest("\(option): '\(rule.text)' is a dependency, which is judged by the real table's mapping, and a model does "
+                        + "not hold it; it takes inequalities (the constraints validator counts a dependency's breaks)")
     }
 
     /// The conditions as provenance writes them: COLUMN=VALUE, joined by ", ".

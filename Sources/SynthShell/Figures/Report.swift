@@ -72,16 +72,21 @@ enum Report {
         return out
     }
 
+    /// The mean of `values` and their sample standard deviation (nil for a single value); nil for
+    /// none.
+    static func spread(_ values: [Double]) -> (mean: Double, sd: Double?)? {
+        meanAndStandardDeviation(values).map { ($0.mean, values.count > 1 ? $0.standardDeviation : nil) }
+    }
+
     /// Bars of one metric on one table: each configuration's mean over seeds, ± one sd; nil when
     /// no trial has a value.
     static func bars(_ results: ExperimentResults, table: String, metric: String) -> String? {
         var labels: [String] = [], means: [Double] = [], deviations: [Double?] = []
         for (label, trials) in configurations(results, table: table) {
-            let values = trials.compactMap { $0.value(of: metric) }
-            guard let summary = meanAndStandardDeviation(values) else { continue }
+            guard let summary = spread(trials.compactMap { $0.value(of: metric) }) else { continue }
             labels.append(label)
             means.append(summary.mean)
-            deviations.append(values.count > 1 ? summary.standardDeviation : nil)
+            deviations.append(summary.sd)
         }
         guard !labels.isEmpty else { return nil }
         return SVG.bars(title: "\(metric) on \(table)", metric: metric, labels: labels, means: means, deviations: deviations)
@@ -103,8 +108,7 @@ enum Report {
                 let values = trials.compactMap { trial in
                     trial.metrics.first { $0.metric.name == metric && $0.metric.column == rule && $0.metric.hasValue }?.metric.value
                 }
-                guard let summary = meanAndStandardDeviation(values) else { return .empty }
-                return .estimate(summary.mean, sd: values.count > 1 ? summary.standardDeviation : nil, digits: 4)
+                return spread(values).map { .estimate($0.mean, sd: $0.sd, digits: 4) } ?? .empty
             }
             let groups = configurations(results, table: table)
             var rows: [[ResultTable.Cell]] = [[.text("real rows")] + rules.map { cell(groups.flatMap(\.1), "constraint_violations_real", $0) }]
@@ -139,9 +143,8 @@ enum Report {
     static func tradeoff(_ results: ExperimentResults, table: String, x: String, y: String) -> String? {
         var points: [(name: String, x: Double, xSD: Double?, y: Double, ySD: Double?)] = []
         for (label, trials) in configurations(results, table: table) {
-            let xs = trials.compactMap { $0.value(of: x) }, ys = trials.compactMap { $0.value(of: y) }
-            guard let a = meanAndStandardDeviation(xs), let b = meanAndStandardDeviation(ys) else { continue }
-            points.append((label, a.mean, xs.count > 1 ? a.standardDeviation : nil, b.mean, ys.count > 1 ? b.standardDeviation : nil))
+            guard let a = spread(trials.compactMap { $0.value(of: x) }), let b = spread(trials.compactMap { $0.value(of: y) }) else { continue }
+            points.append((label, a.mean, a.sd, b.mean, b.sd))
         }
         guard !points.isEmpty else { return nil }
         return SVG.scatter(title: "\(y) against \(x) on \(table)", xLabel: x, yLabel: y, points: points)

@@ -213,8 +213,10 @@ extension ResultTable {
     /// its own gets a block of its own).
     private func renderFolded(_ width: Int) -> String {
         let widths = widths { $0 + "*" }, numeric = numericColumns()
-        func span(_ columns: some Collection<Int>) -> Int { columns.reduce(1) { $0 + widths[$1] + 3 } }
-        guard span(columns.indices) > width else { return renderBoxed() }
+        /// A line's length with columns this wide ("| " before each, " |" after the last).
+        func length(_ widths: [Int]) -> Int { widths.reduce(1) { $0 + $1 + 3 } }
+        func span(_ columns: [Int]) -> Int { length(columns.map { widths[$0] }) }
+        guard length(widths) > width else { return renderBoxed() }
         // A table made wide by text (a help column, notes, long labels) fits by wrapping that
         // text, when every wrapped column keeps a width of at least 12: the widest text columns
         // narrow, one at a time, to what the others leave.
@@ -222,18 +224,17 @@ extension ResultTable {
         var fitted = widths
         let text = columns.indices.filter { !numeric[$0] }.sorted { widths[$0] > widths[$1] }
         for column in text where fitted[column] > 12 {
-            let others = fitted.indices.filter { $0 != column }.reduce(1) { $0 + fitted[$1] + 3 }
-            let room = width - others - 3
+            let room = width - (length(fitted) - fitted[column])
             if room >= fitted[column] { break }
             fitted[column] = Swift.max(12, room)
             wrapped[column] = fitted[column]
-            if fitted.reduce(1, { $0 + $1 + 3 }) <= width { return renderBoxed(wrapped: wrapped) }
+            if length(fitted) <= width { return renderBoxed(wrapped: wrapped) }
         }
         // A table of text alone has nothing to fold: it is as narrow as wrapping makes it.
         if !wrapped.isEmpty, !numeric.contains(true) { return renderBoxed(wrapped: wrapped) }
         // The leading text columns repeat in every block, as many as leave room for the widest
         // of the others beside them.
-        let leading = columns.indices.prefix { !numeric[$0] }
+        let leading = Array(columns.indices.prefix { !numeric[$0] })
         let widest = columns.indices.dropFirst(leading.count).map { widths[$0] + 3 }.max() ?? 0
         var keys: [Int] = []
         for index in leading {

@@ -387,7 +387,6 @@ enum Builtins {
             return names
         }
         let metricNames = results.trials.flatMap { $0.metrics.map(\.metric.name) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        let tableNames = results.trials.map(\.table).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         if frame.value("metrics") != nil, frame.value("except") != nil {
             throw ShellError("give metrics: or except:, not both", at: frame.location(of: "except"))
         }
@@ -397,7 +396,7 @@ enum Builtins {
             guard !metrics!.isEmpty else { throw ShellError("except: no metric would be left", at: frame.location(of: "except")) }
         }
         let generators = try listed("generators", what: "configuration", known: results.configurationLabels)
-        let tables = try listed("tables", what: "table", known: tableNames)
+        let tables = try listed("tables", what: "table", known: Report.orderedTables(results))
         // Orders by position in a list; a stable sort keeps the seeds' order within each.
         func order<T>(_ items: [T], by list: [String]?, _ key: (T) -> String) -> [T] {
             guard let list else { return items }
@@ -444,12 +443,8 @@ enum Builtins {
     /// judge, with a missing cell it reads, is kept), judged before columns: or except: leave
     /// columns out. A dependency follows the table's own mapping: each key's most frequent value.
     static func selectRows(_ value: TableValue, _ frame: CallFrame) throws(ShellError) -> TableValue {
-        guard let given = frame.value("keep") else { return value }
+        guard let rules = try keepRules(frame) else { return value }
         let location = frame.location(of: "keep")
-        let text = try Convert.string(given, at: location, what: "rules, as in \"fare >= 0\"")
-        let rules: [ConstraintRule]
-        do { rules = try ConstraintRule.parse(text) } catch { throw ShellError("keep: " + error.description, at: location) }
-        guard !rules.isEmpty else { throw ShellError("keep: no rule given", at: location) }
         var kept = [Bool](repeating: true, count: value.table.rowCount)
         for rule in rules {
             let judged: [Bool?]
@@ -459,7 +454,7 @@ enum Builtins {
         let rows = kept.indices.filter { kept[$0] }
         guard !rows.isEmpty else { throw ShellError("keep: every row of \(value.name) breaks a rule", at: location) }
         return TableValue(name: value.name, table: value.table.rows(rows),
-                          path: "\(rows.count) of the \(value.table.rowCount) rows of \(value.name), those that keep \(text) (\(value.path))",
+                          path: "\(rows.count) of the \(value.table.rowCount) rows of \(value.name), those that keep \(ConditionalSampling.describe(rules)!) (\(value.path))",
                           target: value.target, provenance: value.provenance)
     }
 
@@ -613,9 +608,6 @@ enum Builtins {
             guard model.columns.contains(field.key) else {
                 throw ShellError("where: no column '\(field.key)'" + Suggest.hint(field.key, among: model.columns), at: location)
             }
-            guard !conditions.contains(where: { $0.column == field.key }) else {
-                throw ShellError("where: \(field.key) is given twice", at: location)
-            }
             switch field.value {
             case .string(let text): conditions.append((field.key, text))
             case .bool(let flag): conditions.append((field.key, flag ? "true" : "false"))
@@ -630,13 +622,21 @@ enum Builtins {
     /// The `keep:` of sample(): inequalities between the model's columns, read and checked
     /// before any row is drawn (none when `keep:` is not given).
     static func sampleRules(_ frame: CallFrame, model: FittedModel) throws(ShellError) -> [ConstraintRule] {
-        guard let given = frame.value("keep") else { return [] }
+        guard let rules = try keepRules(frame) else { return [] }
+        do { try ConditionalSampling.check(rules, columns: model.columns, option: "keep") } catch {
+            throw ShellError(error.description, at: frame.location(of: "keep"))
+        }
+        return rules
+    }
+
+    /// The rules a call's `keep:` gives (sample, experiment, select), read; nil without `keep:`.
+    static func keepRules(_ frame: CallFrame) throws(ShellError) -> [ConstraintRule]? {
+        guard let given = frame.value("keep") else { return nil }
         let location = frame.location(of: "keep")
         let text = try Convert.string(given, at: location, what: "rules, as in \"dropoff >= pickup\"")
         let rules: [ConstraintRule]
         do { rules = try ConstraintRule.parse(text) } catch { throw ShellError("keep: " + error.description, at: location) }
         guard !rules.isEmpty else { throw ShellError("keep: no rule given", at: location) }
-        do { try ConditionalSampling.check(rules, columns: model.columns, option: "keep") } catch { throw ShellError(error.description, at: location) }
         return rules
     }
 

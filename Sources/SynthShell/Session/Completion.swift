@@ -220,7 +220,7 @@ public struct Completer {
                     let names = switch kind {
                     case .metrics: results.reportedMetrics
                     case .configurations: results.configurationLabels
-                    case .tables: Array(Set(results.trials.map(\.table))).sorted()
+                    case .tables: Report.orderedTables(results)
                     }
                     return finish(prefix: content, candidates: names.filter { !$0.contains("\"") }.map { Candidate(text: $0, suffix: "\"") })
                 default: break
@@ -245,11 +245,10 @@ public struct Completer {
             let typed = String(content[content.index(after: tick)...])
             return finish(prefix: typed, candidates: names.map { Candidate(text: $0, suffix: "`") })
         }
-        let typed = String(content.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }.reversed())
+        let typed = String(content.reversed().prefix(while: ConstraintRule.isNameCharacter).reversed())
         guard !typed.isEmpty, !(typed.first?.isNumber ?? false) else { return Completion(insert: "", candidates: []) }
         // A name that needs backticks is offered only where one is open.
-        return finish(prefix: typed, candidates: names.filter { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." } }
-            .map { Candidate(text: $0, suffix: "") })
+        return finish(prefix: typed, candidates: names.filter { !ConstraintRule.needsBackticks($0) }.map { Candidate(text: $0, suffix: "") })
     }
 
     /// The columns a rule in the open call may name: the model's (sample), the table's

@@ -102,16 +102,10 @@ enum ExperimentRunner {
             seeds = [drawn]
             frame.record("seeds", Expr(.list([Expr(.number(Double(drawn), isInteger: true), at: frame.location)]), at: frame.location))
         }
-        var rules: [ConstraintRule] = []
-        if let given = frame.value("keep") {
-            let location = frame.location(of: "keep")
-            let text = try Convert.string(given, at: location, what: "rules, as in \"dropoff >= pickup\"")
-            do { rules = try ConstraintRule.parse(text) } catch { throw ShellError("keep: " + error.description, at: location) }
-            guard !rules.isEmpty else { throw ShellError("keep: no rule given", at: location) }
-            for table in tables {
-                do { try ConditionalSampling.check(rules, columns: table.table.columnNames, option: "keep") } catch {
-                    throw ShellError(error.description + " in \(table.name)", at: location)
-                }
+        let rules = try Builtins.keepRules(frame) ?? []
+        for table in tables {
+            do { try ConditionalSampling.check(rules, columns: table.table.columnNames, option: "keep") } catch {
+                throw ShellError(error.description + " in \(table.name)", at: frame.location(of: "keep"))
             }
         }
         return .experiment(ExperimentSpec(tables: tables, generators: generators, validators: validators, seeds: seeds,

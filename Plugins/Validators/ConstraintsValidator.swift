@@ -8,7 +8,7 @@ public struct ConstraintsValidator: Validator {
     public static let descriptor = PluginDescriptor(
         id: "constraints",
         name: "Constraints",
-        version: "1.0.0",
+        version: "1.0.1",
         kind: .validator,
         summary: "Share of rows that break each rule given (dropoff >= pickup; total >= fare + tip + tolls; zone -> borough), synthetic beside real.",
         parameters: [

@@ -17,8 +17,10 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Where to write the synthetic table (CSV, written atomically).") var out: String
     @Option(name: .customLong("where"), help: ArgumentHelp("Sample given a category, COLUMN=VALUE (generators that sample conditionally); repeat it for several, the rarest first.", valueName: "COLUMN=VALUE"))
     var conditions: [String] = []
-    @Option(name: .customLong("keep"), help: ArgumentHelp("Rules every row keeps, as the constraints validator writes them: 'dropoff >= pickup; total >= fare + tip'.", valueName: "RULES"))
+    @Option(name: .customLong("keep"), help: ArgumentHelp("Rules every row keeps, as the constraints validator writes them: 'dropoff >= pickup; total >= fare + tip'. The generator learns an inequality as a gap (dropoff − pickup in place of dropoff) and a dependency (zone -> borough) as the training rows' mapping; rows that break an inequality it did not learn are left out.", valueName: "RULES"))
     var rules: String?
+    @Flag(name: .customLong("no-learn"), help: "With --keep: learn no rule; only leave out the rows that break an inequality.")
+    var noLearn = false
     @Option(name: .customLong("save-model"), help: ArgumentHelp("Also write the fitted model to FILE (generators that save models: ctgan, tvae).", valueName: "FILE"))
     var modelPath: String?
     @OptionGroup var csv: CSVFlags
@@ -30,6 +32,8 @@ struct SynthCommand: ParsableCommand {
                                            csvOptions: try csv.options(), rows: rows, seed: seed, outputPath: out)
             request.conditions = try conditions.map(parseCondition)
             request.rules = try parseRules(rules)
+            if noLearn, rules == nil { throw CLIError("--no-learn goes with --keep RULES") }
+            request.learn = !noLearn
             request.modelPath = modelPath
             let report = try Synthesis.run(request, registry: PluginRegistry(), host: output.host(seed: seed))
             commandStatusLine.show(nil)
@@ -74,7 +78,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Where to write the synthetic table (CSV, written atomically).") var out: String
     @Option(name: .customLong("where"), help: ArgumentHelp("Sample given a category, COLUMN=VALUE; repeat it for several, the rarest first.", valueName: "COLUMN=VALUE"))
     var conditions: [String] = []
-    @Option(name: .customLong("keep"), help: ArgumentHelp("Rules every row keeps: 'dropoff >= pickup; total >= fare + tip'.", valueName: "RULES"))
+    @Option(name: .customLong("keep"), help: ArgumentHelp("Rules every row keeps, besides those the model keeps: 'dropoff >= pickup; total >= fare + tip'.", valueName: "RULES"))
     var rules: String?
     @OptionGroup var output: OutputFlags
 

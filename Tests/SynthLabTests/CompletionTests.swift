@@ -61,6 +61,8 @@ struct CompletionTests {
         #expect(completer.complete(#"select(adult, keep: "age >= 1"#).candidates.isEmpty)
         #expect(completer.complete(#"constraints(rules: "bm"#).insert == "i")
         #expect(Set(completer.complete(#"experiment(tables: insurance, generators: gen, keep: "se"#).candidates) == ["sex"])
+        // fit's table is its second argument: its columns, not adult's relationship too.
+        #expect(completer.complete(#"fit(bayesian_network(degree: 2), insurance, keep: "re"#).candidates == ["region"])
     }
 
     @Test func completesPluginIdsFunctionsAndBoundNames() throws {

@@ -102,7 +102,7 @@ public struct ConstraintRule: Equatable, Sendable {
             return (0..<table.rowCount).map { row in
                 guard let a = value(left, row), let b = value(right, row) else { return nil }
                 // Sums of decimals round (10.3 + 2.1 is not 12.4 in binary): values this close are equal.
-                let close = Swift.abs(a - b) <= 1e-9 * Swift.max(1, Swift.abs(a), Swift.abs(b))
+                let close = Swift.abs(a - b) <= 1e-12 * Swift.max(1, Swift.abs(a), Swift.abs(b))
                 switch comparison {
                 case .atLeast: return a >= b || close
                 case .atMost: return a <= b || close

@@ -28,6 +28,9 @@ public struct ModelRequest: Codable, Sendable {
     public var rows: Int?
     public var column: String?
     public var value: String?
+    /// For fit: the rules the model keeps (joined by "; ") and whether it learns them as gaps.
+    public var rules: String?
+    public var learn: Bool?
     /// How many SIGINTs the session had sent the worker before this request: one more means
     /// "cancel this request", whenever it arrives (a late SIGINT meant for an earlier request
     /// cancels nothing).
@@ -58,6 +61,8 @@ public struct ModelReply: Codable, Sendable {
     /// What the composed privacy mechanism has spent so far.
     public var epsilon: Double?
     public var delta: Double?
+    /// The rules the generator learned, after fit and load.
+    public var learned: [String]?
 
     public init(error: String? = nil) { self.error = error }
 }
@@ -104,6 +109,8 @@ public final class ModelWorker {
     public private(set) var privacy: Provenance.Plugin?
     /// What the composed privacy mechanism has spent (nil without privacy).
     public private(set) var spent: PrivacySpend?
+    /// The rules the generator learned.
+    public private(set) var learned: [String] = []
     /// The worker process.
     public var processID: pid_t { process.pid }
     /// How long a worker may take to stop after Ctrl-C before it is killed.
@@ -152,12 +159,17 @@ public final class ModelWorker {
     }
 
     /// Fits `generator` (composed with `privacy`) on `table` in a new worker, seeded with `seed`.
-    public static func fit(generator: PluginSpec, privacy: PluginSpec?, table: Table, seed: UInt64, options: Options) throws -> ModelWorker {
+    /// With `keep`, the model keeps those rules, learning them as gaps with `learn` (`GeneratorSession.fit`).
+    public static func fit(generator: PluginSpec, privacy: PluginSpec?, table: Table, seed: UInt64, keep rules: [ConstraintRule] = [], learn: Bool = true,
+                           options: Options) throws -> ModelWorker {
         let worker = try ModelWorker(generator: generator.id, privacy: privacy?.id, options: options)
         let path = worker.folder + "/training.sltb"
         try TableFile.write(table, to: path)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try worker.call(ModelRequest(.fit, generator: generator, privacy: privacy, path: path, seed: seed), doing: "fit")
+        var request = ModelRequest(.fit, generator: generator, privacy: privacy, path: path, seed: seed)
+        request.rules = ConditionalSampling.describe(rules)
+        request.learn = learn
+        try worker.call(request, doing: "fit")
         return worker
     }
 
@@ -217,6 +229,7 @@ public final class ModelWorker {
             for entry in reply.log { options.log(LogLevel(rawValue: entry.level) ?? .info, entry.message) }
             if let epsilon = reply.epsilon, let delta = reply.delta { spent = PrivacySpend(epsilon: epsilon, delta: delta) }
             if let generator = reply.generator { self.generator = generator }
+            if let learned = reply.learned { self.learned = learned }
             if reply.privacy != nil { privacy = reply.privacy }
             if let error = reply.error { throw SynthLabError.invalidRequest(error) }
             return reply
@@ -365,6 +378,7 @@ public enum ModelWorkerLoop {
             reply.generator = Provenance.Plugin(session.generator)
             reply.privacy = session.privacy.map(Provenance.Plugin.init)
             if let spent = session.privacySpent { (reply.epsilon, reply.delta) = (spent.epsilon, spent.delta) }
+            reply.learned = session.learned.map(\.rule)
         }
         switch request.operation {
         case .fit, .simulate:
@@ -373,7 +387,11 @@ public enum ModelWorkerLoop {
             let privacy = try request.privacy.map { try $0.instantiate(registry, kind: .privacy, host: host) }
             let session = try GeneratorSession(generator: generator, privacy: privacy)
             if request.operation == .fit {
-                try session.fit(try TableFile.read(request.path ?? ""), host: host)
+                var rules: [ConstraintRule] = []
+                if let text = request.rules {
+                    do { rules = try ConstraintRule.parse(text) } catch { throw SynthLabError.invalidRequest("keep: " + error.description) }
+                }
+                try session.fit(try TableFile.read(request.path ?? ""), host: host, keep: rules, learn: request.learn ?? true)
             } else {
                 try write(try session.sample(rows: request.rows ?? 0, host: host))
             }

@@ -27,17 +27,17 @@ public enum TrialRunner {
         let model = try GeneratorSession(generator: generator, privacy: privacy)
         var plugins = [TrialOutcome.PluginVersion(id: generator.plugin.id, version: generator.plugin.descriptor.version)]
         if let privacy { plugins.append(.init(id: privacy.plugin.id, version: privacy.plugin.descriptor.version)) }
-        let fitStart = DispatchTime.now()
-        try model.fit(training, host: host)
-        let fitSeconds = seconds(since: fitStart)
-        let fitLosses = losses
-        host.progress = { fraction, message in if let message { progress(clock.line(fraction, message) ?? message) } }
-        let sampleStart = DispatchTime.now()
         var rules: [ConstraintRule] = []
         if let text = spec.rules {
             do { rules = try ConstraintRule.parse(text) } catch { throw SynthLabError.invalidRequest("keep: " + error.description) }
         }
-        let synthetic = try ConditionalSampling.sample(rows: spec.rows ?? training.rowCount, conditions: [], rules: rules, seed: spec.seed) { rows, _, seed in
+        let fitStart = DispatchTime.now()
+        try model.fit(training, host: host, keep: rules, learn: spec.learnsGaps == true)
+        let fitSeconds = seconds(since: fitStart)
+        let fitLosses = losses
+        host.progress = { fraction, message in if let message { progress(clock.line(fraction, message) ?? message) } }
+        let sampleStart = DispatchTime.now()
+        let synthetic = try ConditionalSampling.sample(rows: spec.rows ?? training.rowCount, conditions: [], rules: ConditionalSampling.judged(rules), seed: spec.seed) { rows, _, seed in
             try model.sample(rows: rows, host: host.reseeded(seed))
         }
         let sampleSeconds = seconds(since: sampleStart)

@@ -89,9 +89,10 @@ public enum ConditionalSampling {
 
     /// Refuses, before any fit or draw, a rule that `sample` could not keep: a dependency, or one
     /// that reads a column the table lacks.
-    public static func check(_ rules: [ConstraintRule], columns: [String], option: String = "keep") throws(SynthLabError) {
+    /// With `dependencies`, a dependency passes (a fit that learns rules can keep one).
+    public static func check(_ rules: [ConstraintRule], columns: [String], option: String = "keep", dependencies: Bool = false) throws(SynthLabError) {
         for rule in rules {
-            if rule.isDependency { throw refusal(dependency: rule, option: option) }
+            if rule.isDependency, !dependencies { throw refusal(dependency: rule, option: option) }
             for column in rule.columns where !columns.contains(column) {
                 throw SynthLabError.invalidRequest("\(option): rule '\(rule.text)': no column '\(column)'" + Suggest.hint(column, among: columns))
             }
@@ -100,8 +101,14 @@ public enum ConditionalSampling {
 
     /// Why `option` cannot keep a dependency.
     static func refusal(dependency rule: ConstraintRule, option: String) -> SynthLabError {
-        .invalidRequest("\(option): '\(rule.text)' is a dependency, which is judged by the real table's mapping, and a model does "
-                        + "not hold it; it takes inequalities (the constraints validator counts a dependency's breaks)")
+        .invalidRequest("\(option): '\(rule.text)' is a dependency, which is judged by the real table's mapping: a model keeps one "
+                        + "only by learning that mapping when it is fitted (fit(keep:), experiment(keep:), synth --keep)")
+    }
+
+    /// The rules of `rules` that sampling judges: the inequalities (a model keeps a dependency by
+    /// the mapping it learned when fitted).
+    public static func judged(_ rules: [ConstraintRule]) -> [ConstraintRule] {
+        rules.filter { !$0.isDependency }
     }
 
     /// The conditions as provenance writes them: COLUMN=VALUE, joined by ", ".

@@ -15,8 +15,10 @@ public struct SynthesisRequest: Sendable {
     /// Sample given that these categorical columns have these categories (the first is the
     /// generator's own condition; `ConditionalSampling` keeps the rows that meet the others).
     public var conditions: [ConditionalSampling.Condition] = []
-    /// Rules every row keeps (inequalities; `ConditionalSampling` keeps the rows that do).
+    /// Rules every row keeps (inequalities): the generator learns those it can as gaps (unless
+    /// `learn` is false), and `ConditionalSampling` keeps the rows that keep the others.
     public var rules: [ConstraintRule] = []
+    public var learn = true
     /// Where to also write the fitted model (for a generator that can save it).
     public var modelPath: String?
 
@@ -114,13 +116,13 @@ public enum Synthesis {
                                                + Suggest.hint(condition.column, among: table.columnNames)
                                                + " (columns: \(table.columnNames.joined(separator: ", ")))")
         }
-        try ConditionalSampling.check(request.rules, columns: table.columnNames, option: "--keep")
+        try ConditionalSampling.check(request.rules, columns: table.columnNames, option: "--keep", dependencies: true)
         let session = try GeneratorSession(generator: generator, privacy: privacy)
         let fitStart = Date()
-        try session.fit(table, host: host)
+        try session.fit(table, host: host, keep: request.rules, learn: request.learn)
         if let modelPath = request.modelPath { try session.saveModel(to: modelPath, host: host) }
         let sampleStart = Date()
-        let synthetic = try ConditionalSampling.sample(rows: request.rows, conditions: request.conditions, rules: request.rules, seed: host.seed) { rows, condition, seed in
+        let synthetic = try ConditionalSampling.sample(rows: request.rows, conditions: request.conditions, rules: ConditionalSampling.judged(session.keptRules), seed: host.seed) { rows, condition, seed in
             try session.sample(rows: rows, where: condition, host: host.reseeded(seed))
         }
         let sampleEnd = Date()
@@ -153,8 +155,9 @@ public enum Synthesis {
         }
         try ConditionalSampling.check(rules, columns: names, option: "--keep")
         let session = try GeneratorSession.loadModel(saved, registry: registry, host: host)
+        let rules = session.rules(adding: rules)
         let start = Date()
-        let synthetic = try ConditionalSampling.sample(rows: rows, conditions: conditions, rules: rules, seed: host.seed) { rows, condition, seed in
+        let synthetic = try ConditionalSampling.sample(rows: rows, conditions: conditions, rules: ConditionalSampling.judged(rules), seed: host.seed) { rows, condition, seed in
             try session.sample(rows: rows, where: condition, host: host.reseeded(seed))
         }
         let end = Date()

@@ -14,6 +14,12 @@ public final class GeneratorSession: @unchecked Sendable {
     var cachedTrainingHash: String?
     /// The ε and δ a saved model's file records (its fit spent them; sampling spends nothing).
     var loadedSpend: PrivacySpend?
+    /// The rules the model keeps (`keep:` at fit): those in `learned` by how it makes rows, the
+    /// other inequalities by leaving out rows that break them, which its callers do
+    /// (`ConditionalSampling.sample` with `rules(adding:)`).
+    public internal(set) var keptRules: [ConstraintRule] = []
+    /// The rules the generator learned, in order.
+    public internal(set) var learned: [LearnedRule] = []
 
     /// Refuses a composition whose generator consumes none of the privacy plugin's capabilities.
     public init(generator: PluginInstance, privacy: PluginInstance?) throws(SynthLabError) {
@@ -29,15 +35,57 @@ public final class GeneratorSession: @unchecked Sendable {
         self.interface = interface
     }
 
-    public func fit(_ table: Table, host: HostServices) throws {
+    /// Fits the generator on `table`. With `keep`, the model keeps those rules: with `learn`
+    /// (and no privacy), the generator learns each one `LearnedRule.plan` can (an inequality as
+    /// a gap, a dependency as a mapping), and the inequalities it does not learn are kept by
+    /// leaving out the rows that break them when it samples. A dependency is kept only by
+    /// learning it. Under privacy no rule is learned: a gap's range, or a mapping, would be
+    /// taken from the data outside the guarantee.
+    public func fit(_ table: Table, host: HostServices, keep rules: [ConstraintRule] = [], learn: Bool = true) throws {
         let id = generator.plugin.id
-        try withArrow(table) { schema, array in
+        try ConditionalSampling.check(rules, columns: table.columnNames, option: "keep", dependencies: true)
+        var learned: [LearnedRule] = []
+        if learn, !rules.isEmpty {
+            if let privacy {
+                host.log(.info, "keep: composed with \(privacy.plugin.id), \(id) learns no rule (a gap's range or a mapping would come "
+                         + "from the data, outside the guarantee); rows that break a rule are left out")
+            } else {
+                learned = LearnedRule.plan(rules, table: table)
+            }
+        }
+        for rule in rules where rule.isDependency && !learned.contains(where: { $0.rule == rule.text }) {
+            let why = !learn ? "learn is false" : privacy != nil ? "composed with privacy, no rule is learned"
+                : "a dependency is learned when its last column is categorical or boolean and no earlier rule replaced one of its columns"
+            throw SynthLabError.invalidRequest("keep: '\(rule.text)' is a dependency, which a model keeps only by learning it, and \(why)")
+        }
+        var fitted = table
+        do { fitted = try LearnedRule.apply(learned, to: table) } catch { throw SynthLabError.invalidRequest("keep: \(error)") }
+        for rule in learned {
+            switch rule {
+            case .gap(let gap):
+                let values = fitted.column(named: gap.column)?.presentNumbers() ?? []
+                let below = values.filter { gap.strict ? $0 <= 0 : $0 < 0 }.count
+                host.log(below > 0 ? .warning : .info, "keep: \(id) learns '\(gap.rule)' as the gap of \(gap.column)"
+                         + (below > 0 ? "; \(below) of the \(table.rowCount) training rows break it, and their gaps are made as 0" : ""))
+            case .mapping(let mapping):
+                host.log(.info, "keep: \(id) learns '\(mapping.rule)': \(mapping.column) is made from \(mapping.from.joined(separator: ", ")) "
+                         + "as the training rows map them (\(mapping.keys.count) keys)")
+            }
+        }
+        try withArrow(fitted) { schema, array in
             try host.withHost(privacy: privacy) { hostPointer in
                 try callPlugin(id, "fit") { interface.pointee.fit(generator.pointer, hostPointer, schema, array, $0) }
             }
         }
-        fitted = (table.columns.map { ($0.name, $0.kind) }, table.rowCount)
+        self.fitted = (table.columns.map { ($0.name, $0.kind) }, table.rowCount)
         fittedTable = table
+        keptRules = rules
+        self.learned = learned
+    }
+
+    /// The rules a sample keeps: the model's, then those of `extra` it does not already keep.
+    public func rules(adding extra: [ConstraintRule]) -> [ConstraintRule] {
+        keptRules + extra.filter { rule in !keptRules.contains { $0.text == rule.text } }
     }
 
     /// The content hash of the table the model was fitted on (for provenance records).
@@ -74,6 +122,10 @@ public final class GeneratorSession: @unchecked Sendable {
         guard fitted != nil || simulates else { throw SynthLabError.invalidRequest("\(id): sample before fit") }
         try Self.checkMemory(rows: rows, columns: fitted?.columns.count)
         var schema = ArrowSchema(), array = ArrowArray()
+        if let condition, case .mapping(let mapping)? = learned.first(where: { $0.column == condition.column }) {
+            throw SynthLabError.invalidRequest("where: \(condition.column) is made from \(mapping.from.joined(separator: ", ")) by the rule "
+                                               + "'\(mapping.rule)' the model learned; give a condition on another column first")
+        }
         if let condition {
             let offset = MemoryLayout<synth_generator_v1>.offset(of: \synth_generator_v1.sample_conditional)!
             guard generator.plugin.descriptor.samplesConditionally, Int(interface.pointee.struct_size) > offset,
@@ -104,12 +156,13 @@ public final class GeneratorSession: @unchecked Sendable {
         }
         let produced = table.columns.map { ($0.name, $0.kind) }
         // A simulator's columns are its own; any other generator gives back the fitted table's.
-        let expected = simulates ? produced : fitted!.columns
+        let expected = simulates ? produced : LearnedRule.generatorColumns(learned, columns: fitted!.columns)
         guard produced.elementsEqual(expected, by: { $0 == $1 }), table.rowCount == rows else {
             let describe = { (list: [(String, ColumnKind)]) in list.map { "\($0.0):\($0.1.rawValue)" }.joined(separator: ", ") }
             throw SynthLabError.badOutput(plugin: id, message: "expected \(rows) rows of [\(describe(expected))], got \(table.rowCount) rows of [\(describe(produced))]")
         }
-        return table
+        guard !learned.isEmpty else { return table }
+        do { return try LearnedRule.restore(learned, in: table) } catch { throw SynthLabError.badOutput(plugin: id, message: "restoring a rule's column: \(error)") }
     }
 
     /// What the composed privacy mechanism has spent (nil without privacy), or for a model read

@@ -36,6 +36,11 @@ public struct SavedModelHeader: Codable, Sendable, Equatable {
     /// sampled (absent in files written before they were recorded).
     public var stateBytes: Int?
     public var stateSHA256: String?
+    /// The rules the model keeps (`keep:` at fit, joined by "; "), and those its generator
+    /// learned: the plugin's bytes make a gap in place of a column, or leave a column out, and
+    /// sampling restores them.
+    public var rules: String?
+    public var learned: [LearnedRule]?
 }
 
 extension GeneratorSession {
@@ -70,7 +75,8 @@ extension GeneratorSession {
                 }
             },
             columns: fitted.columns.map { .init(name: $0.0, kind: $0.1) }, seed: host.seed, rows: fitted.rows,
-            epsilon: spent?.epsilon, delta: spent?.delta, trainingTableSHA256: trainingTableSHA256)
+            epsilon: spent?.epsilon, delta: spent?.delta, trainingTableSHA256: trainingTableSHA256,
+            rules: ConditionalSampling.describe(keptRules), learned: learned.isEmpty ? nil : learned)
         let data = try SavedModel.file(header: header, state: sink.bytes)
         try Synthesis.checkWritable(path)
         do { try AtomicFile.write(data, to: path) } catch { throw SynthLabError.invalidRequest(String(describing: error)) }
@@ -103,6 +109,8 @@ extension GeneratorSession {
         session.fitted = (header.columns.map { ($0.name, $0.kind) }, header.rows)
         session.cachedTrainingHash = header.trainingTableSHA256
         if let epsilon = header.epsilon { session.loadedSpend = PrivacySpend(epsilon: epsilon, delta: header.delta ?? 0) }
+        session.keptRules = try saved.rules()
+        session.learned = header.learned ?? []
         return session
     }
 }
@@ -132,6 +140,12 @@ public struct SavedModel: Sendable {
             values[parameter.id] = value
         }
         return values
+    }
+
+    /// The rules the model keeps, as its header records them.
+    public func rules() throws -> [ConstraintRule] {
+        guard let text = header.rules else { return [] }
+        do { return try ConstraintRule.parse(text) } catch { throw SynthLabError.invalidRequest("\(path): unreadable rules in the model header: \(error)") }
     }
 
     /// The bytes of a model file: the magic line, the header as one line of JSON (with the size and

@@ -96,6 +96,8 @@ enum Builtins {
             .optional("seed", .integer, "the seed (drawn from the session seed when left out)"),
             .optional("executor", .choice(["workers", "inprocess"]),
                       "\"workers\" (the model lives in a worker process, so a plugin that crashes does not end the session; the default) or \"inprocess\""),
+            .optional("keep", .rules, "rules every row the model makes keeps: \"dropoff >= pickup; zone -> borough\"; the generator learns an inequality as a gap (dropoff − pickup in place of dropoff) and a dependency as the training rows' mapping, and rows that break an inequality it did not learn are left out"),
+            .optional("learn", .bool, "with keep: false learns no rule, and only leaves out the rows that break an inequality (default true)"),
         ], body: fit),
         Builtin(name: "sample", summary: "Sample rows from a fitted model, or from a generator that simulates data; `to:` also writes them to a CSV file.", parameters: [
             .required("model", .model, "a fitted model, or a simulating generator such as classification(...)"),
@@ -103,7 +105,7 @@ enum Builtins {
             .optional("to", .path, "a CSV file to write, atomically"),
             .optional("seed", .integer, "the seed of a simulator (drawn from the session seed when left out)"),
             .optional("where", .record, "categories of categorical columns, {income: \">50K\"} or {sex: \"Female\", income: \">50K\"}, for a generator that samples conditionally (the rarest first)"),
-            .optional("keep", .rules, "rules every row keeps, as the constraints validator writes them: \"dropoff >= pickup; total >= fare + tip\""),
+            .optional("keep", .rules, "rules every row keeps, besides the model's own (fit(keep:)): \"dropoff >= pickup; total >= fare + tip\"; rows that break them are left out"),
         ], body: sample),
         Builtin(name: "save", summary: "Write a table to a CSV file, or a fitted model to a model file, atomically.", parameters: [
             .required("value", .any, "a table, or a fitted model of a generator that can save it (ctgan, tvae)"),
@@ -147,7 +149,8 @@ enum Builtins {
                 let config = PluginConfig(plugin: plugin, parameters: parameters)
                 return .model(FittedModel(spec: GeneratorSpec(generator: config, privacy: nil), home: home,
                                           tableName: stem, seed: saved.header.seed, columns: saved.header.columns.map(\.name),
-                                          trainingRows: saved.header.rows, trainingHash: saved.header.trainingTableSHA256))
+                                          trainingRows: saved.header.rows, trainingHash: saved.header.trainingTableSHA256,
+                                          rules: try saved.rules()))
             } catch {
                 throw session.failure(error, at: frame.location(of: "path"))
             }
@@ -168,7 +171,8 @@ enum Builtins {
             .optional("seeds", .seeds, "a seed or a list of seeds (one is drawn when left out)"),
             .optional("rows", .integer, "rows to sample per trial (default: as many as the training part)"),
             .optional("holdout", .number, "the share of rows held out of training, in [0, 0.9] (default 0)"),
-            .optional("keep", .rules, "rules every trial's synthetic rows keep, as in sample(keep:): \"dropoff >= pickup\""),
+            .optional("keep", .rules, "rules every trial's synthetic rows keep, as in fit(keep:): \"dropoff >= pickup\""),
+            .optional("learn", .bool, "with keep: false learns no rule, and only leaves out the rows that break an inequality (default true)"),
         ], body: ExperimentRunner.define),
         Builtin(name: "named", summary: "Give generator configurations a short name, which results, figures and exports show.", parameters: [
             .required("generators", .generators, "a generator configuration (composed or not) or a list of them, as a sweep makes"),
@@ -516,6 +520,11 @@ enum Builtins {
         let spec = try Convert.generatorSpec(frame.value("generator")!, session: session, at: frame.location(of: "generator"))
         let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
         let inProcess = try session.runsInProcess(frame)
+        let rules = try keepRules(frame) ?? []
+        let learn = try learnsRules(frame)
+        do { try ConditionalSampling.check(rules, columns: table.table.columnNames, option: "keep", dependencies: true) } catch {
+            throw ShellError(error.description, at: frame.location(of: "keep"))
+        }
         let seed = try seed(session, &frame)
         let doing = "fitting \(spec.label) on \(table.name)"
         session.io.progress?(doing)
@@ -529,16 +538,16 @@ enum Builtins {
                 let generator = try PluginInstance(spec.generator.plugin, parameters: spec.generator.parameters, host: host)
                 let privacy = try spec.privacy.map { config in try PluginInstance(config.plugin, parameters: config.parameters, host: host) }
                 let generatorSession = try GeneratorSession(generator: generator, privacy: privacy)
-                try generatorSession.fit(table.table, host: host)
+                try generatorSession.fit(table.table, host: host, keep: rules, learn: learn)
                 home = .inProcess(generatorSession, host)
             } else {
                 home = .worker(try ModelWorker.fit(generator: PluginSpec(spec.generator.id, spec.generator.parameters),
                                                    privacy: spec.privacy.map { PluginSpec($0.id, $0.parameters) },
-                                                   table: table.table, seed: seed, options: session.modelOptions(doing)))
+                                                   table: table.table, seed: seed, keep: rules, learn: learn, options: session.modelOptions(doing)))
             }
             try session.checkCancelled()
             return .model(FittedModel(spec: spec, home: home, tableName: table.name, seed: seed, columns: table.table.columnNames,
-                                      trainingRows: table.table.rowCount, trainingTable: table.table))
+                                      trainingRows: table.table.rowCount, trainingTable: table.table, rules: rules))
         } catch let error as ShellError {
             throw error
         } catch {
@@ -568,7 +577,7 @@ enum Builtins {
                 session.io.progress?(doing)
                 defer { session.io.progress?(nil) }
                 let options = session.modelOptions(doing)
-                let table = try ConditionalSampling.sample(rows: count, conditions: conditions, rules: rules, seed: seed) { rows, condition, seed in
+                let table = try ConditionalSampling.sample(rows: count, conditions: conditions, rules: ConditionalSampling.judged(rules), seed: seed) { rows, condition, seed in
                     try model.sample(rows: rows, where: condition, seed: seed, options: options)
                 }
                 let spent = model.privacySpent
@@ -622,11 +631,20 @@ enum Builtins {
     /// The `keep:` of sample(): inequalities between the model's columns, read and checked
     /// before any row is drawn (none when `keep:` is not given).
     static func sampleRules(_ frame: CallFrame, model: FittedModel) throws(ShellError) -> [ConstraintRule] {
-        guard let rules = try keepRules(frame) else { return [] }
+        guard let rules = try keepRules(frame) else { return model.rules }
         do { try ConditionalSampling.check(rules, columns: model.columns, option: "keep") } catch {
             throw ShellError(error.description, at: frame.location(of: "keep"))
         }
-        return rules
+        return model.rules + rules.filter { rule in !model.rules.contains { $0.text == rule.text } }
+    }
+
+    /// The `learn:` of fit() and experiment(): whether the generator learns the rules of `keep:`
+    /// as gaps (true unless given false; given without `keep:`, refused).
+    static func learnsRules(_ frame: CallFrame) throws(ShellError) -> Bool {
+        guard let given = frame.value("learn") else { return true }
+        let learn = try Convert.bool(given, at: frame.location(of: "learn"))
+        guard frame.value("keep") != nil else { throw ShellError("learn: goes with keep: RULES, the rules to learn", at: frame.location(of: "learn")) }
+        return learn
     }
 
     /// The rules a call's `keep:` gives (sample, experiment, select), read; nil without `keep:`.

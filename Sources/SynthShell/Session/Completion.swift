@@ -254,26 +254,37 @@ public struct Completer {
     /// The columns a rule in the open call may name: the model's (sample), the table's
     /// (select), every table's (experiment), or every bound table's.
     private func ruleColumns(call: (callee: String, openIndex: Int), context: [Token]) -> [String] {
-        let first = call.openIndex + 1 < context.count ? context[call.openIndex + 1].name : nil
-        switch first.flatMap({ session.lookup($0) }) {
-        case .model(let model): return model.columns
-        case .table(let table): return table.table.columnNames
-        default: return session.boundColumns
+        // The first model or table named among the call's own arguments (fit's is its second).
+        for name in argumentNames(call: call, context: context) {
+            switch session.lookup(name) {
+            case .model(let model): return model.columns
+            case .table(let table): return table.table.columnNames
+            default: continue
+            }
         }
+        return session.boundColumns
+    }
+
+    /// The names written as the open call's own arguments (not inside a nested call, list or
+    /// record), in order.
+    private func argumentNames(call: (callee: String, openIndex: Int), context: [Token]) -> [String] {
+        var depth = 0, names: [String] = []
+        for token in context[(call.openIndex + 1)...] {
+            switch token.kind {
+            case .symbol("("), .symbol("["), .symbol("{"): depth += 1
+            case .symbol(")"), .symbol("]"), .symbol("}"): depth -= 1
+            case .name(let name) where depth == 0: names.append(name)
+            default: break
+            }
+        }
+        return names
     }
 
     /// The results that a bound name among the open call's arguments holds (compare's first,
     /// figure's second).
     private func resultsArgument(call: (callee: String, openIndex: Int), context: [Token]) -> ExperimentResults? {
-        var depth = 0
-        for token in context[(call.openIndex + 1)...] {
-            switch token.kind {
-            case .symbol("("), .symbol("["), .symbol("{"): depth += 1
-            case .symbol(")"), .symbol("]"), .symbol("}"): depth -= 1
-            case .name(let name) where depth == 0:
-                if case .results(let results) = session.lookup(name) { return results }
-            default: break
-            }
+        for name in argumentNames(call: call, context: context) {
+            if case .results(let results) = session.lookup(name) { return results }
         }
         return nil
     }

@@ -53,7 +53,11 @@ enum Display {
             let spent = model.privacySpent.map { spent in
                 ", spent ε = \(String(format: "%.4g", spent.epsilon))" + (spent.delta > 0 ? ", δ = \(String(format: "%.3g", spent.delta))" : "")
             } ?? ""
-            return "\(model.spec.label) fitted on \(model.tableName) (seed \(model.seed)\(spent))"
+            let learned = model.learned
+            let keeps = ConditionalSampling.describe(model.rules).map { rules in
+                ", keeps \(rules)" + (learned.isEmpty ? "" : " (learned: \(learned.joined(separator: "; ")))")
+            } ?? ""
+            return "\(model.spec.label) fitted on \(model.tableName) (seed \(model.seed)\(spent)\(keeps))"
         case .experiment(let experiment):
             return "\(experiment.trialCount) trial(s): \(experiment.tables.count) table(s) × \(experiment.generators.count) generator(s) × \(experiment.seeds.count) seed(s)"
         case .results(let results):
@@ -92,7 +96,9 @@ enum Display {
         lines.append("  seeds:      " + experiment.seeds.map(String.init).joined(separator: ", "))
         lines.append("  rows:       " + (experiment.rows.map(String.init) ?? "as many as each training table"))
         if experiment.holdout > 0 { lines.append("  holdout:    \(formatDouble(experiment.holdout)) of each table's rows") }
-        if let rules = ConditionalSampling.describe(experiment.rules) { lines.append("  keep:       " + rules) }
+        if let rules = ConditionalSampling.describe(experiment.rules) {
+            lines.append("  keep:       " + rules + (experiment.learn ? " (learned where they can be: an inequality as a gap, a dependency as a mapping)" : " (rows that break a rule are left out)"))
+        }
         return lines.joined(separator: "\n")
     }
 }

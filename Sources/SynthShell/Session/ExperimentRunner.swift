@@ -103,13 +103,18 @@ enum ExperimentRunner {
             frame.record("seeds", Expr(.list([Expr(.number(Double(drawn), isInteger: true), at: frame.location)]), at: frame.location))
         }
         let rules = try Builtins.keepRules(frame) ?? []
+        let learn = try Builtins.learnsRules(frame)
         for table in tables {
-            do { try ConditionalSampling.check(rules, columns: table.table.columnNames, option: "keep") } catch {
+            do { try ConditionalSampling.check(rules, columns: table.table.columnNames, option: "keep", dependencies: learn) } catch {
                 throw ShellError(error.description + " in \(table.name)", at: frame.location(of: "keep"))
             }
         }
+        if let dependency = rules.first(where: \.isDependency), let composed = generators.first(where: { $0.privacy != nil }) {
+            throw ShellError("keep: '\(dependency.text)' is a dependency, which a model keeps only by learning its mapping from the data, "
+                             + "and \(composed.label) is composed with privacy", at: frame.location(of: "keep"))
+        }
         return .experiment(ExperimentSpec(tables: tables, generators: generators, validators: validators, seeds: seeds,
-                                          rows: rows, holdout: holdout, rules: rules))
+                                          rows: rows, holdout: holdout, rules: rules, learn: learn))
     }
 
     static func run(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
@@ -157,6 +162,7 @@ enum ExperimentRunner {
                         versions: ([generator.generator] + (generator.privacy.map { [$0] } ?? []) + experiment.validators)
                             .map { "\($0.id) \($0.plugin.descriptor.version)" })
                     spec.rules = ConditionalSampling.describe(experiment.rules)
+                    if !experiment.rules.isEmpty, experiment.learn { spec.learnsGaps = true }
                     // Every seed of a configuration shares the hash of the rest: computed once. The
                     // first seed's synthetic rows are kept for the report's figures.
                     if let configurationHash { spec.useConfigurationHash(configurationHash) } else {

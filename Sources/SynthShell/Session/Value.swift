@@ -80,12 +80,15 @@ final class FittedModel {
     let seed: UInt64
     let columns: [String]
     let trainingRows: Int
+    /// The rules the model keeps (fit's `keep:`, or a model file's).
+    let rules: [ConstraintRule]
     /// The training table, kept until its hash is asked for, or the hash a model file recorded.
     private var trainingTable: Table?
     private var trainingHash: String?
 
     init(spec: GeneratorSpec, home: Home, tableName: String, seed: UInt64, columns: [String], trainingRows: Int,
-         trainingTable: Table? = nil, trainingHash: String? = nil) {
+         trainingTable: Table? = nil, trainingHash: String? = nil, rules: [ConstraintRule] = []) {
+        self.rules = rules
         self.spec = spec
         self.home = home
         self.tableName = tableName
@@ -107,6 +110,14 @@ final class FittedModel {
         switch home {
         case .inProcess(let session, _): session.privacy.map(Provenance.Plugin.init)
         case .worker(let worker): worker.privacy
+        }
+    }
+
+    /// The rules its generator learned.
+    var learned: [String] {
+        switch home {
+        case .inProcess(let session, _): session.learned.map(\.rule)
+        case .worker(let worker): worker.learned
         }
     }
 
@@ -162,8 +173,9 @@ struct ExperimentSpec {
     var rows: Int?
     /// The share of each table's rows held out from training (0 for none).
     var holdout: Double
-    /// Rules every trial's synthetic rows keep (`keep:`).
+    /// Rules every trial's synthetic rows keep (`keep:`), and whether generators learn them as gaps.
     var rules: [ConstraintRule] = []
+    var learn = true
 
     var trialCount: Int { tables.count * generators.count * seeds.count }
 }

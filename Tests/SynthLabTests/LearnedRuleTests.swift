@@ -1,0 +1,232 @@
+import Foundation
+import Testing
+import SynthKit
+@testable import SynthLab
+@testable import SynthShell
+
+@Suite("Rules a generator learns")
+struct LearnedRuleTests {
+    /// A table that keeps `total >= fare + tip`, `dropoff > pickup` and `age <= 100`.
+    static func trips() throws -> Table {
+        let pickup: [Int64] = [1_551_398_400, 1_551_400_000, 1_551_500_123, 1_551_600_000].map { $0 * 1_000_000 }
+        let minutes: [Int64] = [6, 1, 45, 12]
+        return try Table(columns: [
+            Column(name: "pickup", values: .datetime(pickup)),
+            Column(name: "dropoff", values: .datetime(zip(pickup, minutes).map { $0 + $1 * 60_000_000 })),
+            Column(name: "fare", values: .continuous([7.0, 3.5, 52.0, 10.5])),
+            Column(name: "tip", values: .continuous([2.15, 0, 10.3, 0]), missing: [false, false, false, true]),
+            Column(name: "total", values: .continuous([12.95, 4.3, 65.1, 11.3])),
+            Column(name: "age", values: .integer([34, 61, 100, 23])),
+            Column(name: "zone", values: .categorical(codes: [0, 1, 0, 1], levels: ["east", "west"])),
+        ])
+    }
+
+    @Test func thePlanLearnsEachInequalityItCan() throws {
+        let table = try Self.trips()
+        let rules = try ConstraintRule.parse("""
+            total >= fare + tip; fare + tip <= total; pickup < dropoff; 2 * age <= 200; 100 - age >= 0; \
+            zone -> fare; fare == total; fare >= 0
+            """)
+        let learned = LearnedRule.plan(rules, table: table)
+        // The second rule reads total, which the first replaced; 2 * age has no coefficient ±1; a
+        // dependency of a continuous column and an equality are not learned; fare >= 0 reads
+        // fare, which no rule replaced, and is learned.
+        #expect(learned.map(\.rule) == ["total >= fare + tip", "pickup < dropoff", "100 - age >= 0", "fare >= 0"])
+        let plan = learned.compactMap { rule -> RuleGap? in if case .gap(let gap) = rule { gap } else { nil } }
+        #expect(plan.map(\.column) == ["total", "dropoff", "age", "fare"])
+        #expect(plan.map(\.strict) == [false, true, false, false])
+        // Whole seconds apart, whole years: integer gaps; money: cents.
+        #expect(plan.map(\.gapKind) == [.continuous, .integer, .integer, .continuous])
+        #expect(plan[0].gapResolution == 0.01 && plan[1].gapResolution == 1)
+        #expect(plan[2].terms.first { $0.column == "age" }?.coefficient == -1)
+        // The generator sees each replaced column with its gap's kind.
+        let seen = LearnedRule.generatorColumns(learned, columns: table.columns.map { ($0.name, $0.kind) })
+        #expect(seen.map(\.1) == [.datetime, .integer, .continuous, .continuous, .continuous, .integer, .categorical])
+    }
+
+    @Test func theGapsAreTheDifferencesAndRestoreTheTable() throws {
+        let table = try Self.trips()
+        let plan = LearnedRule.plan(try ConstraintRule.parse("dropoff > pickup; total >= fare + tip; age <= 100"), table: table)
+        let gaps = try LearnedRule.apply(plan, to: table)
+        #expect(gaps.column(named: "dropoff")?.values == .integer([360, 60, 2700, 720]))
+        guard case .continuous(let totals) = gaps.column(named: "total")!.values else { Issue.record("total is not continuous"); return }
+        #expect(Array(totals[0..<3]) == [3.8, 0.8, 2.8])
+        // A missing tip leaves the gap missing.
+        #expect(gaps.column(named: "total")!.isMissing(3) && !gaps.column(named: "total")!.isMissing(2))
+        #expect(gaps.column(named: "age")?.values == .integer([66, 39, 0, 77]))
+        let restored = try LearnedRule.restore(plan, in: gaps)
+        // Every present cell comes back as it was; the missing gap's total is missing.
+        for name in ["pickup", "dropoff", "fare", "age", "zone"] { #expect(restored.column(named: name) == table.column(named: name), "\(name)") }
+        guard case .continuous(let back) = restored.column(named: "total")!.values else { return }
+        #expect(Array(back[0..<3]) == [12.95, 4.3, 65.1] && restored.column(named: "total")!.isMissing(3))
+    }
+
+    /// A generator can make a gap below 0: the row gets the rule's edge, one step past it for `>`.
+    @Test func aGapBelowZeroIsMadeTheRulesEdge() throws {
+        let table = try Self.trips()
+        let plan = LearnedRule.plan(try ConstraintRule.parse("dropoff > pickup; total >= fare + tip; age <= 100"), table: table)
+        var made = try LearnedRule.apply(plan, to: table)
+        made = try made.replacing(Column(name: "dropoff", values: .integer([-300, 0, 5, 1])))
+        made = try made.replacing(Column(name: "total", values: .continuous([-1.234, 0.004, 2.8, 1])))
+        made = try made.replacing(Column(name: "age", values: .integer([-5, 0, 3, 200])))
+        let restored = try LearnedRule.restore(plan, in: made)
+        guard case .datetime(let pickup) = table.column(named: "pickup")!.values,
+              case .datetime(let dropoff) = restored.column(named: "dropoff")!.values,
+              case .continuous(let total) = restored.column(named: "total")!.values,
+              case .integer(let age) = restored.column(named: "age")!.values else { Issue.record("kinds changed"); return }
+        // One second, the column's step, past the pickup for a gap of -300 or 0.
+        #expect(zip(dropoff, pickup).map { ($0 - $1) / 1_000_000 } == [1, 1, 5, 1])
+        // Fare plus tip for a negative gap; on the cents grid (a gap of 0.004 is 0).
+        #expect(Array(total[0..<3]) == [9.15, 3.5, 65.1])
+        #expect(age == [100, 100, 97, -100])
+        for rule in try ConstraintRule.parse("dropoff > pickup; total >= fare + tip; age <= 100") {
+            #expect(try rule.judge(restored).allSatisfy { $0 != false }, "\(rule.text)")
+        }
+    }
+
+    /// A dependency is learned as the training rows' mapping: the column is left out of what the
+    /// generator sees, and put back in its place from its key.
+    @Test func aDependencyIsLearnedAsAMapping() throws {
+        let table = try Table(columns: [
+            Column(name: "zone", values: .categorical(codes: [0, 1, 2, 0, 1, 2, 0], levels: ["Astoria", "Harlem", "SoHo"]), missing: [false, false, false, false, false, false, true]),
+            Column(name: "borough", values: .categorical(codes: [0, 1, 1, 0, 1, 1, 1], levels: ["Queens", "Manhattan"])),
+            Column(name: "fare", values: .continuous([5, 6, 7, 8, 9, 10, 11])),
+            Column(name: "night", values: .boolean([true, false, false, true, true, false, false])),
+        ])
+        let rules = try ConstraintRule.parse("zone -> borough; borough -> fare; zone, fare -> night; borough >= 0")
+        let learned = LearnedRule.plan(rules, table: table)
+        // fare is continuous; borough >= 0 reads a categorical column.
+        #expect(learned.map(\.rule) == ["zone -> borough", "zone, fare -> night"])
+        guard case .mapping(let mapping) = learned[0] else { Issue.record("not a mapping"); return }
+        #expect(mapping.keys == ["\u{0}", "Astoria", "Harlem", "SoHo"] && mapping.values == ["Manhattan", "Queens", "Manhattan", "Manhattan"])
+        let seen = try LearnedRule.apply(learned, to: table)
+        #expect(seen.columnNames == ["zone", "fare"])
+        #expect(LearnedRule.generatorColumns(learned, columns: table.columns.map { ($0.name, $0.kind) }).map(\.0) == ["zone", "fare"])
+        #expect(try LearnedRule.restore(learned, in: seen) == table)
+        // Rows a generator made: each zone gets its borough; a key never seen, the most frequent value.
+        let made = try Table(columns: [
+            Column(name: "zone", values: .categorical(codes: [2, 0, 1], levels: ["Astoria", "Harlem", "SoHo"])),
+            Column(name: "fare", values: .continuous([7, 1, 6])),
+        ])
+        let restored = try LearnedRule.restore(learned, in: made)
+        #expect(restored.columnNames == ["zone", "borough", "fare", "night"])
+        #expect((0..<3).map { restored.column(named: "borough")!.text(at: $0) } == ["Manhattan", "Queens", "Manhattan"])
+        #expect((0..<3).map { restored.column(named: "night")!.text(at: $0) } == ["false", "false", "false"])
+    }
+
+    /// On NYC taxis each pickup zone lies in one borough: learned, no row breaks it, and a
+    /// condition on the borough, which the generator no longer makes, is refused with the reason.
+    @Test func aModelKeepsEachZoneInItsBorough() throws {
+        let shell = try CapturedSession()
+        let rules = "pickup_zone -> pickup_borough; dropoff_zone -> dropoff_borough; dropoff >= pickup"
+        #expect(shell.type(#"taxis = load("\#(Support.data("nyc_taxis.csv"))")"#))
+        #expect(shell.type("c = constraints(rules: \"\(rules)\")"))
+        for generator in ["independent()", "gaussian_copula()", "ctgan(epochs: 1, batch_size: 100)"] {
+            #expect(shell.type("m = fit(\(generator), taxis, seed: 4, keep: \"\(rules)\")"), Comment(rawValue: shell.errors))
+            #expect(shell.type("s = sample(m, rows: 1000)"), Comment(rawValue: shell.errors))
+            #expect(shell.type("v = validate(taxis, s, validators: c, seed: 1)"), Comment(rawValue: shell.errors))
+            guard case .results(let results) = shell.session.lookup("v"), case .table(let made) = shell.session.lookup("s") else { Issue.record("no results"); return }
+            #expect(results.trials.first?.value(of: "constraint_violation_rate") == 0, "\(generator)")
+            guard case .table(let real) = shell.session.lookup("taxis") else { return }
+            #expect(made.table.columnNames == real.table.columnNames && made.table.kinds == real.table.kinds, "\(generator)")
+        }
+        #expect(shell.result(#"sample(m, rows: 5, where: {pickup_borough: "Bronx"})"#)
+                .contains("where: pickup_borough is made from pickup_zone by the rule 'pickup_zone -> pickup_borough' the model learned"))
+        #expect(shell.result("fit(independent(), taxis, keep: \"\(rules)\", learn: false)")
+                .contains("keep: 'pickup_zone -> pickup_borough' is a dependency, which a model keeps only by learning it, and learn is false"))
+        #expect(shell.result("fit(independent(), taxis, keep: \"pickup_zone -> fare\")")
+                .contains("a dependency is learned when its last column is categorical or boolean"))
+        #expect(shell.result("experiment(tables: taxis, generators: independent() with laplace(epsilon: 1), keep: \"pickup_zone -> pickup_borough\")")
+                .contains("is composed with privacy"))
+    }
+
+    /// Trips last minutes, not days: a generator that learns each column on its own keeps the
+    /// length of trips only when it learns dropoff as the gap after pickup. Left out of what it
+    /// makes, trips that end before they start leave trips of days.
+    @Test func anIndependentGeneratorLearnsHowLongTripsLast() throws {
+        let shell = try CapturedSession()
+        let rules = "dropoff >= pickup; total >= fare + tip + tolls"
+        #expect(shell.type(#"taxis = load("\#(Support.data("nyc_taxis.csv"))")"#))
+        #expect(shell.type("m = fit(independent(), taxis, seed: 3, keep: \"\(rules)\")"), Comment(rawValue: shell.errors))
+        #expect(shell.type("r = fit(independent(), taxis, seed: 3, keep: \"\(rules)\", learn: false)"), Comment(rawValue: shell.errors))
+        #expect(shell.result("m").contains("keeps \(rules) (learned: \(rules))"))
+        #expect(shell.result("r").contains("keeps \(rules))"))
+        func medianMinutes(_ name: String) throws -> Double {
+            guard case .table(let value) = shell.session.lookup(name) else { throw SupportError("\(name) holds no table") }
+            guard case .datetime(let pickup) = value.table.column(named: "pickup")!.values,
+                  case .datetime(let dropoff) = value.table.column(named: "dropoff")!.values else { throw SupportError("no datetimes") }
+            let minutes = zip(dropoff, pickup).map { Double($0 - $1) / 60_000_000 }.sorted()
+            #expect(minutes.first! >= 0, "\(name)")
+            return minutes[minutes.count / 2]
+        }
+        #expect(shell.type("learned = sample(m, rows: 2000)"), Comment(rawValue: shell.errors))
+        #expect(shell.type("rejected = sample(r, rows: 2000)"), Comment(rawValue: shell.errors))
+        let real = try medianMinutes("taxis"), learned = try medianMinutes("learned"), rejected = try medianMinutes("rejected")
+        #expect(abs(learned - real) < 0.25 * real, "median trip: \(learned) min against the real \(real)")
+        #expect(rejected > 24 * 60, "median trip: \(rejected) min")
+        #expect(shell.type("c = constraints(rules: \"\(rules)\")"))
+        #expect(shell.type("v = validate(taxis, learned, validators: c, seed: 1)"), Comment(rawValue: shell.errors))
+        guard case .results(let results) = shell.session.lookup("v") else { Issue.record("no results"); return }
+        #expect(results.trials.first?.value(of: "constraint_violation_rate") == 0)
+        // learn: goes with keep:; a model in this process learns the same gaps.
+        #expect(shell.result("fit(independent(), taxis, learn: false)").contains("learn: goes with keep: RULES"))
+        #expect(shell.type("i = fit(independent(), taxis, seed: 3, keep: \"\(rules)\", executor: \"inprocess\")"), Comment(rawValue: shell.errors))
+        #expect(shell.result("head(sample(i, rows: 50), rows: 50)") == shell.result("head(sample(m, rows: 50), rows: 50)"))
+    }
+
+    /// A saved model keeps its rules and gaps: loaded at the prompt or by synthlab sample, it makes
+    /// the rows it made before.
+    @Test func aSavedModelKeepsItsRules() throws {
+        let shell = try CapturedSession()
+        let folder = Support.temporaryFolder()
+        let rules = "dropoff >= pickup; total >= fare + tip + tolls; dropoff - pickup <= 86400"
+        #expect(shell.type(#"taxis = load("\#(Support.data("nyc_taxis.csv"))")"#))
+        #expect(shell.type("m = fit(bayesian_network(), taxis, seed: 2, keep: \"\(rules)\")"), Comment(rawValue: shell.errors))
+        #expect(shell.type("save(m, \"\(folder)/bn.model\")"), Comment(rawValue: shell.errors))
+        let header = try SavedModel.read(folder + "/bn.model").header
+        #expect(header.rules == rules && header.learned?.map(\.column) == ["dropoff", "total"])
+        #expect(shell.type("l = load_model(\"\(folder)/bn.model\")"), Comment(rawValue: shell.errors))
+        #expect(shell.result("l").contains("keeps \(rules) (learned: dropoff >= pickup; total >= fare + tip + tolls)"))
+        #expect(shell.type("a = sample(m, rows: 500, to: \"\(folder)/a.csv\")"), Comment(rawValue: shell.errors))
+        #expect(shell.type("b = sample(l, rows: 500)"), Comment(rawValue: shell.errors))
+        #expect(shell.result("head(a, rows: 500)") == shell.result("head(b, rows: 500)"))
+        let provenance = try String(contentsOfFile: folder + "/a.csv.provenance.json", encoding: .utf8)
+        #expect(provenance.contains(rules), Comment(rawValue: provenance))
+        let plugins = try Support.pluginFolder()
+        let cli = try Support.synthlab(["sample", "--model", folder + "/bn.model", "--rows", "500", "--out", folder + "/cli.csv"], pluginPath: plugins)
+        #expect(cli.status == 0, Comment(rawValue: cli.stderr))
+        #expect(try CSVReader.read(path: folder + "/cli.csv") == (try CSVReader.read(path: folder + "/a.csv")))
+        let noLearn = try Support.synthlab(["synth", "--generator", "independent", "--data", Support.data("nyc_taxis.csv"), "--rows", "5", "--seed", "1",
+                                            "--out", folder + "/x.csv", "--no-learn"], pluginPath: plugins)
+        #expect(noLearn.status == 1 && noLearn.stderr.contains("--no-learn goes with --keep RULES"), Comment(rawValue: noLearn.stderr))
+    }
+
+    /// learn: is part of a trial's identity only when the trial learns gaps: trials that keep
+    /// rules by leaving rows out keep the keys they had.
+    @Test func anExperimentLearnsGapsUnlessToldNot() throws {
+        let shell = try CapturedSession()
+        let rules = "dropoff >= pickup"
+        #expect(shell.type(#"taxis = load("\#(Support.data("nyc_taxis.csv"))")"#))
+        #expect(shell.type("c = constraints(rules: \"\(rules)\")"))
+        #expect(shell.type("learned = run(experiment(tables: taxis, generators: gaussian_copula(), validators: [c], seeds: [1, 2], rows: 300, keep: \"\(rules)\"))"),
+                Comment(rawValue: shell.errors))
+        #expect(shell.type("rejected = run(experiment(tables: taxis, generators: gaussian_copula(), validators: [c], seeds: [1, 2], rows: 300, keep: \"\(rules)\", learn: false))"),
+                Comment(rawValue: shell.errors))
+        guard case .results(let learned) = shell.session.lookup("learned"), case .results(let rejected) = shell.session.lookup("rejected") else {
+            Issue.record("no results"); return
+        }
+        #expect(learned.trials.allSatisfy { $0.spec?.learnsGaps == true && $0.value(of: "constraint_violation_rate") == 0 })
+        #expect(rejected.trials.allSatisfy { $0.spec?.learnsGaps == nil && $0.value(of: "constraint_violation_rate") == 0 })
+        let keys = Set(learned.trials.compactMap { $0.spec?.key })
+        #expect(keys.count == 2 && keys.isDisjoint(with: rejected.trials.compactMap { $0.spec?.key }))
+        // A spec that learns no gap hashes as one written before gaps were learned.
+        var spec = try #require(rejected.trials.first?.spec)
+        let before = spec.key
+        spec.learnsGaps = false
+        spec.useConfigurationHash(TrialSpec.configurationHash(of: spec))
+        #expect(spec.key == before)
+        #expect(shell.result("experiment(tables: taxis, generators: independent(), seeds: 1, keep: \"\(rules)\")")
+                .contains("  keep:       \(rules) (learned where they can be: an inequality as a gap, a dependency as a mapping)"))
+        #expect(shell.result("experiment(tables: taxis, generators: independent(), seeds: 1, learn: true)").contains("learn: goes with keep: RULES"))
+    }
+}

@@ -185,6 +185,14 @@ struct LearnedRuleTests {
         #expect(shell.type("save(m, \"\(folder)/bn.model\")"), Comment(rawValue: shell.errors))
         let header = try SavedModel.read(folder + "/bn.model").header
         #expect(header.rules == rules && header.learned?.map(\.column) == ["dropoff", "total"])
+        // Format 2: a reader that does not restore the rules' columns must not sample it; this one
+        // refuses a newer format.
+        #expect(header.format == 2)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/bn.model"))
+        let format = try #require(bytes.range(of: Data(#""format":2"#.utf8)))
+        bytes.replaceSubrange(format, with: Data(#""format":3"#.utf8))
+        try bytes.write(to: URL(fileURLWithPath: folder + "/newer.model"))
+        #expect(shell.result("load_model(\"\(folder)/newer.model\")").contains("has a model header of format 3, newer than this SynthLab reads (2)"))
         #expect(shell.type("l = load_model(\"\(folder)/bn.model\")"), Comment(rawValue: shell.errors))
         #expect(shell.result("l").contains("keeps \(rules) (learned: dropoff >= pickup; total >= fare + tip + tolls)"))
         #expect(shell.type("a = sample(m, rows: 500, to: \"\(folder)/a.csv\")"), Comment(rawValue: shell.errors))

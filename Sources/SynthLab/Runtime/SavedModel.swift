@@ -19,6 +19,8 @@ public struct SavedModelHeader: Codable, Sendable, Equatable {
         public var kind: ColumnKind
     }
 
+    /// 1, or 2 for a model whose generator learned rules (`learned`), which a reader that does not
+    /// restore them must not sample. A reader refuses a format above `SavedModel.newestFormat`.
     public var format = 1
     public var plugin: String
     public var version: String
@@ -64,7 +66,7 @@ extension GeneratorSession {
             }
         }
         let spent = privacySpent
-        let header = SavedModelHeader(
+        var header = SavedModelHeader(
             plugin: id, version: generator.plugin.descriptor.version,
             parameters: generator.parameters.values.map { entry in
                 switch entry.value {
@@ -77,6 +79,7 @@ extension GeneratorSession {
             columns: fitted.columns.map { .init(name: $0.0, kind: $0.1) }, seed: host.seed, rows: fitted.rows,
             epsilon: spent?.epsilon, delta: spent?.delta, trainingTableSHA256: trainingTableSHA256,
             rules: ConditionalSampling.describe(keptRules), learned: learned.isEmpty ? nil : learned)
+        if !learned.isEmpty { header.format = 2 }
         let data = try SavedModel.file(header: header, state: sink.bytes)
         try Synthesis.checkWritable(path)
         do { try AtomicFile.write(data, to: path) } catch { throw SynthLabError.invalidRequest(String(describing: error)) }
@@ -122,6 +125,8 @@ public struct SavedModel: Sendable {
     public let state: [UInt8]
 
     static let magic = Array("SYNTHLAB-MODEL 1\n".utf8)
+    /// The newest header format this build reads.
+    public static let newestFormat = 2
 
     /// The generator's parameters as the header records them.
     public func parameterValues() throws -> [String: ParameterValue] {
@@ -180,6 +185,10 @@ public struct SavedModel: Sendable {
             header = try JSONDecoder().decode(SavedModelHeader.self, from: Data(bytes[magic.count..<end]))
         } catch {
             throw SynthLabError.invalidRequest("\(path): unreadable model header: \(error)")
+        }
+        guard header.format <= newestFormat else {
+            throw SynthLabError.invalidRequest("\(path) has a model header of format \(header.format), newer than this SynthLab reads (\(newestFormat)); "
+                                               + "sample it with the SynthLab that wrote it, or a newer one")
         }
         let state = Array(bytes[(end + 1)...])
         if let recorded = header.stateBytes, state.count != recorded {

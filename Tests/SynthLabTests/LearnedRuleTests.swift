@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import SynthKit
+@testable import SynthKit
 @testable import SynthLab
 @testable import SynthShell
 
@@ -28,17 +28,20 @@ struct LearnedRuleTests {
             zone -> fare; fare == total; fare >= 0
             """)
         let learned = LearnedRule.plan(rules, table: table)
-        // The second rule reads total, which the first replaced; 2 * age has no coefficient ±1; a
-        // dependency of a continuous column and an equality are not learned; fare >= 0 reads
-        // fare, which no rule replaced, and is learned.
-        #expect(learned.map(\.rule) == ["total >= fare + tip", "pickup < dropoff", "100 - age >= 0", "fare >= 0"])
+        // Rules whose columns no other rule reads come first; the first two read each other's
+        // column (total), so the first of them is learned and the second, which reads the total
+        // it replaced, is not; fare >= 0 comes after both, which read fare. 2 * age has no
+        // coefficient ±1; a dependency of a continuous column and an equality are not learned.
+        #expect(learned.map(\.rule) == ["pickup < dropoff", "100 - age >= 0", "total >= fare + tip", "fare >= 0"])
         let plan = learned.compactMap { rule -> RuleGap? in if case .gap(let gap) = rule { gap } else { nil } }
-        #expect(plan.map(\.column) == ["total", "dropoff", "age", "fare"])
-        #expect(plan.map(\.strict) == [false, true, false, false])
+        #expect(plan.map(\.column) == ["dropoff", "age", "total", "fare"])
+        #expect(plan.map(\.strict) == [true, false, false, false])
         // Whole seconds apart, whole years: integer gaps; money: cents.
-        #expect(plan.map(\.gapKind) == [.continuous, .integer, .integer, .continuous])
-        #expect(plan[0].gapResolution == 0.01 && plan[1].gapResolution == 1)
-        #expect(plan[2].terms.first { $0.column == "age" }?.coefficient == -1)
+        #expect(plan.map(\.gapKind) == [.integer, .integer, .continuous, .continuous])
+        #expect(plan[2].gapResolution == 0.01 && plan[0].gapResolution == 1)
+        #expect(plan[1].terms.first { $0.column == "age" }?.coefficient == -1)
+        // In the order given, fare's rule would replace fare before total's rule reads it.
+        #expect(LearnedRule.plan(try ConstraintRule.parse("fare >= 0; total >= fare + tip"), table: table).map(\.rule) == ["total >= fare + tip", "fare >= 0"])
         // The generator sees each replaced column with its gap's kind.
         let seen = LearnedRule.generatorColumns(learned, columns: table.columns.map { ($0.name, $0.kind) })
         #expect(seen.map(\.1) == [.datetime, .integer, .continuous, .continuous, .continuous, .integer, .categorical])
@@ -135,9 +138,55 @@ struct LearnedRuleTests {
         #expect(shell.result("fit(independent(), taxis, keep: \"\(rules)\", learn: false)")
                 .contains("keep: 'pickup_zone -> pickup_borough' is a dependency, which a model keeps only by learning it, and learn is false"))
         #expect(shell.result("fit(independent(), taxis, keep: \"pickup_zone -> fare\")")
-                .contains("a dependency is learned when its last column is categorical or boolean"))
+                .contains("a dependency is learned when its last column is categorical, boolean or integer"))
         #expect(shell.result("experiment(tables: taxis, generators: independent() with laplace(epsilon: 1), keep: \"pickup_zone -> pickup_borough\")")
                 .contains("is composed with privacy"))
+    }
+
+    /// find_rules offers the rules a table keeps that say something about its rows: on NYC taxis
+    /// the README's rules (found as sums), on adult education's number; none of the ranks, row
+    /// numbers and amounts that lie above other columns by their ranges alone.
+    @Test func findsTheRulesATableKeeps() throws {
+        let shell = try CapturedSession()
+        let found = [
+            "nyc_taxis.csv": "dropoff >= pickup; fare >= tip + tolls; total >= fare + tip + tolls; pickup_zone -> pickup_borough; dropoff_zone -> dropoff_borough",
+            "adult.csv": "education -> `education-num`",
+            "covid_testing.csv": "fake_first_name -> gender",
+            "insurance.csv": "", "german_credit.csv": "", "beijing_pm25.csv": "",
+        ]
+        for (file, rules) in found.sorted(by: { $0.key < $1.key }) {
+            #expect(shell.type(#"t = load("\#(Support.data(file))")"#), Comment(rawValue: shell.errors))
+            #expect(shell.result("find_rules(t)") == "\"\(rules)\"\n", "\(file)")
+        }
+        #expect(shell.type(#"taxis = load("\#(Support.data("nyc_taxis.csv"))")"#))
+        #expect(shell.result(#"find_rules(taxis, columns: ["fare", "tip", "total"])"#) == "\"fare >= tip; total >= fare + tip\"\n")
+        #expect(shell.result(#"find_rules(taxis, columns: ["fares"])"#).contains("taxis has no column 'fares' (did you mean `fare`?)"))
+        #expect(shell.result(#"find_rules(taxis, columns: ["fare", "fare"])"#).contains("columns: duplicate column name 'fare'"))
+        // Every rule found is learned, and no row breaks one.
+        #expect(shell.type("m = fit(independent(), taxis, seed: 1, keep: find_rules(taxis))"), Comment(rawValue: shell.errors))
+        #expect(shell.result("m").contains("(learned: \(found["nyc_taxis.csv"]!))"))
+        #expect(shell.type("v = validate(taxis, sample(m, rows: 2000), validators: constraints(rules: find_rules(taxis)), seed: 1)"), Comment(rawValue: shell.errors))
+        guard case .results(let results) = shell.session.lookup("v") else { Issue.record("no results"); return }
+        #expect(results.trials.first?.value(of: "constraint_violation_rate") == 0)
+    }
+
+    @Test func discoveryLeavesOutWhatRangesAloneImply() throws {
+        let rows = 40
+        let table = try Table(columns: [
+            Column(name: "id", values: .integer((0..<rows).map { Int64($0 + 100) })),
+            Column(name: "start", values: .continuous((0..<rows).map { Double($0 % 7) })),
+            Column(name: "end", values: .continuous((0..<rows).map { Double($0 % 7) + Double($0 % 3) })),
+            Column(name: "flag", values: .integer((0..<rows).map { Int64(($0 / 4) % 2) })),
+            Column(name: "city", values: .categorical(codes: (0..<rows).map { Int32($0 % 4) }, levels: ["Lyon", "Nice", "Paris", "Lille"])),
+            Column(name: "region", values: .categorical(codes: (0..<rows).map { [0, 1, 2, 2][$0 % 4] }, levels: ["Rhône", "Sud", "Nord"])),
+            Column(name: "code", values: .categorical(codes: (0..<rows).map { Int32($0 % 4) }, levels: ["69", "06", "75", "59"])),
+            Column(name: "name", values: .categorical(codes: (0..<rows).map { Int32($0) }, levels: (0..<rows).map { "n\($0)" })),
+        ])
+        let found = ConstraintRule.discover(in: table).map(\.text)
+        // end >= start, not id >= anything (ranges); city and code determine each other: the
+        // first is kept; a name per row determines everything, and is left out.
+        #expect(found == ["end >= start", "city -> region", "city -> code", "code -> region"], "\(found)")
+        #expect(ConstraintRule.independentShareBelow([1, 2, 3, 4], [0, 5]) == 0.5)
     }
 
     /// Trips last minutes, not days: a generator that learns each column on its own keeps the
@@ -184,7 +233,7 @@ struct LearnedRuleTests {
         #expect(shell.type("m = fit(bayesian_network(), taxis, seed: 2, keep: \"\(rules)\")"), Comment(rawValue: shell.errors))
         #expect(shell.type("save(m, \"\(folder)/bn.model\")"), Comment(rawValue: shell.errors))
         let header = try SavedModel.read(folder + "/bn.model").header
-        #expect(header.rules == rules && header.learned?.map(\.column) == ["dropoff", "total"])
+        #expect(header.rules == rules && header.learned?.map(\.column) == ["total", "dropoff"])
         // Format 2: a reader that does not restore the rules' columns must not sample it; this one
         // refuses a newer format.
         #expect(header.format == 2)

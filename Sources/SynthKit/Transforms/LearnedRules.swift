@@ -21,15 +21,28 @@ public enum LearnedRule: Codable, Sendable, Equatable {
         }
     }
 
-    /// The rules of `rules` that `table` can learn, in order (`RuleGap.make`, `RuleMapping.make`).
-    /// A rule that reads a column an earlier learned rule replaced or took out is not learned, so
-    /// each transform is computed from, and restored with, the values its rule reads.
+    /// The rules of `rules` that `table` can learn (`RuleGap.make`, `RuleMapping.make`), in the
+    /// order they are applied. A rule that reads a column an earlier learned rule replaced or took
+    /// out is not learned, so each transform is computed from, and restored with, the values its
+    /// rule reads. So that as many as can be are learned, a rule that reads the column another
+    /// replaces comes before it (`total >= fare + tip + tolls` before `fare >= tip + tolls`);
+    /// otherwise, and among rules that read each other's columns, the order given.
     public static func plan(_ rules: [ConstraintRule], table: Table) -> [LearnedRule] {
+        var remaining: [(rule: ConstraintRule, transform: LearnedRule)] = rules.compactMap { rule in
+            guard let transform = RuleGap.make(rule, table: table).map(LearnedRule.gap) ?? RuleMapping.make(rule, table: table).map(LearnedRule.mapping) else {
+                return nil
+            }
+            return (rule, transform)
+        }
         var learned: [LearnedRule] = []
         var replaced = Set<String>()
-        for rule in rules where replaced.isDisjoint(with: rule.columns) {
-            guard let transform = RuleGap.make(rule, table: table).map(LearnedRule.gap)
-                    ?? RuleMapping.make(rule, table: table).map(LearnedRule.mapping) else { continue }
+        while !remaining.isEmpty {
+            // The first rule whose column no other remaining rule reads; the first of all when each is read.
+            let next = remaining.firstIndex { candidate in
+                !remaining.contains { $0.rule.text != candidate.rule.text && $0.rule.columns.contains(candidate.transform.column) }
+            } ?? 0
+            let (rule, transform) = remaining.remove(at: next)
+            guard replaced.isDisjoint(with: rule.columns) else { continue }
             learned.append(transform)
             replaced.insert(transform.column)
         }
@@ -83,7 +96,7 @@ public enum LearnedRule: Codable, Sendable, Equatable {
 /// of several columns' values) gets the value the training rows hold most often.
 public struct RuleMapping: Codable, Sendable, Equatable {
     public var rule: String
-    /// The columns of the key, and the column made from it (categorical or boolean).
+    /// The columns of the key, and the column made from it (categorical, boolean or integer).
     public var from: [String]
     public var column: String
     public var kind: ColumnKind
@@ -98,11 +111,11 @@ public struct RuleMapping: Codable, Sendable, Equatable {
     /// The value of a key not among `keys`.
     public var fallback: String?
 
-    /// The mapping of `rule` in `table`, when it is a dependency whose column is categorical or
-    /// boolean and whose key columns the table has; nil otherwise.
+    /// The mapping of `rule` in `table`, when it is a dependency whose column is categorical,
+    /// boolean or integer and whose key columns the table has; nil otherwise.
     public static func make(_ rule: ConstraintRule, table: Table) -> RuleMapping? {
         guard case .dependency(let from, let to) = rule.form, !from.contains(to),
-              let target = table.column(named: to), target.kind == .categorical || target.kind == .boolean,
+              let target = table.column(named: to), [.categorical, .boolean, .integer].contains(target.kind),
               let position = table.columnNames.firstIndex(of: to) else { return nil }
         let keyColumns = from.compactMap { table.column(named: $0) }
         guard keyColumns.count == from.count else { return nil }
@@ -146,6 +159,8 @@ public struct RuleMapping: Codable, Sendable, Equatable {
         let values: ColumnValues
         if kind == .boolean {
             values = .boolean(made.map { $0 == "true" })
+        } else if kind == .integer {
+            values = .integer(made.map { $0.flatMap { Int64($0) } ?? 0 })
         } else {
             let codes = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, Int32($0)) })
             values = .categorical(codes: made.map { $0.flatMap { codes[$0] } ?? 0 }, levels: levels)

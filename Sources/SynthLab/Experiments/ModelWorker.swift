@@ -378,7 +378,7 @@ public enum ModelWorkerLoop {
             reply.generator = Provenance.Plugin(session.generator)
             reply.privacy = session.privacy.map(Provenance.Plugin.init)
             if let spent = session.privacySpent { (reply.epsilon, reply.delta) = (spent.epsilon, spent.delta) }
-            reply.learned = session.learned.map(\.rule)
+            reply.learned = session.learnedRules
         }
         switch request.operation {
         case .fit, .simulate:

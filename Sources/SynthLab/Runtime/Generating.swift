@@ -18,8 +18,13 @@ public final class GeneratorSession: @unchecked Sendable {
     /// other inequalities by leaving out rows that break them, which its callers do
     /// (`ConditionalSampling.sample` with `rules(adding:)`).
     public internal(set) var keptRules: [ConstraintRule] = []
-    /// The rules the generator learned, in order.
+    /// The rules the generator learned, in the order they are applied.
     public internal(set) var learned: [LearnedRule] = []
+
+    /// The rules the generator learned, as written, in the order given.
+    public var learnedRules: [String] {
+        keptRules.map(\.text).filter { text in learned.contains { $0.rule == text } }
+    }
 
     /// Refuses a composition whose generator consumes none of the privacy plugin's capabilities.
     public init(generator: PluginInstance, privacy: PluginInstance?) throws(SynthLabError) {
@@ -55,7 +60,7 @@ public final class GeneratorSession: @unchecked Sendable {
         }
         for rule in rules where rule.isDependency && !learned.contains(where: { $0.rule == rule.text }) {
             let why = !learn ? "learn is false" : privacy != nil ? "composed with privacy, no rule is learned"
-                : "a dependency is learned when its last column is categorical or boolean and no earlier rule replaced one of its columns"
+                : "a dependency is learned when its last column is categorical, boolean or integer and no earlier rule replaced one of its columns"
             throw SynthLabError.invalidRequest("keep: '\(rule.text)' is a dependency, which a model keeps only by learning it, and \(why)")
         }
         var fitted = table

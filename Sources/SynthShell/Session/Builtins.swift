@@ -77,6 +77,18 @@ enum Builtins {
             let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
             return .view(Views.summary(try pickColumns(table, frame)))
         },
+        Builtin(name: "find_rules", summary: "Rules every row of a table keeps (A >= B between datetimes or numbers, A -> B between categories), as one string for keep: or constraints(rules:); choose those of the domain.", parameters: [
+            .required("table", .table, "a table"),
+            .optional("columns", .columns, "which columns the rules may read (default all)"),
+        ]) { _, frame throws(ShellError) in
+            let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
+            let picked: Table
+            do { picked = try Table(columns: try pickColumns(table, frame)) } catch let error as TableError {
+                throw ShellError("columns: \(error)", at: frame.location(of: "columns"))
+            } catch let error as ShellError { throw error } catch { throw ShellError("\(error)", at: frame.location) }
+            let rules = ConstraintRule.discover(in: picked)
+            return .string(rules.map(\.text).joined(separator: "; "))
+        },
         splitBuiltin("training", "The rows of a table that a seeded holdout split keeps for training (those an experiment's trial with that seed and holdout: trains on).",
                      other: "holdout", holdout: false),
         splitBuiltin("holdout", "The rows of a table that a seeded holdout split holds out (those training() with the same share and seed leaves out).",

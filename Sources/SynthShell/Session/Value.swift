@@ -116,7 +116,7 @@ final class FittedModel {
     /// The rules its generator learned.
     var learned: [String] {
         switch home {
-        case .inProcess(let session, _): session.learned.map(\.rule)
+        case .inProcess(let session, _): session.learnedRules
         case .worker(let worker): worker.learned
         }
     }

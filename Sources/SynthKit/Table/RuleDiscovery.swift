@@ -1,0 +1,114 @@
+extension ConstraintRule {
+    /// Rules every row of `table` keeps, as candidates for the rules of its domain (a table keeps
+    /// rules by chance too: the caller chooses). In column order:
+    ///
+    /// - `A >= B` for two datetime columns, or two numeric (continuous or integer) ones, when
+    ///   every row with both cells present has A ≥ B, some row has A > B, and the two columns'
+    ///   values alone would break it: drawn independently, each from its own column (over those
+    ///   rows), A < B at least `independentBreaks` of the time. So the rule says something about
+    ///   rows, not only about each column's range: `dropoff >= pickup` (0.50 on NYC taxis) and
+    ///   `total >= fare` (0.29) are found, `fnlwgt >= age` (0) and a row number above a flag are not;
+    /// - `A >= B + C + …` for numeric columns when A is at least each of two or more columns B, C, …
+    ///   that are never negative, and at least their sum on every row with all of them present,
+    ///   and A and the sum drawn independently would break it as often as above: it stands for
+    ///   those columns' own rules (`total >= fare + tip + tolls`);
+    /// - `A -> B` for a categorical or boolean column A and a categorical, boolean or integer
+    ///   column B, when the rows with both present name one B for each A, B takes two values or
+    ///   more, and A has at most half as many values as such rows (an id determines everything).
+    ///   Of two columns that determine each other, only the first determines the second.
+    ///
+    /// A rule is judged on at least `minimumRows` rows with its cells present.
+    public static func discover(in table: Table, minimumRows: Int = 10, independentBreaks: Double = 0.01) -> [ConstraintRule] {
+        var rules: [ConstraintRule] = []
+        func name(_ column: Column) -> String { needsBackticks(column.name) ? "`\(column.name)`" : column.name }
+        func add(_ text: String) {
+            if let rule = try? parse(text).first { rules.append(rule) }
+        }
+        // Inequalities: datetimes first, then numbers.
+        for family in [[ColumnKind.datetime], [.continuous, .integer]] {
+            let columns = table.columns.filter { family.contains($0.kind) }
+            guard columns.count > 1 else { continue }
+            let reads = columns.map { numbers($0)! }
+            for a in columns.indices {
+                var singles: [String] = []
+                var below: [Int] = []
+                for b in columns.indices where a != b {
+                    var xs: [Double] = [], ys: [Double] = []
+                    var above = false, holds = true
+                    for row in 0..<table.rowCount {
+                        guard let x = reads[a](row), let y = reads[b](row) else { continue }
+                        if x < y { holds = false; break }
+                        if x > y { above = true }
+                        xs.append(x)
+                        ys.append(y)
+                    }
+                    guard holds, above, xs.count >= minimumRows else { continue }
+                    below.append(b)
+                    if independentShareBelow(xs, ys) >= independentBreaks { singles.append("\(name(columns[a])) >= \(name(columns[b]))") }
+                }
+                // A sum of columns that are never negative, which A is at least.
+                if family != [.datetime], below.count >= 2, below.allSatisfy({ (columns[$0].presentNumbers()?.min() ?? -1) >= 0 }) {
+                    var xs: [Double] = [], sums: [Double] = []
+                    var holds = true
+                    for row in 0..<table.rowCount {
+                        guard let x = reads[a](row) else { continue }
+                        var sum = 0.0, present = true
+                        for b in below {
+                            guard let y = reads[b](row) else { present = false; break }
+                            sum += y
+                        }
+                        guard present else { continue }
+                        xs.append(x)
+                        sums.append(sum)
+                        if x < sum && Swift.abs(x - sum) > 1e-12 * Swift.max(1, Swift.abs(x), Swift.abs(sum)) { holds = false; break }
+                    }
+                    if holds, xs.count >= minimumRows, independentShareBelow(xs, sums) >= independentBreaks {
+                        add("\(name(columns[a])) >= " + below.map { name(columns[$0]) }.joined(separator: " + "))
+                        continue
+                    }
+                }
+                singles.forEach(add)
+            }
+        }
+        // Dependencies.
+        let keys = table.columns.filter { $0.kind == .categorical || $0.kind == .boolean }
+        let targets = table.columns.filter { $0.kind == .categorical || $0.kind == .boolean || $0.kind == .integer }
+        var found: [(String, String)] = []
+        for key in keys {
+            for target in targets where target.name != key.name {
+                var mapping: [String: String] = [:]
+                var values = Set<String>()
+                var rows = 0, holds = true
+                for row in 0..<table.rowCount {
+                    guard let k = key.text(at: row), let v = target.text(at: row) else { continue }
+                    rows += 1
+                    values.insert(v)
+                    if let seen = mapping[k], seen != v { holds = false; break }
+                    mapping[k] = v
+                }
+                guard holds, values.count >= 2, rows >= minimumRows, 2 * mapping.count <= rows else { continue }
+                // Of a pair that determine each other, the first in column order determines the second.
+                if found.contains(where: { $0 == (target.name, key.name) }) { continue }
+                found.append((key.name, target.name))
+                add("\(name(key)) -> \(name(target))")
+            }
+        }
+        return rules
+    }
+
+    /// The share of pairs (x of `xs`, y of `ys`) with x < y.
+    static func independentShareBelow(_ xs: [Double], _ ys: [Double]) -> Double {
+        let sorted = xs.sorted()
+        var pairs = 0.0
+        for y in ys {
+            // How many x lie below y.
+            var low = 0, high = sorted.count
+            while low < high {
+                let middle = (low + high) / 2
+                if sorted[middle] < y { low = middle + 1 } else { high = middle }
+            }
+            pairs += Double(low)
+        }
+        return pairs / (Double(xs.count) * Double(ys.count))
+    }
+}

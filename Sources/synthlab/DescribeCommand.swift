@@ -27,6 +27,7 @@ struct DescribeCommand: ParsableCommand {
                 if let top = column.top { summary += ", top " + top.prefix(3).map { "\($0.value) (\($0.count))" }.joined(separator: ", ") }
                 print("  \(name)  \(kind)  \(summary)")
             }
+            if !description.rules.isEmpty { print("rules every row keeps: " + description.rules.joined(separator: "; ")) }
         }
     }
 }

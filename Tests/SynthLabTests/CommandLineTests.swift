@@ -210,6 +210,10 @@ struct CommandLineTests {
         #expect(pickup["min"] as? String == "2019-02-28 23:29:03")
         let payment = try #require(columns.first { $0["name"] as? String == "payment" })
         #expect(payment["missing"] as? Int == 44)
+        // The rules its rows keep, for synth --keep.
+        #expect(json["rules"] as? [String] == ["dropoff >= pickup", "fare >= tip + tolls", "total >= fare + tip + tolls",
+                                               "pickup_zone -> pickup_borough", "dropoff_zone -> dropoff_borough"])
+        #expect(try Support.synthlab(["describe", Support.data("adult.csv")]).stdout.contains("rules every row keeps: education -> `education-num`"))
         let text = try Support.synthlab(["describe", Support.data("insurance.csv"), "--kind", "children=categorical"])
         #expect(text.stdout.contains("children") && text.stdout.contains("categorical"))
         // A tab-separated file is found to be one; --delimiter names it outright, or refuses.

@@ -18,10 +18,13 @@ public struct TableDescription: Codable, Sendable {
     public var file: String
     public var rows: Int
     public var columns: [ColumnDescription]
+    /// The rules every row keeps that say something about its rows (`ConstraintRule.discover`).
+    public var rules: [String]
 
     public init(file: String, table: Table) {
         self.file = file
         rows = table.rowCount
+        rules = ConstraintRule.discover(in: table).map(\.text)
         columns = table.columns.map { column in
             let present = (0..<column.count).filter { !column.isMissing($0) }
             var description = ColumnDescription(name: column.name, kind: column.kind, missing: column.missingCount,

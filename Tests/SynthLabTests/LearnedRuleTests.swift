@@ -40,6 +40,8 @@ struct LearnedRuleTests {
         #expect(plan.map(\.gapKind) == [.integer, .integer, .continuous, .continuous])
         #expect(plan[2].gapResolution == 0.01 && plan[0].gapResolution == 1)
         #expect(plan[1].terms.first { $0.column == "age" }?.coefficient == -1)
+        // A gap too large to restore the column exactly is not learned.
+        #expect(LearnedRule.plan(try ConstraintRule.parse("total >= 1e300 * age; 1e20 * age >= total"), table: table).isEmpty)
         // In the order given, fare's rule would replace fare before total's rule reads it.
         #expect(LearnedRule.plan(try ConstraintRule.parse("fare >= 0; total >= fare + tip"), table: table).map(\.rule) == ["total >= fare + tip", "fare >= 0"])
         // The generator sees each replaced column with its gap's kind.

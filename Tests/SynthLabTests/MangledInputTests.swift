@@ -39,6 +39,8 @@ struct MangledInputTests {
         #"select(ins, keep: "age >= 18; 2 * bmi - 1 > 20; sex -> smoker", except: ["region"])"#,
         #"sample(m, rows: 10, keep: "charges >= 1200; age + 1 <= 100")"#,
         #"validate(ins, s, validators: constraints(rules: "age >= 18; `bmi` < 60; sex, smoker -> region"), seed: 1)"#,
+        #"k = fit(gaussian_copula(), ins, seed: 2, keep: "charges >= 1100 + 10 * age; age + 1 <= 100; sex -> smoker; bmi > 15", learn: true); sample(k, rows: 10)"#,
+        #"find_rules(ins, columns: ["age", "bmi", "children", "sex", "smoker"])"#,
     ]
 
     static func mangle(_ text: String, random: inout Philox) -> String {

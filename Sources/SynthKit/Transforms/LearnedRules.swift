@@ -255,9 +255,12 @@ public struct RuleGap: Codable, Sendable, Equatable {
             }
             if let finest = grids.min(), finest > 0 { gapResolution = finest }
         }
-        return RuleGap(rule: rule.text, column: name, terms: terms, strict: comparison == .above || comparison == .below,
+        let gap = RuleGap(rule: rule.text, column: name, terms: terms, strict: comparison == .above || comparison == .below,
                        kind: target.kind, resolution: resolution, gapKind: whole ? .integer : .continuous,
                        gapResolution: whole ? 1 : gapResolution)
+        // A gap past 2⁵³ in size (a huge coefficient) would not restore the column exactly.
+        guard let gaps = try? gap.sums(terms, in: table), gaps.allSatisfy({ $0.map { $0.isFinite && Swift.abs($0) < 9e15 } ?? true }) else { return nil }
+        return gap
     }
 
     // MARK: Transforming
@@ -287,7 +290,7 @@ public struct RuleGap: Codable, Sendable, Equatable {
         let missing = gaps.map { $0 == nil }
         let values: ColumnValues
         switch gapKind {
-        case .integer: values = .integer(gaps.map { Int64(($0 ?? 0).rounded()) })
+        case .integer: values = .integer(gaps.map { Self.whole($0 ?? 0) })
         default: values = .continuous(gaps.map { gap in
             guard let gap else { return 0 }
             return Self.onGrid(gap, gapResolution, .toNearestOrAwayFromZero)
@@ -317,8 +320,8 @@ public struct RuleGap: Codable, Sendable, Equatable {
         let rule = try? ConstraintRule.parse(self.rule).first
         func restored(_ values: [Double]) -> Column {
             switch kind {
-            case .integer: Column(name: column, values: .integer(values.map { Int64($0.rounded()) }), missing: missing)
-            case .datetime: Column(name: column, values: .datetime(values.map { Int64($0.rounded()) }), missing: missing)
+            case .integer: Column(name: column, values: .integer(values.map(Self.whole)), missing: missing)
+            case .datetime: Column(name: column, values: .datetime(values.map(Self.whole)), missing: missing)
             default: Column(name: column, values: .continuous(values), missing: missing)
             }
         }
@@ -345,6 +348,13 @@ public struct RuleGap: Codable, Sendable, Equatable {
 extension RuleGap {
     /// `value` on the grid of step `grid` (unchanged for 0); a decimal grid scales by its inverse,
     /// so 0.01 gives 12.34 rather than 12.340000000000002.
+    /// `value` rounded to a whole number, held within Int64's range (NaN as 0).
+    static func whole(_ value: Double) -> Int64 {
+        guard !value.isNaN else { return 0 }
+        let limit = 9.2e18
+        return Int64(Swift.min(Swift.max(value, -limit), limit).rounded())
+    }
+
     static func onGrid(_ value: Double, _ grid: Double, _ rounding: FloatingPointRoundingRule) -> Double {
         guard grid > 0 else { return value }
         if grid >= 1 { return (value / grid).rounded(rounding) * grid }

@@ -119,6 +119,15 @@ import SynthKit
         #expect(section.range(of: #"<tr><td>bayesian_network</td><td class="n">0\.\d{4} ± 0\.\d{4}</td><td class="n">0\.0000 ± 0\.0000</td></tr>"#,
                               options: .regularExpression) != nil, Comment(rawValue: section))
         #expect(section.contains("<tr><td>independent</td>"))
+        #expect(!section.contains("Every model was made to keep"))
+        // An experiment whose models keep rules says which, and how.
+        #expect(shell.type("""
+            k = run(experiment(tables: taxis, generators: independent(), seeds: [1], rows: 300, keep: "dropoff >= pickup",
+                               validators: constraints(rules: "dropoff >= pickup")))
+            """), Comment(rawValue: shell.errors))
+        #expect(shell.type(#"export(k, "\#(folder)/kept.html")"#), Comment(rawValue: shell.errors))
+        #expect(try String(contentsOfFile: folder + "/kept.html", encoding: .utf8)
+                    .contains("Every model was made to keep dropoff &gt;= pickup, learning each rule it could (an inequality as a gap, a dependency as a mapping).</p>"))
         // A report without the validator has no such section.
         let other = Self.run
         #expect(other.shell.type(#"export(r, "\#(other.folder)/no-rules.html")"#))

@@ -113,8 +113,16 @@ enum Report {
             let groups = configurations(results, table: table)
             var rows: [[ResultTable.Cell]] = [[.text("real rows")] + rules.map { cell(groups.flatMap(\.1), "constraint_violations_real", $0) }]
             rows += groups.map { label, trials in [.text(label)] + rules.map { cell(trials, "constraint_violations", $0) } }
+            // What the trials' models were made to keep (experiment(keep:)), and how.
+            var kept = ""
+            let specs = results.trials.filter { $0.table == table }.compactMap(\.spec)
+            if let rules = specs.first?.rules, specs.allSatisfy({ $0.rules == rules && $0.learnsGaps == specs.first?.learnsGaps }) {
+                kept = " Every model was made to keep " + HTMLPage.escape(rules)
+                    + (specs.first?.learnsGaps == true ? ", learning each rule it could (an inequality as a gap, a dependency as a mapping)."
+                                                      : ", leaving out the rows that broke one.")
+            }
             out += "<h2>Rules: \(HTMLPage.escape(table))</h2>\n<p class=\"note\">The share of rows that break each rule, mean ± sd over "
-                + "seeds: the real rows' first, then each configuration's synthetic rows.</p>\n"
+                + "seeds: the real rows' first, then each configuration's synthetic rows.\(kept)</p>\n"
                 + ResultTable(columns: ["rows"] + rules, rows: rows).renderHTMLTable()
         }
         return out

@@ -135,6 +135,9 @@ struct LearnedRuleTests {
             guard case .table(let real) = shell.session.lookup("taxis") else { return }
             #expect(made.table.columnNames == real.table.columnNames && made.table.kinds == real.table.kinds, "\(generator)")
         }
+        // A dependency the model learned may be asked for again; another is refused.
+        #expect(shell.type(#"sample(m, rows: 5, keep: "pickup_zone -> pickup_borough")"#), Comment(rawValue: shell.errors))
+        #expect(shell.result(#"sample(m, rows: 5, keep: "payment -> color")"#).contains("keep: 'payment -> color' is a dependency"))
         #expect(shell.result(#"sample(m, rows: 5, where: {pickup_borough: "Bronx"})"#)
                 .contains("where: pickup_borough is made from pickup_zone by the rule 'pickup_zone -> pickup_borough' the model learned"))
         #expect(shell.result("fit(independent(), taxis, keep: \"\(rules)\", learn: false)")

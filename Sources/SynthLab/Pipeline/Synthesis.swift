@@ -153,7 +153,8 @@ public enum Synthesis {
             throw SynthLabError.invalidRequest("--where: the model has no column '\(condition.column)'" + Suggest.hint(condition.column, among: names)
                                                + " (columns: \(names.joined(separator: ", ")))")
         }
-        try ConditionalSampling.check(rules, columns: names, option: "--keep")
+        let kept = try saved.rules()
+        try ConditionalSampling.check(rules.filter { rule in !kept.contains { $0.text == rule.text } }, columns: names, option: "--keep")
         let session = try GeneratorSession.loadModel(saved, registry: registry, host: host)
         let rules = session.rules(adding: rules)
         let start = Date()

@@ -643,11 +643,13 @@ enum Builtins {
     /// The `keep:` of sample(): inequalities between the model's columns, read and checked
     /// before any row is drawn (none when `keep:` is not given).
     static func sampleRules(_ frame: CallFrame, model: FittedModel) throws(ShellError) -> [ConstraintRule] {
-        guard let rules = try keepRules(frame) else { return model.rules }
+        guard let given = try keepRules(frame) else { return model.rules }
+        // A rule the model keeps already (a dependency it learned, say) is not asked again.
+        let rules = given.filter { rule in !model.rules.contains { $0.text == rule.text } }
         do { try ConditionalSampling.check(rules, columns: model.columns, option: "keep") } catch {
             throw ShellError(error.description, at: frame.location(of: "keep"))
         }
-        return model.rules + rules.filter { rule in !model.rules.contains { $0.text == rule.text } }
+        return model.rules + rules
     }
 
     /// The `learn:` of fit() and experiment(): whether the generator learns the rules of `keep:`

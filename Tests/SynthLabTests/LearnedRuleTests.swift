@@ -146,6 +146,13 @@ struct LearnedRuleTests {
                 .contains("a dependency is learned when its last column is categorical, boolean or integer"))
         #expect(shell.result("experiment(tables: taxis, generators: independent() with laplace(epsilon: 1), keep: \"pickup_zone -> pickup_borough\")")
                 .contains("is composed with privacy"))
+        // An integer column made from a category: adult's education-num from its education.
+        #expect(shell.type(#"adult = load("\#(Support.data("adult.csv"))")"#))
+        #expect(shell.type("a = sample(fit(independent(), adult, seed: 1, keep: \"education -> `education-num`\"), rows: 2000)"), Comment(rawValue: shell.errors))
+        #expect(shell.type("va = validate(adult, a, validators: constraints(rules: \"education -> `education-num`\"), seed: 1)"), Comment(rawValue: shell.errors))
+        guard case .results(let adultResults) = shell.session.lookup("va"), case .table(let made) = shell.session.lookup("a") else { Issue.record("no results"); return }
+        #expect(adultResults.trials.first?.value(of: "constraint_violation_rate") == 0)
+        #expect(made.table.column(named: "education-num")?.kind == .integer)
     }
 
     /// find_rules offers the rules a table keeps that say something about its rows: on NYC taxis

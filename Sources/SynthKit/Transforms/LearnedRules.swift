@@ -13,6 +13,14 @@ public enum LearnedRule: Codable, Sendable, Equatable {
         }
     }
 
+    /// The rules it keeps: its own, and for a gap those that bound it.
+    public var rules: [String] {
+        switch self {
+        case .gap(let gap): [gap.rule] + (gap.boundRules ?? [])
+        case .mapping(let mapping): [mapping.rule]
+        }
+    }
+
     /// The column the transform replaces (a gap) or takes out (a mapping).
     public var column: String {
         switch self {
@@ -26,7 +34,9 @@ public enum LearnedRule: Codable, Sendable, Equatable {
     /// out is not learned, so each transform is computed from, and restored with, the values its
     /// rule reads. So that as many as can be are learned, a rule that reads the column another
     /// replaces comes before it (`total >= fare + tip + tolls` before `fare >= tip + tolls`);
-    /// otherwise, and among rules that read each other's columns, the order given.
+    /// otherwise, and among rules that read each other's columns, the order given. An inequality
+    /// not learned whose columns are a learned gap's, in proportion, bounds that gap
+    /// (`RuleGap.bound(by:)`): `dropoff - pickup <= 86400` caps `dropoff >= pickup`'s.
     public static func plan(_ rules: [ConstraintRule], table: Table) -> [LearnedRule] {
         var remaining: [(rule: ConstraintRule, transform: LearnedRule)] = rules.compactMap { rule in
             guard let transform = RuleGap.make(rule, table: table).map(LearnedRule.gap) ?? RuleMapping.make(rule, table: table).map(LearnedRule.mapping) else {
@@ -45,6 +55,13 @@ public enum LearnedRule: Codable, Sendable, Equatable {
             guard replaced.isDisjoint(with: rule.columns) else { continue }
             learned.append(transform)
             replaced.insert(transform.column)
+        }
+        for rule in rules where !learned.contains(where: { $0.rules.contains(rule.text) }) {
+            for index in learned.indices {
+                guard case .gap(var gap) = learned[index], gap.bound(by: rule) else { continue }
+                learned[index] = .gap(gap)
+                break
+            }
         }
         return learned
     }
@@ -202,6 +219,13 @@ public struct RuleGap: Codable, Sendable, Equatable {
     /// it is rounded to (0 for none).
     public var gapKind: ColumnKind
     public var gapResolution: Double
+    /// Bounds on the gap from other rules of the same columns (`dropoff - pickup <= 86400`), and
+    /// those rules.
+    public var lower: Double?
+    public var lowerStrict: Bool?
+    public var upper: Double?
+    public var upperStrict: Bool?
+    public var boundRules: [String]?
 
     /// The coefficient of the column the gap stands in for (1 or −1).
     var ownCoefficient: Double { terms.first { $0.column == column }!.coefficient }
@@ -212,25 +236,7 @@ public struct RuleGap: Codable, Sendable, Equatable {
     /// columns the table has, all numeric, datetime or boolean, one of them with coefficient ±1
     /// and continuous, integer or datetime; nil otherwise.
     public static func make(_ rule: ConstraintRule, table: Table) -> RuleGap? {
-        guard case .compare(let left, let comparison, let right) = rule.form else { return nil }
-        let sign: Double
-        switch comparison {
-        case .atLeast, .above: sign = 1
-        case .atMost, .below: sign = -1
-        case .equal, .unequal: return nil
-        }
-        // Σ over left minus Σ over right (times the sign), each column once.
-        var coefficients: [(String?, Double)] = []
-        func add(_ term: (coefficient: Double, column: String?), _ factor: Double) {
-            if let index = coefficients.firstIndex(where: { $0.0 == term.column }) {
-                coefficients[index].1 += factor * term.coefficient
-            } else {
-                coefficients.append((term.column, factor * term.coefficient))
-            }
-        }
-        left.terms.forEach { add($0, sign) }
-        right.terms.forEach { add($0, -sign) }
-        let terms = coefficients.filter { $0.1 != 0 || $0.0 == nil }.map { Term(coefficient: $0.1, column: $0.0) }
+        guard let (terms, strict) = gapTerms(rule) else { return nil }
         let columns = terms.compactMap { term in term.column.flatMap { table.column(named: $0) } }
         guard columns.count == terms.filter({ $0.column != nil }).count, columns.allSatisfy({ $0.kind != .categorical }) else { return nil }
         let candidates = terms.filter { term in table.column(named: term.column ?? "")?.kind.isNumeric == true }
@@ -255,12 +261,64 @@ public struct RuleGap: Codable, Sendable, Equatable {
             }
             if let finest = grids.min(), finest > 0 { gapResolution = finest }
         }
-        let gap = RuleGap(rule: rule.text, column: name, terms: terms, strict: comparison == .above || comparison == .below,
+        let gap = RuleGap(rule: rule.text, column: name, terms: terms, strict: strict,
                        kind: target.kind, resolution: resolution, gapKind: whole ? .integer : .continuous,
                        gapResolution: whole ? 1 : gapResolution)
         // A gap past 2⁵³ in size (a huge coefficient) would not restore the column exactly.
         guard let gaps = try? gap.sums(terms, in: table), gaps.allSatisfy({ $0.map { $0.isFinite && Swift.abs($0) < 9e15 } ?? true }) else { return nil }
         return gap
+    }
+
+    /// An inequality's gap, Σ coefficient × column plus a constant (a term without a column, kept
+    /// even when 0), that the rule asks to be at least 0, or above 0 (`strict`); nil for a
+    /// dependency, `==` or `!=`.
+    static func gapTerms(_ rule: ConstraintRule) -> (terms: [Term], strict: Bool)? {
+        guard case .compare(let left, let comparison, let right) = rule.form else { return nil }
+        let sign: Double
+        switch comparison {
+        case .atLeast, .above: sign = 1
+        case .atMost, .below: sign = -1
+        case .equal, .unequal: return nil
+        }
+        // Σ over left minus Σ over right (times the sign), each column once.
+        var coefficients: [(String?, Double)] = []
+        func add(_ term: (coefficient: Double, column: String?), _ factor: Double) {
+            if let index = coefficients.firstIndex(where: { $0.0 == term.column }) {
+                coefficients[index].1 += factor * term.coefficient
+            } else {
+                coefficients.append((term.column, factor * term.coefficient))
+            }
+        }
+        left.terms.forEach { add($0, sign) }
+        right.terms.forEach { add($0, -sign) }
+        if !coefficients.contains(where: { $0.0 == nil }) { coefficients.append((nil, 0)) }
+        let terms = coefficients.filter { $0.1 != 0 || $0.0 == nil }.map { Term(coefficient: $0.1, column: $0.0) }
+        return (terms, comparison == .above || comparison == .below)
+    }
+
+    /// `rule` as a bound on this gap, when its columns' coefficients are a multiple c of the
+    /// gap's (`dropoff - pickup <= 86400` of `dropoff >= pickup`'s, c = −1): with the gap
+    /// g = Σ aᵢxᵢ + a₀ and the rule's h = Σ bᵢxᵢ + b₀ = c(g − a₀) + b₀ ≥ 0, the gap is at least
+    /// a₀ − b₀/c for c > 0 and at most it for c < 0. The rule is recorded with the bound.
+    mutating func bound(by rule: ConstraintRule) -> Bool {
+        guard let (other, strict) = Self.gapTerms(rule) else { return false }
+        let own = terms.filter { $0.column != nil }, theirs = other.filter { $0.column != nil }
+        guard own.count == theirs.count, let first = own.first,
+              let matching = theirs.first(where: { $0.column == first.column }) else { return false }
+        let c = matching.coefficient / first.coefficient
+        guard c != 0, c.isFinite, own.allSatisfy({ term in
+            theirs.contains { $0.column == term.column && Swift.abs($0.coefficient - c * term.coefficient) <= 1e-12 * Swift.max(1, Swift.abs($0.coefficient)) }
+        }) else { return false }
+        let a0 = terms.first { $0.column == nil }?.coefficient ?? 0, b0 = other.first { $0.column == nil }?.coefficient ?? 0
+        let edge = a0 - b0 / c
+        guard edge.isFinite else { return false }
+        if c > 0 {
+            if lower.map({ edge > $0 || (edge == $0 && strict) }) ?? true { (lower, lowerStrict) = (edge, strict) }
+        } else {
+            if upper.map({ edge < $0 || (edge == $0 && strict) }) ?? true { (upper, upperStrict) = (edge, strict) }
+        }
+        boundRules = (boundRules ?? []) + [rule.text]
+        return true
     }
 
     // MARK: Transforming
@@ -311,9 +369,13 @@ public struct RuleGap: Codable, Sendable, Equatable {
         var missing = [Bool](repeating: false, count: table.rowCount)
         for row in 0..<table.rowCount {
             guard let gap = readGap(row), let rest = rest[row] else { missing[row] = true; continue }
-            let floor = strict ? Swift.max(step, Swift.abs(rest) * 1e-11, 1e-11) : 0
+            // At least 0 (above it for a strict rule) and within the bounds other rules set.
+            let nudge = Swift.max(step, Swift.abs(rest) * 1e-11, 1e-11)
+            var made = Swift.max(gap, strict ? nudge : 0)
+            if let lower { made = Swift.max(made, lowerStrict == true ? lower + nudge : lower) }
+            if let upper { made = Swift.min(made, upperStrict == true ? upper - nudge : upper) }
             // own × value + rest = gap, so value = (gap − rest) / own, in the column's units.
-            values[row] = (Swift.max(gap, floor) - rest) / own * unit
+            values[row] = (made - rest) / own * unit
         }
         // On the column's grid: the nearest point that keeps the rule, else the next one away
         // from breaking it.

@@ -23,7 +23,7 @@ public final class GeneratorSession: @unchecked Sendable {
 
     /// The rules the generator learned, as written, in the order given.
     public var learnedRules: [String] {
-        keptRules.map(\.text).filter { text in learned.contains { $0.rule == text } }
+        keptRules.map(\.text).filter { text in learned.contains { $0.rules.contains(text) } }
     }
 
     /// Refuses a composition whose generator consumes none of the privacy plugin's capabilities.
@@ -58,7 +58,7 @@ public final class GeneratorSession: @unchecked Sendable {
                 learned = LearnedRule.plan(rules, table: table)
             }
         }
-        for rule in rules where rule.isDependency && !learned.contains(where: { $0.rule == rule.text }) {
+        for rule in rules where rule.isDependency && !learned.contains(where: { $0.rules.contains(rule.text) }) {
             let why = !learn ? "learn is false" : privacy != nil ? "composed with privacy, no rule is learned"
                 : "a dependency is learned when its last column is categorical, boolean or integer and no earlier rule replaced one of its columns"
             throw SynthLabError.invalidRequest("keep: '\(rule.text)' is a dependency, which a model keeps only by learning it, and \(why)")
@@ -70,7 +70,8 @@ public final class GeneratorSession: @unchecked Sendable {
             case .gap(let gap):
                 let values = fitted.column(named: gap.column)?.presentNumbers() ?? []
                 let below = values.filter { gap.strict ? $0 <= 0 : $0 < 0 }.count
-                host.log(below > 0 ? .warning : .info, "keep: \(id) learns '\(gap.rule)' as the gap of \(gap.column)"
+                let bounds = (gap.boundRules ?? []).isEmpty ? "" : ", bounded by '\(gap.boundRules!.joined(separator: "', '"))'"
+                host.log(below > 0 ? .warning : .info, "keep: \(id) learns '\(gap.rule)' as the gap of \(gap.column)\(bounds)"
                          + (below > 0 ? "; \(below) of the \(table.rowCount) training rows break it, and their gaps are made as 0" : ""))
             case .mapping(let mapping):
                 host.log(.info, "keep: \(id) learns '\(mapping.rule)': \(mapping.column) is made from \(mapping.from.joined(separator: ", ")) "

@@ -29,10 +29,20 @@ extension ConstraintRule {
             let columns = table.columns.filter { family.contains($0.kind) }
             guard columns.count > 1 else { continue }
             let reads = columns.map { numbers($0)! }
+            let ranges = columns.map { column -> ClosedRange<Double>? in
+                guard let values = column.presentNumbers(), let low = values.min(), let high = values.max() else { return nil }
+                return low...high
+            }
             for a in columns.indices {
                 var singles: [String] = []
                 var below: [Int] = []
                 for b in columns.indices where a != b {
+                    // A above B by the ranges alone holds, and independent draws never break it:
+                    // a part of a sum, never a rule of its own.
+                    if let rangeA = ranges[a], let rangeB = ranges[b], rangeA.lowerBound > rangeB.upperBound {
+                        below.append(b)
+                        continue
+                    }
                     var xs: [Double] = [], ys: [Double] = []
                     var above = false, holds = true
                     for row in 0..<table.rowCount {
@@ -70,23 +80,45 @@ extension ConstraintRule {
                 singles.forEach(add)
             }
         }
-        // Dependencies.
+        // Dependencies, on codes: a categorical column's level codes, a boolean's 0 and 1, an
+        // integer column's values (missing cells as Int64.min).
+        func codes(_ column: Column) -> [Int64] {
+            switch column.values {
+            case .categorical(let codes, _): (0..<column.count).map { column.isMissing($0) ? .min : Int64(codes[$0]) }
+            case .boolean(let values): (0..<column.count).map { column.isMissing($0) ? .min : (values[$0] ? 1 : 0) }
+            case .integer(let values): (0..<column.count).map { column.isMissing($0) ? .min : values[$0] }
+            default: []
+            }
+        }
         let keys = table.columns.filter { $0.kind == .categorical || $0.kind == .boolean }
         let targets = table.columns.filter { $0.kind == .categorical || $0.kind == .boolean || $0.kind == .integer }
+        let targetCodes = Dictionary(uniqueKeysWithValues: targets.map { ($0.name, codes($0)) })
         var found: [(String, String)] = []
         for key in keys {
+            let keyCodes = targetCodes[key.name]!
+            let keyCount: Int
+            if case .categorical(_, let levels) = key.values { keyCount = levels.count } else { keyCount = 2 }
             for target in targets where target.name != key.name {
-                var mapping: [String: String] = [:]
-                var values = Set<String>()
-                var rows = 0, holds = true
+                let values = targetCodes[target.name]!
+                // Each key's value, the keys seen, whether the values vary at all.
+                var mapped = [Int64](repeating: .min, count: keyCount)
+                var keysSeen = 0, rows = 0, holds = true
+                var first: Int64?, varied = false
                 for row in 0..<table.rowCount {
-                    guard let k = key.text(at: row), let v = target.text(at: row) else { continue }
+                    let k = keyCodes[row], v = values[row]
+                    guard k != .min, v != .min else { continue }
                     rows += 1
-                    values.insert(v)
-                    if let seen = mapping[k], seen != v { holds = false; break }
-                    mapping[k] = v
+                    if let first { varied = varied || v != first } else { first = v }
+                    let slot = Int(k)
+                    if mapped[slot] == .min {
+                        mapped[slot] = v
+                        keysSeen += 1
+                    } else if mapped[slot] != v {
+                        holds = false
+                        break
+                    }
                 }
-                guard holds, values.count >= 2, rows >= minimumRows, 2 * mapping.count <= rows else { continue }
+                guard holds, varied, rows >= minimumRows, 2 * keysSeen <= rows else { continue }
                 // Of a pair that determine each other, the first in column order determines the second.
                 if found.contains(where: { $0 == (target.name, key.name) }) { continue }
                 found.append((key.name, target.name))

@@ -219,6 +219,29 @@ struct LearnedRuleTests {
         #expect(ConstraintRule.independentShareBelow([1, 2, 3, 4], [0, 5]) == 0.5)
     }
 
+    /// An experiment over several tables keeps each table's rules, given as a record.
+    @Test func anExperimentKeepsEachTablesRules() throws {
+        let shell = try CapturedSession()
+        #expect(shell.type(#"taxis = load("\#(Support.data("nyc_taxis.csv"))")"#))
+        #expect(shell.type(#"adult = load("\#(Support.data("adult.csv"))")"#))
+        #expect(shell.type(#"ins = load("\#(Support.data("insurance.csv"))")"#))
+        let keep = #"{taxis: "dropoff >= pickup", adult: "education -> `education-num`"}"#
+        #expect(shell.type("r = run(experiment(tables: [taxis, adult, ins], generators: independent(), validators: quality, seeds: [1], rows: 300, keep: \(keep)))"),
+                Comment(rawValue: shell.errors))
+        guard case .results(let results) = shell.session.lookup("r") else { Issue.record("no results"); return }
+        let rules = Dictionary(uniqueKeysWithValues: results.trials.map { ($0.table, $0.spec?.rules ?? "none") })
+        #expect(rules == ["taxis": "dropoff >= pickup", "adult": "education -> `education-num`", "ins": "none"])
+        #expect(results.trials.allSatisfy { ($0.spec?.learnsGaps == true) == ($0.table != "ins") })
+        let shown = shell.result("experiment(tables: [taxis, adult, ins], generators: independent(), seeds: [1], keep: \(keep))")
+        #expect(shown.contains("  keep:       taxis: dropoff >= pickup\n  keep:       adult: education -> `education-num`\n"), Comment(rawValue: shown))
+        #expect(shell.result(#"experiment(tables: [taxis, adult], generators: independent(), keep: {taxi: "dropoff >= pickup"})"#)
+                .contains("keep: the experiment has no table 'taxi' (did you mean `taxis`?) (tables: taxis, adult)"))
+        #expect(shell.result(#"experiment(tables: [taxis, adult], generators: independent(), keep: {adult: "tip >= 0"})"#)
+                .contains("keep: rule 'tip >= 0': no column 'tip'"))
+        #expect(shell.result(#"experiment(tables: [taxis, adult], generators: independent(), keep: {taxis: "tip >"})"#)
+                .contains("keep: taxis: rule 'tip >': expected a number or a column name"))
+    }
+
     /// Trips last minutes, not days: a generator that learns each column on its own keeps the
     /// length of trips only when it learns dropoff as the gap after pickup. Left out of what it
     /// makes, trips that end before they start leave trips of days.

@@ -183,7 +183,7 @@ enum Builtins {
             .optional("seeds", .seeds, "a seed or a list of seeds (one is drawn when left out)"),
             .optional("rows", .integer, "rows to sample per trial (default: as many as the training part)"),
             .optional("holdout", .number, "the share of rows held out of training, in [0, 0.9] (default 0)"),
-            .optional("keep", .rules, "rules every trial's synthetic rows keep, as in fit(keep:): \"dropoff >= pickup\""),
+            .optional("keep", .rules, "rules every trial's synthetic rows keep, as in fit(keep:): \"dropoff >= pickup\", or each table's, {taxis: \"dropoff >= pickup\", adult: \"education -> `education-num`\"}"),
             .optional("learn", .bool, "with keep: false learns no rule, and only leaves out the rows that break an inequality (default true)"),
         ], body: ExperimentRunner.define),
         Builtin(name: "named", summary: "Give generator configurations a short name, which results, figures and exports show.", parameters: [
@@ -664,11 +664,15 @@ enum Builtins {
     /// The rules a call's `keep:` gives (sample, experiment, select), read; nil without `keep:`.
     static func keepRules(_ frame: CallFrame) throws(ShellError) -> [ConstraintRule]? {
         guard let given = frame.value("keep") else { return nil }
-        let location = frame.location(of: "keep")
+        return try rules(given, at: frame.location(of: "keep"))
+    }
+
+    /// Rules written in a string, read (at least one).
+    static func rules(_ given: Value, at location: SourceLocation, what: String = "keep") throws(ShellError) -> [ConstraintRule] {
         let text = try Convert.string(given, at: location, what: "rules, as in \"dropoff >= pickup\"")
         let rules: [ConstraintRule]
-        do { rules = try ConstraintRule.parse(text) } catch { throw ShellError("keep: " + error.description, at: location) }
-        guard !rules.isEmpty else { throw ShellError("keep: no rule given", at: location) }
+        do { rules = try ConstraintRule.parse(text) } catch { throw ShellError("\(what): " + error.description, at: location) }
+        guard !rules.isEmpty else { throw ShellError("\(what): no rule given", at: location) }
         return rules
     }
 

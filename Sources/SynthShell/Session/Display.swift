@@ -96,8 +96,15 @@ enum Display {
         lines.append("  seeds:      " + experiment.seeds.map(String.init).joined(separator: ", "))
         lines.append("  rows:       " + (experiment.rows.map(String.init) ?? "as many as each training table"))
         if experiment.holdout > 0 { lines.append("  holdout:    \(formatDouble(experiment.holdout)) of each table's rows") }
-        if let rules = ConditionalSampling.describe(experiment.rules) {
-            lines.append("  keep:       " + rules + (experiment.learn ? " (learned where they can be: an inequality as a gap, a dependency as a mapping)" : " (rows that break a rule are left out)"))
+        let how = experiment.learn ? " (learned where they can be: an inequality as a gap, a dependency as a mapping)" : " (rows that break a rule are left out)"
+        let kept = experiment.tables.map { ConditionalSampling.describe(experiment.rules[$0.name] ?? []) }
+        if let first = kept.first, let rules = first, kept.allSatisfy({ $0 == first }) {
+            lines.append("  keep:       " + rules + how)
+        } else if kept.contains(where: { $0 != nil }) {
+            for (table, rules) in zip(experiment.tables, kept) {
+                if let rules { lines.append("  keep:       \(table.name): " + rules) }
+            }
+            lines.append("              " + how.trimmingCharacters(in: .whitespaces))
         }
         return lines.joined(separator: "\n")
     }

@@ -102,19 +102,42 @@ enum ExperimentRunner {
             seeds = [drawn]
             frame.record("seeds", Expr(.list([Expr(.number(Double(drawn), isInteger: true), at: frame.location)]), at: frame.location))
         }
-        let rules = try Builtins.keepRules(frame) ?? []
+        let rules = try Self.keepRules(frame, tables: tables)
         let learn = try Builtins.learnsRules(frame)
         for table in tables {
-            do { try ConditionalSampling.check(rules, columns: table.table.columnNames, option: "keep", dependencies: learn) } catch {
+            let kept = rules[table.name] ?? []
+            do { try ConditionalSampling.check(kept, columns: table.table.columnNames, option: "keep", dependencies: learn) } catch {
                 throw ShellError(error.description + " in \(table.name)", at: frame.location(of: "keep"))
             }
-        }
-        if let dependency = rules.first(where: \.isDependency), let composed = generators.first(where: { $0.privacy != nil }) {
-            throw ShellError("keep: '\(dependency.text)' is a dependency, which a model keeps only by learning its mapping from the data, "
-                             + "and \(composed.label) is composed with privacy", at: frame.location(of: "keep"))
+            if let dependency = kept.first(where: \.isDependency), let composed = generators.first(where: { $0.privacy != nil }) {
+                throw ShellError("keep: '\(dependency.text)' is a dependency, which a model keeps only by learning its mapping from the data, "
+                                 + "and \(composed.label) is composed with privacy", at: frame.location(of: "keep"))
+            }
         }
         return .experiment(ExperimentSpec(tables: tables, generators: generators, validators: validators, seeds: seeds,
                                           rows: rows, holdout: holdout, rules: rules, learn: learn))
+    }
+
+    /// experiment()'s `keep:`: rules for every table (a string), or each table's (a record of
+    /// table names and strings); by table name, empty without `keep:`.
+    static func keepRules(_ frame: CallFrame, tables: [TableValue]) throws(ShellError) -> [String: [ConstraintRule]] {
+        guard let given = frame.value("keep") else { return [:] }
+        let location = frame.location(of: "keep")
+        guard case .record(let fields) = given else {
+            let rules = try Builtins.rules(given, at: location)
+            return Dictionary(uniqueKeysWithValues: tables.map { ($0.name, rules) })
+        }
+        guard !fields.isEmpty else { throw ShellError("keep: no table's rules given", at: location) }
+        var rules: [String: [ConstraintRule]] = [:]
+        let names = tables.map(\.name)
+        for field in fields {
+            guard names.contains(field.key) else {
+                throw ShellError("keep: the experiment has no table '\(field.key)'" + Suggest.hint(field.key, among: names)
+                                 + " (tables: \(names.joined(separator: ", ")))", at: location)
+            }
+            rules[field.key] = try Builtins.rules(field.value, at: location, what: "keep: \(field.key)")
+        }
+        return rules
     }
 
     static func run(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
@@ -161,8 +184,9 @@ enum ExperimentRunner {
                         seed: seed, rows: experiment.rows, label: generator.label,
                         versions: ([generator.generator] + (generator.privacy.map { [$0] } ?? []) + experiment.validators)
                             .map { "\($0.id) \($0.plugin.descriptor.version)" })
-                    spec.rules = ConditionalSampling.describe(experiment.rules)
-                    if !experiment.rules.isEmpty, experiment.learn { spec.learnsGaps = true }
+                    let rules = experiment.rules[table.name] ?? []
+                    spec.rules = ConditionalSampling.describe(rules)
+                    if !rules.isEmpty, experiment.learn { spec.learnsGaps = true }
                     // Every seed of a configuration shares the hash of the rest: computed once. The
                     // first seed's synthetic rows are kept for the report's figures.
                     if let configurationHash { spec.useConfigurationHash(configurationHash) } else {

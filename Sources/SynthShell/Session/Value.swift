@@ -173,8 +173,8 @@ struct ExperimentSpec {
     var rows: Int?
     /// The share of each table's rows held out from training (0 for none).
     var holdout: Double
-    /// Rules every trial's synthetic rows keep (`keep:`), and whether generators learn them as gaps.
-    var rules: [ConstraintRule] = []
+    /// The rules each table's trials keep (`keep:`), by table name, and whether generators learn them.
+    var rules: [String: [ConstraintRule]] = [:]
     var learn = true
 
     var trialCount: Int { tables.count * generators.count * seeds.count }

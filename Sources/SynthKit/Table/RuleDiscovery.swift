@@ -17,8 +17,10 @@ extension ConstraintRule {
     ///   more, and A has at most half as many values as such rows (an id determines everything).
     ///   Of two columns that determine each other, only the first determines the second.
     ///
-    /// A rule is judged on at least `minimumRows` rows with its cells present.
-    public static func discover(in table: Table, minimumRows: Int = 10, independentBreaks: Double = 0.01) -> [ConstraintRule] {
+    /// A rule is judged on at least `minimumRows` rows with its cells present. With `breaks`, a
+    /// rule may be broken on that share of them and still be found (a table with a few wrong
+    /// rows): for a dependency, the rows whose B is not their A's most frequent.
+    public static func discover(in table: Table, minimumRows: Int = 10, independentBreaks: Double = 0.01, breaks: Double = 0) -> [ConstraintRule] {
         var rules: [ConstraintRule] = []
         func name(_ column: Column) -> String { needsBackticks(column.name) ? "`\(column.name)`" : column.name }
         func add(_ text: String) {
@@ -44,22 +46,26 @@ extension ConstraintRule {
                         continue
                     }
                     var xs: [Double] = [], ys: [Double] = []
-                    var above = false, holds = true
+                    var above = false, broken = 0
                     for row in 0..<table.rowCount {
                         guard let x = reads[a](row), let y = reads[b](row) else { continue }
-                        if x < y { holds = false; break }
-                        if x > y { above = true }
+                        if x < y {
+                            broken += 1
+                            if breaks == 0 { break }
+                        } else if x > y {
+                            above = true
+                        }
                         xs.append(x)
                         ys.append(y)
                     }
-                    guard holds, above, xs.count >= minimumRows else { continue }
+                    guard Double(broken) <= breaks * Double(xs.count), above, xs.count >= minimumRows else { continue }
                     below.append(b)
                     if independentShareBelow(xs, ys) >= independentBreaks { singles.append("\(name(columns[a])) >= \(name(columns[b]))") }
                 }
                 // A sum of columns that are never negative, which A is at least.
                 if family != [.datetime], below.count >= 2, below.allSatisfy({ (columns[$0].presentNumbers()?.min() ?? -1) >= 0 }) {
                     var xs: [Double] = [], sums: [Double] = []
-                    var holds = true
+                    var broken = 0
                     for row in 0..<table.rowCount {
                         guard let x = reads[a](row) else { continue }
                         var sum = 0.0, present = true
@@ -70,9 +76,12 @@ extension ConstraintRule {
                         guard present else { continue }
                         xs.append(x)
                         sums.append(sum)
-                        if x < sum && Swift.abs(x - sum) > 1e-12 * Swift.max(1, Swift.abs(x), Swift.abs(sum)) { holds = false; break }
+                        if x < sum && Swift.abs(x - sum) > 1e-12 * Swift.max(1, Swift.abs(x), Swift.abs(sum)) {
+                            broken += 1
+                            if breaks == 0 { break }
+                        }
                     }
-                    if holds, xs.count >= minimumRows, independentShareBelow(xs, sums) >= independentBreaks {
+                    if Double(broken) <= breaks * Double(xs.count), xs.count >= minimumRows, independentShareBelow(xs, sums) >= independentBreaks {
                         add("\(name(columns[a])) >= " + below.map { name(columns[$0]) }.joined(separator: " + "))
                         continue
                     }
@@ -100,8 +109,10 @@ extension ConstraintRule {
             if case .categorical(_, let levels) = key.values { keyCount = levels.count } else { keyCount = 2 }
             for target in targets where target.name != key.name {
                 let values = targetCodes[target.name]!
-                // Each key's value, the keys seen, whether the values vary at all.
+                // Each key's value (its values' counts, when some rows may break the rule), the
+                // keys seen, whether the values vary at all.
                 var mapped = [Int64](repeating: .min, count: keyCount)
+                var counts = [[Int64: Int]](repeating: [:], count: breaks > 0 ? keyCount : 0)
                 var keysSeen = 0, rows = 0, holds = true
                 var first: Int64?, varied = false
                 for row in 0..<table.rowCount {
@@ -113,10 +124,17 @@ extension ConstraintRule {
                     if mapped[slot] == .min {
                         mapped[slot] = v
                         keysSeen += 1
+                    }
+                    if breaks > 0 {
+                        counts[slot][v, default: 0] += 1
                     } else if mapped[slot] != v {
                         holds = false
                         break
                     }
+                }
+                if breaks > 0 {
+                    let kept = counts.reduce(0) { $0 + ($1.values.max() ?? 0) }
+                    holds = Double(rows - kept) <= breaks * Double(rows)
                 }
                 guard holds, varied, rows >= minimumRows, 2 * keysSeen <= rows else { continue }
                 // Of a pair that determine each other, the first in column order determines the second.

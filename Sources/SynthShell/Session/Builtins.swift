@@ -80,13 +80,18 @@ enum Builtins {
         Builtin(name: "find_rules", summary: "Rules every row of a table keeps (A >= B between datetimes or numbers, A -> B between categories), as one string for keep: or constraints(rules:); choose those of the domain.", parameters: [
             .required("table", .table, "a table"),
             .optional("columns", .columns, "which columns the rules may read (default all)"),
+            .optional("breaks", .number, "the share of rows a rule may break and still be found, in [0, 0.5) (default 0), for a table with a few wrong rows"),
         ]) { _, frame throws(ShellError) in
             let table = try Convert.table(frame.value("table")!, at: frame.location(of: "table"))
+            let breaks = try frame.value("breaks").map { v throws(ShellError) in try Convert.number(v, at: frame.location(of: "breaks")) } ?? 0
+            guard breaks >= 0, breaks < 0.5 else {
+                throw ShellError("breaks: takes a share of rows in [0, 0.5), got \(formatDouble(breaks))", at: frame.location(of: "breaks"))
+            }
             let picked: Table
             do { picked = try Table(columns: try pickColumns(table, frame)) } catch let error as TableError {
                 throw ShellError("columns: \(error)", at: frame.location(of: "columns"))
             } catch let error as ShellError { throw error } catch { throw ShellError("\(error)", at: frame.location) }
-            let rules = ConstraintRule.discover(in: picked)
+            let rules = ConstraintRule.discover(in: picked, breaks: breaks)
             return .string(rules.map(\.text).joined(separator: "; "))
         },
         splitBuiltin("training", "The rows of a table that a seeded holdout split keeps for training (those an experiment's trial with that seed and holdout: trains on).",

@@ -63,6 +63,10 @@ struct CompletionTests {
         #expect(Set(completer.complete(#"experiment(tables: insurance, generators: gen, keep: "se"#).candidates) == ["sex"])
         // fit's table is its second argument: its columns, not adult's relationship too.
         #expect(completer.complete(#"fit(bayesian_network(degree: 2), insurance, keep: "re"#).candidates == ["region"])
+        // Inside experiment()'s record of each table's rules: the columns of the table named.
+        #expect(completer.complete(#"experiment(tables: [insurance, adult], generators: gen, keep: {insurance: "re"#).candidates == ["region"])
+        #expect(Set(completer.complete(#"experiment(tables: [insurance, adult], generators: gen, keep: {adult: "capital-g"#).candidates).isEmpty)
+        #expect(completer.complete(#"experiment(tables: [insurance, adult], generators: gen, keep: {adult: "`capital-g"#).insert == "ain`")
     }
 
     @Test func completesPluginIdsFunctionsAndBoundNames() throws {

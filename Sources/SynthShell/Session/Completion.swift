@@ -254,6 +254,11 @@ public struct Completer {
     /// The columns a rule in the open call may name: the model's (sample), the table's
     /// (select), every table's (experiment), or every bound table's.
     private func ruleColumns(call: (callee: String, openIndex: Int), context: [Token]) -> [String] {
+        // A field of a record of each table's rules, {taxis: "…"}: that table's columns.
+        if context.count >= 3, case .symbol(":") = context[context.count - 1].kind, case .symbol(let before) = context[context.count - 3].kind,
+           before == "{" || before == ",", let name = context[context.count - 2].name, let table = session.table(named: name) {
+            return table.table.columnNames
+        }
         // The first model or table named among the call's own arguments (fit's is its second).
         for name in argumentNames(call: call, context: context) {
             switch session.lookup(name) {

@@ -47,7 +47,7 @@ public enum TrialRunner {
             let spent = model.privacySpent
             try Provenance(generator: .init(generator), privacy: privacy.map(Provenance.Plugin.init), seed: spec.seed,
                            trainingTableSHA256: Provenance.hash(training), trainingRows: training.rowCount, rows: synthetic.rowCount,
-                           epsilon: spent?.epsilon, delta: spent?.delta, conditions: [], rules: rules)
+                           epsilon: spent?.epsilon, delta: spent?.delta, conditions: [], rules: rules, learned: model.learnedRules)
                 .write(beside: path)
         }
         let validateStart = DispatchTime.now()

@@ -38,12 +38,14 @@ public struct Provenance: Codable, Sendable, Equatable {
     public var delta: Double?
     /// `column=value` when the rows were sampled given a category; several joined by ", ".
     public var condition: String?
-    /// The rules every row was drawn to keep (`keep:`), joined by "; ".
+    /// The rules every row was drawn to keep (`keep:`), joined by "; ", and those of them the
+    /// generator learned (the others were kept by leaving out rows that broke them).
     public var rules: String?
+    public var learned: String?
     public var created: String
 
     public init(generator: Plugin, privacy: Plugin?, seed: UInt64, trainingTableSHA256: String?, trainingRows: Int?, rows: Int,
-                epsilon: Double?, delta: Double?, conditions: [ConditionalSampling.Condition], rules: [ConstraintRule] = []) {
+                epsilon: Double?, delta: Double?, conditions: [ConditionalSampling.Condition], rules: [ConstraintRule] = [], learned: [String] = []) {
         self.generator = generator
         self.privacy = privacy
         self.seed = seed
@@ -54,12 +56,13 @@ public struct Provenance: Codable, Sendable, Equatable {
         self.delta = delta
         self.condition = ConditionalSampling.describe(conditions)
         self.rules = ConditionalSampling.describe(rules)
+        self.learned = learned.isEmpty ? nil : learned.joined(separator: "; ")
         self.created = ISO8601DateFormatter().string(from: Date())
     }
 
     enum CodingKeys: String, CodingKey {
         case madeBy = "made_by", generator, privacy, seed, trainingTableSHA256 = "training_table_sha256"
-        case trainingRows = "training_rows", rows, epsilon, delta, condition, rules, created
+        case trainingRows = "training_rows", rows, epsilon, delta, condition, rules, learned, created
     }
 
     /// The content hash of a table: SHA-256 of its CSV rendering.

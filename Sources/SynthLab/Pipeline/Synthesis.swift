@@ -130,7 +130,7 @@ public enum Synthesis {
         let spent = session.privacySpent
         try Provenance(generator: .init(generator), privacy: privacy.map(Provenance.Plugin.init), seed: request.seed,
                        trainingTableSHA256: Provenance.hash(table), trainingRows: table.rowCount, rows: synthetic.rowCount,
-                       epsilon: spent?.epsilon, delta: spent?.delta, conditions: request.conditions, rules: request.rules)
+                       epsilon: spent?.epsilon, delta: spent?.delta, conditions: request.conditions, rules: request.rules, learned: session.learnedRules)
             .write(beside: request.outputPath)
         return SynthesisReport(
             generator: PluginReference(generator), privacy: privacy.map(PluginReference.init),
@@ -165,7 +165,7 @@ public enum Synthesis {
         try CSVWriter.write(synthetic, to: outputPath)
         try Provenance(generator: .init(session.generator), privacy: nil, seed: host.seed, trainingTableSHA256: header.trainingTableSHA256,
                        trainingRows: header.rows, rows: synthetic.rowCount, epsilon: header.epsilon, delta: header.delta,
-                       conditions: conditions, rules: rules)
+                       conditions: conditions, rules: rules, learned: session.learnedRules)
             .write(beside: outputPath)
         return SynthesisReport(
             generator: PluginReference(session.generator), privacy: nil, data: modelPath, output: outputPath, rows: synthetic.rowCount,

@@ -603,7 +603,7 @@ enum Builtins {
                                                            privacy: model.privacyRecord, seed: seed,
                                                            trainingTableSHA256: model.trainingTableSHA256,
                                                            trainingRows: model.trainingRows, rows: table.rowCount,
-                                                           epsilon: spent?.epsilon, delta: spent?.delta, conditions: conditions, rules: rules))
+                                                           epsilon: spent?.epsilon, delta: spent?.delta, conditions: conditions, rules: rules, learned: model.learned))
             } catch {
                 throw session.failure(error, at: frame.location)
             }

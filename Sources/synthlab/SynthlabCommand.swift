@@ -20,6 +20,9 @@ struct SynthlabCommand: ParsableCommand {
     /// (`Allocator.keepFreedMemory`), so training steps reuse their pages.
     static func main() {
         BLASThreads.count = 1
+        // The kernels are pinned now, while this process has one thread: pinning sets a variable
+        // of the environment.
+        _ = BLASKernels.pinned
         Allocator.keepFreedMemory()
         main(nil)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SynthMath
 
 /// Paths of the shared datasets: `$SYNTHLAB_DATA_DIR`, or `../shared/data` beside the repository.
 enum TestData {
@@ -8,7 +9,7 @@ enum TestData {
         return url.path
     }()
 
-    static let folder: String = ProcessInfo.processInfo.environment["SYNTHLAB_DATA_DIR"]
+    static let folder: String = ProcessEnvironment.current["SYNTHLAB_DATA_DIR"]
         ?? URL(fileURLWithPath: repositoryRoot).deletingLastPathComponent().appendingPathComponent("shared/data").path
 
     static func path(_ name: String) -> String { folder + "/" + name }

@@ -234,7 +234,7 @@ import Testing
     /// Sessions started together on a new workspace: one makes the store's tables, the others wait
     /// for it (each used to try, and all but one failed with "table trials already exists").
     @Test func sessionsStartedTogetherShareANewStore() throws {
-        let environment = ProcessInfo.processInfo.environment.merging(
+        let environment = ProcessEnvironment.current.merging(
             ["SYNTHLAB_PLUGIN_PATH": try Support.pluginFolder(), "XDG_DATA_HOME": Support.temporaryFolder("synthlab-xdg")]) { $1 }
         for round in 1...4 {
             let workspace = Support.temporaryFolder("synthlab-together") + "/workspace"
@@ -251,7 +251,7 @@ import Testing
                 process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
                 processes.append((process, log))
             }
-            for (process, _) in processes { try process.run() }
+            for (process, _) in processes { try ProcessEnvironment.withLock { try process.run() } }
             for (process, log) in processes {
                 process.waitUntilExit()
                 #expect(process.terminationStatus == 0, "round \(round): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
@@ -283,10 +283,10 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Support.executable)
         process.arguments = [script, "--bail", "--workspace", killed]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = ProcessEnvironment.current.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessEnvironment.withLock { try process.run() }
         var stored = 0
         let deadline = Date().addingTimeInterval(300)
         while Date() < deadline {

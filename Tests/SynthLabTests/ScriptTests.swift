@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SynthShell
+import SynthMath
 
 @Suite("Scripts: replay from a file, -c, piped stdin, --bail, recording, notebooks")
 struct ScriptTests {
@@ -11,7 +12,7 @@ struct ScriptTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Support.executable)
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessEnvironment.current
         environment["XDG_DATA_HOME"] = Support.temporaryFolder("synthlab-xdg")
         environment["SYNTHLAB_PLUGIN_PATH"] = try Support.pluginFolder()
         process.environment = environment
@@ -20,7 +21,7 @@ struct ScriptTests {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = inp
-        try process.run()
+        try ProcessEnvironment.withLock { try process.run() }
         if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
         try inp.fileHandleForWriting.close()
         let outData = out.fileHandleForReading.readDataToEndOfFile()

@@ -3,6 +3,7 @@ import SynthKit
 import Testing
 @testable import SynthLab
 @testable import SynthShell
+import SynthMath
 
 /// A two-node Slurm cluster on this machine (scripts/slurm-cluster.sh), started once for these
 /// tests and stopped when the test process exits. If it cannot start, the tests fail.
@@ -11,14 +12,14 @@ enum SlurmCluster {
 
     static let started: Result<String, SupportError> = {
         let base = 20_000 + Int(getpid() % 20_000)
-        setenv("SYNTHLAB_SLURMCTLD_PORT", String(base), 1)
-        setenv("SYNTHLAB_SLURMD_PORT", String(base + 1), 1)
+        ProcessEnvironment.set("SYNTHLAB_SLURMCTLD_PORT", String(base))
+        ProcessEnvironment.set("SYNTHLAB_SLURMD_PORT", String(base + 1))
         let status = script("start")
         guard status == 0 else {
             let log = (try? String(contentsOfFile: folder + "/start.log", encoding: .utf8)) ?? ""
             return .failure(SupportError("the Slurm cluster did not start (status \(status)): \(log.suffix(2000))"))
         }
-        setenv("SLURM_CONF", folder + "/slurm.conf", 1)
+        ProcessEnvironment.set("SLURM_CONF", folder + "/slurm.conf")
         atexit { _ = SlurmCluster.script("stop") }
         return .success(folder + "/slurm.conf")
     }()
@@ -36,7 +37,7 @@ enum SlurmCluster {
         posix_spawn_file_actions_addopen(&actions, 1, folder + "/start.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var pid: pid_t = 0
-        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else { return -1 }
+        guard ProcessEnvironment.withLock({ posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) }) == 0 else { return -1 }
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         return (status >> 8) & 0xff

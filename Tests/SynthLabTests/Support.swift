@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SynthMath
 
 /// Paths and helpers shared by the host's tests. The plugins and the `synthlab` executable are
 /// the ones `swift build` made: `$SYNTHLAB_BUILD_DIR`, or `.build/debug` of this checkout.
@@ -10,10 +11,10 @@ enum Support {
         return url.path
     }()
 
-    static let buildFolder: String = ProcessInfo.processInfo.environment["SYNTHLAB_BUILD_DIR"]
+    static let buildFolder: String = ProcessEnvironment.current["SYNTHLAB_BUILD_DIR"]
         ?? repositoryRoot + "/.build/debug"
 
-    static let dataFolder: String = ProcessInfo.processInfo.environment["SYNTHLAB_DATA_DIR"]
+    static let dataFolder: String = ProcessEnvironment.current["SYNTHLAB_DATA_DIR"]
         ?? URL(fileURLWithPath: repositoryRoot).deletingLastPathComponent().appendingPathComponent("shared/data").path
 
     static let fixtures = repositoryRoot + "/Tests/SynthLabTests/Fixtures"
@@ -61,7 +62,7 @@ enum Support {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
+        var env = ProcessEnvironment.current
         for key in unset { env[key] = nil }
         for (key, value) in environment { env[key] = value }
         process.environment = env
@@ -69,7 +70,7 @@ enum Support {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try ProcessEnvironment.withLock { try process.run() }
         // Read both pipes before waiting, so a large output cannot block the child.
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()

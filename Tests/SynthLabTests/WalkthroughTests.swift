@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SynthLab
+import SynthMath
 
 /// Runs docs/plugins.md's walkthrough as written: writes its files, runs its shell steps with a
 /// fresh HOME, then checks that the new plugin loaded into an unchanged host and ran.
@@ -53,7 +54,7 @@ struct WalkthroughTests {
             try file.text.write(toFile: path, atomically: true, encoding: .utf8)
         }
         let script = "set -euo pipefail\n" + walkthrough.shell.joined(separator: "\n")
-        let path = Support.buildFolder + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let path = Support.buildFolder + ":" + (ProcessEnvironment.current["PATH"] ?? "/usr/bin:/bin")
         let result = try Support.run("/bin/bash", ["-c", script],
                                      environment: ["HOME": home, "PATH": path, "XDG_DATA_HOME": "", "SYNTHLAB_PLUGIN_PATH": ""],
                                      in: work)

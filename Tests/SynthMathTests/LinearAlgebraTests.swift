@@ -114,7 +114,7 @@ struct BLASKernelTests {
     @Test func productsRunOnTheHaswellKernels() throws {
         let a = Matrix<Float>(rows: 2, columns: 2, storage: [1, 2, 3, 4])
         #expect(a.multiplied(by: a).storage == [7, 10, 15, 22])
-        let chosen = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+        let chosen = ProcessEnvironment.current["OPENBLAS_CORETYPE"]
         #if arch(x86_64)
         if chosen == nil || chosen == "Haswell", BLASKernels.cpuHasAVX2AndFMA() {
             #expect(BLASKernels.name == "Haswell")

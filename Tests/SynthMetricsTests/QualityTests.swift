@@ -70,7 +70,7 @@ enum TestData {
         return url.path
     }()
     static let fixtures = root + "/Tests/SynthMetricsTests/Fixtures"
-    static let dataFolder = ProcessInfo.processInfo.environment["SYNTHLAB_DATA_DIR"]
+    static let dataFolder = ProcessEnvironment.current["SYNTHLAB_DATA_DIR"]
         ?? URL(fileURLWithPath: root).deletingLastPathComponent().appendingPathComponent("shared/data").path
     static func shared(_ name: String) -> String { dataFolder + "/" + name }
 }

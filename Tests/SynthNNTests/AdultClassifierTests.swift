@@ -11,7 +11,7 @@ struct AdultProblem {
     let labels: [Int]
 
     static var dataFolder: String {
-        if let folder = ProcessInfo.processInfo.environment["SYNTHLAB_DATA_DIR"] { return folder }
+        if let folder = ProcessEnvironment.current["SYNTHLAB_DATA_DIR"] { return folder }
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<4 { url.deleteLastPathComponent() }
         return url.appendingPathComponent("shared/data").path

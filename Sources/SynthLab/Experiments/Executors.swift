@@ -1,4 +1,5 @@
 import Foundation
+import SynthMath
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -194,7 +195,7 @@ struct SpawnedProcess {
     let replies: Int32
 
     init(_ arguments: [String], environment extra: [String: String], talks: Bool) throws {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessEnvironment.current
         for (key, value) in extra { environment[key] = value }
         environment["OPENBLAS_NUM_THREADS"] = "1"
         let argv = arguments.map { strdup($0) } + [nil]

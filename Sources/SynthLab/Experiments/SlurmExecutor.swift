@@ -1,4 +1,5 @@
 import Foundation
+import SynthMath
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -144,7 +145,7 @@ public struct SlurmCommands: Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        do { try process.run() } catch {
+        do { try ProcessEnvironment.withLock { try process.run() } } catch {
             throw SynthLabError.invalidRequest("cannot run \(program): \(error)")
         }
         let output = out.fileHandleForReading.readDataToEndOfFile()

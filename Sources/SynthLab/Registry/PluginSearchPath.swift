@@ -1,10 +1,11 @@
 import Foundation
+import SynthMath
 
 /// Where plugins are looked for, in order: every folder of `$SYNTHLAB_PLUGIN_PATH` (colon
 /// separated), the user's plugin folder (`$XDG_DATA_HOME/synthlab/plugins`, by default
 /// `~/.local/share/synthlab/plugins`), then the folder of the running executable.
 public enum PluginSearchPath {
-    public static func folders(environment: [String: String] = ProcessInfo.processInfo.environment,
+    public static func folders(environment: [String: String] = ProcessEnvironment.current,
                                executableFolder: String? = executableFolder()) -> [String] {
         var folders: [String] = []
         if let list = environment["SYNTHLAB_PLUGIN_PATH"] {
@@ -15,7 +16,7 @@ public enum PluginSearchPath {
         return folders
     }
 
-    public static func userPluginFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func userPluginFolder(environment: [String: String] = ProcessEnvironment.current) -> String {
         if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") {
             return data + "/synthlab/plugins"
         }

@@ -87,7 +87,7 @@ public enum BLASKernels {
 
     static func pin() -> Bool {
         #if arch(x86_64)
-        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil { return name == "Haswell" }
+        if ProcessEnvironment.value("OPENBLAS_CORETYPE") != nil { return name == "Haswell" }
         guard cpuHasAVX2AndFMA() else { return false }
         if name == "Haswell" { return true }
         guard let program = dlopen(nil, RTLD_NOW),
@@ -97,7 +97,7 @@ public enum BLASKernels {
         typealias Call = @convention(c) () -> Void
         // gotoblas_dynamic_init reads the core to use from the environment; worker processes
         // inherit it and start with these kernels.
-        setenv("OPENBLAS_CORETYPE", "Haswell", 1)
+        ProcessEnvironment.set("OPENBLAS_CORETYPE", "Haswell")
         unsafeBitCast(quit, to: Call.self)()
         unsafeBitCast(start, to: Call.self)()
         return name == "Haswell"

@@ -75,7 +75,7 @@ public final class Session {
     public var slurmPartition: String?
 
     public static var defaultWorkspace: String {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = ProcessEnvironment.current
         let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() + "/.local/share")
         return data + "/synthlab/workspace"
@@ -84,7 +84,7 @@ public final class Session {
     /// `$XDG_STATE_HOME/synthlab` (default `~/.local/state/synthlab`): the history and the
     /// session journals. Nil when neither variable gives an absolute folder.
     public static var stateFolder: String? {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = ProcessEnvironment.current
         if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/synthlab" }
         if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.local/state/synthlab" }
         return nil

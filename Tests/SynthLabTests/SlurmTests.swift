@@ -10,26 +10,36 @@ import SynthMath
 enum SlurmCluster {
     static let folder = Support.temporaryFolder("synthlab-slurm")
 
-    static let started: Result<String, SupportError> = {
+    /// The ports of the cluster's daemons, for the script that starts and stops it.
+    static let ports: [String: String] = {
         let base = 20_000 + Int(getpid() % 20_000)
-        ProcessEnvironment.set("SYNTHLAB_SLURMCTLD_PORT", String(base))
-        ProcessEnvironment.set("SYNTHLAB_SLURMD_PORT", String(base + 1))
+        return ["SYNTHLAB_SLURMCTLD_PORT": String(base), "SYNTHLAB_SLURMD_PORT": String(base + 1)]
+    }()
+
+    static let started: Result<String, SupportError> = {
         let status = script("start")
         guard status == 0 else {
             let log = (try? String(contentsOfFile: folder + "/start.log", encoding: .utf8)) ?? ""
             return .failure(SupportError("the Slurm cluster did not start (status \(status)): \(log.suffix(2000))"))
         }
-        ProcessEnvironment.set("SLURM_CONF", folder + "/slurm.conf")
         atexit { _ = SlurmCluster.script("stop") }
         return .success(folder + "/slurm.conf")
     }()
+
+    /// The client programs pointed at this cluster (the test process's own environment is left
+    /// as it is: other tests copy it for their child processes meanwhile).
+    static let commands = SlurmCommands(environment: ["SLURM_CONF": folder + "/slurm.conf"])
 
     /// Runs scripts/slurm-cluster.sh with posix_spawn and waitpid, its output to start.log:
     /// Foundation's Process would wait for the daemons it leaves running.
     static func script(_ action: String) -> Int32 {
         let arguments = [Support.repositoryRoot + "/scripts/slurm-cluster.sh", action, folder]
         let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        let envp = ProcessEnvironment.current.merging(ports) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -37,10 +47,17 @@ enum SlurmCluster {
         posix_spawn_file_actions_addopen(&actions, 1, folder + "/start.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var pid: pid_t = 0
-        guard ProcessEnvironment.withLock({ posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) }) == 0 else { return -1 }
+        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { return -1 }
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         return (status >> 8) & 0xff
+    }
+
+    /// A session whose slurm executor runs on this cluster.
+    static func session() throws -> CapturedSession {
+        let shell = try CapturedSession()
+        shell.session.slurmCommands = commands
+        return shell
     }
 
     static func require() throws { _ = try started.get() }
@@ -71,7 +88,7 @@ enum SlurmCluster {
         var details: [String] = []
         var workspaces: [String] = []
         for executor in ["workers", "slurm"] {
-            let shell = try CapturedSession()
+            let shell = try SlurmCluster.session()
             #expect(shell.type(#"ins = load("\#(Self.insurance)", target: "charges")"#))
             #expect(shell.type(Self.experiment))
             #expect(shell.type(#"r = run(e, executor: "\#(executor)")"#), Comment(rawValue: shell.errors))
@@ -91,7 +108,7 @@ enum SlurmCluster {
 
     @Test func aKilledArrayTaskIsResubmittedAndTheExperimentCompletes() throws {
         try SlurmCluster.require()
-        let shell = try CapturedSession()
+        let shell = try SlurmCluster.session()
         shell.session.slurmTrialsPerTask = 1
         #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
         // Trials long enough to be caught running.
@@ -101,10 +118,10 @@ enum SlurmCluster {
         let thread = Thread {
             let deadline = Date().addingTimeInterval(120)
             while Date() < deadline, killed.task == nil {
-                if let listing = try? SlurmCommands().run("squeue", ["-h", "-n", "synthlab", "-t", "RUNNING", "-o", "%i"]),
+                if let listing = try? SlurmCluster.commands.run("squeue", ["-h", "-n", "synthlab", "-t", "RUNNING", "-o", "%i"]),
                    let task = listing.split(separator: "\n").map(String.init).first(where: { $0.contains("_") }) {
                     usleep(500_000)
-                    if (try? SlurmCommands().run("scancel", ["--signal=KILL", task])) != nil { killed.task = task }
+                    if (try? SlurmCluster.commands.run("scancel", ["--signal=KILL", task])) != nil { killed.task = task }
                 }
                 usleep(100_000)
             }
@@ -124,7 +141,7 @@ enum SlurmCluster {
 
     @Test func theWorkerBundleRunsWithoutTheSwiftToolchain() throws {
         try SlurmCluster.require()
-        let shell = try CapturedSession()
+        let shell = try SlurmCluster.session()
         #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
         #expect(shell.type(#"r = run(experiment(tables: ins, generators: independent(), seeds: [5], validators: quality), executor: "slurm")"#),
                 Comment(rawValue: shell.errors))
@@ -173,7 +190,7 @@ extension SlurmTests {
             exec squeue "$@"
             """.write(toFile: fake, atomically: true, encoding: .utf8)
         chmod(fake, 0o755)
-        var commands = SlurmCommands()
+        var commands = SlurmCluster.commands
         commands.squeue = fake
         let bundle = try WorkerBundle.make(executable: Support.executable, pluginFolders: [plugins], in: workspace + "/slurm/worker")
         let executor = SlurmExecutor(shared: workspace + "/slurm", worker: bundle, pollInterval: 0.1, commands: commands)
@@ -191,7 +208,7 @@ extension SlurmTests {
 
     /// Without Slurm's client programs, the executor says so instead of env's words.
     @Test func aMissingClientProgramIsNamed() throws {
-        var commands = SlurmCommands()
+        var commands = SlurmCluster.commands
         commands.sbatch = "sbatch-that-is-not-installed"
         #expect(throws: SynthLabError.invalidRequest(
             "sbatch-that-is-not-installed is not installed: the slurm executor runs Slurm's client programs (sbatch, squeue, scancel) on a machine of the cluster")) {
@@ -207,7 +224,7 @@ extension SlurmTests {
         let plugins = try Support.pluginFolder()
         let registry = PluginRegistry(searchPath: [plugins])
         let bundle = try WorkerBundle.make(executable: Support.executable, pluginFolders: [plugins], in: workspace + "/slurm/worker")
-        let executor = SlurmExecutor(shared: workspace + "/slurm", worker: bundle, trialsPerTask: 1, concurrency: 1, pollInterval: 0.1)
+        let executor = SlurmExecutor(shared: workspace + "/slurm", worker: bundle, trialsPerTask: 1, concurrency: 1, pollInterval: 0.1, commands: SlurmCluster.commands)
         var job: String?
         var outcomes = 0
         let started = Date()
@@ -220,7 +237,7 @@ extension SlurmTests {
         // The job leaves the queue.
         var listed = "?"
         for _ in 0..<50 {
-            listed = (try? SlurmCommands().run("squeue", ["-h", "-j", id, "-o", "%i"])) ?? ""
+            listed = (try? SlurmCluster.commands.run("squeue", ["-h", "-j", id, "-o", "%i"])) ?? ""
             if listed.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { break }
             usleep(100_000)
         }

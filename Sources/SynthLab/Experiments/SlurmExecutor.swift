@@ -135,13 +135,17 @@ public struct SlurmExecutor: TrialExecutor {
 /// The Slurm client programs, run as child processes.
 public struct SlurmCommands: Sendable {
     public var sbatch = "sbatch", squeue = "squeue", scancel = "scancel"
-    public init() {}
+    /// Variables added to this process's environment for the programs (`SLURM_CONF` for a
+    /// cluster other than the machine's own); sbatch passes them on to the jobs.
+    public var environment: [String: String] = [:]
+    public init(environment: [String: String] = [:]) { self.environment = environment }
 
     /// Runs a command and returns its stdout; throws with its stderr when it fails.
     public func run(_ program: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [program] + arguments
+        if !environment.isEmpty { process.environment = ProcessEnvironment.current.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -236,7 +236,7 @@ enum ExperimentRunner {
             show?("preparing the worker bundle in \(shared)/worker")
             let bundle = try WorkerBundle.make(executable: program, pluginFolders: session.registry.searchPath, in: shared + "/worker")
             executor = SlurmExecutor(shared: shared, worker: bundle, trialsPerTask: session.slurmTrialsPerTask, concurrency: workers,
-                                     timeout: timeout, partition: session.slurmPartition)
+                                     timeout: timeout, partition: session.slurmPartition, commands: session.slurmCommands)
         } else {
             guard let program = session.workerExecutable else {
                 throw ShellError("no synthlab executable to start workers from; use executor: \"inprocess\"")

@@ -72,6 +72,8 @@ public final class Session {
     public var defaultExecutor = "workers"
     /// Slurm: trials per array task, and the partition (nil: the cluster's default).
     public var slurmTrialsPerTask = 2
+    /// The Slurm client programs the slurm executor runs (and the environment they run with).
+    public var slurmCommands = SlurmCommands()
     public var slurmPartition: String?
 
     public static var defaultWorkspace: String {

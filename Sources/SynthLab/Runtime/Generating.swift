@@ -72,7 +72,7 @@ public final class GeneratorSession: @unchecked Sendable {
                 let below = values.filter { gap.strict ? $0 <= 0 : $0 < 0 }.count
                 let bounds = (gap.boundRules ?? []).isEmpty ? "" : ", bounded by '\(gap.boundRules!.joined(separator: "', '"))'"
                 host.log(below > 0 ? .warning : .info, "keep: \(id) learns '\(gap.rule)' as the gap of \(gap.column)\(bounds)"
-                         + (below > 0 ? "; \(below) of the \(table.rowCount) training rows break it, and their gaps are made as 0" : ""))
+                         + (below > 0 ? "; \(below) of the \(table.rowCount) training rows break it, and such gaps are made on the rule's edge" : ""))
             case .mapping(let mapping):
                 host.log(.info, "keep: \(id) learns '\(mapping.rule)': \(mapping.column) is made from \(mapping.from.joined(separator: ", ")) "
                          + "as the training rows map them (\(mapping.keys.count) keys)")

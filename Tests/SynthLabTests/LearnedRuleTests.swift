@@ -252,7 +252,7 @@ struct LearnedRuleTests {
         guard case .results(let results) = shell.session.lookup("r") else { Issue.record("no results"); return }
         let rules = Dictionary(uniqueKeysWithValues: results.trials.map { ($0.table, $0.spec?.rules ?? "none") })
         #expect(rules == ["taxis": "dropoff >= pickup", "adult": "education -> `education-num`", "ins": "none"])
-        #expect(results.trials.allSatisfy { ($0.spec?.learnsGaps == true) == ($0.table != "ins") })
+        #expect(results.trials.allSatisfy { ($0.spec?.learnsRules == true) == ($0.table != "ins") })
         let shown = shell.result("experiment(tables: [taxis, adult, ins], generators: independent(), seeds: [1], keep: \(keep))")
         #expect(shown.contains("  keep:       taxis: dropoff >= pickup\n  keep:       adult: education -> `education-num`\n"), Comment(rawValue: shown))
         #expect(shell.result(#"experiment(tables: [taxis, adult], generators: independent(), keep: {taxi: "dropoff >= pickup"})"#)
@@ -333,9 +333,9 @@ struct LearnedRuleTests {
         #expect(noLearn.status == 1 && noLearn.stderr.contains("--no-learn goes with --keep RULES"), Comment(rawValue: noLearn.stderr))
     }
 
-    /// learn: is part of a trial's identity only when the trial learns gaps: trials that keep
+    /// learn: is part of a trial's identity only when the trial learns rules: trials that keep
     /// rules by leaving rows out keep the keys they had.
-    @Test func anExperimentLearnsGapsUnlessToldNot() throws {
+    @Test func anExperimentLearnsRulesUnlessToldNot() throws {
         let shell = try CapturedSession()
         let rules = "dropoff >= pickup"
         #expect(shell.type(#"taxis = load("\#(Support.data("nyc_taxis.csv"))")"#))
@@ -347,14 +347,14 @@ struct LearnedRuleTests {
         guard case .results(let learned) = shell.session.lookup("learned"), case .results(let rejected) = shell.session.lookup("rejected") else {
             Issue.record("no results"); return
         }
-        #expect(learned.trials.allSatisfy { $0.spec?.learnsGaps == true && $0.value(of: "constraint_violation_rate") == 0 })
-        #expect(rejected.trials.allSatisfy { $0.spec?.learnsGaps == nil && $0.value(of: "constraint_violation_rate") == 0 })
+        #expect(learned.trials.allSatisfy { $0.spec?.learnsRules == true && $0.value(of: "constraint_violation_rate") == 0 })
+        #expect(rejected.trials.allSatisfy { $0.spec?.learnsRules == nil && $0.value(of: "constraint_violation_rate") == 0 })
         let keys = Set(learned.trials.compactMap { $0.spec?.key })
         #expect(keys.count == 2 && keys.isDisjoint(with: rejected.trials.compactMap { $0.spec?.key }))
         // A spec that learns no gap hashes as one written before gaps were learned.
         var spec = try #require(rejected.trials.first?.spec)
         let before = spec.key
-        spec.learnsGaps = false
+        spec.learnsRules = false
         spec.useConfigurationHash(TrialSpec.configurationHash(of: spec))
         #expect(spec.key == before)
         #expect(shell.result("experiment(tables: taxis, generators: independent(), seeds: 1, keep: \"\(rules)\")")

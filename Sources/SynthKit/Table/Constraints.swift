@@ -101,8 +101,7 @@ public struct ConstraintRule: Equatable, Sendable {
             }
             return (0..<table.rowCount).map { row in
                 guard let a = value(left, row), let b = value(right, row) else { return nil }
-                // Sums of decimals round (10.3 + 2.1 is not 12.4 in binary): values this close are equal.
-                let close = Swift.abs(a - b) <= 1e-12 * Swift.max(1, Swift.abs(a), Swift.abs(b))
+                let close = Self.close(a, b)
                 switch comparison {
                 case .atLeast: return a >= b || close
                 case .atMost: return a <= b || close
@@ -121,6 +120,16 @@ public struct ConstraintRule: Equatable, Sendable {
                 return value == expected
             }
         }
+    }
+
+    /// Sums of decimals round (10.3 + 2.1 is not 12.4 in binary), so two sides within
+    /// `closeness` of their size are equal: close enough for sums of a few terms, and far enough
+    /// to tell datetimes a second apart (about 1.7 · 10⁹ s since 1970).
+    static let closeness = 1e-12
+
+    /// Whether two sides of a rule count as equal.
+    static func close(_ a: Double, _ b: Double) -> Bool {
+        Swift.abs(a - b) <= closeness * Swift.max(1, Swift.abs(a), Swift.abs(b))
     }
 
     /// For a dependency: each key's most frequent value in `table` (the first in sorted order among

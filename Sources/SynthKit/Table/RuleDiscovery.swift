@@ -63,7 +63,7 @@ extension ConstraintRule {
                     if independentShareBelow(xs, ys) >= independentBreaks { singles.append("\(name(columns[a])) >= \(name(columns[b]))") }
                 }
                 // A sum of columns that are never negative, which A is at least.
-                if family != [.datetime], below.count >= 2, below.allSatisfy({ (columns[$0].presentNumbers()?.min() ?? -1) >= 0 }) {
+                if family != [.datetime], below.count >= 2, below.allSatisfy({ (ranges[$0]?.lowerBound ?? -1) >= 0 }) {
                     var xs: [Double] = [], sums: [Double] = []
                     var broken = 0
                     for row in 0..<table.rowCount {
@@ -76,7 +76,7 @@ extension ConstraintRule {
                         guard present else { continue }
                         xs.append(x)
                         sums.append(sum)
-                        if x < sum && Swift.abs(x - sum) > 1e-12 * Swift.max(1, Swift.abs(x), Swift.abs(sum)) {
+                        if x < sum && !close(x, sum) {
                             broken += 1
                             if breaks == 0 { break }
                         }

@@ -242,28 +242,22 @@ public struct RuleGap: Codable, Sendable, Equatable {
         let candidates = terms.filter { term in table.column(named: term.column ?? "")?.kind.isNumeric == true }
         guard let own = candidates.first(where: { $0.coefficient == 1 }) ?? candidates.first(where: { $0.coefficient == -1 }),
               let name = own.column, let target = table.column(named: name) else { return nil }
-        let resolution = NumericDomain.resolution(kind: target.kind, values: target.presentNumbers() ?? [])
-        // The gap is whole when every coefficient, the constant and every value it sums are.
+        // Each column's grid, in its own units (microseconds for a datetime), read once.
+        let resolutions = columns.map { NumericDomain.resolution(kind: $0.kind, values: $0.presentNumbers() ?? []) }
+        let resolution = resolutions[columns.firstIndex { $0.name == name }!]
+        // With whole coefficients, the gap lies on the finest of the columns' grids, in the units
+        // the rule reads them; it is whole when every column's values are (integers, booleans,
+        // datetimes in whole seconds).
         let wholeCoefficients = terms.allSatisfy { $0.coefficient == $0.coefficient.rounded() }
-        let whole = wholeCoefficients && columns.allSatisfy { column in
-            switch column.kind {
-            case .integer, .boolean: true
-            case .datetime: NumericDomain.resolution(kind: .datetime, values: column.presentNumbers() ?? []).truncatingRemainder(dividingBy: 1_000_000) == 0
-            default: false
-            }
-        }
-        // A grid for the gap: the finest of the columns' grids, when the coefficients are whole.
-        var gapResolution = 0.0
-        if wholeCoefficients {
-            let grids = columns.map { column -> Double in
-                let grid = NumericDomain.resolution(kind: column.kind, values: column.presentNumbers() ?? [])
-                return column.kind == .datetime ? grid / 1_000_000 : column.kind == .boolean ? 1 : grid
-            }
-            if let finest = grids.min(), finest > 0 { gapResolution = finest }
+        let finest = zip(columns, resolutions).map { column, grid in
+            column.kind == .datetime ? grid / 1_000_000 : column.kind == .boolean ? 1 : grid
+        }.min() ?? 0
+        let whole = wholeCoefficients && zip(columns, resolutions).allSatisfy { column, grid in
+            column.kind == .integer || column.kind == .boolean || (column.kind == .datetime && grid.truncatingRemainder(dividingBy: 1_000_000) == 0)
         }
         let gap = RuleGap(rule: rule.text, column: name, terms: terms, strict: strict,
-                       kind: target.kind, resolution: resolution, gapKind: whole ? .integer : .continuous,
-                       gapResolution: whole ? 1 : gapResolution)
+                          kind: target.kind, resolution: resolution, gapKind: whole ? .integer : .continuous,
+                          gapResolution: whole ? 1 : wholeCoefficients && finest > 0 ? finest : 0)
         // A gap past 2⁵³ in size (a huge coefficient) would not restore the column exactly.
         guard let gaps = try? gap.sums(terms, in: table), gaps.allSatisfy({ $0.map { $0.isFinite && Swift.abs($0) < 9e15 } ?? true }) else { return nil }
         return gap
@@ -307,7 +301,7 @@ public struct RuleGap: Codable, Sendable, Equatable {
               let matching = theirs.first(where: { $0.column == first.column }) else { return false }
         let c = matching.coefficient / first.coefficient
         guard c != 0, c.isFinite, own.allSatisfy({ term in
-            theirs.contains { $0.column == term.column && Swift.abs($0.coefficient - c * term.coefficient) <= 1e-12 * Swift.max(1, Swift.abs($0.coefficient)) }
+            theirs.contains { $0.column == term.column && ConstraintRule.close($0.coefficient, c * term.coefficient) }
         }) else { return false }
         let a0 = terms.first { $0.column == nil }?.coefficient ?? 0, b0 = other.first { $0.column == nil }?.coefficient ?? 0
         let edge = a0 - b0 / c
@@ -370,7 +364,8 @@ public struct RuleGap: Codable, Sendable, Equatable {
         for row in 0..<table.rowCount {
             guard let gap = readGap(row), let rest = rest[row] else { missing[row] = true; continue }
             // At least 0 (above it for a strict rule) and within the bounds other rules set.
-            let nudge = Swift.max(step, Swift.abs(rest) * 1e-11, 1e-11)
+            // A step past the rule's edge that the judge does not take as equal to it.
+            let nudge = Swift.max(step, 10 * ConstraintRule.closeness * Swift.max(1, Swift.abs(rest)))
             var made = Swift.max(gap, strict ? nudge : 0)
             if let lower { made = Swift.max(made, lowerStrict == true ? lower + nudge : lower) }
             if let upper { made = Swift.min(made, upperStrict == true ? upper - nudge : upper) }
@@ -387,7 +382,7 @@ public struct RuleGap: Codable, Sendable, Equatable {
             default: Column(name: column, values: .continuous(values), missing: missing)
             }
         }
-        let grid = kind == .integer ? Swift.max(resolution, 1) : kind == .datetime ? Swift.max(resolution, 1) : resolution
+        let grid = kind == .integer || kind == .datetime ? Swift.max(resolution, 1) : resolution
         var placed = values.map { Self.onGrid($0, grid, .toNearestOrAwayFromZero) }
         var result = try table.replacing(restored(placed))
         guard let rule else { return result }
@@ -408,8 +403,6 @@ public struct RuleGap: Codable, Sendable, Equatable {
 }
 
 extension RuleGap {
-    /// `value` on the grid of step `grid` (unchanged for 0); a decimal grid scales by its inverse,
-    /// so 0.01 gives 12.34 rather than 12.340000000000002.
     /// `value` rounded to a whole number, held within Int64's range (NaN as 0).
     static func whole(_ value: Double) -> Int64 {
         guard !value.isNaN else { return 0 }
@@ -417,6 +410,8 @@ extension RuleGap {
         return Int64(Swift.min(Swift.max(value, -limit), limit).rounded())
     }
 
+    /// `value` on the grid of step `grid` (unchanged for 0); a decimal grid scales by its inverse,
+    /// so 0.01 gives 12.34 rather than 12.340000000000002.
     static func onGrid(_ value: Double, _ grid: Double, _ rounding: FloatingPointRoundingRule) -> Double {
         guard grid > 0 else { return value }
         if grid >= 1 { return (value / grid).rounded(rounding) * grid }

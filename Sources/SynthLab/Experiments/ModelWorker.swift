@@ -28,7 +28,7 @@ public struct ModelRequest: Codable, Sendable {
     public var rows: Int?
     public var column: String?
     public var value: String?
-    /// For fit: the rules the model keeps (joined by "; ") and whether it learns them as gaps.
+    /// For fit: the rules the model keeps (joined by "; ") and whether it learns them.
     public var rules: String?
     public var learn: Bool?
     /// How many SIGINTs the session had sent the worker before this request: one more means
@@ -159,7 +159,7 @@ public final class ModelWorker {
     }
 
     /// Fits `generator` (composed with `privacy`) on `table` in a new worker, seeded with `seed`.
-    /// With `keep`, the model keeps those rules, learning them as gaps with `learn` (`GeneratorSession.fit`).
+    /// With `keep`, the model keeps those rules, learning them with `learn` (`GeneratorSession.fit`).
     public static func fit(generator: PluginSpec, privacy: PluginSpec?, table: Table, seed: UInt64, keep rules: [ConstraintRule] = [], learn: Bool = true,
                            options: Options) throws -> ModelWorker {
         let worker = try ModelWorker(generator: generator.id, privacy: privacy?.id, options: options)
@@ -387,11 +387,8 @@ public enum ModelWorkerLoop {
             let privacy = try request.privacy.map { try $0.instantiate(registry, kind: .privacy, host: host) }
             let session = try GeneratorSession(generator: generator, privacy: privacy)
             if request.operation == .fit {
-                var rules: [ConstraintRule] = []
-                if let text = request.rules {
-                    do { rules = try ConstraintRule.parse(text) } catch { throw SynthLabError.invalidRequest("keep: " + error.description) }
-                }
-                try session.fit(try TableFile.read(request.path ?? ""), host: host, keep: rules, learn: request.learn ?? true)
+                try session.fit(try TableFile.read(request.path ?? ""), host: host, keep: try ConditionalSampling.rules(request.rules),
+                                learn: request.learn ?? true)
             } else {
                 try write(try session.sample(rows: request.rows ?? 0, host: host))
             }

@@ -27,12 +27,9 @@ public enum TrialRunner {
         let model = try GeneratorSession(generator: generator, privacy: privacy)
         var plugins = [TrialOutcome.PluginVersion(id: generator.plugin.id, version: generator.plugin.descriptor.version)]
         if let privacy { plugins.append(.init(id: privacy.plugin.id, version: privacy.plugin.descriptor.version)) }
-        var rules: [ConstraintRule] = []
-        if let text = spec.rules {
-            do { rules = try ConstraintRule.parse(text) } catch { throw SynthLabError.invalidRequest("keep: " + error.description) }
-        }
+        let rules = try ConditionalSampling.rules(spec.rules)
         let fitStart = DispatchTime.now()
-        try model.fit(training, host: host, keep: rules, learn: spec.learnsGaps == true)
+        try model.fit(training, host: host, keep: rules, learn: spec.learnsRules == true)
         let fitSeconds = seconds(since: fitStart)
         let fitLosses = losses
         host.progress = { fraction, message in if let message { progress(clock.line(fraction, message) ?? message) } }

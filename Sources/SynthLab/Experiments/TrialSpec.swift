@@ -86,9 +86,9 @@ public struct TrialSpec: Codable, Sendable, Equatable {
     /// Rules every synthetic row keeps (inequalities, as `ConstraintRule.parse` reads them, joined
     /// by "; "), or nil. Part of the identity only when given, so earlier trials keep their keys.
     public var rules: String?
-    /// Whether the generator learns the rules it can as gaps (`GeneratorSession.fit`); nil when it
-    /// learns none, as trials did before gaps, so their keys stay.
-    public var learnsGaps: Bool?
+    /// Whether the generator learns the rules it can (`GeneratorSession.fit`); nil when it learns
+    /// none, as trials did before rules were learned, so their keys stay.
+    public var learnsRules: Bool?
     /// Where to keep the synthetic rows (CSV), or nil not to keep them. Not part of the identity.
     public var samplePath: String?
 
@@ -132,13 +132,13 @@ public struct TrialSpec: Codable, Sendable, Equatable {
             let generator: PluginSpec, privacy: PluginSpec?, validators: [PluginSpec], rows: Int?
             let versions: [String]
             let rules: String?
-            let learnsGaps: Bool?
+            let learnsRules: Bool?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let identity = Identity(table: spec.table.sha256, target: spec.table.target, kinds: spec.table.kinds, holdout: spec.holdout,
                                 generator: spec.generator, privacy: spec.privacy, validators: spec.validators, rows: spec.rows,
-                                versions: spec.versions, rules: spec.rules, learnsGaps: spec.learnsGaps == true ? true : nil)
+                                versions: spec.versions, rules: spec.rules, learnsRules: spec.learnsRules == true ? true : nil)
         return SHA256.hex(try! encoder.encode(identity))
     }
 
@@ -148,6 +148,6 @@ public struct TrialSpec: Codable, Sendable, Equatable {
     private var cachedConfigurationHash: String?
 
     enum CodingKeys: String, CodingKey {
-        case table, holdout, generator, privacy, validators, seed, rows, label, versions, rules, learnsGaps, samplePath
+        case table, holdout, generator, privacy, validators, seed, rows, label, versions, rules, learnsRules, samplePath
     }
 }

@@ -105,6 +105,18 @@ public enum ConditionalSampling {
                         + "only by learning that mapping when it is fitted (fit(keep:), experiment(keep:), synth --keep)")
     }
 
+    /// Rules written as `keep:` takes them (joined by "; ", as a trial spec or a model worker's
+    /// request carries them); none for nil.
+    public static func rules(_ text: String?) throws(SynthLabError) -> [ConstraintRule] {
+        guard let text else { return [] }
+        do { return try ConstraintRule.parse(text) } catch { throw .invalidRequest("keep: " + error.description) }
+    }
+
+    /// The rules of `extra` that `kept` (a model's) does not hold already.
+    public static func notKept(_ extra: [ConstraintRule], by kept: [ConstraintRule]) -> [ConstraintRule] {
+        extra.filter { rule in !kept.contains { $0.text == rule.text } }
+    }
+
     /// The rules of `rules` that sampling judges: the inequalities (a model keeps a dependency by
     /// the mapping it learned when fitted).
     public static func judged(_ rules: [ConstraintRule]) -> [ConstraintRule] {

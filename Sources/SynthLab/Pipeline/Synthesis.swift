@@ -15,8 +15,8 @@ public struct SynthesisRequest: Sendable {
     /// Sample given that these categorical columns have these categories (the first is the
     /// generator's own condition; `ConditionalSampling` keeps the rows that meet the others).
     public var conditions: [ConditionalSampling.Condition] = []
-    /// Rules every row keeps (inequalities): the generator learns those it can as gaps (unless
-    /// `learn` is false), and `ConditionalSampling` keeps the rows that keep the others.
+    /// Rules every row keeps: the generator learns those it can (unless `learn` is false), and
+    /// `ConditionalSampling` keeps the rows that keep the other inequalities.
     public var rules: [ConstraintRule] = []
     public var learn = true
     /// Where to also write the fitted model (for a generator that can save it).
@@ -153,10 +153,10 @@ public enum Synthesis {
             throw SynthLabError.invalidRequest("--where: the model has no column '\(condition.column)'" + Suggest.hint(condition.column, among: names)
                                                + " (columns: \(names.joined(separator: ", ")))")
         }
-        let kept = try saved.rules()
-        try ConditionalSampling.check(rules.filter { rule in !kept.contains { $0.text == rule.text } }, columns: names, option: "--keep")
+        let extra = ConditionalSampling.notKept(rules, by: try saved.rules())
+        try ConditionalSampling.check(extra, columns: names, option: "--keep")
         let session = try GeneratorSession.loadModel(saved, registry: registry, host: host)
-        let rules = session.rules(adding: rules)
+        let rules = session.keptRules + extra
         let start = Date()
         let synthetic = try ConditionalSampling.sample(rows: rows, conditions: conditions, rules: ConditionalSampling.judged(rules), seed: host.seed) { rows, condition, seed in
             try session.sample(rows: rows, where: condition, host: host.reseeded(seed))

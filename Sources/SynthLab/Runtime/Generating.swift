@@ -16,7 +16,7 @@ public final class GeneratorSession: @unchecked Sendable {
     var loadedSpend: PrivacySpend?
     /// The rules the model keeps (`keep:` at fit): those in `learned` by how it makes rows, the
     /// other inequalities by leaving out rows that break them, which its callers do
-    /// (`ConditionalSampling.sample` with `rules(adding:)`).
+    /// (`ConditionalSampling.sample`).
     public internal(set) var keptRules: [ConstraintRule] = []
     /// The rules the generator learned, in the order they are applied.
     public internal(set) var learned: [LearnedRule] = []
@@ -89,10 +89,6 @@ public final class GeneratorSession: @unchecked Sendable {
         self.learned = learned
     }
 
-    /// The rules a sample keeps: the model's, then those of `extra` it does not already keep.
-    public func rules(adding extra: [ConstraintRule]) -> [ConstraintRule] {
-        keptRules + extra.filter { rule in !keptRules.contains { $0.text == rule.text } }
-    }
 
     /// The content hash of the table the model was fitted on (for provenance records).
     public var trainingTableSHA256: String? {

@@ -116,9 +116,9 @@ enum Report {
             // What the trials' models were made to keep (experiment(keep:)), and how.
             var kept = ""
             let specs = results.trials.filter { $0.table == table }.compactMap(\.spec)
-            if let rules = specs.first?.rules, specs.allSatisfy({ $0.rules == rules && $0.learnsGaps == specs.first?.learnsGaps }) {
+            if let rules = specs.first?.rules, specs.allSatisfy({ $0.rules == rules && $0.learnsRules == specs.first?.learnsRules }) {
                 kept = " Every model was made to keep " + HTMLPage.escape(rules)
-                    + (specs.first?.learnsGaps == true ? ", learning each rule it could (an inequality as a gap, a dependency as a mapping)."
+                    + (specs.first?.learnsRules == true ? ", learning each rule it could (an inequality as a gap, a dependency as a mapping)."
                                                       : ", leaving out the rows that broke one.")
             }
             out += "<h2>Rules: \(HTMLPage.escape(table))</h2>\n<p class=\"note\">The share of rows that break each rule, mean ± sd over "

@@ -650,7 +650,7 @@ enum Builtins {
     static func sampleRules(_ frame: CallFrame, model: FittedModel) throws(ShellError) -> [ConstraintRule] {
         guard let given = try keepRules(frame) else { return model.rules }
         // A rule the model keeps already (a dependency it learned, say) is not asked again.
-        let rules = given.filter { rule in !model.rules.contains { $0.text == rule.text } }
+        let rules = ConditionalSampling.notKept(given, by: model.rules)
         do { try ConditionalSampling.check(rules, columns: model.columns, option: "keep") } catch {
             throw ShellError(error.description, at: frame.location(of: "keep"))
         }
@@ -658,7 +658,7 @@ enum Builtins {
     }
 
     /// The `learn:` of fit() and experiment(): whether the generator learns the rules of `keep:`
-    /// as gaps (true unless given false; given without `keep:`, refused).
+    /// (true unless given false; given without `keep:`, refused).
     static func learnsRules(_ frame: CallFrame) throws(ShellError) -> Bool {
         guard let given = frame.value("learn") else { return true }
         let learn = try Convert.bool(given, at: frame.location(of: "learn"))

@@ -186,7 +186,7 @@ enum ExperimentRunner {
                             .map { "\($0.id) \($0.plugin.descriptor.version)" })
                     let rules = experiment.rules[table.name] ?? []
                     spec.rules = ConditionalSampling.describe(rules)
-                    if !rules.isEmpty, experiment.learn { spec.learnsGaps = true }
+                    if !rules.isEmpty, experiment.learn { spec.learnsRules = true }
                     // Every seed of a configuration shares the hash of the rest: computed once. The
                     // first seed's synthetic rows are kept for the report's figures.
                     if let configurationHash { spec.useConfigurationHash(configurationHash) } else {

@@ -200,6 +200,19 @@ struct LearnedRuleTests {
         #expect(results.trials.first?.value(of: "constraint_violation_rate") == 0)
     }
 
+    /// The shares docs/repl.md quotes: independent draws of two columns would break dropoff >=
+    /// pickup half the time and total >= fare 0.29 of it, and fnlwgt >= age never.
+    @Test func independentDrawsBreakTheRulesAsTheDocsSay() throws {
+        let taxis = try CSVReader.read(path: Support.data("nyc_taxis.csv"))
+        let adult = try CSVReader.read(path: Support.data("adult.csv"))
+        func share(_ table: Table, _ a: String, _ b: String) -> Double {
+            ConstraintRule.independentShareBelow(table.column(named: a)!.presentNumbers()!, table.column(named: b)!.presentNumbers()!)
+        }
+        #expect(abs(share(taxis, "dropoff", "pickup") - 0.50) < 0.005)
+        #expect(abs(share(taxis, "total", "fare") - 0.29) < 0.005)
+        #expect(share(adult, "fnlwgt", "age") == 0)
+    }
+
     /// A table with a few wrong rows keeps no rule strictly; breaks: finds the rules all but a
     /// share of its rows keep.
     @Test func discoveryAllowsAFewWrongRows() throws {

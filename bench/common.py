@@ -47,9 +47,20 @@ def adult_split(data_folder, seed, prefix):
     return train, holdout, path
 
 
-def utility_f1(train, test, target="income", positive=">50K"):
-    """Binary F1 on the real holdout of scikit-learn's GradientBoostingClassifier trained on `train`."""
-    from sklearn.ensemble import GradientBoostingClassifier
+CLASSIFIERS = {
+    # scikit-learn's GradientBoostingClassifier: the F1 every stored run records as "f1".
+    "f1": "GradientBoostingClassifier",
+    # scikit-learn's HistGradientBoostingClassifier, recorded as "f1_hist": the gradient-boosted
+    # classifier whose F1 on the real rows is the issue's (0.70 to 0.72 on adult.csv; see
+    # real_f1.py), where GradientBoostingClassifier's is 0.68 to 0.69.
+    "f1_hist": "HistGradientBoostingClassifier",
+}
+
+
+def utility_f1(train, test, target="income", positive=">50K", classifier="GradientBoostingClassifier"):
+    """Binary F1 on the real holdout of scikit-learn's `classifier` (one of CLASSIFIERS' values),
+    with its defaults and random_state 0, trained on `train`."""
+    from sklearn import ensemble
     from sklearn.metrics import f1_score
 
     features = [c for c in train.columns if c != target]
@@ -60,8 +71,13 @@ def utility_f1(train, test, target="income", positive=">50K"):
     y_test = (test[target].astype(str) == positive).astype(int)
     if y_train.nunique() < 2:
         return 0.0
-    model = GradientBoostingClassifier(random_state=0).fit(x_train, y_train)
+    model = getattr(ensemble, classifier)(random_state=0).fit(x_train, y_train)
     return f1_score(y_test, model.predict(x_test))
+
+
+def utility_f1s(train, test):
+    """The F1 of every classifier in CLASSIFIERS, under its record key."""
+    return {key: utility_f1(train, test, classifier=classifier) for key, classifier in CLASSIFIERS.items()}
 
 
 def positive_share(table, target="income", positive=">50K"):

@@ -223,8 +223,11 @@ def merge_reruns(runs):
     merged, first = [], {}
     reproduced, differed = [], []
     for r in runs:
-        key = (r["tool"], r["generator"], r["epochs"], r.get("revision"), r["seed"], r.get("sampling"))
-        earlier = first.get(key) if r["tool"] == "synthlab" and r["seed"] is not None else None
+        if r["tool"] != "synthlab":   # SDV takes no seed: each of its runs is a model of its own
+            merged.append(r)
+            continue
+        key = (r["generator"], r["epochs"], r.get("revision"), r["seed"], r.get("sampling"))
+        earlier = first.get(key)
         if earlier is None:
             first[key] = dict(r)
             merged.append(first[key])

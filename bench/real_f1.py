@@ -5,7 +5,7 @@ classifier that matches the issue's (the real rows give 0.70 to 0.72 with it) wa
 
     python3 bench/real_f1.py [--seeds 2026,1,2,3] [--data FOLDER]
 
-Needs: pip install scikit-learn.
+Needs: pip install scikit-learn pandas.
 """
 import argparse
 

@@ -137,8 +137,7 @@ def main():
             for r in runs:
                 if r.get("revision") in revisions:
                     r["revision"] = "+".join(revisions)
-        runs = merge_reruns(runs)
-        print_table(runs, sorted({(r["generator"], r["epochs"]) for r in runs}))
+        print_table(merge_reruns(runs), sorted({(r["generator"], r["epochs"]) for r in runs}), measured=runs)
         return
 
     if args.which != "sdv":
@@ -261,16 +260,19 @@ def t_quantile(p, df):
 F1_KEYS = [("f1", "ML F1"), ("f1_hist", "ML F1 (hist GB)")]   # common.CLASSIFIERS' record keys, as printed
 
 
-def print_table(results, groups):
-    """The runs, then per (generator, epochs) each tool's mean ± sd over its runs and how many fall
+def print_table(results, groups, measured=None):
+    """The runs (`measured`, every stored run with its own times, reruns included; `results` when
+    not given), then per (generator, epochs) each tool's mean ± sd over its runs and how many fall
     below the F1 target; each group of ours against SDV's mean F1, in standard errors of the
     difference; how sampling our models the paper's way changes them against the reference's way;
     and the fit-time and peak-memory ratios of each tool's i-th runs (measured side by side when
     one invocation made both). Each F1 is summarized for both classifiers, the second over the runs
-    that recorded it."""
+    that recorded it. The statistics count each model of `results` once; the ratios pair the runs
+    as measured, so a rerun of ours keeps its place beside the SDV run fitted with it."""
+    measured = results if measured is None else measured
     print(f"\n{'tool':9} {'generator':6} {'seed':>6} {'epochs':>6} {'fit s':>9} {'s/epoch':>8} {'sample s':>9} {'peak MiB':>9} "
           f"{'ML F1':>6} {'hist':>6} {'quality':>8}")
-    for r in results:
+    for r in measured:
         seed = f"run {r['run']}" if r["seed"] is None else str(r["seed"])
         hist = f"{r['f1_hist']:6.3f}" if r.get("f1_hist") is not None else f"{'-':>6}"
         print(f"{r['tool']:9} {r['generator']:6} {seed:>6} {r['epochs']:6d} {r['fit_seconds']:9.1f} "
@@ -340,8 +342,10 @@ def print_table(results, groups):
             lower = sum(m["paper"]["f1"] < m["reference"]["f1"] for m in both)
             print(f"{generator}, {epochs} epochs: the paper's sampling against the reference's on the same {len(both)} models: "
                   f"quality higher on {higher}, ML F1 lower on {lower}")
-        fits = [r for r in ours if r.get("sampling") != "reference"]   # one row per fit
-        peer_fits = [r for r in peer if r.get("sampling") != "paper"]
+        fits = [r for r in measured if r["tool"] == "synthlab" and r["generator"] == generator and r["epochs"] == epochs
+                and r.get("sampling") != "reference"]   # one row per fit
+        peer_fits = [r for r in measured if r["tool"] == "sdv" and r["generator"] == generator and r["epochs"] == epochs
+                     and r.get("sampling") != "paper"]
         pairs = list(zip(fits, peer_fits))   # the i-th run of each tool, as they were measured side by side
         if pairs:
             times = ", ".join(f"{a['fit_seconds'] / b['fit_seconds']:.3f}" for a, b in pairs)

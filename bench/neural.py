@@ -260,6 +260,11 @@ def t_quantile(p, df):
 F1_KEYS = [("f1", "ML F1"), ("f1_hist", "ML F1 (hist GB)")]   # common.CLASSIFIERS' record keys, as printed
 
 
+def runs_of(runs, tool, generator, epochs):
+    """The runs of one tool's generator at one number of epochs."""
+    return [r for r in runs if r["tool"] == tool and r["generator"] == generator and r["epochs"] == epochs]
+
+
 def print_table(results, groups, measured=None):
     """The runs (`measured`, every stored run with its own times, reruns included; `results` when
     not given), then per (generator, epochs) each tool's mean ± sd over its runs and how many fall
@@ -279,8 +284,7 @@ def print_table(results, groups, measured=None):
               f"{r['fit_seconds'] / r['epochs']:8.2f} {r['sample_seconds'] or 0:9.2f} {r['peak_mib']:9.0f} "
               f"{r['f1']:6.3f} {hist} {r['quality']:8.4f}" + (f"  {r['sampling']} sampling" if r.get("sampling") else ""))
     for generator, epochs in groups:
-        ours = [r for r in results if r["tool"] == "synthlab" and r["generator"] == generator and r["epochs"] == epochs]
-        peer = [r for r in results if r["tool"] == "sdv" and r["generator"] == generator and r["epochs"] == epochs]
+        ours, peer = runs_of(results, "synthlab", generator, epochs), runs_of(results, "sdv", generator, epochs)
         # Our runs of different code (their revision), and of the two ways of sampling a ctgan model,
         # are summarized apart; SDV's all together, apart from its models sampled the paper's way.
         kinds = sorted({(r.get("revision") or "", r.get("sampling") or "") for r in ours})
@@ -342,10 +346,8 @@ def print_table(results, groups, measured=None):
             lower = sum(m["paper"]["f1"] < m["reference"]["f1"] for m in both)
             print(f"{generator}, {epochs} epochs: the paper's sampling against the reference's on the same {len(both)} models: "
                   f"quality higher on {higher}, ML F1 lower on {lower}")
-        fits = [r for r in measured if r["tool"] == "synthlab" and r["generator"] == generator and r["epochs"] == epochs
-                and r.get("sampling") != "reference"]   # one row per fit
-        peer_fits = [r for r in measured if r["tool"] == "sdv" and r["generator"] == generator and r["epochs"] == epochs
-                     and r.get("sampling") != "paper"]
+        fits = [r for r in runs_of(measured, "synthlab", generator, epochs) if r.get("sampling") != "reference"]   # one row per fit
+        peer_fits = [r for r in runs_of(measured, "sdv", generator, epochs) if r.get("sampling") != "paper"]
         pairs = list(zip(fits, peer_fits))   # the i-th run of each tool, as they were measured side by side
         if pairs:
             times = ", ".join(f"{a['fit_seconds'] / b['fit_seconds']:.3f}" for a, b in pairs)

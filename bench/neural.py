@@ -6,8 +6,11 @@ sampled as the training part has, each output scored by SDMetrics' QualityReport
 machine-learning utility (a gradient-boosted classifier trained on the synthetic rows, tested on
 the real holdout, binary F1 of income >50K): scikit-learn's GradientBoostingClassifier ("f1", as
 every stored run has it) and HistGradientBoostingClassifier ("f1_hist", the classifier whose F1 on
-the real rows is the issue's 0.70 to 0.72; runs from 2026-12-01 on). Every fit runs in its own child process, so
-its peak resident memory (GNU time's %M) is measured the same way for both tools.
+the real rows is the issue's 0.70 to 0.72; runs from 2026-12-01 on), and the CTGAN paper's measure
+("f1_paper", runs from 2026-12-02 11:00 on: the mean F1 of a decision tree, AdaBoost, logistic
+regression and a small MLP over the features of the paper's benchmark; common.paper_utility_f1s).
+Every fit runs in its own child process, so its peak resident memory (GNU time's %M) is measured the
+same way for both tools.
 
     python3 bench/neural.py [--epochs 300] [--generators ctgan,tvae] [--which both|ours|sdv]
                             [--seeds 7,8,9] [--sdv-runs N] [--sdv-threads N] [--results FILE.jsonl]
@@ -38,7 +41,7 @@ import warnings
 import numpy as np
 
 from common import (DATA_FOLDER, ROOT, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, pinned_build, positive_share, quality,
-                    read_jsonl, sample_saved_model, seed_list, table_metadata, utility_f1s)
+                    paper_utility_f1s, read_jsonl, sample_saved_model, seed_list, table_metadata, utility_f1s)
 
 warnings.filterwarnings("ignore")
 
@@ -145,6 +148,12 @@ def main():
     train, holdout, train_path = adult_split(args.data, args.seed, "synthlab-neural-")
 
     single = table_metadata(train)
+    real = load(os.path.join(args.data, "adult.csv"))   # the numeric ranges of the paper's features
+
+    def scores(synthetic):
+        """A synthetic table's ML utility under every classifier, and its share of incomes over 50K."""
+        return {**utility_f1s(synthetic, holdout), **paper_utility_f1s(synthetic, holdout, real),
+                "positive_share": positive_share(synthetic)}
     print(f"adult.csv: {len(train)} training rows, {len(holdout)} holdout rows (split seed {args.seed}), "
           f"{args.epochs} epochs", flush=True)
 
@@ -181,7 +190,7 @@ def main():
             row = {"tool": tool, "generator": generator, "seed": seed if tool == "synthlab" else None,
                    "run": seed if tool == "sdv" else None, "epochs": args.epochs, "wall_seconds": wall,
                    "fit_seconds": report["fit_seconds"], "sample_seconds": report["sample_seconds"],
-                   "peak_mib": peak, **utility_f1s(synthetic, holdout), "positive_share": positive_share(synthetic),
+                   "peak_mib": peak, **scores(synthetic),
                    "quality": quality(train, synthetic, single),
                    "date": time.strftime("%Y-%m-%d %H:%M")}
             if tool == "synthlab":
@@ -192,8 +201,7 @@ def main():
 
             def sampled_again(sampling, synthetic):
                 """The same fit's run for its model sampled the other way."""
-                return dict(row, sampling=sampling, sample_seconds=None, **utility_f1s(synthetic, holdout),
-                            positive_share=positive_share(synthetic),
+                return dict(row, sampling=sampling, sample_seconds=None, **scores(synthetic),
                             quality=quality(train, synthetic, single))
 
             if "paper_sampling" in report:
@@ -217,7 +225,7 @@ F1_TARGET = 0.60   # the issue's train-on-synthetic, test-on-real F1 on income
 def merge_reruns(runs):
     """A seed of ours run again with the same code (after --same-code) is one model, counted once:
     where the rerun reproduced the stored ML F1 and quality exactly, the two rows become one, the
-    first with the fields only the rerun recorded (f1_hist, positive_share). A rerun that did not
+    first with the fields only the rerun recorded (f1_hist, f1_paper, positive_share). A rerun that did not
     reproduce its run is reported and kept beside it (other arithmetic, another draw)."""
     merged, first = [], {}
     reproduced, differed = [], []
@@ -257,7 +265,9 @@ def t_quantile(p, df):
         return NormalDist().inv_cdf(p)
 
 
-F1_KEYS = [("f1", "ML F1"), ("f1_hist", "ML F1 (hist GB)")]   # common.CLASSIFIERS' record keys, as printed
+# The record keys of common.CLASSIFIERS and of the paper's four classifiers (common.paper_utility_f1s),
+# as printed.
+F1_KEYS = [("f1", "ML F1"), ("f1_hist", "ML F1 (hist GB)"), ("f1_paper", "ML F1 (paper's classifiers)")]
 
 
 def runs_of(runs, tool, generator, epochs):
@@ -276,13 +286,13 @@ def print_table(results, groups, measured=None):
     as measured, so a rerun of ours keeps its place beside the SDV run fitted with it."""
     measured = results if measured is None else measured
     print(f"\n{'tool':9} {'generator':6} {'seed':>6} {'epochs':>6} {'fit s':>9} {'s/epoch':>8} {'sample s':>9} {'peak MiB':>9} "
-          f"{'ML F1':>6} {'hist':>6} {'quality':>8}")
+          f"{'ML F1':>6} {'hist':>6} {'paper':>6} {'quality':>8}")
     for r in measured:
         seed = f"run {r['run']}" if r["seed"] is None else str(r["seed"])
-        hist = f"{r['f1_hist']:6.3f}" if r.get("f1_hist") is not None else f"{'-':>6}"
+        hist, paper = (f"{r[key]:6.3f}" if r.get(key) is not None else f"{'-':>6}" for key in ("f1_hist", "f1_paper"))
         print(f"{r['tool']:9} {r['generator']:6} {seed:>6} {r['epochs']:6d} {r['fit_seconds']:9.1f} "
               f"{r['fit_seconds'] / r['epochs']:8.2f} {r['sample_seconds'] or 0:9.2f} {r['peak_mib']:9.0f} "
-              f"{r['f1']:6.3f} {hist} {r['quality']:8.4f}" + (f"  {r['sampling']} sampling" if r.get("sampling") else ""))
+              f"{r['f1']:6.3f} {hist} {paper} {r['quality']:8.4f}" + (f"  {r['sampling']} sampling" if r.get("sampling") else ""))
     for generator, epochs in groups:
         ours, peer = runs_of(results, "synthlab", generator, epochs), runs_of(results, "sdv", generator, epochs)
         # Our runs of different code (their revision), and of the two ways of sampling a ctgan model,
@@ -329,13 +339,14 @@ def print_table(results, groups, measured=None):
                     gap = sdv_f1.mean() - f1.mean()
                     print(f"{generator}, {epochs} epochs: sdv − {tool}: {label} {gap:+.3f}, {gap / error:+.1f} standard errors "
                           f"of the difference ({error:.3f})")
-        # The two classifiers on the same synthetic tables: hist GB's F1 minus GB's, with its standard error.
-        for tool, runs in all_groups:
-            both = [r for r in runs if r.get("f1_hist") is not None]
-            if len(both) > 1:
-                gap = np.array([r["f1_hist"] - r["f1"] for r in both])
-                print(f"{generator}, {epochs} epochs, {tool}: ML F1 (hist GB) − ML F1 on the same {len(both)} tables "
-                      f"{gap.mean():+.3f} ± {gap.std(ddof=1) / np.sqrt(len(gap)):.3f} (standard error; from {gap.min():+.3f} to {gap.max():+.3f})")
+        # Each other score on the same synthetic tables minus GB's F1, with its standard error.
+        for key, label in F1_KEYS[1:]:
+            for tool, runs in all_groups:
+                both = [r for r in runs if r.get(key) is not None]
+                if len(both) > 1:
+                    gap = np.array([r[key] - r["f1"] for r in both])
+                    print(f"{generator}, {epochs} epochs, {tool}: {label} − ML F1 on the same {len(both)} tables "
+                          f"{gap.mean():+.3f} ± {gap.std(ddof=1) / np.sqrt(len(gap)):.3f} (standard error; from {gap.min():+.3f} to {gap.max():+.3f})")
         # The same models sampled both ways: the paper's way against the reference's.
         by_model = {}
         for r in ours:

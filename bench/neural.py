@@ -7,7 +7,7 @@ machine-learning utility (a gradient-boosted classifier trained on the synthetic
 the real holdout, binary F1 of income >50K): scikit-learn's GradientBoostingClassifier ("f1", as
 every stored run has it) and HistGradientBoostingClassifier ("f1_hist", the classifier whose F1 on
 the real rows is the issue's 0.70 to 0.72; runs from 2026-12-01 on), and the CTGAN paper's measure
-("f1_paper", runs from 2026-12-02 11:00 on: the mean F1 of a decision tree, AdaBoost, logistic
+("f1_paper", runs from 2026-12-02 10:40 on: the mean F1 of a decision tree, AdaBoost, logistic
 regression and a small MLP over the features of the paper's benchmark; common.paper_utility_f1s).
 Every fit runs in its own child process, so its peak resident memory (GNU time's %M) is measured the
 same way for both tools.

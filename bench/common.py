@@ -57,6 +57,11 @@ CLASSIFIERS = {
 }
 
 
+def is_positive(table, target="income", positive=">50K"):
+    """1 where a row's target is the positive class, else 0."""
+    return (table[target].astype(str) == positive).astype(int)
+
+
 def utility_f1(train, test, target="income", positive=">50K", classifier="GradientBoostingClassifier"):
     """Binary F1 on the real holdout of scikit-learn's `classifier` (one of CLASSIFIERS' values),
     with its defaults and random_state 0, trained on `train`."""
@@ -67,8 +72,7 @@ def utility_f1(train, test, target="income", positive=">50K", classifier="Gradie
     both = pd.concat([train[features], test[features]], keys=["train", "test"])
     encoded = pd.get_dummies(both, dummy_na=True).fillna(0)
     x_train, x_test = encoded.loc["train"], encoded.loc["test"]
-    y_train = (train[target].astype(str) == positive).astype(int)
-    y_test = (test[target].astype(str) == positive).astype(int)
+    y_train, y_test = is_positive(train, target, positive), is_positive(test, target, positive)
     if y_train.nunique() < 2:
         return 0.0
     model = getattr(ensemble, classifier)(random_state=0).fit(x_train, y_train)
@@ -104,6 +108,12 @@ def paper_features(table, real, target="income", encoders=None):
     category is the category "?", as the raw adult file writes it."""
     from sklearn.preprocessing import OneHotEncoder
 
+    def text(values):   # a categorical column's values, a missing one as "?"
+        return values.astype(object).where(values.notna(), "?").astype(str)
+
+    def positions(values, order):   # each value's position in `order`, -1 for one not in it
+        return text(values).map({v: i for i, v in enumerate(order)}).fillna(-1).to_numpy(dtype=float)
+
     fit = encoders is None
     encoders = {} if fit else encoders
     features = []
@@ -116,17 +126,13 @@ def paper_features(table, real, target="income", encoders=None):
             x = values.astype(float).fillna(low).to_numpy()
             features.append(np.log(np.maximum(x, 1e-2)) if low >= 0 and high >= 1e3 else (x - low) / (high - low) * 5)
         elif column == "education":
-            features.append(values.astype(str).str.strip().map({v: i for i, v in enumerate(PAPER_EDUCATION_LEVELS)})
-                            .fillna(-1).to_numpy(dtype=float))
+            features.append(positions(values, PAPER_EDUCATION_LEVELS))
+        elif real[column].nunique(dropna=False) <= 2:
+            features.append(positions(values, sorted(text(real[column]).unique())))
         else:
-            text = values.astype(object).where(values.notna(), "?").astype(str).str.strip().to_numpy().reshape(-1, 1)
-            if real[column].nunique(dropna=False) <= 2:
-                categories = sorted(real[column].astype(object).where(real[column].notna(), "?").astype(str).str.strip().unique())
-                features.append(np.array([categories.index(v) if v in categories else -1 for v in text[:, 0]], dtype=float))
-            else:
-                if fit:
-                    encoders[column] = OneHotEncoder(handle_unknown="ignore").fit(text)
-                features.append(encoders[column].transform(text).toarray())
+            if fit:
+                encoders[column] = OneHotEncoder(handle_unknown="ignore").fit(text(values).to_frame())
+            features.append(encoders[column].transform(text(values).to_frame()).toarray())
     return np.column_stack(features), encoders
 
 
@@ -140,11 +146,11 @@ def paper_utility_f1s(train, test, real, target="income", positive=">50K"):
 
     x_train, encoders = paper_features(train, real, target)
     x_test, _ = paper_features(test, real, target, encoders)
-    y_train = (train[target].astype(str).str.strip() == positive).astype(int).to_numpy()
-    y_test = (test[target].astype(str).str.strip() == positive).astype(int).to_numpy()
+    y_train, y_test = is_positive(train, target, positive).to_numpy(), is_positive(test, target, positive).to_numpy()
+    one_class = len(np.unique(y_train)) < 2   # the benchmark then predicts that class for every row
     each = {}
     for key, (module, name, kwargs) in PAPER_CLASSIFIERS.items():
-        if len(np.unique(y_train)) < 2:   # one class only: the benchmark predicts it for every row
+        if one_class:
             prediction = np.full(len(y_test), y_train[0] if len(y_train) else 0)
         else:
             model = getattr(importlib.import_module(module), name)(random_state=0, **kwargs)
@@ -155,7 +161,7 @@ def paper_utility_f1s(train, test, real, target="income", positive=">50K"):
 
 def positive_share(table, target="income", positive=">50K"):
     """The share of `table`'s rows whose target is the positive class."""
-    return float((table[target].astype(str) == positive).mean())
+    return float(is_positive(table, target, positive).mean())
 
 
 def sample_saved_model(synthlab, model, values, rows, seed, out, env=None):

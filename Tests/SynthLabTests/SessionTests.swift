@@ -111,6 +111,12 @@ struct SessionTests {
         #expect(!shell.type("load = 3"))
         #expect(shell.result("ins").contains("1338 rows"))
         #expect(shell.result(".nmes").contains("no command '.nmes' (did you mean `.names`?)"))
+        // A shell command typed without its dot is named; `exit` is `.quit`, and quits nothing.
+        #expect(shell.result("help").contains("nothing is bound to 'help'; the shell command is .help"))
+        #expect(shell.result("exit").contains("nothing is bound to 'exit'; the shell command is .quit"))
+        #expect(shell.result("nmes").contains("nothing is bound to 'nmes'"))
+        #expect(!shell.result("nmes").contains("the shell command"))
+        #expect(shell.result("ins").contains("1338 rows"), "the session goes on")
         #expect(shell.result(".quit now").contains(".quit takes no argument, got 1: .quit"))
         #expect(shell.result(".read a b").contains(".read takes one argument, got 2: .read FILE (quote a path with spaces)"))
         #expect(shell.result(".seed 99999999999999999999").contains(".seed takes a non-negative integer of at most 18446744073709551615"))

@@ -284,8 +284,9 @@ def print_table(results, groups, measured=None):
     recorded it, that score's mean estimated over all of them); how sampling our models the paper's
     way changes them against the reference's way; and the fit-time and peak-memory ratios of each
     tool's i-th runs (measured side by side when one invocation made both). Each F1 is summarized
-    for every classifier, the others over the runs that recorded them. The statistics count each model of `results` once; the ratios pair the runs
-    as measured, so a rerun of ours keeps its place beside the SDV run fitted with it."""
+    for every classifier, the others over the runs that recorded them. The statistics count each
+    model of `results` once; the ratios pair the runs as measured, so a rerun of ours keeps its
+    place beside the SDV run fitted with it."""
     measured = results if measured is None else measured
     print(f"\n{'tool':9} {'generator':6} {'seed':>6} {'epochs':>6} {'fit s':>9} {'s/epoch':>8} {'sample s':>9} {'peak MiB':>9} "
           f"{'ML F1':>6} {'hist':>6} {'paper':>6} {'quality':>8}")

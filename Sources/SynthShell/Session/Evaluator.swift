@@ -75,8 +75,7 @@ struct Evaluator {
             throw ShellError("'\(name)' is a function: call it, \(name)(...) (see .help \(name))", at: location)
         }
         let known = session.boundNames + session.registry.plugins.map(\.id)
-        // A shell command typed without its dot (`help`, `quit`, and `exit` as other REPLs spell it).
-        let command = ShellCommands.named("." + (name == "exit" ? "quit" : name)).map { "; the shell command is \($0.name)" } ?? ""
+        let command = ShellCommands.named(withoutDot: name).map { "; the shell command is \($0.name)" } ?? ""
         throw ShellError("nothing is bound to '\(name)'" + Suggest.hint(name, among: known) + command, at: location)
     }
 

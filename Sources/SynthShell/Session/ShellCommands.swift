@@ -32,6 +32,10 @@ public enum ShellCommands {
 
     static func named(_ name: String) -> ShellCommand? { all.first { $0.name == name } }
 
+    /// The command a bare word names when typed without its dot: `help` is `.help`, and `exit`,
+    /// as other REPLs spell it, `.quit`.
+    static func named(withoutDot word: String) -> ShellCommand? { named("." + (word == "exit" ? "quit" : word)) }
+
     static let all: [ShellCommand] = [
         ShellCommand(name: ".help", arguments: "[NAME]", summary: "This list, or the help of one command, function or plugin.",
                      argument: .commandName) { session, arguments, _ throws(ShellError) in

@@ -38,7 +38,7 @@ struct SynthCommand: ParsableCommand {
             let report = try Synthesis.run(request, registry: PluginRegistry(), host: output.host(seed: seed))
             commandStatusLine.show(nil)
             if output.json { return try printJSON(report) }
-            print("wrote \(report.rows) rows × \(report.columns.count) columns to \(report.output)")
+            print("wrote \(counted(report.rows, "row")) × \(counted(report.columns.count, "column")) to \(report.output)")
             print("generator \(report.generator.id) \(report.generator.version), seed \(report.seed), fit \(String(format: "%.2f", report.fitSeconds)) s, sample \(String(format: "%.2f", report.sampleSeconds)) s")
             if let privacy = report.privacy, let epsilon = report.epsilonSpent {
                 print("privacy \(privacy.id) \(privacy.version): spent ε = \(formatDouble(epsilon)), δ = \(formatDouble(report.deltaSpent ?? 0))")
@@ -89,7 +89,7 @@ struct SampleCommand: ParsableCommand {
                                               registry: PluginRegistry(), host: output.host(seed: seed ?? saved.header.seed))
             commandStatusLine.show(nil)
             if output.json { return try printJSON(report) }
-            print("wrote \(report.rows) rows × \(report.columns.count) columns to \(report.output)")
+            print("wrote \(counted(report.rows, "row")) × \(counted(report.columns.count, "column")) to \(report.output)")
             print("generator \(report.generator.id) \(report.generator.version), seed \(report.seed), sample \(String(format: "%.2f", report.sampleSeconds)) s")
         }
     }

@@ -103,7 +103,7 @@ struct PublicBoundsTests {
                 "\(generator): ages \(ages.min()!)…\(ages.max()!), bmi \(bmis.min()!)…\(bmis.max()!)")
         #expect(log.warnings == ["\(generator): the range of children, charges is taken from the data, as public metadata outside the "
                                  + "privacy guarantee; give bounds: to set it without looking at the data",
-                                 "\(generator): 324 row(s) of region hold categories that categories: does not list, and count as missing: "
+                                 "\(generator): 324 rows of region hold categories that categories: does not list, and count as missing: "
                                  + "'northeast' (324)"], "\(log.warnings)")
         // The model's categories are the public ones, in their order, missing for the rows of none.
         guard case .categorical(let codes, let levels) = synthetic.column(named: "region")!.values else {

@@ -96,7 +96,7 @@ public struct PublicCategories: Sendable, Equatable {
                 let named = unlisted.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(5)
                     .map { "'\($0.key)' (\($0.value))" }.joined(separator: ", ")
                 let rows = unlisted.values.reduce(0, +)
-                context.log(.warning, "\(plugin): \(rows) row(s) of \(column.name) hold categories that categories: does not list, "
+                context.log(.warning, "\(plugin): \(counted(rows, "row")) of \(column.name) hold categories that categories: does not list, "
                             + "and count as missing: \(named)\(unlisted.count > 5 ? ", …" : "")")
             }
             columns[index] = Column(name: column.name, values: .categorical(codes: newCodes, levels: listed), missing: missing)

@@ -93,6 +93,12 @@ public struct Column: Sendable, Equatable {
     }
 }
 
+/// A count with its noun, singular for one: `counted(1, "row")` is "1 row", `counted(3, "row")`
+/// "3 rows"; `plural` for a noun that takes more than an s.
+public func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(count) " + (count == 1 ? noun : plural ?? noun + "s")
+}
+
 /// Shortest text that reads back as the same double, with no exponent for ordinary magnitudes
 /// and no trailing ".0" noise beyond what Swift prints.
 public func formatDouble(_ value: Double) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import SynthKit
 import SynthMath
 #if canImport(Glibc)
 import Glibc
@@ -55,7 +56,7 @@ public struct SlurmExecutor: TrialExecutor {
             attempt += 1
             if cancelled() { return }
             let job = try submit(pending, attempt: attempt, folder: folder, specPaths: specPaths, outcomePaths: outcomePaths)
-            progress("Slurm job \(job): \(pending.count) trials in \((pending.count + trialsPerTask - 1) / trialsPerTask) array tasks (attempt \(attempt))")
+            progress("Slurm job \(job): \(counted(pending.count, "trial")) in \(counted((pending.count + trialsPerTask - 1) / trialsPerTask, "array task")) (attempt \(attempt))")
             var waiting = pending
             // Hands every outcome that has landed to `finished` and drops its trial from `waiting`.
             func ingest() throws {
@@ -88,7 +89,7 @@ public struct SlurmExecutor: TrialExecutor {
                 }
                 waiting = []
             } else if !waiting.isEmpty {
-                progress("Slurm job \(job) ended with \(waiting.count) trials without a result: resubmitting them")
+                progress("Slurm job \(job) ended with \(counted(waiting.count, "trial")) without a result: resubmitting them")
             }
             pending = waiting
         }

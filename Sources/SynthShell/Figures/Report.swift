@@ -17,7 +17,7 @@ enum Report {
         var body = "<h1>SynthLab experiment report</h1>\n"
         let trials = results.trials
         let done = trials.filter { $0.error == nil }.count
-        body += "<p class=\"note\">\(trials.count) trials, \(done) done, \(trials.count - done) failed. Made \(ISO8601DateFormatter().string(from: Date())).</p>\n"
+        body += "<p class=\"note\">\(counted(trials.count, "trial")), \(done) done, \(trials.count - done) failed. Made \(ISO8601DateFormatter().string(from: Date())).</p>\n"
         body += "<h2>Comparison</h2>\n<p class=\"note\">Mean ± sd over seeds; the best mean of each metric in bold; rank is the mean rank over the metrics that have a goal.</p>\n"
         body += Views.summary(results).renderHTMLTable()
         let notes = Views.summaryNotes(results)

@@ -362,14 +362,13 @@ enum Builtins {
         let seed = try Convert.seed(frame.value("seed")!, at: frame.location(of: "seed"))
         let parts = TrialRunner.split(table.table, share: share, seed: seed)
         guard let held = parts.holdout, held.rowCount > 0, parts.training.rowCount > 0 else {
-            let rows = table.table.rowCount == 1 ? "1 row" : "\(table.table.rowCount) rows"
-            throw ShellError("\(table.name) has \(rows): too few to hold out \(String(format: "%g", share * 100)) % and train on the rest",
+            throw ShellError("\(table.name) has \(counted(table.table.rowCount, "row")): too few to hold out \(String(format: "%g", share * 100)) % and train on the rest",
                              at: frame.location(of: "table"))
         }
         let part = holdout ? held : parts.training
         let what = holdout ? "held out of" : "for training from"
         return .table(TableValue(name: table.name, table: part,
-                                 path: "\(part.rowCount) rows \(what) \(table.name) (share \(formatDouble(share)), seed \(seed))",
+                                 path: "\(counted(part.rowCount, "row")) \(what) \(table.name) (share \(formatDouble(share)), seed \(seed))",
                                  target: table.target))
     }
 
@@ -590,7 +589,7 @@ enum Builtins {
             let rules = try sampleRules(frame, model: model)
             let count = rows ?? model.trainingRows
             do {
-                let doing = "sampling \(count) rows from \(model.spec.label)"
+                let doing = "sampling \(counted(count, "row")) from \(model.spec.label)"
                 session.io.progress?(doing)
                 defer { session.io.progress?(nil) }
                 let options = session.modelOptions(doing)
@@ -700,7 +699,7 @@ enum Builtins {
         }
         let seed = try seed(session, &frame)
         let inProcess = try session.runsInProcess(frame)
-        let doing = "simulating \(rows) rows with \(spec.label)"
+        let doing = "simulating \(counted(rows, "row")) with \(spec.label)"
         session.io.progress?(doing)
         defer { session.io.progress?(nil) }
         do {

@@ -48,7 +48,7 @@ enum Display {
         switch value {
         case .table(let table):
             let target = table.target.map { ", target \($0)" } ?? ""
-            return "\(table.table.rowCount) rows × \(table.table.columns.count) columns\(target) (\(table.path))"
+            return "\(counted(table.table.rowCount, "row")) × \(counted(table.table.columns.count, "column"))\(target) (\(table.path))"
         case .model(let model):
             let spent = model.privacySpent.map { spent in
                 ", spent ε = \(String(format: "%.4g", spent.epsilon))" + (spent.delta > 0 ? ", δ = \(String(format: "%.3g", spent.delta))" : "")
@@ -59,10 +59,10 @@ enum Display {
             } ?? ""
             return "\(model.spec.label) fitted on \(model.tableName) (seed \(model.seed)\(spent)\(keeps))"
         case .experiment(let experiment):
-            return "\(experiment.trialCount) trial(s): \(experiment.tables.count) table(s) × \(experiment.generators.count) generator(s) × \(experiment.seeds.count) seed(s)"
+            return "\(counted(experiment.trialCount, "trial")): \(shape(experiment))"
         case .results(let results):
             let failed = results.trials.filter { $0.error != nil }.count
-            return "\(results.trials.count) trial(s)" + (failed > 0 ? ", \(failed) failed" : "")
+            return counted(results.trials.count, "trial") + (failed > 0 ? ", \(failed) failed" : "")
         default:
             return inline(value)
         }
@@ -81,15 +81,21 @@ enum Display {
         case .config(let config): config.canonical
         case .generator(let spec): spec.name.map { "named(\(spec.canonical), \(quote($0)))" } ?? spec.canonical
         case .model(let model): "<\(model.spec.label) fitted on \(model.tableName)>"
-        case .experiment(let experiment): "<experiment of \(experiment.trialCount) trials>"
-        case .results(let results): "<results of \(results.trials.count) trials>"
-        case .view(let table): "<table of \(table.rows.count) rows>"
+        case .experiment(let experiment): "<experiment of \(counted(experiment.trialCount, "trial"))>"
+        case .results(let results): "<results of \(counted(results.trials.count, "trial"))>"
+        case .view(let table): "<table of \(counted(table.rows.count, "row"))>"
         case .nothing: ""
         }
     }
 
+    /// "1 table × 2 generators × 3 seeds": what an experiment crosses.
+    static func shape(_ experiment: ExperimentSpec) -> String {
+        [counted(experiment.tables.count, "table"), counted(experiment.generators.count, "generator"),
+         counted(experiment.seeds.count, "seed")].joined(separator: " × ")
+    }
+
     static func describe(_ experiment: ExperimentSpec) -> String {
-        var lines = ["experiment: \(experiment.tables.count) table(s) × \(experiment.generators.count) generator(s) × \(experiment.seeds.count) seed(s) = \(experiment.trialCount) trial(s)"]
+        var lines = ["experiment: \(shape(experiment)) = \(counted(experiment.trialCount, "trial"))"]
         lines.append("  tables:     " + experiment.tables.map(\.name).joined(separator: ", "))
         lines.append("  generators: " + experiment.generators.map(\.label).joined(separator: ", "))
         lines.append("  validators: " + experiment.validators.map(\.label).joined(separator: ", "))

@@ -315,6 +315,9 @@ struct SessionTests {
                 Comment(rawValue: shell.errors))
         #expect(shell.result("holdout(ins, 0.95, seed: 1)").contains("share takes the share of rows held out, in (0, 0.9], got 0.95"))
         #expect(shell.result("training(ins, 0.2)").contains("training() needs 'seed'"))
+        // A result table that shows rows is not a table to fit on, and the error says what makes one.
+        #expect(shell.result("fit(independent(), head(ins, rows: 100))").contains(
+            "expected a table, got a result table (head(), schema() and summary() show a table; load(), sample(), select(), training() and holdout() make one)"))
         #expect(shell.type("one = sample(classification(n_features: 4), rows: 1, seed: 1)"), Comment(rawValue: shell.errors))
         #expect(shell.result("holdout(one, 0.5, seed: 1)").contains("one has 1 row: too few to hold out 50 % and train on the rest"))
     }

@@ -5,7 +5,11 @@ import SynthLab
 /// Checks that a value is what a function argument needs, with an error pointing at it.
 enum Convert {
     static func table(_ value: Value, at location: SourceLocation, what: String = "a table") throws(ShellError) -> TableValue {
-        guard case .table(let table) = value else { throw ShellError("expected \(what), got \(value.typeName)", at: location) }
+        guard case .table(let table) = value else {
+            // head(), schema() and summary() return result tables to read, which look like tables.
+            let hint = if case .view = value { " (head(), schema() and summary() show a table; load(), sample(), select(), training() and holdout() make one)" } else { "" }
+            throw ShellError("expected \(what), got \(value.typeName)\(hint)", at: location)
+        }
         return table
     }
 

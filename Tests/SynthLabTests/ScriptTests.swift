@@ -38,6 +38,7 @@ struct ScriptTests {
             ins = load("\(insurance)")
             g = independent(bins: 8, keep_mising: false)
             save(ins, "\(folder)/line3.csv")
+            m = fit(g, ins)
             """.write(toFile: script, atomically: true, encoding: .utf8)
         let result = try synthlab([script, "--bail"])
         #expect(result.status != 0)
@@ -49,6 +50,9 @@ struct ScriptTests {
         let goOn = try synthlab([script])
         #expect(goOn.status != 0)
         #expect(FileManager.default.fileExists(atPath: folder + "/line3.csv"))
+        // A name whose statement failed is named with the place of that statement.
+        #expect(goOn.stderr.contains("\(script):4:9: error: nothing is bound to 'g': the statement that binds it failed (\(script):2)"),
+                Comment(rawValue: goOn.stderr))
     }
 
     @Test func runsStatementsFromDashCAndFromAPipeWithoutEscapeCodes() throws {

@@ -66,6 +66,10 @@ struct SessionTests {
         #expect(shell.result("g = ctgan(epochs: 1, batch_size: [500, 7])").contains("batch_size 7 is not a multiple of pac 10"))
         #expect(shell.result(#"g = tvae(compress_dims: "128,x")"#).contains("'compress_dims'"))
         #expect(shell.session.boundNames.isEmpty, "no failed statement binds anything")
+        #expect(shell.result("g").contains("nothing is bound to 'g': the statement that binds it failed\n"))
+        #expect(shell.type("g = independent()"), Comment(rawValue: shell.errors))
+        #expect(shell.type(".drop g"), Comment(rawValue: shell.errors))
+        #expect(shell.result("g").contains("nothing is bound to 'g'\n"), "a dropped name is not one whose statement failed")
         // Defaults on request: the bare plugin id shows its schema.
         let shown = shell.result("independent")
         #expect(shown.contains("| bins          | int    | 32"))

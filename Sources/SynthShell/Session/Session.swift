@@ -51,6 +51,11 @@ public final class Session {
     var io: SessionIO
     private(set) var bindings: [String: Value] = [:]
     private(set) var bindingOrder: [String] = []
+    /// Each unbound name whose binding statement failed, and where that statement was
+    /// (`FILE:LINE` in a script, nil at a prompt), so that a later use of it says why.
+    private(set) var failedBindings: [String: String?] = [:]
+    /// The file of the chunk running now (nil at a prompt).
+    private var file: String?
     public internal(set) var mode: OutputMode = .table
     var timer = false
     /// Statements without a seed draw one from this stream; the recording writes it down.
@@ -134,12 +139,14 @@ public final class Session {
         }
         if bindings[name] == nil { bindingOrder.append(name) }
         bindings[name] = value
+        failedBindings[name] = nil
     }
 
     func lookup(_ name: String) -> Value? { bindings[name] }
 
     func unbind(_ name: String) {
         bindings[name] = nil
+        failedBindings[name] = nil
         bindingOrder.removeAll { $0 == name }
     }
 
@@ -255,9 +262,9 @@ public final class Session {
     /// returns false when it failed.
     @discardableResult
     public func runChunk(_ text: String, firstLine: Int = 1, origin: Origin) -> Bool {
-        let saved = folder
-        folder = origin.folder
-        defer { folder = saved }
+        let saved = (folder, file)
+        (folder, file) = (origin.folder, origin.file)
+        defer { (folder, file) = saved }
         do {
             if ShellCommands.isCommand(text) {
                 try ShellCommands.run(text, session: self, origin: origin, line: firstLine)
@@ -314,7 +321,15 @@ public final class Session {
             throw ShellError("'\(target)' is a built-in function; bind the value to another name", at: statement.targetLocation)
         }
         let evaluator = Evaluator(session: self)
-        let result = try evaluator.evaluate(statement.expression)
+        let result: Evaluated
+        do {
+            result = try evaluator.evaluate(statement.expression)
+        } catch {
+            if let target = statement.target, bindings[target] == nil {
+                failedBindings[target] = .some(file.map { "\($0):\(statement.location.line)" })
+            }
+            throw error
+        }
         if let target = statement.target {
             bind(target, result.value)
         } else {

@@ -319,6 +319,8 @@ struct SessionTests {
                 Comment(rawValue: shell.errors))
         #expect(shell.result("holdout(ins, 0.95, seed: 1)").contains("share takes the share of rows held out, in (0, 0.9], got 0.95"))
         #expect(shell.result("training(ins, 0.2)").contains("training() needs 'seed'"))
+        #expect(shell.result("validate(tr, ho, validators: [])").contains("validators: needs at least one validator (leave it out for every one that applies)"))
+        #expect(shell.result("experiment(tables: ins, generators: independent(), validators: [])").contains("validators: needs at least one validator"))
         // A result table that shows rows is not a table to fit on, and the error says what makes one.
         #expect(shell.result("fit(independent(), head(ins, rows: 100))").contains(
             "expected a table, got a result table (head(), schema() and summary() show a table; load(), sample(), select(), training() and holdout() make one)"))

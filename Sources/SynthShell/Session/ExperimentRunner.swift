@@ -23,6 +23,9 @@ enum ExperimentRunner {
         var configs: [PluginConfig] = []
         var seen = Set<String>()
         let location = frame.location(of: "validators")
+        guard !Convert.items(given).isEmpty else {
+            throw ShellError("validators: needs at least one validator (leave it out for every one that applies)", at: location)
+        }
         for item in Convert.items(given) {
             let config = try Convert.pluginConfig(item, kind: .validator, session: session, at: location)
             let needs = config.plugin.descriptor.validatorNeeds

@@ -125,6 +125,24 @@ struct MalformedCSVTests {
         #expect(failure?.line == 3)
     }
 
+    /// UTF-16 text, as spreadsheets save "Unicode text", is named as such, with or without its
+    /// byte-order mark, and so is a binary file.
+    @Test func utf16AndBinaryFilesAreNamed() {
+        let text = Array("a,b\n1,x\n".utf16)
+        let littleEndian = text.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let bigEndian = text.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        #expect(bytesError([0xFF, 0xFE] + littleEndian)?.description
+                == "input.csv: the file is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8")
+        #expect(bytesError([0xFE, 0xFF] + bigEndian)?.problem == .utf16)
+        let bare = bytesError(littleEndian)
+        #expect(bare?.problem == .nulByte)
+        #expect(bare?.line == 1)
+        #expect(bare?.description.hasPrefix("input.csv:1: a NUL byte: the file is not UTF-8 text") == true)
+        let late = bytesError(Array("a,b\n1,2\n3,".utf8) + [0, 4, 0x0A])
+        #expect(late?.problem == .nulByte)
+        #expect(late?.line == 3)
+    }
+
     @Test func emptyAndBlankFiles() {
         #expect(error("")?.problem == .empty)
         #expect(error("\n\r\n  \n")?.problem == .empty)

@@ -6,6 +6,10 @@ public struct CSVError: Error, CustomStringConvertible, Equatable, Sendable {
         case empty
         case headerOnly
         case invalidUTF8
+        /// A UTF-16 (or UTF-32) byte-order mark opens the file.
+        case utf16
+        /// A NUL byte, which UTF-8 text never holds: UTF-16 without a byte-order mark, or binary.
+        case nulByte
         case unterminatedQuote
         case unexpectedQuote
         case raggedRow(found: Int, expected: Int)
@@ -33,6 +37,9 @@ public struct CSVError: Error, CustomStringConvertible, Equatable, Sendable {
         case .empty: return "\(place): the file is empty"
         case .headerOnly: return "\(place): the file has a header but no data rows"
         case .invalidUTF8: return "\(place): invalid UTF-8 byte sequence"
+        case .utf16: return "\(place): the file is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+        case .nulByte:
+            return "\(place): a NUL byte: the file is not UTF-8 text (UTF-16 without a byte-order mark, or a binary file); save it as UTF-8 CSV"
         case .unterminatedQuote: return "\(place): a quoted field opened on this line is never closed"
         case .unexpectedQuote: return "\(place): a quote appears inside an unquoted field (quote the whole field and double the quote)"
         case .raggedRow(let found, let expected):

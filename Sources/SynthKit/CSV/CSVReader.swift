@@ -65,11 +65,14 @@ public enum CSVReader {
     public static func parse(bytes: [UInt8], file: String, options: CSVOptions = CSVOptions()) throws(CSVError) -> Table {
         var body = bytes
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body.removeFirst(3) } // UTF-8 byte-order mark
+        if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) {   // UTF-16's, little- or big-endian
+            throw CSVError(file: file, line: 0, problem: .utf16)
+        }
         if body.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }) {
             throw CSVError(file: file, line: 0, problem: .empty)
         }
-        if let line = firstInvalidUTF8Line(body) {
-            throw CSVError(file: file, line: line, problem: .invalidUTF8)
+        if let bad = firstNonTextByte(body) {
+            throw CSVError(file: file, line: bad.line, problem: bad.problem)
         }
         let tokenizer = CSVTokenizer(bytes: body, file: file, delimiter: options.delimiter ?? detectDelimiter(in: body),
                                      trimWhitespace: options.trimWhitespace)

@@ -101,13 +101,14 @@ struct CSVTokenizer {
     }
 }
 
-/// The 1-based line of the first byte that is not valid UTF-8, or nil if all of `bytes` is valid.
-func firstInvalidUTF8Line(_ bytes: [UInt8]) -> Int? {
+/// The 1-based line of the first byte that UTF-8 text cannot hold (a byte that is not valid UTF-8,
+/// or a NUL) and which of the two it is; nil if all of `bytes` is UTF-8 text.
+func firstNonTextByte(_ bytes: [UInt8]) -> (line: Int, problem: CSVError.Problem)? {
     var index = 0, line = 1
     while index < bytes.count {
         let byte = bytes[index]
         if byte < 0x80 {
-            if byte == 10 { line += 1 }
+            if byte == 10 { line += 1 } else if byte == 0 { return (line, .nulByte) }
             index += 1
             continue
         }
@@ -116,16 +117,16 @@ func firstInvalidUTF8Line(_ bytes: [UInt8]) -> Int? {
         case 0xC2...0xDF: length = 2; minimum = 0x80
         case 0xE0...0xEF: length = 3; minimum = 0x800
         case 0xF0...0xF4: length = 4; minimum = 0x10000
-        default: return line
+        default: return (line, .invalidUTF8)
         }
-        guard index + length <= bytes.count else { return line }
+        guard index + length <= bytes.count else { return (line, .invalidUTF8) }
         var scalar = UInt32(byte) & (0xFF >> (length + 1))
         for offset in 1..<length {
             let continuation = bytes[index + offset]
-            guard continuation & 0xC0 == 0x80 else { return line }
+            guard continuation & 0xC0 == 0x80 else { return (line, .invalidUTF8) }
             scalar = scalar << 6 | UInt32(continuation & 0x3F)
         }
-        guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return line }
+        guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return (line, .invalidUTF8) }
         index += length
     }
     return nil

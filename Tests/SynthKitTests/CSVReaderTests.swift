@@ -1,4 +1,5 @@
 import Foundation
+import SynthMath
 import Testing
 @testable import SynthKit
 
@@ -320,6 +321,49 @@ struct CSVRoundTripTests {
         #expect(table.column(named: "score")?.isMissing(1) == true)
         let again = try CSVReader.parse(text: CSVWriter.render(table), options: CSVOptions(kindOverrides: ["zip": .categorical]))
         #expect(again == table)
+    }
+
+    /// Cells are told apart by their bytes, then as strings: two encodings of one character are
+    /// one level, and a cell that equals a missing-value token as a string is missing.
+    @Test func cellsCompareAsStrings() throws {
+        let decomposed = "e\u{301}", precomposed = "\u{E9}", kelvin = "\u{212A}"
+        let text = "h,m\n\(precomposed),K\n\(decomposed),\(kelvin)\n\(precomposed),x\nz,\(kelvin)x\n"
+        let table = try CSVReader.parse(text: text, options: CSVOptions(missingTokens: ["K"]))
+        guard case .categorical(let codes, let levels)? = table.column(named: "h")?.values else {
+            Issue.record("h is categorical")
+            return
+        }
+        #expect(levels == ["z", precomposed])
+        #expect(codes == [1, 1, 1, 0])
+        #expect(table.column(named: "m")?.missingCount == 2)
+        #expect(table.column(named: "m")?.isMissing(1) == true)
+    }
+
+    /// Numbers are read from the file's bytes exactly as Double(String) reads their text, and
+    /// integers as Int64(String), at every length and at the limits.
+    @Test func numbersReadAsTheStandardLibraryReadsThem() {
+        var random = Philox(seed: 11, stream: 0)
+        var texts = ["0", "-0", "+5", ".5", "-.25", "5.", "1e308", "1.7976931348623157e308", "2.2250738585072014e-308",
+                     "4.9e-324", "1e-400", "123456789012345678901234567890", "9007199254740993", "0.1", "-9223372036854775808",
+                     "9223372036854775807", "9223372036854775808", "-9223372036854775809", "00012", "1e5", "1E-5", "3.14e+2"]
+        for _ in 0..<2000 {
+            let digits = Int(random.next() % 25) + 1
+            var text = random.next() % 2 == 0 ? "-" : ""
+            for index in 0..<digits {
+                if index == Int(random.next() % UInt64(digits + 1)) && !text.contains(".") { text += "." }
+                text += String(random.next() % 10)
+            }
+            if random.next() % 3 == 0 { text += "e" + String(Int(random.next() % 640) - 330) }
+            texts.append(text)
+        }
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let number = bytes.withUnsafeBufferPointer { CSVReader.parseNumber($0) }
+            let expected = Double(text).flatMap { $0.isFinite ? $0 : nil }
+            #expect(number?.bitPattern == expected?.bitPattern, "\(text)")
+            let integer = bytes.withUnsafeBufferPointer { CSVReader.parseInteger($0, allowLeadingZero: true) }
+            #expect(integer == (text.allSatisfy { $0.isNumber || $0 == "-" || $0 == "+" } ? Int64(text) : nil), "\(text)")
+        }
     }
 
     @Test func sharedFilesRoundTrip() throws {

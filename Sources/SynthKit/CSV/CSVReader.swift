@@ -74,51 +74,68 @@ public enum CSVReader {
         if let bad = firstNonTextByte(body) {
             throw CSVError(file: file, line: bad.line, problem: bad.problem)
         }
-        let tokenizer = CSVTokenizer(bytes: body, file: file, delimiter: options.delimiter ?? detectDelimiter(in: body),
-                                     trimWhitespace: options.trimWhitespace)
-        let records = try tokenizer.records()
-        guard let header = records.first else { throw CSVError(file: file, line: 0, problem: .empty) }
+        let tokens = try CSVTokenizer(bytes: body, file: file, delimiter: options.delimiter ?? detectDelimiter(in: body),
+                                      trimWhitespace: options.trimWhitespace).tokens()
+        guard tokens.recordCount > 0 else { throw CSVError(file: file, line: 0, problem: .empty) }
+        let cells = CSVCells(bytes: body, tokens: tokens)
+        let headerLine = tokens.lines[0]
+        let header = (0..<tokens.fieldCount(ofRecord: 0)).map { cells.string(tokens.spans[$0]) }
         var firstIndex: [String: Int] = [:]
-        for (index, name) in header.fields.enumerated() {
+        for (index, name) in header.enumerated() {
             if name.isEmpty {
-                throw CSVError(file: file, line: header.line, problem: .emptyColumnName(column: index + 1))
+                throw CSVError(file: file, line: headerLine, problem: .emptyColumnName(column: index + 1))
             }
             if let first = firstIndex[name] {
-                throw CSVError(file: file, line: header.line,
+                throw CSVError(file: file, line: headerLine,
                                problem: .duplicateColumnName(name, first: first + 1, second: index + 1))
             }
             firstIndex[name] = index
         }
         for name in options.kindOverrides.keys.sorted() where firstIndex[name] == nil {
-            throw CSVError(file: file, line: header.line, problem: .unknownColumn(name, known: header.fields))
+            throw CSVError(file: file, line: headerLine, problem: .unknownColumn(name, known: header))
         }
-        let rows = records.dropFirst()
-        guard !rows.isEmpty else { throw CSVError(file: file, line: header.line, problem: .headerOnly) }
-        for row in rows where row.fields.count != header.fields.count {
-            throw CSVError(file: file, line: row.line,
-                           problem: .raggedRow(found: row.fields.count, expected: header.fields.count))
+        let rowCount = tokens.recordCount - 1
+        guard rowCount > 0 else { throw CSVError(file: file, line: headerLine, problem: .headerOnly) }
+        for record in 1..<tokens.recordCount where tokens.fieldCount(ofRecord: record) != header.count {
+            throw CSVError(file: file, line: tokens.lines[record],
+                           problem: .raggedRow(found: tokens.fieldCount(ofRecord: record), expected: header.count))
         }
 
-        let lines = rows.map(\.line)
-        // Cells longer than every missing token are not looked up.
-        let longestMissingToken = options.missingTokens.map(\.utf8.count).max() ?? -1
+        let missingTokens = MissingTokens(options.missingTokens)
         var columns: [Column] = []
-        columns.reserveCapacity(header.fields.count)
-        for (index, name) in header.fields.enumerated() {
-            var cells = rows.map { $0.fields[index] }
-            let missing = cells.map { $0.utf8.count <= longestMissingToken && options.missingTokens.contains($0) }
-            let inferred = options.kindOverrides[name] == nil
-            var kind = options.kindOverrides[name] ?? inferKind(cells, missing: missing)
-            if options.decimalComma, kind == .categorical || !inferred, let pointed = decimalPoints(cells) {
-                let pointedKind = options.kindOverrides[name] ?? inferKind(pointed, missing: missing)
-                if pointedKind == .continuous || pointedKind == .integer {
-                    cells = pointed
-                    kind = pointedKind
-                }
+        columns.reserveCapacity(header.count)
+        for (index, name) in header.enumerated() {
+            // Row r's cell of this column (every record has header.count fields).
+            let spans = (0..<rowCount).map { tokens.spans[header.count * ($0 + 1) + index] }
+            let missing = spans.map { cells.withBytes($0, missingTokens.matches) }
+            let fail = { (row: Int, value: String, kind: ColumnKind) throws(CSVError) -> Never in
+                throw CSVError(file: file, line: tokens.lines[row + 1], problem: .badValue(column: name, value: value, kind: kind))
             }
-            // Inference has checked every cell's syntax already.
-            let values = try convert(cells, missing: missing, kind: kind, checked: inferred) { row, value throws(CSVError) in
-                throw CSVError(file: file, line: lines[row], problem: .badValue(column: name, value: value, kind: kind))
+            let values: ColumnValues
+            if options.kindOverrides[name] == nil, !options.decimalComma {
+                let column = cells.column(spans)
+                let kind = inferKind(of: column, missing: missing)
+                // Inference has checked every cell's syntax already.
+                values = try convert(column, missing: missing, kind: kind, checked: true) { row, value throws(CSVError) in
+                    try fail(row, value, kind)
+                }
+            } else {
+                // A given kind, or a decimal comma: every cell as a string, through the checks
+                // that say which cell does not read.
+                var strings = spans.map(cells.string)
+                let inferred = options.kindOverrides[name] == nil
+                var kind = options.kindOverrides[name] ?? inferKind(strings, missing: missing)
+                if options.decimalComma, kind == .categorical || !inferred, let pointed = decimalPoints(strings) {
+                    let pointedKind = options.kindOverrides[name] ?? inferKind(pointed, missing: missing)
+                    if pointedKind == .continuous || pointedKind == .integer {
+                        strings = pointed
+                        kind = pointedKind
+                    }
+                }
+                // Inference has checked every cell's syntax already.
+                values = try convert(strings, missing: missing, kind: kind, checked: inferred) { row, value throws(CSVError) in
+                    try fail(row, value, kind)
+                }
             }
             columns.append(Column(name: name, values: values, missing: missing))
         }
@@ -141,15 +158,21 @@ public enum CSVReader {
 
     /// The kind the reader would choose for these cells.
     public static func inferKind(_ cells: [String], missing: [Bool]) -> ColumnKind {
+        inferKind(of: cells, missing: missing)
+    }
+
+    static func inferKind(of cells: some CSVCellSource, missing: [Bool]) -> ColumnKind {
         var integer = true, number = true, boolean = true, datetime = true
         var anyPresent = false
-        for (cell, isMissing) in zip(cells, missing) where !isMissing {
+        for i in 0..<cells.cellCount where !missing[i] {
             anyPresent = true
-            if (integer || number) && hasSignificantLeadingZero(cell) { integer = false; number = false }
-            if integer && parseInteger(cell) == nil { integer = false }
-            if number && !integer && !isFiniteDecimal(cell) { number = false }
-            if boolean && parseBoolean(cell) == nil { boolean = false }
-            if datetime && DateTimeFormat.parse(cell) == nil { datetime = false }
+            cells.withBytes(i) { cell in
+                if (integer || number) && hasSignificantLeadingZero(cell) { integer = false; number = false }
+                if integer && parseInteger(cell) == nil { integer = false }
+                if number && !integer && !isFiniteDecimal(cell) { number = false }
+                if boolean && parseBoolean(cell) == nil { boolean = false }
+            }
+            if datetime && DateTimeFormat.parse(cells.string(i)) == nil { datetime = false }
             if !integer && !number && !boolean && !datetime { return .categorical }
         }
         guard anyPresent else { return .categorical }
@@ -162,110 +185,272 @@ public enum CSVReader {
 
     /// The cells as values of `kind`; `checked` when inference found every present cell to be of
     /// that kind (a continuous cell is then converted without scanning its syntax again).
-    static func convert(_ cells: [String], missing: [Bool], kind: ColumnKind, checked: Bool = false,
+    static func convert(_ cells: some CSVCellSource, missing: [Bool], kind: ColumnKind, checked: Bool = false,
                         fail: (Int, String) throws(CSVError) -> Never) throws(CSVError) -> ColumnValues {
+        let count = cells.cellCount
         switch kind {
         case .integer:
-            var out = [Int64](repeating: 0, count: cells.count)
-            for i in cells.indices where !missing[i] {
-                guard let value = parseInteger(cells[i], allowLeadingZero: true) else { try fail(i, cells[i]) }
+            var out = [Int64](repeating: 0, count: count)
+            for i in 0..<count where !missing[i] {
+                guard let value = cells.withBytes(i, { parseInteger($0, allowLeadingZero: true) }) else { try fail(i, cells.string(i)) }
                 out[i] = value
             }
             return .integer(out)
         case .continuous:
-            var out = [Double](repeating: 0, count: cells.count)
-            for i in cells.indices where !missing[i] {
-                guard let value = checked ? Double(cells[i]) : parseNumber(cells[i]) else { try fail(i, cells[i]) }
+            var out = [Double](repeating: 0, count: count)
+            for i in 0..<count where !missing[i] {
+                guard let value = cells.withBytes(i, { checked ? decimalValue($0) : parseNumber($0) }) else { try fail(i, cells.string(i)) }
                 out[i] = value
             }
             return .continuous(out)
         case .boolean:
-            var out = [Bool](repeating: false, count: cells.count)
-            for i in cells.indices where !missing[i] {
-                guard let value = parseBoolean(cells[i]) else { try fail(i, cells[i]) }
+            var out = [Bool](repeating: false, count: count)
+            for i in 0..<count where !missing[i] {
+                guard let value = cells.withBytes(i, parseBoolean) else { try fail(i, cells.string(i)) }
                 out[i] = value
             }
             return .boolean(out)
         case .datetime:
-            var out = [Int64](repeating: 0, count: cells.count)
-            for i in cells.indices where !missing[i] {
-                guard let value = DateTimeFormat.parse(cells[i]) else { try fail(i, cells[i]) }
+            var out = [Int64](repeating: 0, count: count)
+            for i in 0..<count where !missing[i] {
+                guard let value = DateTimeFormat.parse(cells.string(i)) else { try fail(i, cells.string(i)) }
                 out[i] = value
             }
             return .datetime(out)
         case .categorical:
-            let levels = Set(cells.indices.lazy.filter { !missing[$0] }.map { cells[$0] }).sorted()
-            let codeOf = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, Int32($0)) })
-            let codes = cells.indices.map { missing[$0] ? 0 : codeOf[cells[$0]]! }
-            return .categorical(codes: codes, levels: levels)
+            return categories(cells, missing: missing)
         }
+    }
+
+    /// A categorical column: the levels sorted, each cell's code among them. Cells are told apart
+    /// by their bytes first (a string is made once per distinct value, not per cell), then by
+    /// string equality, under which two encodings of one character are one level.
+    static func categories(_ cells: some CSVCellSource, missing: [Bool]) -> ColumnValues {
+        let count = cells.cellCount
+        // Open addressing over the distinct byte strings, each named by its first row.
+        var slots = [Int32](repeating: -1, count: 64)
+        var distinctRows: [Int] = [], distinctHashes: [UInt64] = []
+        var provisional = [Int32](repeating: 0, count: count)
+        for i in 0..<count where !missing[i] {
+            let hash = cells.withBytes(i) { bytes in
+                var h: UInt64 = 0xcbf2_9ce4_8422_2325
+                for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+                return h
+            }
+            var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+            while true {
+                let id = Int(slots[slot])
+                if id < 0 {
+                    slots[slot] = Int32(distinctRows.count)
+                    provisional[i] = Int32(distinctRows.count)
+                    distinctRows.append(i)
+                    distinctHashes.append(hash)
+                    break
+                }
+                if distinctHashes[id] == hash, cells.sameBytes(distinctRows[id], i) {
+                    provisional[i] = Int32(id)
+                    break
+                }
+                slot = (slot + 1) & (slots.count - 1)
+            }
+            if distinctRows.count * 2 > slots.count {
+                slots = [Int32](repeating: -1, count: slots.count * 4)
+                for (id, h) in distinctHashes.enumerated() {
+                    var slot = Int(truncatingIfNeeded: h) & (slots.count - 1)
+                    while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
+                    slots[slot] = Int32(id)
+                }
+            }
+        }
+        let texts = distinctRows.map(cells.string)
+        var firstOfText: [String: Int] = [:]
+        for (id, text) in texts.enumerated() where firstOfText[text] == nil { firstOfText[text] = id }
+        let levels = firstOfText.keys.sorted()
+        var codeOfText: [String: Int32] = [:]
+        for (code, level) in levels.enumerated() { codeOfText[level] = Int32(code) }
+        let code = texts.map { codeOfText[$0]! }
+        var codes = [Int32](repeating: 0, count: count)
+        for i in 0..<count where !missing[i] { codes[i] = code[Int(provisional[i])] }
+        return .categorical(codes: codes, levels: levels)
     }
 
     /// Optional sign and decimal digits that fit in Int64. Unless `allowLeadingZero`, "007" is not
     /// an integer (it is an identifier whose zeros matter).
     static func parseInteger(_ text: String, allowLeadingZero: Bool = false) -> Int64? {
-        let utf8 = text.utf8
-        guard let first = utf8.first else { return nil }
-        let digits = (first == 43 || first == 45) ? utf8.dropFirst() : utf8[...]
-        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-        if !allowLeadingZero, digits.count > 1, digits.first == 48 { return nil }
-        return Int64(text)
+        withUTF8(text) { parseInteger($0, allowLeadingZero: allowLeadingZero) }
+    }
+
+    static func parseInteger(_ bytes: UnsafeBufferPointer<UInt8>, allowLeadingZero: Bool = false) -> Int64? {
+        guard let first = bytes.first else { return nil }
+        let negative = first == 45, from = (first == 43 || negative) ? 1 : 0
+        guard from < bytes.count else { return nil }
+        if !allowLeadingZero, bytes.count - from > 1, bytes[from] == 48 { return nil }
+        var value: Int64 = 0
+        for index in from..<bytes.count {
+            let digit = bytes[index] &- 48
+            guard digit <= 9 else { return nil }
+            let (tens, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowedAgain) = negative ? tens.subtractingReportingOverflow(Int64(digit))
+                                                   : tens.addingReportingOverflow(Int64(digit))
+            guard !overflowed, !overflowedAgain else { return nil }
+            value = next
+        }
+        return value
     }
 
     /// "007" or "-012": digits whose leading zero matters, as in codes and identifiers.
-    static func hasSignificantLeadingZero(_ text: String) -> Bool {
-        var bytes = text.utf8[...]
-        if let sign = bytes.first, sign == 45 || sign == 43 { bytes = bytes.dropFirst() }
-        guard bytes.first == 48, let second = bytes.dropFirst().first else { return false }
-        return second >= 48 && second <= 57
+    static func hasSignificantLeadingZero(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let from = bytes.first == 45 || bytes.first == 43 ? 1 : 0
+        guard from + 1 < bytes.count, bytes[from] == 48 else { return false }
+        return bytes[from + 1] >= 48 && bytes[from + 1] <= 57
     }
 
     /// A finite decimal number: [sign] digits [. digits] [e [sign] digits], or [sign] . digits.
     static func parseNumber(_ text: String) -> Double? {
-        guard decimalSyntax(text) != nil, let value = Double(text), value.isFinite else { return nil }
+        withUTF8(text) { parseNumber($0) }
+    }
+
+    static func parseNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard decimalSyntax(bytes) != nil, let value = decimalValue(bytes), value.isFinite else { return nil }
         return value
     }
 
-    /// True when `text` reads as a finite decimal number (`parseNumber` would give one), without
-    /// converting it unless it might overflow (an exponent, or hundreds of digits).
-    static func isFiniteDecimal(_ text: String) -> Bool {
-        guard let syntax = decimalSyntax(text) else { return false }
+    /// True when `bytes` read as a finite decimal number (`parseNumber` would give one), without
+    /// converting them unless they might overflow (an exponent, or hundreds of digits).
+    static func isFiniteDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let syntax = decimalSyntax(bytes) else { return false }
         if !syntax.exponent, syntax.length < 300 { return true }
-        return Double(text).map(\.isFinite) ?? false
+        return decimalValue(bytes).map(\.isFinite) ?? false
     }
 
-    /// The syntax of a decimal number, in one pass over the UTF-8 bytes: nil when `text` is not
+    /// The syntax of a decimal number, in one pass over the UTF-8 bytes: nil when they are not
     /// one; else its length and whether it has an exponent.
-    private static func decimalSyntax(_ text: String) -> (length: Int, exponent: Bool)? {
-        withUTF8(text) { bytes in
-            var sawDigit = false, sawDot = false, sawExponent = false, previous: UInt8 = 0
-            for offset in 0..<bytes.count {
-                let byte = bytes[offset]
-                switch byte {
-                case 48...57: sawDigit = true
-                case 43, 45: guard offset == 0 || previous == 101 || previous == 69 else { return nil }
-                case 46: guard !sawDot, !sawExponent else { return nil }; sawDot = true
-                case 101, 69: guard sawDigit, !sawExponent else { return nil }; sawExponent = true
-                default: return nil
-                }
-                previous = byte
+    private static func decimalSyntax(_ bytes: UnsafeBufferPointer<UInt8>) -> (length: Int, exponent: Bool)? {
+        var sawDigit = false, sawDot = false, sawExponent = false, previous: UInt8 = 0
+        for offset in 0..<bytes.count {
+            let byte = bytes[offset]
+            switch byte {
+            case 48...57: sawDigit = true
+            case 43, 45: guard offset == 0 || previous == 101 || previous == 69 else { return nil }
+            case 46: guard !sawDot, !sawExponent else { return nil }; sawDot = true
+            case 101, 69: guard sawDigit, !sawExponent else { return nil }; sawExponent = true
+            default: return nil
             }
-            guard sawDigit, !(previous == 101 || previous == 69 || previous == 43 || previous == 45) else { return nil }
-            return (bytes.count, sawExponent)
+            previous = byte
+        }
+        guard sawDigit, !(previous == 101 || previous == 69 || previous == 43 || previous == 45) else { return nil }
+        return (bytes.count, sawExponent)
+    }
+
+    /// The value of bytes of decimal syntax, rounded as `Double(String)` rounds it (C's strtod, in
+    /// the C locale whatever the process's locale is); nil when strtod does not read them whole.
+    static func decimalValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { text in
+            for index in 0..<bytes.count { text[index] = CChar(bitPattern: bytes[index]) }
+            text[bytes.count] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let previous = uselocale(cLocale)
+            let value = strtod(text.baseAddress!, &end)
+            uselocale(previous)
+            return end == text.baseAddress! + bytes.count ? value : nil
         }
     }
 
     /// `body` over the UTF-8 bytes of `text`: in place for a native string, else from a copy.
-    private static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         return Array(text.utf8).withUnsafeBufferPointer(body)
     }
 
-    static func parseBoolean(_ text: String) -> Bool? {
-        switch text.lowercased() {
-        case "true": true
-        case "false": false
-        default: nil
+    /// "true" or "false", in any case.
+    static func parseBoolean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        func equals(_ word: StaticString) -> Bool {
+            guard bytes.count == word.utf8CodeUnitCount else { return false }
+            for index in 0..<bytes.count where bytes[index] | 0x20 != word.utf8Start[index] { return false }
+            return true
         }
+        if equals("true") { return true }
+        if equals("false") { return false }
+        return nil
+    }
+}
+
+/// The missing-value tokens, looked up by a cell's bytes.
+struct MissingTokens {
+    let tokens: Set<String>
+    let ascii: [[UInt8]]
+    let allASCII: Bool
+    let longest: Int
+
+    init(_ tokens: Set<String>) {
+        self.tokens = tokens
+        ascii = tokens.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Array($0.utf8) }
+        allASCII = ascii.count == tokens.count
+        longest = tokens.map(\.utf8.count).max() ?? -1
+    }
+
+    /// True when the cell equals a token as a string. An ASCII cell is compared byte by byte with
+    /// the ASCII tokens, and one longer than every token is none; any other cell as a string,
+    /// where another encoding of a character can equal a token's (U+212A, three bytes, is K), unless
+    /// every token is ASCII and the cell is more than three bytes a character of the longest.
+    func matches(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !allASCII || cell.count <= 3 * longest else { return false }
+        if allASCII, cell.allSatisfy({ $0 < 0x80 }) {
+            return cell.count <= longest && ascii.contains { $0.elementsEqual(cell) }
+        }
+        return tokens.contains(String(decoding: cell, as: UTF8.self))
+    }
+}
+
+/// The C locale, in which strtod reads a point as the decimal mark.
+nonisolated(unsafe) private let cLocale = newlocale(Int32(1) << LC_NUMERIC, "C", nil)
+
+/// The cells of one column, as `CSVReader`'s inference and conversion read them.
+protocol CSVCellSource {
+    var cellCount: Int { get }
+    /// `body` over the UTF-8 bytes of cell `index`.
+    func withBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R
+    /// Cell `index` as a string.
+    func string(_ index: Int) -> String
+    /// True when cells `a` and `b` hold the same bytes.
+    func sameBytes(_ a: Int, _ b: Int) -> Bool
+}
+
+extension Array: CSVCellSource where Element == String {
+    var cellCount: Int { count }
+    func withBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { CSVReader.withUTF8(self[index], body) }
+    func string(_ index: Int) -> String { self[index] }
+    func sameBytes(_ a: Int, _ b: Int) -> Bool { self[a].utf8.elementsEqual(self[b].utf8) }
+}
+
+/// The fields of a tokenized CSV text, read in place.
+struct CSVCells {
+    let bytes: [UInt8]
+    let tokens: CSVTokens
+
+    func withBytes<R>(_ span: FieldSpan, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        (span.copied ? tokens.copies : bytes).withUnsafeBufferPointer { all in
+            body(UnsafeBufferPointer(rebasing: all[span.start..<span.start + Int(span.count)]))
+        }
+    }
+
+    func string(_ span: FieldSpan) -> String {
+        // The whole file was checked to be UTF-8 before tokenizing.
+        withBytes(span) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// One column's cells: `spans[row]`.
+    func column(_ spans: [FieldSpan]) -> CSVColumnCells { CSVColumnCells(cells: self, spans: spans) }
+}
+
+struct CSVColumnCells: CSVCellSource {
+    let cells: CSVCells
+    let spans: [FieldSpan]
+
+    var cellCount: Int { spans.count }
+    func withBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { cells.withBytes(spans[index], body) }
+    func string(_ index: Int) -> String { cells.string(spans[index]) }
+    func sameBytes(_ a: Int, _ b: Int) -> Bool {
+        cells.withBytes(spans[a]) { first in cells.withBytes(spans[b]) { second in first.elementsEqual(second) } }
     }
 }

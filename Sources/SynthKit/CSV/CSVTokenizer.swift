@@ -1,23 +1,42 @@
+/// Where one field's bytes are: a range of the file's bytes, or, for a quoted field whose doubled
+/// quotes were undone, of the tokenizer's `copies`.
+struct FieldSpan {
+    var start: Int
+    var count: Int32
+    var copied: Bool
+}
+
+/// Every field of a CSV text, record after record, as spans of bytes: no string is made for a
+/// field until a reader asks for one.
+struct CSVTokens {
+    var spans: [FieldSpan] = []
+    /// Record r's fields are `spans[recordStarts[r]..<recordStarts[r + 1]]`.
+    var recordStarts: [Int] = [0]
+    /// The line each record starts on (1-based).
+    var lines: [Int] = []
+    /// The bytes of quoted fields that held a doubled quote, undone.
+    var copies: [UInt8] = []
+
+    var recordCount: Int { lines.count }
+
+    func fieldCount(ofRecord record: Int) -> Int { recordStarts[record + 1] - recordStarts[record] }
+}
+
 /// Splits CSV bytes (RFC 4180: quoted fields with doubled quotes, LF or CRLF line ends, optional
 /// final newline) into records of fields, remembering the line each record starts on.
 struct CSVTokenizer {
-    struct Record {
-        var line: Int
-        var fields: [String]
-    }
-
     let bytes: [UInt8]
     let file: String
     let delimiter: UInt8
     let trimWhitespace: Bool
 
-    func records() throws(CSVError) -> [Record] {
-        var records: [Record] = []
-        var fields: [String] = []
-        // An unquoted field is the bytes from `fieldStart` to its end, made into a string once; a
-        // quoted one is collected in `field`, its doubled quotes undone.
+    func tokens() throws(CSVError) -> CSVTokens {
+        var tokens = CSVTokens()
+        // An unquoted field is the bytes from `fieldStart` to its end; a quoted one the bytes
+        // between its quotes, copied (its doubled quotes undone) only when it holds one.
         var fieldStart = 0
-        var field: [UInt8] = []
+        var quotedStart = 0, quotedEnd = 0
+        var copyStart = -1          // where the current quoted field's copy starts, if it has one
         var line = 1, recordLine = 1
         var index = 0
         var quoted = false          // inside a quoted field
@@ -28,20 +47,32 @@ struct CSVTokenizer {
 
         func finishField(at end: Int) {
             if wasQuoted {
-                fields.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
+                if copyStart >= 0 {
+                    tokens.spans.append(FieldSpan(start: copyStart, count: Int32(tokens.copies.count - copyStart), copied: true))
+                } else {
+                    tokens.spans.append(FieldSpan(start: quotedStart, count: Int32(quotedEnd - quotedStart), copied: false))
+                }
+                copyStart = -1
             } else {
-                fields.append(makeString(from: fieldStart, to: end))
+                var start = fieldStart, end = end
+                if trimWhitespace {
+                    while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
+                    while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
+                }
+                tokens.spans.append(FieldSpan(start: start, count: Int32(end - start), copied: false))
             }
             wasQuoted = false
         }
         func finishRecord(at end: Int) {
             finishField(at: end)
+            let first = tokens.recordStarts[tokens.recordStarts.count - 1]
             // A line with nothing on it is skipped, as pandas does.
-            if !(fields.count == 1 && fields[0].isEmpty) {
-                records.append(Record(line: recordLine, fields: fields))
+            if tokens.spans.count - first == 1, tokens.spans[first].count == 0 {
+                tokens.spans.removeLast()
+                return
             }
-            fields.removeAll(keepingCapacity: true)
+            tokens.recordStarts.append(tokens.spans.count)
+            tokens.lines.append(recordLine)
         }
 
         while index < count {
@@ -49,14 +80,19 @@ struct CSVTokenizer {
             if quoted {
                 if byte == quote {
                     if index + 1 < count, bytes[index + 1] == quote {
-                        field.append(quote)
+                        if copyStart < 0 {
+                            copyStart = tokens.copies.count
+                            tokens.copies.append(contentsOf: bytes[quotedStart..<index])
+                        }
+                        tokens.copies.append(quote)
                         index += 2
                         continue
                     }
                     quoted = false
+                    quotedEnd = index
                 } else {
                     if byte == lf { line += 1 }
-                    field.append(byte)
+                    if copyStart >= 0 { tokens.copies.append(byte) }
                 }
                 index += 1
                 continue
@@ -68,6 +104,7 @@ struct CSVTokenizer {
                 quoted = true
                 wasQuoted = true
                 quoteLine = line
+                quotedStart = index + 1
             case delimiter:
                 finishField(at: index)
                 fieldStart = index + 1
@@ -85,19 +122,9 @@ struct CSVTokenizer {
             index += 1
         }
         if quoted { throw CSVError(file: file, line: quoteLine, problem: .unterminatedQuote) }
-        if (!wasQuoted && fieldStart < count) || !fields.isEmpty || wasQuoted { finishRecord(at: count) }
-        return records
-    }
-
-    /// The unquoted field `bytes[start..<end]`, without its surrounding blanks when trimming.
-    private func makeString(from start: Int, to end: Int) -> String {
-        var start = start, end = end
-        if trimWhitespace {
-            while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
-            while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
-        }
-        // The whole file was validated as UTF-8 before tokenizing.
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        let openFields = tokens.spans.count - tokens.recordStarts[tokens.recordStarts.count - 1]
+        if (!wasQuoted && fieldStart < count) || openFields > 0 || wasQuoted { finishRecord(at: count) }
+        return tokens
     }
 }
 

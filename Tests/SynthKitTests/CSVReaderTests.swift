@@ -345,25 +345,36 @@ struct CSVRoundTripTests {
         var random = Philox(seed: 11, stream: 0)
         var texts = ["0", "-0", "+5", ".5", "-.25", "5.", "1e308", "1.7976931348623157e308", "2.2250738585072014e-308",
                      "4.9e-324", "1e-400", "123456789012345678901234567890", "9007199254740993", "0.1", "-9223372036854775808",
-                     "9223372036854775807", "9223372036854775808", "-9223372036854775809", "00012", "1e5", "1E-5", "3.14e+2"]
-        for _ in 0..<2000 {
-            let digits = Int(random.next() % 25) + 1
+                     "9223372036854775807", "9223372036854775808", "-9223372036854775809", "00012", "1e5", "1E-5", "3.14e+2",
+                     "9007199254740992", "9007199254740992e22", "9007199254740992e-22", "1e23", "0.000000000000000000000000001",
+                     "-0.0", "0e400", "123.456e-20", "8.98846567431158e307", "1234567890123456789e-3", "12345678901234567890e-3"]
+        for round in 0..<6000 {
+            // A third of them short, with small exponents: the numbers read without strtod.
+            let digits = Int(random.next() % (round % 3 == 0 ? 17 : 25)) + 1
             var text = random.next() % 2 == 0 ? "-" : ""
             for index in 0..<digits {
                 if index == Int(random.next() % UInt64(digits + 1)) && !text.contains(".") { text += "." }
                 text += String(random.next() % 10)
             }
-            if random.next() % 3 == 0 { text += "e" + String(Int(random.next() % 640) - 330) }
+            if random.next() % 3 == 0 {
+                text += "e" + String(round % 3 == 0 ? Int(random.next() % 50) - 25 : Int(random.next() % 640) - 330)
+            }
             texts.append(text)
         }
+        var exact = 0
         for text in texts {
             let bytes = Array(text.utf8)
+            if let value = bytes.withUnsafeBufferPointer({ CSVReader.exactDecimalValue($0) }) {
+                exact += 1
+                #expect(value.bitPattern == Double(text)?.bitPattern, "\(text), without strtod")
+            }
             let number = bytes.withUnsafeBufferPointer { CSVReader.parseNumber($0) }
             let expected = Double(text).flatMap { $0.isFinite ? $0 : nil }
             #expect(number?.bitPattern == expected?.bitPattern, "\(text)")
             let integer = bytes.withUnsafeBufferPointer { CSVReader.parseInteger($0, allowLeadingZero: true) }
             #expect(integer == (text.allSatisfy { $0.isNumber || $0 == "-" || $0 == "+" } ? Int64(text) : nil), "\(text)")
         }
+        #expect(exact > 2000, "most short numbers are read without strtod")
     }
 
     @Test func sharedFilesRoundTrip() throws {

@@ -77,7 +77,15 @@ public enum CSVReader {
         let tokens = try CSVTokenizer(bytes: body, file: file, delimiter: options.delimiter ?? detectDelimiter(in: body),
                                       trimWhitespace: options.trimWhitespace).tokens()
         guard tokens.recordCount > 0 else { throw CSVError(file: file, line: 0, problem: .empty) }
-        let cells = CSVCells(bytes: body, tokens: tokens)
+        return try body.withUnsafeBufferPointer { (bytes) throws(CSVError) -> Table in
+            try tokens.copies.withUnsafeBufferPointer { (copies) throws(CSVError) -> Table in
+                try table(tokens, CSVCells(bytes: bytes, copies: copies), file: file, options: options)
+            }
+        }
+    }
+
+    /// The table of tokenized CSV text whose fields `cells` reads.
+    private static func table(_ tokens: CSVTokens, _ cells: CSVCells, file: String, options: CSVOptions) throws(CSVError) -> Table {
         let headerLine = tokens.lines[0]
         let header = (0..<tokens.fieldCount(ofRecord: 0)).map { cells.string(tokens.spans[$0]) }
         var firstIndex: [String: Int] = [:]
@@ -101,43 +109,68 @@ public enum CSVReader {
                            problem: .raggedRow(found: tokens.fieldCount(ofRecord: record), expected: header.count))
         }
 
+        // The cells are read in blocks of rows, every column of a block in turn, so that the
+        // block's bytes stay in the cache: the file is stored row by row, a column is read down.
+        let width = header.count, block = 2048
+        func cell(_ row: Int, _ column: Int) -> FieldSpan { tokens.spans[width * (row + 1) + column] }
         let missingTokens = MissingTokens(options.missingTokens)
-        var columns: [Column] = []
-        columns.reserveCapacity(header.count)
-        for (index, name) in header.enumerated() {
-            // Row r's cell of this column (every record has header.count fields).
-            let spans = (0..<rowCount).map { tokens.spans[header.count * ($0 + 1) + index] }
-            let missing = spans.map { cells.withBytes($0, missingTokens.matches) }
-            let fail = { (row: Int, value: String, kind: ColumnKind) throws(CSVError) -> Never in
-                throw CSVError(file: file, line: tokens.lines[row + 1], problem: .badValue(column: name, value: value, kind: kind))
-            }
-            let values: ColumnValues
-            if options.kindOverrides[name] == nil, !options.decimalComma {
-                let column = cells.column(spans)
-                let kind = inferKind(of: column, missing: missing)
-                // Inference has checked every cell's syntax already.
-                values = try convert(column, missing: missing, kind: kind, checked: true) { row, value throws(CSVError) in
-                    try fail(row, value, kind)
+        var missing = [[Bool]](repeating: [Bool](repeating: false, count: rowCount), count: width)
+        // A column of no given kind and no decimal comma is inferred and converted in place;
+        // the others as strings, through the checks that say which cell does not read.
+        let inPlace = header.map { options.kindOverrides[$0] == nil && !options.decimalComma }
+        var inference = [KindInference](repeating: KindInference(), count: width)
+        for first in stride(from: 0, to: rowCount, by: block) {
+            let rows = first..<min(first + block, rowCount)
+            for column in 0..<width {
+                for row in rows {
+                    cells.withBytes(cell(row, column)) { bytes in
+                        let isMissing = missingTokens.matches(bytes)
+                        missing[column][row] = isMissing
+                        if inPlace[column], !isMissing { inference[column].observe(bytes) }
+                    }
                 }
+            }
+        }
+        var builders = (0..<width).map { column in
+            inPlace[column] ? ColumnBuilder(kind: inference[column].kind, rows: rowCount) : nil
+        }
+        for first in stride(from: 0, to: rowCount, by: block) {
+            let rows = first..<min(first + block, rowCount)
+            for column in 0..<width where inPlace[column] {
+                for row in rows where !missing[column][row] {
+                    // Inference has checked every cell's syntax already.
+                    let read = cells.withBytes(cell(row, column)) { builders[column]!.set(row, $0, checked: true) }
+                    if !read {
+                        throw CSVError(file: file, line: tokens.lines[row + 1],
+                                       problem: .badValue(column: header[column], value: cells.string(cell(row, column)),
+                                                          kind: inference[column].kind))
+                    }
+                }
+            }
+        }
+        var columns: [Column] = []
+        columns.reserveCapacity(width)
+        for (index, name) in header.enumerated() {
+            let values: ColumnValues
+            if let builder = builders[index] {
+                values = builder.values(missing: missing[index])
             } else {
-                // A given kind, or a decimal comma: every cell as a string, through the checks
-                // that say which cell does not read.
-                var strings = spans.map(cells.string)
+                var strings = (0..<rowCount).map { cells.string(cell($0, index)) }
                 let inferred = options.kindOverrides[name] == nil
-                var kind = options.kindOverrides[name] ?? inferKind(strings, missing: missing)
+                var kind = options.kindOverrides[name] ?? inferKind(strings, missing: missing[index])
                 if options.decimalComma, kind == .categorical || !inferred, let pointed = decimalPoints(strings) {
-                    let pointedKind = options.kindOverrides[name] ?? inferKind(pointed, missing: missing)
+                    let pointedKind = options.kindOverrides[name] ?? inferKind(pointed, missing: missing[index])
                     if pointedKind == .continuous || pointedKind == .integer {
                         strings = pointed
                         kind = pointedKind
                     }
                 }
                 // Inference has checked every cell's syntax already.
-                values = try convert(strings, missing: missing, kind: kind, checked: inferred) { row, value throws(CSVError) in
-                    try fail(row, value, kind)
+                values = try convert(strings, missing: missing[index], kind: kind, checked: inferred) { row, value throws(CSVError) in
+                    throw CSVError(file: file, line: tokens.lines[row + 1], problem: .badValue(column: name, value: value, kind: kind))
                 }
             }
-            columns.append(Column(name: name, values: values, missing: missing))
+            columns.append(Column(name: name, values: values, missing: missing[index]))
         }
         // Names were checked unique and every column has one cell per row.
         return try! Table(columns: columns)
@@ -158,120 +191,23 @@ public enum CSVReader {
 
     /// The kind the reader would choose for these cells.
     public static func inferKind(_ cells: [String], missing: [Bool]) -> ColumnKind {
-        inferKind(of: cells, missing: missing)
-    }
-
-    static func inferKind(of cells: some CSVCellSource, missing: [Bool]) -> ColumnKind {
-        var integer = true, number = true, boolean = true, datetime = true
-        var anyPresent = false
-        for i in 0..<cells.cellCount where !missing[i] {
-            anyPresent = true
-            cells.withBytes(i) { cell in
-                if (integer || number) && hasSignificantLeadingZero(cell) { integer = false; number = false }
-                if integer && parseInteger(cell) == nil { integer = false }
-                if number && !integer && !isFiniteDecimal(cell) { number = false }
-                if boolean && parseBoolean(cell) == nil { boolean = false }
-            }
-            if datetime && DateTimeFormat.parse(cells.string(i)) == nil { datetime = false }
-            if !integer && !number && !boolean && !datetime { return .categorical }
+        var inference = KindInference()
+        for (cell, isMissing) in zip(cells, missing) where !isMissing {
+            withUTF8(cell) { inference.observe($0) }
+            if inference.settled { break }
         }
-        guard anyPresent else { return .categorical }
-        if integer { return .integer }
-        if number { return .continuous }
-        if boolean { return .boolean }
-        if datetime { return .datetime }
-        return .categorical
+        return inference.kind
     }
 
     /// The cells as values of `kind`; `checked` when inference found every present cell to be of
     /// that kind (a continuous cell is then converted without scanning its syntax again).
-    static func convert(_ cells: some CSVCellSource, missing: [Bool], kind: ColumnKind, checked: Bool = false,
+    static func convert(_ cells: [String], missing: [Bool], kind: ColumnKind, checked: Bool = false,
                         fail: (Int, String) throws(CSVError) -> Never) throws(CSVError) -> ColumnValues {
-        let count = cells.cellCount
-        switch kind {
-        case .integer:
-            var out = [Int64](repeating: 0, count: count)
-            for i in 0..<count where !missing[i] {
-                guard let value = cells.withBytes(i, { parseInteger($0, allowLeadingZero: true) }) else { try fail(i, cells.string(i)) }
-                out[i] = value
-            }
-            return .integer(out)
-        case .continuous:
-            var out = [Double](repeating: 0, count: count)
-            for i in 0..<count where !missing[i] {
-                guard let value = cells.withBytes(i, { checked ? decimalValue($0) : parseNumber($0) }) else { try fail(i, cells.string(i)) }
-                out[i] = value
-            }
-            return .continuous(out)
-        case .boolean:
-            var out = [Bool](repeating: false, count: count)
-            for i in 0..<count where !missing[i] {
-                guard let value = cells.withBytes(i, parseBoolean) else { try fail(i, cells.string(i)) }
-                out[i] = value
-            }
-            return .boolean(out)
-        case .datetime:
-            var out = [Int64](repeating: 0, count: count)
-            for i in 0..<count where !missing[i] {
-                guard let value = DateTimeFormat.parse(cells.string(i)) else { try fail(i, cells.string(i)) }
-                out[i] = value
-            }
-            return .datetime(out)
-        case .categorical:
-            return categories(cells, missing: missing)
+        var builder = ColumnBuilder(kind: kind, rows: cells.count)
+        for i in cells.indices where !missing[i] {
+            guard withUTF8(cells[i], { builder.set(i, $0, checked: checked) }) else { try fail(i, cells[i]) }
         }
-    }
-
-    /// A categorical column: the levels sorted, each cell's code among them. Cells are told apart
-    /// by their bytes first (a string is made once per distinct value, not per cell), then by
-    /// string equality, under which two encodings of one character are one level.
-    static func categories(_ cells: some CSVCellSource, missing: [Bool]) -> ColumnValues {
-        let count = cells.cellCount
-        // Open addressing over the distinct byte strings, each named by its first row.
-        var slots = [Int32](repeating: -1, count: 64)
-        var distinctRows: [Int] = [], distinctHashes: [UInt64] = []
-        var provisional = [Int32](repeating: 0, count: count)
-        for i in 0..<count where !missing[i] {
-            let hash = cells.withBytes(i) { bytes in
-                var h: UInt64 = 0xcbf2_9ce4_8422_2325
-                for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-                return h
-            }
-            var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
-            while true {
-                let id = Int(slots[slot])
-                if id < 0 {
-                    slots[slot] = Int32(distinctRows.count)
-                    provisional[i] = Int32(distinctRows.count)
-                    distinctRows.append(i)
-                    distinctHashes.append(hash)
-                    break
-                }
-                if distinctHashes[id] == hash, cells.sameBytes(distinctRows[id], i) {
-                    provisional[i] = Int32(id)
-                    break
-                }
-                slot = (slot + 1) & (slots.count - 1)
-            }
-            if distinctRows.count * 2 > slots.count {
-                slots = [Int32](repeating: -1, count: slots.count * 4)
-                for (id, h) in distinctHashes.enumerated() {
-                    var slot = Int(truncatingIfNeeded: h) & (slots.count - 1)
-                    while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
-                    slots[slot] = Int32(id)
-                }
-            }
-        }
-        let texts = distinctRows.map(cells.string)
-        var firstOfText: [String: Int] = [:]
-        for (id, text) in texts.enumerated() where firstOfText[text] == nil { firstOfText[text] = id }
-        let levels = firstOfText.keys.sorted()
-        var codeOfText: [String: Int32] = [:]
-        for (code, level) in levels.enumerated() { codeOfText[level] = Int32(code) }
-        let code = texts.map { codeOfText[$0]! }
-        var codes = [Int32](repeating: 0, count: count)
-        for i in 0..<count where !missing[i] { codes[i] = code[Int(provisional[i])] }
-        return .categorical(codes: codes, levels: levels)
+        return builder.values(missing: missing)
     }
 
     /// Optional sign and decimal digits that fit in Int64. Unless `allowLeadingZero`, "007" is not
@@ -345,7 +281,8 @@ public enum CSVReader {
     /// The value of bytes of decimal syntax, rounded as `Double(String)` rounds it (C's strtod, in
     /// the C locale whatever the process's locale is); nil when strtod does not read them whole.
     static func decimalValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { text in
+        if let value = exactDecimalValue(bytes) { return value }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { text in
             for index in 0..<bytes.count { text[index] = CChar(bitPattern: bytes[index]) }
             text[bytes.count] = 0
             var end: UnsafeMutablePointer<CChar>?
@@ -353,6 +290,89 @@ public enum CSVReader {
             let value = strtod(text.baseAddress!, &end)
             uselocale(previous)
             return end == text.baseAddress! + bytes.count ? value : nil
+        }
+    }
+
+    /// Clinger's fast path: a number of at most 19 significant digits whose digits make an integer
+    /// w ≤ 2^53 and whose power of ten k is within ±22 is w × 10^k or w / 10^-k, one correctly
+    /// rounded operation on two exact doubles, so the value strtod gives. Nil for any other number
+    /// (strtod reads it).
+    static func exactDecimalValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var index = 0, negative = false
+        if index < bytes.count, bytes[index] == 45 || bytes[index] == 43 {
+            negative = bytes[index] == 45
+            index += 1
+        }
+        var mantissa: UInt64 = 0, digits = 0, scale = 0, sawDot = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 46 {
+                guard !sawDot else { return nil }
+                sawDot = true
+            } else {
+                let digit = byte &- 48
+                guard digit <= 9 else { break }
+                // Leading zeros count only as places after the point.
+                if mantissa != 0 || digit != 0 {
+                    guard digits < 19 else { return nil }
+                    mantissa = mantissa &* 10 &+ UInt64(digit)   // 19 digits fit in 64 bits
+                    digits &+= 1
+                }
+                if sawDot { scale &-= 1 }
+            }
+            index += 1
+        }
+        if index < bytes.count {
+            guard bytes[index] == 101 || bytes[index] == 69 else { return nil }
+            index += 1
+            var exponentNegative = false
+            if index < bytes.count, bytes[index] == 45 || bytes[index] == 43 {
+                exponentNegative = bytes[index] == 45
+                index += 1
+            }
+            guard index < bytes.count else { return nil }
+            var exponent = 0
+            while index < bytes.count {
+                let digit = bytes[index] &- 48
+                guard digit <= 9, exponent < 100_000 else { return nil }
+                exponent = exponent * 10 + Int(digit)
+                index += 1
+            }
+            scale += exponentNegative ? -exponent : exponent
+        }
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        guard mantissa <= 1 << 53, (-22...22).contains(scale) else { return nil }
+        let value = scale < 0 ? Double(mantissa) / exactPowerOfTen(-scale) : Double(mantissa) * exactPowerOfTen(scale)
+        return negative ? -value : value
+    }
+
+    /// 10^k for 0 ≤ k ≤ 22, each a double exactly (a switch, not an array: no reference counting
+    /// on the hot path).
+    private static func exactPowerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
         }
     }
 
@@ -378,15 +398,18 @@ public enum CSVReader {
 /// The missing-value tokens, looked up by a cell's bytes.
 struct MissingTokens {
     let tokens: Set<String>
-    let ascii: [[UInt8]]
+    /// The ASCII tokens of each length in bytes, up to the longest token's.
+    let ascii: [[[UInt8]]]
     let allASCII: Bool
     let longest: Int
 
     init(_ tokens: Set<String>) {
         self.tokens = tokens
-        ascii = tokens.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Array($0.utf8) }
-        allASCII = ascii.count == tokens.count
         longest = tokens.map(\.utf8.count).max() ?? -1
+        var ascii = [[[UInt8]]](repeating: [], count: max(longest + 1, 0))
+        for token in tokens where token.utf8.allSatisfy({ $0 < 0x80 }) { ascii[token.utf8.count].append(Array(token.utf8)) }
+        self.ascii = ascii
+        allASCII = ascii.map(\.count).reduce(0, +) == tokens.count
     }
 
     /// True when the cell equals a token as a string. An ASCII cell is compared byte by byte with
@@ -396,61 +419,169 @@ struct MissingTokens {
     func matches(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !allASCII || cell.count <= 3 * longest else { return false }
         if allASCII, cell.allSatisfy({ $0 < 0x80 }) {
-            return cell.count <= longest && ascii.contains { $0.elementsEqual(cell) }
+            guard cell.count <= longest else { return false }
+            return ascii[cell.count].contains { token in
+                for index in 0..<token.count where token[index] != cell[index] { return false }
+                return true
+            }
         }
         return tokens.contains(String(decoding: cell, as: UTF8.self))
+    }
+}
+
+/// The kinds that the present cells of a column seen so far allow, as `CSVReader.inferKind`
+/// chooses among them.
+struct KindInference {
+    var integer = true, number = true, boolean = true, datetime = true
+    var anyPresent = false
+
+    /// True when no kind but categorical is left.
+    var settled: Bool { !integer && !number && !boolean && !datetime }
+
+    mutating func observe(_ cell: UnsafeBufferPointer<UInt8>) {
+        anyPresent = true
+        guard !settled else { return }
+        if (integer || number) && CSVReader.hasSignificantLeadingZero(cell) { integer = false; number = false }
+        if integer && CSVReader.parseInteger(cell) == nil { integer = false }
+        if number && !integer && !CSVReader.isFiniteDecimal(cell) { number = false }
+        if boolean && CSVReader.parseBoolean(cell) == nil { boolean = false }
+        if datetime && DateTimeFormat.parse(String(decoding: cell, as: UTF8.self)) == nil { datetime = false }
+    }
+
+    var kind: ColumnKind {
+        guard anyPresent else { return .categorical }
+        if integer { return .integer }
+        if number { return .continuous }
+        if boolean { return .boolean }
+        if datetime { return .datetime }
+        return .categorical
+    }
+}
+
+/// A column's values of one kind, set cell by cell in any order of rows.
+struct ColumnBuilder {
+    let kind: ColumnKind
+    private var integers: [Int64] = []
+    private var numbers: [Double] = []
+    private var booleans: [Bool] = []
+    private var categories = CategoryTable(rows: 0)
+
+    init(kind: ColumnKind, rows: Int) {
+        self.kind = kind
+        switch kind {
+        case .integer, .datetime: integers = [Int64](repeating: 0, count: rows)
+        case .continuous: numbers = [Double](repeating: 0, count: rows)
+        case .boolean: booleans = [Bool](repeating: false, count: rows)
+        case .categorical: categories = CategoryTable(rows: rows)
+        }
+    }
+
+    /// Sets the value of `row` from its cell; false when the cell does not read as the kind.
+    /// `checked`: the cell's syntax is known good (a number is converted without scanning it).
+    mutating func set(_ row: Int, _ cell: UnsafeBufferPointer<UInt8>, checked: Bool) -> Bool {
+        switch kind {
+        case .integer:
+            guard let value = CSVReader.parseInteger(cell, allowLeadingZero: true) else { return false }
+            integers[row] = value
+        case .continuous:
+            guard let value = checked ? CSVReader.decimalValue(cell) : CSVReader.parseNumber(cell) else { return false }
+            numbers[row] = value
+        case .boolean:
+            guard let value = CSVReader.parseBoolean(cell) else { return false }
+            booleans[row] = value
+        case .datetime:
+            guard let value = DateTimeFormat.parse(String(decoding: cell, as: UTF8.self)) else { return false }
+            integers[row] = value
+        case .categorical:
+            categories.set(row, cell)
+        }
+        return true
+    }
+
+    func values(missing: [Bool]) -> ColumnValues {
+        switch kind {
+        case .integer: .integer(integers)
+        case .continuous: .continuous(numbers)
+        case .boolean: .boolean(booleans)
+        case .datetime: .datetime(integers)
+        case .categorical: categories.values(missing: missing)
+        }
+    }
+}
+
+/// The levels of a categorical column and each cell's code among them. Cells are told apart by
+/// their bytes first (each distinct value's bytes kept once, a string made once per distinct
+/// value, not per cell), then by string equality, under which two encodings of one character
+/// are one level.
+struct CategoryTable {
+    /// Open addressing over the distinct byte strings: each slot holds a distinct value's index.
+    private var slots = [Int32](repeating: -1, count: 64)
+    private var keyBytes: [UInt8] = []
+    private var keyStarts: [Int] = [0]
+    private var keyHashes: [UInt64] = []
+    /// Each row's distinct value (in order of first sight).
+    private var provisional: [Int32]
+
+    init(rows: Int) { provisional = [Int32](repeating: 0, count: rows) }
+
+    mutating func set(_ row: Int, _ cell: UnsafeBufferPointer<UInt8>) {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325   // FNV-1a
+        for byte in cell { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+        while true {
+            let id = Int(slots[slot])
+            if id < 0 {
+                slots[slot] = Int32(keyHashes.count)
+                provisional[row] = Int32(keyHashes.count)
+                keyHashes.append(hash)
+                keyBytes.append(contentsOf: cell)
+                keyStarts.append(keyBytes.count)
+                break
+            }
+            if keyHashes[id] == hash, keyBytes[keyStarts[id]..<keyStarts[id + 1]].elementsEqual(cell) {
+                provisional[row] = Int32(id)
+                break
+            }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        if keyHashes.count * 2 > slots.count {
+            slots = [Int32](repeating: -1, count: slots.count * 4)
+            for (id, h) in keyHashes.enumerated() {
+                var slot = Int(truncatingIfNeeded: h) & (slots.count - 1)
+                while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
+                slots[slot] = Int32(id)
+            }
+        }
+    }
+
+    func values(missing: [Bool]) -> ColumnValues {
+        let texts = keyHashes.indices.map { String(decoding: keyBytes[keyStarts[$0]..<keyStarts[$0 + 1]], as: UTF8.self) }
+        var seen = Set<String>()
+        let levels = texts.filter { seen.insert($0).inserted }.sorted()
+        var codeOfText: [String: Int32] = [:]
+        for (code, level) in levels.enumerated() { codeOfText[level] = Int32(code) }
+        let code = texts.map { codeOfText[$0]! }
+        var codes = [Int32](repeating: 0, count: provisional.count)
+        for row in provisional.indices where !missing[row] { codes[row] = code[Int(provisional[row])] }
+        return .categorical(codes: codes, levels: levels)
     }
 }
 
 /// The C locale, in which strtod reads a point as the decimal mark.
 nonisolated(unsafe) private let cLocale = newlocale(Int32(1) << LC_NUMERIC, "C", nil)
 
-/// The cells of one column, as `CSVReader`'s inference and conversion read them.
-protocol CSVCellSource {
-    var cellCount: Int { get }
-    /// `body` over the UTF-8 bytes of cell `index`.
-    func withBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R
-    /// Cell `index` as a string.
-    func string(_ index: Int) -> String
-    /// True when cells `a` and `b` hold the same bytes.
-    func sameBytes(_ a: Int, _ b: Int) -> Bool
-}
-
-extension Array: CSVCellSource where Element == String {
-    var cellCount: Int { count }
-    func withBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { CSVReader.withUTF8(self[index], body) }
-    func string(_ index: Int) -> String { self[index] }
-    func sameBytes(_ a: Int, _ b: Int) -> Bool { self[a].utf8.elementsEqual(self[b].utf8) }
-}
-
 /// The fields of a tokenized CSV text, read in place.
 struct CSVCells {
-    let bytes: [UInt8]
-    let tokens: CSVTokens
+    /// The file's bytes and the tokenizer's copies, held by the caller while the cells are read.
+    let bytes: UnsafeBufferPointer<UInt8>
+    let copies: UnsafeBufferPointer<UInt8>
 
     func withBytes<R>(_ span: FieldSpan, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        (span.copied ? tokens.copies : bytes).withUnsafeBufferPointer { all in
-            body(UnsafeBufferPointer(rebasing: all[span.start..<span.start + Int(span.count)]))
-        }
+        body(UnsafeBufferPointer(rebasing: (span.copied ? copies : bytes)[span.start..<span.start + Int(span.count)]))
     }
 
     func string(_ span: FieldSpan) -> String {
         // The whole file was checked to be UTF-8 before tokenizing.
         withBytes(span) { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// One column's cells: `spans[row]`.
-    func column(_ spans: [FieldSpan]) -> CSVColumnCells { CSVColumnCells(cells: self, spans: spans) }
-}
-
-struct CSVColumnCells: CSVCellSource {
-    let cells: CSVCells
-    let spans: [FieldSpan]
-
-    var cellCount: Int { spans.count }
-    func withBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { cells.withBytes(spans[index], body) }
-    func string(_ index: Int) -> String { cells.string(spans[index]) }
-    func sameBytes(_ a: Int, _ b: Int) -> Bool {
-        cells.withBytes(spans[a]) { first in cells.withBytes(spans[b]) { second in first.elementsEqual(second) } }
     }
 }

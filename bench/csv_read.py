@@ -4,8 +4,13 @@ The table is the 1,000,000 x 20 mixed table of validators.py (12 numeric columns
 integers, 8 categorical with 2 to 40 levels, 2 % missing cells in three columns), written once to
 a temporary CSV file. Ours: `synthlab -c 't = load(FILE)'` with `.timer on`, which prints the
 statement's wall time (reading, kind inference and conversion to typed columns). Peer:
-pandas.read_csv of the same file, in this process. The two alternate, `--repeats` times each;
-`--before PATH` adds another synthlab executable (an earlier build) to the alternation.
+pandas.read_csv of the same file, timed in a Python process of its own. The two alternate,
+`--repeats` times each; `--before PATH` adds another synthlab executable (an earlier build) to the
+alternation.
+
+Each measured process is started by a small shell, not by this process: Linux keeps a process's
+peak resident memory across exec, so a child started straight from this Python process (which made
+the 1,000,000-row table) would report this process's peak as its own.
 
     python3 bench/csv_read.py [--rows 1000000] [--repeats 3] [--before PATH]
 
@@ -16,17 +21,29 @@ import os
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
-import time
-
-import pandas as pd
 
 from common import SYNTHLAB
 from validators import mixed_table
 
 
+# The shell forks the command (it is not the last thing it runs), so the command's peak memory
+# starts from the shell's, not from this process's.
+FRESH = ["sh", "-c", '"$0" "$@"; exit $?']
+
+PANDAS = """
+import resource, sys, time
+import pandas as pd
+start = time.perf_counter()
+pd.read_csv(sys.argv[1])
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
 def synthlab_seconds(executable, path):
-    output = subprocess.run([executable, "-c", f'.timer on; t = load("{path}")'], capture_output=True, text=True,
+    """The load's wall time and the process's peak memory in MiB, as `.timer` prints them."""
+    output = subprocess.run(FRESH + [executable, "-c", f'.timer on; t = load("{path}")'], capture_output=True, text=True,
                             env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
     match = re.search(r"Run Time: real ([0-9.]+) s, peak memory ([0-9.]+) MiB", output.stderr)
     if output.returncode != 0 or not match:
@@ -35,9 +52,12 @@ def synthlab_seconds(executable, path):
 
 
 def pandas_seconds(path):
-    start = time.perf_counter()
-    pd.read_csv(path)
-    return time.perf_counter() - start
+    """pandas.read_csv's wall time and its Python process's peak memory in MiB."""
+    output = subprocess.run(FRESH + [sys.executable, "-c", PANDAS, path], capture_output=True, text=True)
+    if output.returncode != 0:
+        raise SystemExit(f"pandas failed: {output.stderr[-2000:]}")
+    wall, peak = output.stdout.split()
+    return float(wall), float(peak)
 
 
 def main():
@@ -55,16 +75,18 @@ def main():
         print(f"{path}: {args.rows} rows x 20 columns, {size:.0f} MiB")
         tools = [("synthlab", args.synthlab)] + ([("synthlab before", args.before)] if args.before else [])
         seconds = {name: [] for name, _ in tools} | {"pandas": []}
-        peaks = {name: [] for name, _ in tools}
+        peaks = {name: [] for name, _ in tools} | {"pandas": []}
         for _ in range(args.repeats):
             for name, executable in tools:
                 wall, peak = synthlab_seconds(executable, path)
                 seconds[name].append(wall)
                 peaks[name].append(peak)
-            seconds["pandas"].append(pandas_seconds(path))
+            wall, peak = pandas_seconds(path)
+            seconds["pandas"].append(wall)
+            peaks["pandas"].append(peak)
         for name, values in seconds.items():
-            peak = f", peak memory {max(peaks[name]):.0f} MiB (whole process)" if name in peaks else ""
-            print(f"{name:16} median {statistics.median(values):6.2f} s  ({', '.join(f'{v:.2f}' for v in values)}){peak}")
+            print(f"{name:16} median {statistics.median(values):6.2f} s  ({', '.join(f'{v:.2f}' for v in values)}), "
+                  f"peak memory {max(peaks[name]):.0f} MiB (whole process)")
         pandas = statistics.median(seconds["pandas"])
         for name, _ in tools:
             print(f"{name}/pandas = {statistics.median(seconds[name]) / pandas:.2f}")

@@ -377,6 +377,17 @@ struct CSVRoundTripTests {
         #expect(exact > 2000, "most short numbers are read without strtod")
     }
 
+    /// Fields are found again from where their record starts, in the file and among the quoted
+    /// fields copied to undo doubled quotes, across blank lines and lines inside quotes.
+    @Test func fieldsOfManyRecordsAreFoundAgain() throws {
+        let text = "a,b,c\r\n\"x \"\"1\"\"\",  plain ,\"two\nlines\"\r\n\r\n\n\"\"\"\",\"y\",\"z \"\"3\"\"\"\n p ,\"\",q\n"
+        let table = try CSVReader.parse(text: text)
+        #expect(table.rowCount == 3)
+        #expect((0..<3).map { table.column(named: "a")?.text(at: $0) } == ["x \"1\"", "\"", "p"])
+        #expect((0..<3).map { table.column(named: "b")?.text(at: $0) } == ["plain", "y", nil])
+        #expect((0..<3).map { table.column(named: "c")?.text(at: $0) } == ["two\nlines", "z \"3\"", "q"])
+    }
+
     @Test func sharedFilesRoundTrip() throws {
         for name in ["nyc_taxis.csv", "insurance.csv", "german_credit.csv"] {
             let table = try CSVReader.read(path: TestData.path(name))

@@ -77,17 +77,15 @@ public enum CSVReader {
         let tokens = try CSVTokenizer(bytes: body, file: file, delimiter: options.delimiter ?? detectDelimiter(in: body),
                                       trimWhitespace: options.trimWhitespace).tokens()
         guard tokens.recordCount > 0 else { throw CSVError(file: file, line: 0, problem: .empty) }
-        return try body.withUnsafeBufferPointer { (bytes) throws(CSVError) -> Table in
-            try tokens.copies.withUnsafeBufferPointer { (copies) throws(CSVError) -> Table in
-                try table(tokens, CSVCells(bytes: bytes, copies: copies), file: file, options: options)
-            }
+        return try CSVCells.reading(body, tokens) { (cells) throws(CSVError) -> Table in
+            try table(tokens, cells, file: file, options: options)
         }
     }
 
     /// The table of tokenized CSV text whose fields `cells` reads.
     private static func table(_ tokens: CSVTokens, _ cells: CSVCells, file: String, options: CSVOptions) throws(CSVError) -> Table {
         let headerLine = tokens.lines[0]
-        let header = (0..<tokens.fieldCount(ofRecord: 0)).map { cells.string(tokens.spans[$0]) }
+        let header = (0..<tokens.fieldCount(ofRecord: 0)).map { cells.string(record: 0, span: $0) }
         var firstIndex: [String: Int] = [:]
         for (index, name) in header.enumerated() {
             if name.isEmpty {
@@ -112,7 +110,10 @@ public enum CSVReader {
         // The cells are read in blocks of rows, every column of a block in turn, so that the
         // block's bytes stay in the cache: the file is stored row by row, a column is read down.
         let width = header.count, block = 2048
-        func cell(_ row: Int, _ column: Int) -> FieldSpan { tokens.spans[width * (row + 1) + column] }
+        func withCell<R>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+            cells.withBytes(record: row + 1, span: width * (row + 1) + column, body)
+        }
+        func cellString(_ row: Int, _ column: Int) -> String { withCell(row, column) { String(decoding: $0, as: UTF8.self) } }
         let missingTokens = MissingTokens(options.missingTokens)
         var missing = [[Bool]](repeating: [Bool](repeating: false, count: rowCount), count: width)
         // A column of no given kind and no decimal comma is inferred and converted in place;
@@ -123,7 +124,7 @@ public enum CSVReader {
             let rows = first..<min(first + block, rowCount)
             for column in 0..<width {
                 for row in rows {
-                    cells.withBytes(cell(row, column)) { bytes in
+                    withCell(row, column) { bytes in
                         let isMissing = missingTokens.matches(bytes)
                         missing[column][row] = isMissing
                         if inPlace[column], !isMissing { inference[column].observe(bytes) }
@@ -139,10 +140,10 @@ public enum CSVReader {
             for column in 0..<width where inPlace[column] {
                 for row in rows where !missing[column][row] {
                     // Inference has checked every cell's syntax already.
-                    let read = cells.withBytes(cell(row, column)) { builders[column]!.set(row, $0, checked: true) }
+                    let read = withCell(row, column) { builders[column]!.set(row, $0, checked: true) }
                     if !read {
                         throw CSVError(file: file, line: tokens.lines[row + 1],
-                                       problem: .badValue(column: header[column], value: cells.string(cell(row, column)),
+                                       problem: .badValue(column: header[column], value: cellString(row, column),
                                                           kind: inference[column].kind))
                     }
                 }
@@ -155,7 +156,7 @@ public enum CSVReader {
             if let builder = builders[index] {
                 values = builder.values(missing: missing[index])
             } else {
-                var strings = (0..<rowCount).map { cells.string(cell($0, index)) }
+                var strings = (0..<rowCount).map { cellString($0, index) }
                 let inferred = options.kindOverrides[name] == nil
                 var kind = options.kindOverrides[name] ?? inferKind(strings, missing: missing[index])
                 if options.decimalComma, kind == .categorical || !inferred, let pointed = decimalPoints(strings) {
@@ -572,16 +573,38 @@ nonisolated(unsafe) private let cLocale = newlocale(Int32(1) << LC_NUMERIC, "C",
 
 /// The fields of a tokenized CSV text, read in place.
 struct CSVCells {
-    /// The file's bytes and the tokenizer's copies, held by the caller while the cells are read.
+    /// The file's bytes, the tokenizer's copies and its spans, held by `reading` while the cells
+    /// are read.
     let bytes: UnsafeBufferPointer<UInt8>
     let copies: UnsafeBufferPointer<UInt8>
+    let spans: UnsafeBufferPointer<FieldSpan>
+    let bases: UnsafeBufferPointer<Int>
+    let copyBases: UnsafeBufferPointer<Int>
 
-    func withBytes<R>(_ span: FieldSpan, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        body(UnsafeBufferPointer(rebasing: (span.copied ? copies : bytes)[span.start..<span.start + Int(span.count)]))
+    /// `body` over the cells of `tokens`, tokenized from `bytes`.
+    static func reading<R>(_ bytes: [UInt8], _ tokens: CSVTokens, _ body: (CSVCells) throws(CSVError) -> R) throws(CSVError) -> R {
+        try bytes.withUnsafeBufferPointer { (bytes) throws(CSVError) -> R in
+            try tokens.copies.withUnsafeBufferPointer { (copies) throws(CSVError) -> R in
+                try tokens.spans.withUnsafeBufferPointer { (spans) throws(CSVError) -> R in
+                    try tokens.bases.withUnsafeBufferPointer { (bases) throws(CSVError) -> R in
+                        try tokens.copyBases.withUnsafeBufferPointer { (copyBases) throws(CSVError) -> R in
+                            try body(CSVCells(bytes: bytes, copies: copies, spans: spans, bases: bases, copyBases: copyBases))
+                        }
+                    }
+                }
+            }
+        }
     }
 
-    func string(_ span: FieldSpan) -> String {
+    /// `body` over the bytes of field `span` (an index of `CSVTokens.spans`) of `record`.
+    func withBytes<R>(record: Int, span: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let field = spans[span]
+        let start = (field.copied ? copyBases[record] : bases[record]) + Int(field.offset)
+        return body(UnsafeBufferPointer(rebasing: (field.copied ? copies : bytes)[start..<start + field.count]))
+    }
+
+    func string(record: Int, span: Int) -> String {
         // The whole file was checked to be UTF-8 before tokenizing.
-        withBytes(span) { String(decoding: $0, as: UTF8.self) }
+        withBytes(record: record, span: span) { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -1,9 +1,13 @@
-/// Where one field's bytes are: a range of the file's bytes, or, for a quoted field whose doubled
-/// quotes were undone, of the tokenizer's `copies`.
+/// Where one field's bytes are, in 8 bytes: a range of the file's bytes, or, for a quoted field
+/// whose doubled quotes were undone, of the tokenizer's `copies`, counted from where its record
+/// starts in them (`CSVTokens.bases`, `CSVTokens.copyBases`).
 struct FieldSpan {
-    var start: Int
-    var count: Int32
-    var copied: Bool
+    var offset: UInt32
+    /// The length in bytes, and in the top bit whether the field is in `copies`.
+    var packedCount: UInt32
+
+    var count: Int { Int(packedCount & 0x7FFF_FFFF) }
+    var copied: Bool { packedCount & 0x8000_0000 != 0 }
 }
 
 /// Every field of a CSV text, record after record, as spans of bytes: no string is made for a
@@ -14,6 +18,9 @@ struct CSVTokens {
     var recordStarts: [Int] = [0]
     /// The line each record starts on (1-based).
     var lines: [Int] = []
+    /// Where each record starts in the file's bytes, and in `copies`.
+    var bases: [Int] = []
+    var copyBases: [Int] = []
     /// The bytes of quoted fields that held a doubled quote, undone.
     var copies: [UInt8] = []
 
@@ -38,6 +45,7 @@ struct CSVTokenizer {
         var quotedStart = 0, quotedEnd = 0
         var copyStart = -1          // where the current quoted field's copy starts, if it has one
         var line = 1, recordLine = 1
+        var recordBase = 0, copyBase = 0
         var index = 0
         var quoted = false          // inside a quoted field
         var wasQuoted = false       // the current field started with a quote
@@ -45,12 +53,19 @@ struct CSVTokenizer {
         let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         let count = bytes.count
 
-        func finishField(at end: Int) {
+        func append(_ start: Int, _ end: Int, copied: Bool) throws(CSVError) {
+            let offset = start - (copied ? copyBase : recordBase)
+            guard offset <= Int(UInt32.max), end - start < 0x8000_0000 else {
+                throw CSVError(file: file, line: recordLine, problem: .recordTooLong)
+            }
+            tokens.spans.append(FieldSpan(offset: UInt32(offset), packedCount: UInt32(end - start) | (copied ? 0x8000_0000 : 0)))
+        }
+        func finishField(at end: Int) throws(CSVError) {
             if wasQuoted {
                 if copyStart >= 0 {
-                    tokens.spans.append(FieldSpan(start: copyStart, count: Int32(tokens.copies.count - copyStart), copied: true))
+                    try append(copyStart, tokens.copies.count, copied: true)
                 } else {
-                    tokens.spans.append(FieldSpan(start: quotedStart, count: Int32(quotedEnd - quotedStart), copied: false))
+                    try append(quotedStart, quotedEnd, copied: false)
                 }
                 copyStart = -1
             } else {
@@ -59,12 +74,12 @@ struct CSVTokenizer {
                     while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
                     while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
                 }
-                tokens.spans.append(FieldSpan(start: start, count: Int32(end - start), copied: false))
+                try append(start, end, copied: false)
             }
             wasQuoted = false
         }
-        func finishRecord(at end: Int) {
-            finishField(at: end)
+        func finishRecord(at end: Int) throws(CSVError) {
+            try finishField(at: end)
             let first = tokens.recordStarts[tokens.recordStarts.count - 1]
             // A line with nothing on it is skipped, as pandas does.
             if tokens.spans.count - first == 1, tokens.spans[first].count == 0 {
@@ -73,6 +88,8 @@ struct CSVTokenizer {
             }
             tokens.recordStarts.append(tokens.spans.count)
             tokens.lines.append(recordLine)
+            tokens.bases.append(recordBase)
+            tokens.copyBases.append(copyBase)
         }
 
         while index < count {
@@ -106,14 +123,16 @@ struct CSVTokenizer {
                 quoteLine = line
                 quotedStart = index + 1
             case delimiter:
-                finishField(at: index)
+                try finishField(at: index)
                 fieldStart = index + 1
             case lf, cr:
-                finishRecord(at: index)
+                try finishRecord(at: index)
                 if byte == cr, index + 1 < count, bytes[index + 1] == lf { index += 1 }
                 line += 1
                 recordLine = line
                 fieldStart = index + 1
+                recordBase = fieldStart
+                copyBase = tokens.copies.count
             default:
                 if wasQuoted, byte != 32, byte != 9 {
                     throw CSVError(file: file, line: line, problem: .unexpectedQuote)
@@ -123,7 +142,7 @@ struct CSVTokenizer {
         }
         if quoted { throw CSVError(file: file, line: quoteLine, problem: .unterminatedQuote) }
         let openFields = tokens.spans.count - tokens.recordStarts[tokens.recordStarts.count - 1]
-        if (!wasQuoted && fieldStart < count) || openFields > 0 || wasQuoted { finishRecord(at: count) }
+        if (!wasQuoted && fieldStart < count) || openFields > 0 || wasQuoted { try finishRecord(at: count) }
         return tokens
     }
 }

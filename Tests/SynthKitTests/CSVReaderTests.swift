@@ -375,6 +375,9 @@ struct CSVRoundTripTests {
             #expect(integer == (text.allSatisfy { $0.isNumber || $0 == "-" || $0 == "+" } ? Int64(text) : nil), "\(text)")
         }
         #expect(exact > 2000, "most short numbers are read without strtod")
+        for text in [".", "-", "+.", "e5", ".e1"] {
+            #expect(Array(text.utf8).withUnsafeBufferPointer { CSVReader.exactDecimalValue($0) } == nil, "\(text) has no digit")
+        }
     }
 
     /// Fields are found again from where their record starts, in the file and among the quoted

@@ -304,7 +304,7 @@ public enum CSVReader {
             negative = bytes[index] == 45
             index += 1
         }
-        var mantissa: UInt64 = 0, digits = 0, scale = 0, sawDot = false
+        var mantissa: UInt64 = 0, digits = 0, scale = 0, sawDot = false, sawDigit = false
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 46 {
@@ -313,6 +313,7 @@ public enum CSVReader {
             } else {
                 let digit = byte &- 48
                 guard digit <= 9 else { break }
+                sawDigit = true
                 // Leading zeros count only as places after the point.
                 if mantissa != 0 || digit != 0 {
                     guard digits < 19 else { return nil }
@@ -323,6 +324,7 @@ public enum CSVReader {
             }
             index += 1
         }
+        guard sawDigit else { return nil }
         if index < bytes.count {
             guard bytes[index] == 101 || bytes[index] == 69 else { return nil }
             index += 1
@@ -578,8 +580,7 @@ struct CSVCells {
     let bytes: UnsafeBufferPointer<UInt8>
     let copies: UnsafeBufferPointer<UInt8>
     let spans: UnsafeBufferPointer<FieldSpan>
-    let bases: UnsafeBufferPointer<Int>
-    let copyBases: UnsafeBufferPointer<Int>
+    let bases: UnsafeBufferPointer<RecordBase>
 
     /// `body` over the cells of `tokens`, tokenized from `bytes`.
     static func reading<R>(_ bytes: [UInt8], _ tokens: CSVTokens, _ body: (CSVCells) throws(CSVError) -> R) throws(CSVError) -> R {
@@ -587,9 +588,7 @@ struct CSVCells {
             try tokens.copies.withUnsafeBufferPointer { (copies) throws(CSVError) -> R in
                 try tokens.spans.withUnsafeBufferPointer { (spans) throws(CSVError) -> R in
                     try tokens.bases.withUnsafeBufferPointer { (bases) throws(CSVError) -> R in
-                        try tokens.copyBases.withUnsafeBufferPointer { (copyBases) throws(CSVError) -> R in
-                            try body(CSVCells(bytes: bytes, copies: copies, spans: spans, bases: bases, copyBases: copyBases))
-                        }
+                        try body(CSVCells(bytes: bytes, copies: copies, spans: spans, bases: bases))
                     }
                 }
             }
@@ -599,7 +598,7 @@ struct CSVCells {
     /// `body` over the bytes of field `span` (an index of `CSVTokens.spans`) of `record`.
     func withBytes<R>(record: Int, span: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let field = spans[span]
-        let start = (field.copied ? copyBases[record] : bases[record]) + Int(field.offset)
+        let start = (field.copied ? bases[record].copies : bases[record].bytes) + Int(field.offset)
         return body(UnsafeBufferPointer(rebasing: (field.copied ? copies : bytes)[start..<start + field.count]))
     }
 

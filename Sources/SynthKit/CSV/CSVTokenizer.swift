@@ -1,6 +1,6 @@
 /// Where one field's bytes are, in 8 bytes: a range of the file's bytes, or, for a quoted field
 /// whose doubled quotes were undone, of the tokenizer's `copies`, counted from where its record
-/// starts in them (`CSVTokens.bases`, `CSVTokens.copyBases`).
+/// starts in them (`CSVTokens.bases`).
 struct FieldSpan {
     var offset: UInt32
     /// The length in bytes, and in the top bit whether the field is in `copies`.
@@ -19,14 +19,19 @@ struct CSVTokens {
     /// The line each record starts on (1-based).
     var lines: [Int] = []
     /// Where each record starts in the file's bytes, and in `copies`.
-    var bases: [Int] = []
-    var copyBases: [Int] = []
+    var bases: [RecordBase] = []
     /// The bytes of quoted fields that held a doubled quote, undone.
     var copies: [UInt8] = []
 
     var recordCount: Int { lines.count }
 
     func fieldCount(ofRecord record: Int) -> Int { recordStarts[record + 1] - recordStarts[record] }
+}
+
+/// Where a record starts in the file's bytes and in the tokenizer's copies.
+struct RecordBase {
+    var bytes: Int
+    var copies: Int
 }
 
 /// Splits CSV bytes (RFC 4180: quoted fields with doubled quotes, LF or CRLF line ends, optional
@@ -80,7 +85,7 @@ struct CSVTokenizer {
         }
         func finishRecord(at end: Int) throws(CSVError) {
             try finishField(at: end)
-            let first = tokens.recordStarts[tokens.recordStarts.count - 1]
+            let first = tokens.recordStarts.last!
             // A line with nothing on it is skipped, as pandas does.
             if tokens.spans.count - first == 1, tokens.spans[first].count == 0 {
                 tokens.spans.removeLast()
@@ -88,8 +93,7 @@ struct CSVTokenizer {
             }
             tokens.recordStarts.append(tokens.spans.count)
             tokens.lines.append(recordLine)
-            tokens.bases.append(recordBase)
-            tokens.copyBases.append(copyBase)
+            tokens.bases.append(RecordBase(bytes: recordBase, copies: copyBase))
         }
 
         while index < count {
@@ -141,7 +145,7 @@ struct CSVTokenizer {
             index += 1
         }
         if quoted { throw CSVError(file: file, line: quoteLine, problem: .unterminatedQuote) }
-        let openFields = tokens.spans.count - tokens.recordStarts[tokens.recordStarts.count - 1]
+        let openFields = tokens.spans.count - tokens.recordStarts.last!
         if (!wasQuoted && fieldStart < count) || openFields > 0 || wasQuoted { try finishRecord(at: count) }
         return tokens
     }

@@ -74,8 +74,9 @@ struct Evaluator {
         if Builtins.named(name) != nil {
             throw ShellError("'\(name)' is a function: call it, \(name)(...) (see .help \(name))", at: location)
         }
-        if let place = session.failedBindings[name] {
-            throw ShellError("nothing is bound to '\(name)': the statement that binds it failed" + (place.map { " (\($0))" } ?? ""), at: location)
+        if let failed = session.failedBindings[name] {
+            throw ShellError("nothing is bound to '\(name)': the statement that binds it failed" + (failed.file.map { " (\($0):\(failed.line))" } ?? ""),
+                             at: location)
         }
         let known = session.boundNames + session.registry.plugins.map(\.id)
         let command = ShellCommands.named(withoutDot: name).map { "; the shell command is \($0.name)" } ?? ""

@@ -23,10 +23,11 @@ enum ExperimentRunner {
         var configs: [PluginConfig] = []
         var seen = Set<String>()
         let location = frame.location(of: "validators")
-        guard !Convert.items(given).isEmpty else {
+        let items = Convert.items(given)
+        guard !items.isEmpty else {
             throw ShellError("validators: needs at least one validator (leave it out for every one that applies)", at: location)
         }
-        for item in Convert.items(given) {
+        for item in items {
             let config = try Convert.pluginConfig(item, kind: .validator, session: session, at: location)
             let needs = config.plugin.descriptor.validatorNeeds
             if needs.contains(.target), !target {

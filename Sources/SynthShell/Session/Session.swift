@@ -51,9 +51,9 @@ public final class Session {
     var io: SessionIO
     private(set) var bindings: [String: Value] = [:]
     private(set) var bindingOrder: [String] = []
-    /// Each unbound name whose binding statement failed, and where that statement was
-    /// (`FILE:LINE` in a script, nil at a prompt), so that a later use of it says why.
-    private(set) var failedBindings: [String: String?] = [:]
+    /// Each unbound name whose binding statement failed, and where that statement was (its file
+    /// is nil at a prompt), so that a later use of it says why.
+    private(set) var failedBindings: [String: (file: String?, line: Int)] = [:]
     /// The file of the chunk running now (nil at a prompt).
     private var file: String?
     public internal(set) var mode: OutputMode = .table
@@ -326,7 +326,7 @@ public final class Session {
             result = try evaluator.evaluate(statement.expression)
         } catch {
             if let target = statement.target, bindings[target] == nil {
-                failedBindings[target] = .some(file.map { "\($0):\(statement.location.line)" })
+                failedBindings[target] = (file, statement.location.line)
             }
             throw error
         }

@@ -48,6 +48,10 @@ struct LanguageTests {
         ("x = 1abc", 1, 5, "runs into"),
         ("y = a.b", 1, 6, "shell command only at the beginning"),
         ("ok = 1\nbad = [1, 2\nz = 3", 3, 1, "expected ',' or ']'"),
+        ("e = experiment(seeds: 1..3)", 1, 23, "'1..3': the language has no range operator; write range(1, 3)"),
+        ("s = 1...10", 1, 5, "write range(1, 10)"),
+        ("s = 1..", 1, 5, "write range(1, TO)"),
+        ("n = 2 * 500", 1, 7, "unexpected '*': the language has no arithmetic"),
     ])
     func reportsWhereTheTextIsWrong(text: String, line: Int, column: Int, message: String) {
         #expect {
@@ -88,6 +92,8 @@ struct LanguageTests {
         #expect(Suggest.nearest("tvea", among: ["tvae", "ctgan", "independent"]) == "tvae")
         #expect(Suggest.nearest("indepndent", among: ["tvae", "ctgan", "independent"]) == "independent")
         #expect(Suggest.nearest("zzz", among: ["tvae", "ctgan"]) == nil)
+        #expect(Suggest.nearest("save_model", among: ["save", "load_model", "sample"]) == "save")
+        #expect(Suggest.nearest("load_table_csv", among: ["load", "table"]) == nil)
         #expect(Suggest.hint("bnis", among: ["bins", "keep_missing"]) == " (did you mean `bins`?)")
     }
 }

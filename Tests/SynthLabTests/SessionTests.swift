@@ -384,7 +384,10 @@ struct SessionTests {
         #expect(drawn == shell.result("head(sample(m, rows: 8), rows: 8)"))
         #expect(drawn == shell.result("head(sample(m, rows: 8, seed: 3), rows: 8)"))
         #expect(drawn != shell.result("head(sample(m, rows: 8, seed: 4), rows: 8)"))
-        #expect(shell.result("sample(m, rows: 5, seed: -1)").contains("a seed is a non-negative integer"))
+        #expect(shell.result("sample(m, rows: 5, seed: -1)").contains("a seed is a non-negative integer, got -1"))
+        // A decimal where an integer is needed is shown, with the integer to write.
+        #expect(shell.result("sample(m, rows: 1e3)").contains("expected a row count, got the decimal number 1000.0 (an integer is written without a point or an exponent: 1000)"))
+        #expect(shell.result("sample(m, rows: 2.5)").contains("expected a row count, got the decimal number 2.5"))
         #expect(shell.result("experiment(tables: ins, generators: classification)").contains("simulates data instead of learning"))
     }
 

@@ -12,7 +12,11 @@ public enum Suggest {
         if let best { return best.0 }
         // A unique candidate that starts with what was typed.
         let prefixed = Set(candidates).filter { $0.hasPrefix(name) && !name.isEmpty }
-        return prefixed.count == 1 ? prefixed.first : nil
+        if prefixed.count == 1 { return prefixed.first }
+        // A unique candidate that is one of the words of what was typed (`save_model`: `save`).
+        let words = Set(name.lowercased().split(separator: "_").map(String.init))
+        let named = Set(candidates).filter { words.count > 1 && words.contains($0.lowercased()) }
+        return named.count == 1 ? named.first : nil
     }
 
     /// " (did you mean `x`?)" or "".

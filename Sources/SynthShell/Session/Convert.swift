@@ -25,7 +25,7 @@ enum Convert {
 
     static func integer(_ value: Value, at location: SourceLocation, minimum: Int = .min, what: String = "an integer") throws(ShellError) -> Int {
         guard case .number(let number, let isInteger) = value, isInteger else {
-            throw ShellError("expected \(what), got \(value.typeName)", at: location)
+            throw ShellError("expected \(what), got \(describe(value))", at: location)
         }
         guard number >= Double(minimum) else { throw ShellError("expected \(what) of at least \(minimum), got \(Int(number))", at: location) }
         return Int(number)
@@ -38,9 +38,20 @@ enum Convert {
 
     static func seed(_ value: Value, at location: SourceLocation) throws(ShellError) -> UInt64 {
         guard case .number(let number, let isInteger) = value, isInteger, number >= 0 else {
-            throw ShellError("a seed is a non-negative integer, got \(value.typeName)", at: location)
+            throw ShellError("a seed is a non-negative integer, got \(describe(value))", at: location)
         }
         return UInt64(number)
+    }
+
+    /// What a value is, with the number itself where the number is what is wrong: a decimal where an
+    /// integer is needed says how to write it as one (`1e3` is the decimal 1000.0).
+    static func describe(_ value: Value) -> String {
+        guard case .number(let number, let isInteger) = value else { return value.typeName }
+        if isInteger { return "\(Int64(number))" }
+        if number == number.rounded(), Swift.abs(number) < 1e15 {
+            return "the decimal number \(formatDouble(number)) (an integer is written without a point or an exponent: \(Int64(number)))"
+        }
+        return "the decimal number \(formatDouble(number))"
     }
 
     /// A value or a list of values, flattened one level.

@@ -95,6 +95,9 @@ struct Lexer {
             if character == "." {
                 throw ShellError("'.' starts a shell command only at the beginning of a line (try .help)", at: location(start))
             }
+            if "+*/^%".contains(character) {
+                throw ShellError("unexpected '\(character)': the language has no arithmetic; write the number itself", at: location(start))
+            }
             throw ShellError("unexpected character '\(character)'", at: location(start))
         }
         tokens.append(Token(kind: .end, location: location(index), start: index, end: index))
@@ -106,6 +109,16 @@ struct Lexer {
         var isInteger = true
         func digits() { while index < characters.count, characters[index].isASCII, characters[index].isNumber { index += 1 } }
         digits()
+        if index + 1 < characters.count, characters[index] == ".", characters[index + 1] == "." {
+            // `1..3` or `1...3`, as other languages write a range.
+            var next = index
+            while next < characters.count, characters[next] == "." { next += 1 }
+            let end = next
+            while next < characters.count, characters[next].isASCII, characters[next].isNumber { next += 1 }
+            let low = String(characters[start..<index]), high = String(characters[end..<next])
+            throw ShellError("'\(String(characters[start..<next]))': the language has no range operator; write range(\(low), \(high.isEmpty ? "TO" : high))",
+                             at: location)
+        }
         if index < characters.count, characters[index] == "." {
             isInteger = false
             index += 1

@@ -7,19 +7,23 @@ import Testing
 struct TransformTests {
     static let datasets = ["adult.csv", "beijing_pm25.csv", "covid_testing.csv", "german_credit.csv", "insurance.csv", "nyc_taxis.csv"]
 
-    /// The inverse gives the column back: categories and missing values exactly, integers and
-    /// datetimes exactly, continuous values to within float rounding.
+    /// The inverse gives the column back exactly as text: categories, missing values, integers,
+    /// datetimes, and continuous values too, since each is put back on the grid of the column's
+    /// decimals (23.845269987, never 23.845269987000002).
     static func sameColumn(_ a: Column, _ b: Column) -> String? {
         guard a.kind == b.kind, a.count == b.count else { return "kind \(a.kind)/\(b.kind), rows \(a.count)/\(b.count)" }
         for row in 0..<a.count {
             guard a.isMissing(row) == b.isMissing(row) else { return "row \(row): missing \(a.isMissing(row)) vs \(b.isMissing(row))" }
             if a.isMissing(row) { continue }
-            switch (a.values, b.values) {
-            case (.continuous(let x), .continuous(let y)):
-                if Swift.abs(x[row] - y[row]) > 1e-9 * Swift.max(1, Swift.abs(x[row])) { return "row \(row): \(x[row]) vs \(y[row])" }
-            default:
-                if a.text(at: row) != b.text(at: row) { return "row \(row): \(a.text(at: row) ?? "-") vs \(b.text(at: row) ?? "-")" }
+            let (x, y) = (a.text(at: row) ?? "-", b.text(at: row) ?? "-")
+            if x == y { continue }
+            // A source value that is itself a float's rounding error (covid_testing.csv's
+            // 6.699999999999999, 17 significant digits) comes back on its column's grid.
+            if case .continuous(let values) = a.values, x.filter(\.isNumber).count >= 16, let back = Double(y),
+               Swift.abs(values[row] - back) <= 1e-14 * Swift.abs(back), y.count < x.count {
+                continue
             }
+            return "row \(row): \(x) vs \(y)"
         }
         return nil
     }

@@ -238,7 +238,9 @@ public struct NumericDomain: Sendable, Equatable, Codable {
         let clipped = clip ? Swift.min(Swift.max(value, minimum), maximum) : value
         guard resolution > 0 else { return clipped }
         if resolution >= 1 { return (clipped / resolution).rounded() * resolution }
-        let decimals = 1 / resolution
+        // 1 / resolution is a power of ten only up to rounding (1 / 1e-9 is 999999999.9999999), and
+        // dividing by that would leave digits past the grid (23.845269987000002).
+        let decimals = (1 / resolution).rounded()
         return (clipped * decimals).rounded() / decimals
     }
 

@@ -72,7 +72,7 @@ struct MangledInputTests {
     static let names = ["ins", "s", "m", "v", "e", "tr", "ho", "g", "n", "sim", "x", "true", "false", "independent", "gaussian_copula",
                         "bayesian_network", "classification", "laplace", "gaussian", "dp_sgd", "quality", "utility", "column_shapes",
                         "missing_rates", "age", "rows", "seed", "bins", "epsilon", "with", "range", "head", "summary", "fit", "sample",
-                        "validate", "details", "compare", "named", "training", "holdout", "experiment", "schema", "load"]
+                        "validate", "details", "costs", "compare", "named", "training", "holdout", "experiment", "schema", "load"]
 
     /// `text` with one to three of its numbers, strings and names replaced by others.
     static func substitute(_ text: String, random: inout Philox) -> String {

@@ -165,6 +165,21 @@ struct SessionTests {
         // The same experiment again gives the same numbers.
         #expect(shell.type("r2 = run(e)"))
         #expect(shell.result("r2") == table)
+        // What the trials cost: one row per configuration, each over its two trials, with the
+        // worker's peak memory (times and memory are measured, so only their form is checked).
+        let costs = shell.result("costs(r)")
+        let costHeader = try #require(costs.split(separator: "\n").first { $0.hasPrefix("| table") })
+        #expect(costHeader.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            == ["table", "generator", "trials", "fit s", "sample s", "validate s", "peak MiB"], Comment(rawValue: costs))
+        let costRows = costs.split(separator: "\n").filter { $0.hasPrefix("| ins") }
+        #expect(costRows.count == 3, Comment(rawValue: costs))
+        for row in costRows {
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(cells[2] == "2", Comment(rawValue: costs))
+            #expect(cells[3...].allSatisfy { $0.range(of: #"^\d+\.\d{3} ± \d+\.\d{3}$"#, options: .regularExpression) != nil }, Comment(rawValue: costs))
+            #expect(Double(cells[6].split(separator: " ")[0]).map { $0 > 1 } == true, "a worker holds more than a MiB: \(row)")
+        }
+        #expect(shell.result("costs(ins)").contains("costs() takes experiment results, got a table"))
 
         for (file, check) in [
             ("r.md", "| ins   | independent with laplace(epsilon: 1.0)  |     2 |  1.0000 |"),
@@ -480,6 +495,12 @@ struct SessionTests {
         #expect(shell.type(".timer on"))
         #expect(shell.result("summary(ins)").contains("Run Time: real "))
         #expect(shell.errors.contains(" s, peak memory ") && shell.errors.contains(" MiB"))
+        // A fit runs in the model's worker process: the timer gives that worker's peak too, and
+        // not again after a statement that leaves the worker as it was.
+        let fitted = shell.result("tm = fit(independent(), ins, seed: 1)")
+        #expect(fitted.range(of: #"Run Time: real \d+\.\d{3} s, peak memory \d+\.\d MiB, tm's worker \d+\.\d MiB\n"#,
+                             options: .regularExpression) != nil, Comment(rawValue: fitted))
+        #expect(!shell.result("schema(ins)").contains("tm's worker"))
         #expect(shell.type(".timer off"))
         #expect(!shell.result("summary(ins)").contains("Run Time"))
     }

@@ -113,6 +113,14 @@ public final class ModelWorker {
     public private(set) var learned: [String] = []
     /// The worker process.
     public var processID: pid_t { process.pid }
+    /// The worker's peak resident memory so far in MiB (`VmHWM`), nil once it is gone or where
+    /// the system does not say.
+    public var peakMiB: Double? {
+        guard !reaped, lost == nil, let status = try? String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.dropFirst("VmHWM:".count).split(whereSeparator: \.isWhitespace).first ?? "") else { return nil }
+        return kilobytes / 1024
+    }
     /// How long a worker may take to stop after Ctrl-C before it is killed.
     public static let cancelGrace = 10.0
 

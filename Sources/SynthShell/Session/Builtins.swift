@@ -209,6 +209,17 @@ enum Builtins {
             }
             return .view(Views.details(results))
         },
+        Builtin(name: "costs", summary: "What each configuration's trials cost: seconds to fit, sample and validate, and the worker's peak memory.", parameters: [
+            .required("results", .results, "the results of run()"),
+        ]) { _, frame throws(ShellError) in
+            guard case .results(let results) = frame.value("results")! else {
+                throw ShellError("costs() takes experiment results, got \(frame.value("results")!.typeName)", at: frame.location(of: "results"))
+            }
+            guard results.trials.contains(where: { $0.outcome != nil }) else {
+                throw ShellError("costs() takes the results of run(): validate() compares two tables and fits nothing", at: frame.location(of: "results"))
+            }
+            return .view(Views.costs(results))
+        },
         Builtin(name: "select", summary: "Part of results (metrics, configurations, tables) or of a table (columns, rows that keep rules), in the order given.", parameters: [
             .required("value", .any, "experiment results, or a table"),
             .optional("metrics", .resultNames(.metrics), "results: a metric name or a list of them (default: every one)"),

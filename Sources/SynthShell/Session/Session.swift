@@ -306,13 +306,31 @@ public final class Session {
     private func measure(_ body: () throws(ShellError) -> Void) throws(ShellError) {
         guard timer else { return try body() }
         let start = Date()
+        let workersBefore = Dictionary(modelWorkerPeaks().map { ($0.process, $0.peak) }, uniquingKeysWith: max)
         defer {
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-            let peak = Double(usage.ru_maxrss) / 1024
-            io.diagnostic(String(format: "Run Time: real %.3f s, peak memory %.1f MiB\n", Date().timeIntervalSince(start), peak))
+            var text = String(format: "Run Time: real %.3f s, peak memory %.1f MiB", Date().timeIntervalSince(start), Self.peakMiB(RUSAGE_SELF))
+            // A model's fit and samples run in its worker process: the peak of each bound model's
+            // worker that started or grew in the statement (a trial's peak is in costs(results)).
+            for (name, process, peak) in modelWorkerPeaks() where workersBefore[process].map({ peak > $0 }) ?? true {
+                text += ", \(name)'s worker " + String(format: "%.1f MiB", peak)
+            }
+            io.diagnostic(text + "\n")
         }
         try body()
+    }
+
+    private static func peakMiB(_ who: __rusage_who) -> Double {
+        var usage = rusage()
+        getrusage(who.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// The peak memory of each bound model's worker process, with the model's name.
+    private func modelWorkerPeaks() -> [(name: String, process: pid_t, peak: Double)] {
+        bindingOrder.compactMap { name in
+            guard case .model(let model)? = bindings[name], case .worker(let worker) = model.home, let peak = worker.peakMiB else { return nil }
+            return (name, worker.processID, peak)
+        }
     }
 
     /// Evaluates one statement, binds or shows its value, and records its canonical text.

@@ -229,6 +229,24 @@ enum Views {
         return ResultTable(columns: ["table", "generator", "seed", "validator", "metric", "column", "value", "note"], rows: rows)
     }
 
+    /// What each configuration's trials cost, per table: the trials that ran, and over them the
+    /// mean (± sd with several) of the seconds to fit, to sample and to validate, and of the worker
+    /// process's peak resident memory (blank for trials run in process). Times are wall-clock
+    /// times on the machine that ran the trial, so they vary from run to run; the metrics do not.
+    static func costs(_ results: ExperimentResults) -> ResultTable {
+        let rows: [[ResultTable.Cell]] = summaryGroups(results).map { group in
+            let ran = group.trials.compactMap { $0.error == nil ? $0.outcome : nil }
+            func cell(_ values: [Double]) -> ResultTable.Cell {
+                guard let (mean, sd) = meanAndStandardDeviation(values) else { return .empty }
+                return .estimate(mean, sd: values.count > 1 ? sd : nil, digits: 3)
+            }
+            return [.text(group.table), .text(group.generator), .integer(ran.count),
+                    cell(ran.compactMap(\.fitSeconds)), cell(ran.compactMap(\.sampleSeconds)),
+                    cell(ran.compactMap(\.validateSeconds)), cell(ran.compactMap(\.peakMiB))]
+        }
+        return ResultTable(columns: ["table", "generator", "trials", "fit s", "sample s", "validate s", "peak MiB"], rows: rows)
+    }
+
     /// Paired comparisons of one table-level metric across seeds: for each pair of configurations
     /// (or each against `baseline`), over the seeds both have a value for, the mean difference
     /// (first − second), its 95 % interval (Student's t with n − 1 degrees of freedom, the seeds'

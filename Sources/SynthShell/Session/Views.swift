@@ -236,13 +236,13 @@ enum Views {
     static func costs(_ results: ExperimentResults) -> ResultTable {
         let rows: [[ResultTable.Cell]] = summaryGroups(results).map { group in
             let ran = group.trials.compactMap { $0.error == nil ? $0.outcome : nil }
-            func cell(_ values: [Double]) -> ResultTable.Cell {
+            func cell(_ values: [Double], digits: Int = 3) -> ResultTable.Cell {
                 guard let (mean, sd) = meanAndStandardDeviation(values) else { return .empty }
-                return .estimate(mean, sd: values.count > 1 ? sd : nil, digits: 3)
+                return .estimate(mean, sd: values.count > 1 ? sd : nil, digits: digits)
             }
             return [.text(group.table), .text(group.generator), .integer(ran.count),
                     cell(ran.compactMap(\.fitSeconds)), cell(ran.compactMap(\.sampleSeconds)),
-                    cell(ran.compactMap(\.validateSeconds)), cell(ran.compactMap(\.peakMiB))]
+                    cell(ran.compactMap(\.validateSeconds)), cell(ran.compactMap(\.peakMiB), digits: 1)]
         }
         return ResultTable(columns: ["table", "generator", "trials", "fit s", "sample s", "validate s", "peak MiB"], rows: rows)
     }

@@ -336,6 +336,9 @@ struct SessionTests {
         #expect(shell.result("holdout(ins, 0.95, seed: 1)").contains("share takes the share of rows held out, in (0, 0.9], got 0.95"))
         #expect(shell.result("training(ins, 0.2)").contains("training() needs 'seed'"))
         #expect(shell.result("validate(tr, ho, validators: [])").contains("validators: needs at least one validator (leave it out for every one that applies)"))
+        // validate()'s holdout: is the held-out table, not experiment()'s share.
+        #expect(shell.result("validate(tr, ho, holdout: 0.2)").contains(
+            "holdout: takes a table of real rows held out of training, as holdout(tr, 0.2, seed: 1) makes (fit the model on training(tr, 0.2, seed: 1))"))
         #expect(shell.result("experiment(tables: ins, generators: independent(), validators: [])").contains("validators: needs at least one validator"))
         // A result table that shows rows is not a table to fit on, and the error says what makes one.
         #expect(shell.result("fit(independent(), head(ins, rows: 100))").contains(

@@ -738,7 +738,14 @@ enum Builtins {
         let synthetic = try aligned(try Convert.table(frame.value("synthetic")!, at: frame.location(of: "synthetic")), to: real,
                                     at: frame.location(of: "synthetic"))
         let holdout = try frame.value("holdout").map { v throws(ShellError) in
-            try aligned(try Convert.table(v, at: frame.location(of: "holdout")), to: real, at: frame.location(of: "holdout"))
+            if case .number = v {
+                // experiment()'s holdout: is a share; validate() compares tables already split.
+                let name = real.name
+                throw ShellError("holdout: takes a table of real rows held out of training, as holdout(\(name), 0.2, seed: 1) makes "
+                                 + "(fit the model on training(\(name), 0.2, seed: 1)); a share of rows is experiment()'s holdout:, not validate()'s",
+                                 at: frame.location(of: "holdout"))
+            }
+            return try aligned(try Convert.table(v, at: frame.location(of: "holdout")), to: real, at: frame.location(of: "holdout"))
         }
         if let made = real.provenance, made.trainingRows != nil, synthetic.provenance == nil {
             // Rows sampled from a model passed as the real table, beside rows no model made: the

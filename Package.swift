@@ -44,7 +44,9 @@ let package = Package(
         // The deep-learning core: tensors, reverse-mode autodiff (gradients of gradients), layers,
         // optimizers, per-example gradients.
         .target(name: "SynthNN", dependencies: ["SynthMath", "COpenBLAS"], path: "Sources/SynthNN", swiftSettings: numericSettings),
-        .target(name: "SynthKit", dependencies: ["CSynthABI", "SynthMath"], path: "Sources/SynthKit", swiftSettings: numericSettings),
+        // The system's zlib, for CSV files compressed with gzip.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "SynthKit", dependencies: ["CSynthABI", "SynthMath", "CZlib"], path: "Sources/SynthKit", swiftSettings: numericSettings),
         .target(name: "SynthLab", dependencies: ["SynthKit", "CSynthABI", "SynthMath", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Sources/SynthLab"),
         // What the validator plugins compute: fidelity statistics, SDMetrics' quality score,

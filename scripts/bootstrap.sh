@@ -5,10 +5,10 @@ set -euo pipefail
 
 # Debian packages the build and the tests use: the C compiler builds the C plugins in the tests,
 # libedit is the REPL's line editor, tmux gives the REPL tests a real terminal, OpenBLAS and
-# LAPACKE back the numerical engine, SQLite holds the results store. scripts/test.sh adds
-# SYNTHLAB_TEST_PACKAGES (Chromium renders the HTML report in a test; munge and Slurm make the
-# local cluster of the Slurm tests, scripts/slurm-cluster.sh).
-SYNTHLAB_DEBIAN_PACKAGES=(gcc libc6-dev pkg-config libedit-dev tmux libopenblas-dev liblapacke-dev libsqlite3-dev
+# LAPACKE back the numerical engine, SQLite holds the results store, zlib reads and writes gzipped
+# CSV files. scripts/test.sh adds SYNTHLAB_TEST_PACKAGES (Chromium renders the HTML report in a
+# test; munge and Slurm make the local cluster of the Slurm tests, scripts/slurm-cluster.sh).
+SYNTHLAB_DEBIAN_PACKAGES=(gcc libc6-dev pkg-config libedit-dev tmux libopenblas-dev liblapacke-dev libsqlite3-dev zlib1g-dev
                           ${SYNTHLAB_TEST_PACKAGES[@]+"${SYNTHLAB_TEST_PACKAGES[@]}"})
 
 missing=()

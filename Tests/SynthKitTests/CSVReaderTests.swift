@@ -399,6 +399,89 @@ struct CSVRoundTripTests {
         }
     }
 
+    /// Runs the system's gzip with `arguments` on `input`, for its output.
+    private func systemGzip(_ arguments: [String], _ input: [UInt8]) throws -> [UInt8] {
+        let folder = TestData.temporaryFolder()
+        let source = folder + "/in"
+        try Data(input).write(to: URL(fileURLWithPath: source))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
+        process.arguments = arguments + ["-c", source]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "gzip \(arguments)")
+        return Array(output)
+    }
+
+    /// A gzipped CSV file reads as its text does, whoever compressed it: the system's gzip at its
+    /// fastest and its best, or SynthLab's writer, whose files the system's gzip reads back.
+    @Test func gzipFilesReadAsTheirText() throws {
+        for name in ["insurance.csv", "beijing_pm25.csv"] {
+            let text = Array(try Data(contentsOf: URL(fileURLWithPath: TestData.path(name))))
+            let plain = try CSVReader.read(path: TestData.path(name))
+            for level in ["-1", "-9"] {
+                let compressed = try systemGzip([level], text)
+                #expect(Gzip.isCompressed(compressed))
+                #expect(try Gzip.decompress(compressed) == text)
+                #expect(try CSVReader.parse(bytes: compressed, file: name + ".gz") == plain, "\(name) gzip \(level)")
+            }
+            let ours = Gzip.compress(text)
+            #expect(ours.count < text.count / 3, "\(name): \(ours.count) of \(text.count) bytes")
+            #expect(try systemGzip(["-d"], ours) == text)
+            #expect(Gzip.compress(text) == ours, "the same text compresses to the same bytes")
+        }
+        // Members one after another come out one after another, as `cat a.gz b.gz | gzip -d` gives them.
+        let first = Array("a,b\n1,x\n".utf8), second = Array("2,y\n".utf8)
+        #expect(try Gzip.decompress(Gzip.compress(first) + Gzip.compress(second)) == first + second)
+        #expect(try Gzip.decompress(Gzip.compress(first) + [0, 0, 0, 0]) == first, "zero padding after the data")
+        #expect(try Gzip.decompress(Gzip.compress([])) == [])
+        #expect(try CSVReader.parse(bytes: Gzip.compress(first + second), file: "t.csv.gz").rowCount == 2)
+    }
+
+    @Test func damagedGzipAndOtherFormatsAreNamed() throws {
+        func bytesError(_ bytes: [UInt8]) -> CSVError? {
+            do { _ = try CSVReader.parse(bytes: bytes, file: "input.csv"); return nil } catch { return error }
+        }
+        let text = Array(try Data(contentsOf: URL(fileURLWithPath: TestData.path("insurance.csv"))))
+        let compressed = Gzip.compress(text)
+        #expect(bytesError(Array(compressed.prefix(compressed.count / 2)))?.description
+                == "input.csv: the gzip data ends early (the file is truncated)")
+        #expect(bytesError(Array(compressed.dropLast(4)))?.problem == .gzip("the gzip data ends early (the file is truncated)"))
+        var flipped = compressed
+        flipped[compressed.count / 2] ^= 0xFF
+        let damaged = try #require(bytesError(flipped))
+        #expect(damaged.description.hasPrefix("input.csv: the gzip data is damaged ("), Comment(rawValue: damaged.description))
+        #expect(bytesError(compressed + Array("junk".utf8))?.description == "input.csv: the gzip data is damaged (4 bytes after the end of the compressed data)")
+        for (magic, start) in [([0x50, 0x4B, 0x03, 0x04] as [UInt8], "input.csv: the file is a ZIP archive (an Excel .xlsx workbook is one), not CSV text; "),
+                               ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "input.csv: the file is xz-compressed, not CSV text; decompress it (xz -d)"),
+                               (Array("BZh91AY".utf8), "input.csv: the file is bzip2-compressed, not CSV text; "),
+                               ([0x28, 0xB5, 0x2F, 0xFD], "input.csv: the file is zstd-compressed, not CSV text; "),
+                               (Array("PAR1".utf8), "input.csv: the file is a Parquet file, not CSV text; "),
+                               (Array("SQLite format 3\0".utf8), "input.csv: the file is an SQLite database, not CSV text; "),
+                               ([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], "input.csv: the file is an OLE2 document (an Excel .xls workbook is one)")] {
+            let description = bytesError(magic + [0, 1, 2, 0x0A])?.description ?? "read"
+            #expect(description.hasPrefix(start), Comment(rawValue: description))
+        }
+        // Text that starts like one of them is still text.
+        #expect(try CSVReader.parse(text: "PAR,BZ\n1,2\n").rowCount == 1)
+    }
+
+    /// A table written to a `.gz` path is gzip data that reads back to the same table.
+    @Test func tablesWrittenToGzPathsAreCompressed() throws {
+        let folder = TestData.temporaryFolder()
+        let table = try CSVReader.read(path: TestData.path("insurance.csv"))
+        try CSVWriter.write(table, to: folder + "/out.csv.gz")
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/out.csv.gz")))
+        #expect(Gzip.isCompressed(bytes))
+        #expect(try systemGzip(["-d"], bytes) == Array(CSVWriter.render(table).utf8))
+        let options = CSVOptions(kindOverrides: Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.kind) }))
+        #expect(try CSVReader.read(path: folder + "/out.csv.gz", options: options) == table)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["out.csv.gz"])
+    }
+
     @Test func atomicWriteLeavesNoTemporaryFile() throws {
         let folder = TestData.temporaryFolder()
         let table = try CSVReader.parse(text: "a\n1\n")

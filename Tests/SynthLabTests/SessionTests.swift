@@ -192,6 +192,14 @@ struct SessionTests {
             let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
             #expect(text.contains(check), "\(file): \(text)")
         }
+        // A path that ends in .gz is written compressed, in the format of the extension before
+        // it, and load() reads a gzipped table back.
+        #expect(shell.type(#"export(r, "\#(folder)/r.csv.gz")"#), Comment(rawValue: shell.errors))
+        let gz = Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/r.csv.gz")))
+        #expect(Gzip.isCompressed(gz))
+        #expect(String(decoding: try Gzip.decompress(gz), as: UTF8.self).hasPrefix("table,generator,seeds,epsilon,delta,rank,column_shapes,column_shapes sd"))
+        #expect(shell.type(#"export(ins, "\#(folder)/ins.csv.gz"); back = load("\#(folder)/ins.csv.gz", target: "charges")"#), Comment(rawValue: shell.errors))
+        #expect(shell.result("back").contains("1338 rows × 7 columns, target charges"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json"))) as? [[String: Any]]
         #expect(json?.count == 3)
         #expect(shell.type(#"export(details(r), "\#(folder)/details.txt")"#))

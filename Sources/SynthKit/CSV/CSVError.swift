@@ -10,6 +10,10 @@ public struct CSVError: Error, CustomStringConvertible, Equatable, Sendable {
         case utf16
         /// A NUL byte, which UTF-8 text never holds: UTF-16 without a byte-order mark, or binary.
         case nulByte
+        /// gzip data that cannot be decompressed: why.
+        case gzip(String)
+        /// A file of another format, known by its first bytes: what it is, and what to do.
+        case otherFormat(String, advice: String)
         /// A record longer than 4 GiB, or a field longer than 2 GiB.
         case recordTooLong
         case unterminatedQuote
@@ -40,6 +44,8 @@ public struct CSVError: Error, CustomStringConvertible, Equatable, Sendable {
         case .headerOnly: return "\(place): the file has a header but no data rows"
         case .invalidUTF8: return "\(place): invalid UTF-8 byte sequence"
         case .utf16: return "\(place): the file is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+        case .gzip(let reason): return "\(place): \(reason)"
+        case .otherFormat(let format, let advice): return "\(place): the file is \(format), not CSV text; \(advice)"
         case .recordTooLong: return "\(place): the record is longer than 4 GiB, or one of its fields longer than 2 GiB"
         case .nulByte:
             return "\(place): a NUL byte: the file is not UTF-8 text (UTF-16 without a byte-order mark, or a binary file); save it as UTF-8 CSV"

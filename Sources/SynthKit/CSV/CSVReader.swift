@@ -62,7 +62,27 @@ public enum CSVReader {
         try parse(bytes: Array(text.utf8), file: file, options: options)
     }
 
+    /// Formats that are not CSV text, by their first bytes: what each is, and what to do.
+    static let otherFormats: [(magic: [UInt8], format: String, advice: String)] = [
+        ([0x50, 0x4B, 0x03, 0x04], "a ZIP archive (an Excel .xlsx workbook is one)", "save the sheet as CSV, or unzip the archive"),
+        ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz-compressed", "decompress it (xz -d), or compress it with gzip, which load() reads"),
+        (Array("BZh".utf8), "bzip2-compressed", "decompress it (bunzip2), or compress it with gzip, which load() reads"),
+        ([0x28, 0xB5, 0x2F, 0xFD], "zstd-compressed", "decompress it (zstd -d), or compress it with gzip, which load() reads"),
+        (Array("PAR1".utf8), "a Parquet file", "write it as CSV (pandas: pd.read_parquet(path).to_csv(out, index=False))"),
+        (Array("SQLite format 3\0".utf8), "an SQLite database", "export a table as CSV (sqlite3 -csv -header FILE 'select * from TABLE')"),
+        ([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], "an OLE2 document (an Excel .xls workbook is one)", "save the sheet as CSV"),
+    ]
+
+    /// Reads CSV text from its bytes; gzip data (`adult.csv.gz`) is decompressed first.
     public static func parse(bytes: [UInt8], file: String, options: CSVOptions = CSVOptions()) throws(CSVError) -> Table {
+        if Gzip.isCompressed(bytes) {
+            let text: [UInt8]
+            do { text = try Gzip.decompress(bytes) } catch { throw CSVError(file: file, line: 0, problem: .gzip(error.reason)) }
+            return try parse(bytes: text, file: file, options: options)
+        }
+        if let other = otherFormats.first(where: { bytes.starts(with: $0.magic) }) {
+            throw CSVError(file: file, line: 0, problem: .otherFormat(other.format, advice: other.advice))
+        }
         var body = bytes
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body.removeFirst(3) } // UTF-8 byte-order mark
         if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) {   // UTF-16's, little- or big-endian

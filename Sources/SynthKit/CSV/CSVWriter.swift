@@ -24,9 +24,11 @@ public enum CSVWriter {
     }
 
     /// Writes atomically: to a temporary file beside `path`, then renamed over it, so a reader
-    /// never sees half a file and a failure leaves any previous file untouched.
+    /// never sees half a file and a failure leaves any previous file untouched. A path that ends
+    /// in `.gz` gets the text compressed with gzip.
     public static func write(_ table: Table, to path: String) throws {
-        try AtomicFile.write(Data(render(table).utf8), to: path)
+        let text = Array(render(table).utf8)
+        try AtomicFile.write(Data(Gzip.names(path) ? Gzip.compress(text) : text), to: path)
     }
 
     static func quoteIfNeeded(_ text: String) -> String {

@@ -103,8 +103,11 @@ public enum OutputMode: String, CaseIterable, Sendable {
     case table, markdown, csv, json, latex, html
 
     /// The mode that a file name's extension asks for.
+    /// The format a file's extension names; under a `.gz`, the extension before it (`r.csv.gz`).
     public static func forPath(_ path: String) -> OutputMode? {
-        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        var url = URL(fileURLWithPath: path)
+        if url.pathExtension.lowercased() == "gz" { url.deletePathExtension() }
+        return switch url.pathExtension.lowercased() {
         case "md", "markdown": .markdown
         case "csv": .csv
         case "json": .json

@@ -816,7 +816,7 @@ enum Builtins {
             mode = chosen
         } else {
             guard let chosen = OutputMode.forPath(path) else {
-                throw ShellError("cannot tell the format from the extension of \(path): use .md, .csv, .json, .tex, .html or .txt, or give format:", at: frame.location(of: "path"))
+                throw ShellError("cannot tell the format from the extension of \(path): use .md, .csv, .json, .tex, .html or .txt (each may end in .gz), or give format:", at: frame.location(of: "path"))
             }
             mode = chosen
         }
@@ -828,7 +828,7 @@ enum Builtins {
         case let other: throw ShellError("export() writes results, a result table or a table, not \(other.typeName)", at: frame.location(of: "value"))
         }
         do {
-            try AtomicFile.write(Data(text.utf8), to: path)
+            try AtomicFile.write(Data(Gzip.names(path) ? Gzip.compress(Array(text.utf8)) : Array(text.utf8)), to: path)
             if case .table(let table) = frame.value("value")!, let provenance = table.provenance { try provenance.write(beside: path) }
         } catch {
             throw ShellError.writeFailure(path, error, at: frame.location(of: "path"))

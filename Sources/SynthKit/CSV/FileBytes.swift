@@ -25,7 +25,7 @@ public enum FileBytes {
 
     /// Reads `path` to its end: a regular file, or a pipe such as /dev/stdin or a shell's
     /// `<(zcat adult.csv.gz)`. With `text`, anything but a regular file is refused at its first
-    /// NUL byte, which no text holds (so /dev/zero is not read forever).
+    /// NUL byte, which no text holds (so /dev/zero is not read forever), unless it is gzip data.
     public static func read(_ path: String, text: Bool) throws(Failure) -> [UInt8] {
         func failure(_ code: Int32) -> Failure {
             switch code {
@@ -52,7 +52,9 @@ public enum FileBytes {
                 if errno == EINTR { continue }
                 throw failure(errno)
             }
-            if text, !regular, chunk[0..<count].contains(0) { throw .binary }
+            // gzip data is binary, and reads as the text it holds (`CSVReader`).
+            if text, !regular, !Gzip.isCompressed(bytes.isEmpty ? Array(chunk[0..<min(count, 2)]) : Array(bytes.prefix(2))),
+               chunk[0..<count].contains(0) { throw .binary }
             bytes.append(contentsOf: chunk[0..<count])
         }
     }

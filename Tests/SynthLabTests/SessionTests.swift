@@ -200,6 +200,8 @@ struct SessionTests {
         #expect(String(decoding: try Gzip.decompress(gz), as: UTF8.self).hasPrefix("table,generator,seeds,epsilon,delta,rank,column_shapes,column_shapes sd"))
         #expect(shell.type(#"export(ins, "\#(folder)/ins.csv.gz"); back = load("\#(folder)/ins.csv.gz", target: "charges")"#), Comment(rawValue: shell.errors))
         #expect(shell.result("back").contains("1338 rows × 7 columns, target charges"))
+        #expect(shell.result(#"load("https://example.org/data/adult.csv.gz")"#).contains(
+            "load() reads a file on this machine, not a network address (https://): download it first (curl -L -o adult.csv.gz 'https://example.org/data/adult.csv.gz'), then load the file"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json"))) as? [[String: Any]]
         #expect(json?.count == 3)
         #expect(shell.type(#"export(details(r), "\#(folder)/details.txt")"#))

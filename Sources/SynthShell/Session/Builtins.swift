@@ -290,6 +290,11 @@ enum Builtins {
 
     static func load(_ session: Session, _ frame: inout CallFrame) throws(ShellError) -> Value {
         let typed = try Convert.string(frame.value("path")!, at: frame.location(of: "path"), what: "a file path")
+        if let scheme = ["http://", "https://", "ftp://", "s3://", "gs://"].first(where: { typed.lowercased().hasPrefix($0) }) {
+            let file = URL(string: typed)?.lastPathComponent ?? "table.csv"
+            throw ShellError("load() reads a file on this machine, not a network address (\(scheme)): download it first "
+                             + "(curl -L -o \(file.isEmpty ? "table.csv" : file) '\(typed)'), then load the file", at: frame.location(of: "path"))
+        }
         let path = session.resolve(typed)
         var options = CSVOptions()
         if let missing = frame.value("missing") {

@@ -31,7 +31,7 @@ import SynthKit
         #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))
         #expect(html.components(separatedBy: "<svg").count - 1 >= 15, "bars, privacy curves, losses, marginals, heatmaps")
         for section in ["Comparison", "Paired differences", "Metrics: ins", "Privacy and utility: ins", "Fidelity, utility and privacy risk: ins",
-                        "Training losses", "Real and synthetic: ins", "Provenance"] {
+                        "Training losses", "Real and synthetic: ins", "Costs", "Provenance"] {
             #expect(html.contains("<h2>\(section)"), "\(section)")
         }
         #expect(html.contains("<strong>"), "the best values are marked")
@@ -39,7 +39,8 @@ import SynthKit
         // A table wider than the page (the comparison has a column per metric) scrolls in its
         // own box instead of running off the page.
         let tables = html.components(separatedBy: "<table>").count - 1
-        #expect(tables == 3 && html.components(separatedBy: "<div class=\"wide\">\n<table>").count - 1 == tables)
+        #expect(tables == 4 && html.components(separatedBy: "<div class=\"wide\">\n<table>").count - 1 == tables)
+        #expect(html.contains("<th>fit s</th>") && html.contains("<th>peak MiB</th>"), "the costs table")
         #expect(html.contains(".wide { overflow-x: auto; }"))
         try "<!DOCTYPE html><html><body></body></html>".write(toFile: folder + "/blank.html", atomically: true, encoding: .utf8)
         let report = try Self.screenshot(folder + "/report.html", to: folder + "/report.png")

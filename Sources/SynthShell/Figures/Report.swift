@@ -7,7 +7,8 @@ import SynthMetrics
 /// The self-contained HTML report of experiment results: the comparison table, figures (metric
 /// bars with error bars, privacy–utility curves, fidelity and utility against a membership
 /// attack's AUC, the rules broken, training losses, real vs synthetic marginals and
-/// the correlation difference of each configuration's first seed), failed trials and provenance.
+/// the correlation difference of each configuration's first seed), what the trials cost, failed
+/// trials and provenance.
 enum Report {
     /// Metrics drawn as bars, in this order when present.
     static let preferredMetrics = ["quality", "column_shapes", "column_pair_trends", "boosting_f1", "boosting_r2", "logistic_f1",
@@ -29,6 +30,7 @@ enum Report {
         body += ruleTables(results)
         body += lossFigures(results)
         body += dataFigures(results)
+        body += costs(results)
         let failed = trials.filter { $0.error != nil }
         if !failed.isEmpty {
             body += "<h2>Failed trials</h2>\n<ul>\n" + failed.map {
@@ -37,6 +39,15 @@ enum Report {
         }
         body += provenance(results)
         return HTMLPage.document(title: "SynthLab experiment report", body: body)
+    }
+
+    /// What each configuration's trials cost (`costs()`); nothing for results that ran no trial
+    /// (validate()'s).
+    static func costs(_ results: ExperimentResults) -> String {
+        guard results.trials.contains(where: { $0.outcome != nil }) else { return "" }
+        return "<h2>Costs</h2>\n<p class=\"note\">Each configuration's trials that ran: the mean ± sd of their seconds to fit, sample "
+            + "and validate, and of their worker process's peak resident memory, as <code>costs()</code> gives them, measured on the "
+            + "machine that ran them.</p>\n" + Views.costs(results).renderHTMLTable()
     }
 
     /// The first metric with a goal, each configuration against the one with the best mean on its

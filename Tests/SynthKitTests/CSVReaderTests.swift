@@ -401,6 +401,46 @@ struct CSVRoundTripTests {
         #expect((0..<3).map { table.column(named: "c")?.text(at: $0) } == ["two\nlines", "z \"3\"", "q"])
     }
 
+    /// Tables of random text (delimiters, quotes, line ends, blanks and multi-byte characters at
+    /// every offset, so at every place in the tokenizer's eight-byte steps) read back as written;
+    /// a stray quote or an open one is found on its line.
+    @Test func randomTextRoundTripsThroughTheTokenizer() throws {
+        var random = Philox(seed: 2026)
+        let pieces = ["a", "b", "7", " ", "\t", ",", ";", "\"", "\"\"", "\n", "\r\n", "é", "€", "𝄞", "xyzxyzxyz", "0.5"]
+        for round in 0..<40 {
+            let width = 1 + random.nextInt(below: 5), rows = 1 + random.nextInt(below: 60)
+            let names = (0..<width).map { "c\($0)" }
+            var cells = [[String]](repeating: [], count: width)
+            for column in 0..<width {
+                for _ in 0..<rows {
+                    var text = "k"   // never missing, never blank-trimmed to nothing
+                    for _ in 0..<random.nextInt(below: 12) { text += pieces[random.nextInt(below: pieces.count)] }
+                    cells[column].append(text + "k")
+                }
+            }
+            let table = try Table(columns: zip(names, cells).map { name, texts in
+                let levels = Array(Set(texts)).sorted()
+                return Column(name: name, values: .categorical(codes: texts.map { Int32(levels.firstIndex(of: $0)!) }, levels: levels))
+            })
+            let written = CSVWriter.render(table)
+            let kinds = Dictionary(uniqueKeysWithValues: names.map { ($0, ColumnKind.categorical) })
+            let read = try CSVReader.parse(text: written, file: "round \(round)", options: CSVOptions(missingTokens: [], kindOverrides: kinds, delimiter: 44))
+            for column in 0..<width {
+                #expect((0..<rows).map { read.columns[column].text(at: $0) } == cells[column], "round \(round), column \(column)")
+            }
+        }
+        // A quote after a closing quote, or one left open, at every offset of a long line.
+        for offset in 0..<17 {
+            let padding = String(repeating: "p", count: offset)
+            let stray = "a,b\n1,2\n\(padding)x,\"q\"\(padding)z\n3,4\n"
+            #expect(throws: CSVError(file: "<text>", line: 3, problem: .unexpectedQuote)) { try CSVReader.parse(text: stray) }
+            let open = "a,b\n1,2\n\(padding)x,\"\(padding)q\nmore\n"
+            #expect(throws: CSVError(file: "<text>", line: 3, problem: .unterminatedQuote)) { try CSVReader.parse(text: open) }
+            let inside = "a,b\n\(padding),\"\(padding)line\n\(padding)two\"\n\(padding)x\"y,1\n"
+            #expect(throws: CSVError(file: "<text>", line: 4, problem: .unexpectedQuote)) { try CSVReader.parse(text: inside) }
+        }
+    }
+
     @Test func sharedFilesRoundTrip() throws {
         for name in ["nyc_taxis.csv", "insurance.csv", "german_credit.csv"] {
             let table = try CSVReader.read(path: TestData.path(name))
@@ -490,6 +530,37 @@ struct CSVRoundTripTests {
         let options = CSVOptions(kindOverrides: Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.kind) }))
         #expect(try CSVReader.read(path: folder + "/out.csv.gz", options: options) == table)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["out.csv.gz"])
+    }
+
+    /// A large table's columns are read in groups, each on a thread of its own; the table is the
+    /// same on one thread or many, and so is the first cell that does not read.
+    @Test func theTableIsTheSameOnOneThreadOrMany() throws {
+        #expect(ColumnReading.groups(width: 20, rowCount: 100, threads: 4) == [0..<20], "a small table is read on one thread")
+        #expect(ColumnReading.groups(width: 5, rowCount: 100_000, threads: 8) == [0..<1, 1..<2, 2..<3, 3..<4, 4..<5])
+        #expect(ColumnReading.groups(width: 20, rowCount: 100_000, threads: 3) == [0..<6, 6..<13, 13..<20])
+        #expect(ColumnReading.groups(width: 20, rowCount: 100_000, threads: 64).count == 8)
+        for name in ["adult.csv", "beijing_pm25.csv", "covid_testing.csv"] {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: TestData.path(name))))
+            var one = CSVOptions(), many = CSVOptions()
+            one.threads = 1
+            many.threads = 5
+            let table = try CSVReader.parse(bytes: bytes, file: name, options: one)
+            #expect(table.rowCount * table.columns.count >= 1 << 18, "\(name) is read in groups")
+            #expect(try CSVReader.parse(bytes: bytes, file: name, options: many) == table, "\(name)")
+        }
+        // 40,000 rows of 10 columns, every kind and missing cells among them.
+        var text = "i,x,word,flag,when,maybe,code,big,small,tail\n"
+        for row in 0..<40_000 {
+            text += "\(row),\(Double(row) / 7),w\(row % 13),\(row % 3 == 0),2020-01-\(10 + row % 20),\(row % 11 == 0 ? "NA" : String(row % 5)),"
+                + "0\(row % 9),\(row * 1_000_003),\(Double(row % 100) * 1e-9),\(row % 2 == 0 ? "a" : "b")\n"
+        }
+        var one = CSVOptions(), many = CSVOptions()
+        one.threads = 1
+        many.threads = 4
+        let table = try CSVReader.parse(text: text, options: one)
+        #expect(try CSVReader.parse(text: text, options: many) == table)
+        #expect(table.columns.map(\.kind) == [.integer, .continuous, .categorical, .boolean, .datetime, .integer, .categorical, .integer,
+                                              .continuous, .categorical])
     }
 
     @Test func atomicWriteLeavesNoTemporaryFile() throws {

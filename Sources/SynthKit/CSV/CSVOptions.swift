@@ -11,6 +11,9 @@ public struct CSVOptions: Sendable, Equatable {
     /// Numbers write their decimals after a comma ("1,5"): a column whose every present cell is
     /// a number once its comma is a point is read as numbers; other columns keep their text.
     public var decimalComma: Bool
+    /// The threads that read a large table's columns (nil: one per processor, at most 8). The
+    /// table is the same whatever the count.
+    public var threads: Int? = nil
 
     public static let defaultMissingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"]
 

@@ -129,45 +129,30 @@ public enum CSVReader {
 
         // The cells are read in blocks of rows, every column of a block in turn, so that the
         // block's bytes stay in the cache: the file is stored row by row, a column is read down.
-        let width = header.count, block = 2048
+        let width = header.count
         func withCell<R>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
             cells.withBytes(record: row + 1, span: width * (row + 1) + column, body)
         }
         func cellString(_ row: Int, _ column: Int) -> String { withCell(row, column) { String(decoding: $0, as: UTF8.self) } }
-        let missingTokens = MissingTokens(options.missingTokens)
-        var missing = [[Bool]](repeating: [Bool](repeating: false, count: rowCount), count: width)
         // A column of no given kind and no decimal comma is inferred and converted in place;
         // the others as strings, through the checks that say which cell does not read.
         let inPlace = header.map { options.kindOverrides[$0] == nil && !options.decimalComma }
-        var inference = [KindInference](repeating: KindInference(), count: width)
-        for first in stride(from: 0, to: rowCount, by: block) {
-            let rows = first..<min(first + block, rowCount)
-            for column in 0..<width {
-                for row in rows {
-                    withCell(row, column) { bytes in
-                        let isMissing = missingTokens.matches(bytes)
-                        missing[column][row] = isMissing
-                        if inPlace[column], !isMissing { inference[column].observe(bytes) }
-                    }
-                }
-            }
+        let reading = ColumnReading(cells: cells, width: width, rowCount: rowCount, inPlace: inPlace,
+                                    missingTokens: MissingTokens(options.missingTokens))
+        // Each group of columns is read on a thread of its own; a column's cells are read in the
+        // same order whatever the groups, so the table is the same on one thread or many.
+        let groups = ColumnReading.groups(width: width, rowCount: rowCount, threads: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let parts = ColumnReading.Part.readAll(groups, reading)
+        // The first cell that does not read, in the order one thread would have met it.
+        if let bad = parts.compactMap(\.failure).min(by: { ($0.block, $0.column) < ($1.block, $1.column) }) {
+            let kind = parts.first { $0.columns.contains(bad.column) }!.inference[bad.column]!.kind
+            throw CSVError(file: file, line: tokens.lines[bad.row + 1],
+                           problem: .badValue(column: header[bad.column], value: cellString(bad.row, bad.column), kind: kind))
         }
-        var builders = (0..<width).map { column in
-            inPlace[column] ? ColumnBuilder(kind: inference[column].kind, rows: rowCount) : nil
-        }
-        for first in stride(from: 0, to: rowCount, by: block) {
-            let rows = first..<min(first + block, rowCount)
-            for column in 0..<width where inPlace[column] {
-                for row in rows where !missing[column][row] {
-                    // Inference has checked every cell's syntax already.
-                    let read = withCell(row, column) { builders[column]!.set(row, $0, checked: true) }
-                    if !read {
-                        throw CSVError(file: file, line: tokens.lines[row + 1],
-                                       problem: .badValue(column: header[column], value: cellString(row, column),
-                                                          kind: inference[column].kind))
-                    }
-                }
-            }
+        var missing: [[Bool]] = [], builders: [ColumnBuilder?] = []
+        for part in parts {
+            missing += part.missing
+            builders += part.builders
         }
         var columns: [Column] = []
         columns.reserveCapacity(width)
@@ -587,6 +572,96 @@ struct CategoryTable {
         var codes = [Int32](repeating: 0, count: provisional.count)
         for row in provisional.indices where !missing[row] { codes[row] = code[Int(provisional[row])] }
         return .categorical(codes: codes, levels: levels)
+    }
+}
+
+/// How the cells of a table's columns are read: in blocks of rows, first each cell's missing flag
+/// and the kinds its column allows, then the value of each present cell of a column read in
+/// place. A group of columns is read on a thread of its own (`Part`).
+struct ColumnReading: @unchecked Sendable {   // read-only views of bytes that outlive the threads
+    let cells: CSVCells
+    let width: Int
+    let rowCount: Int
+    let inPlace: [Bool]
+    let missingTokens: MissingTokens
+    static let block = 2048
+
+    /// Contiguous groups of columns, one per thread: one group for a small table (fewer than
+    /// 2^18 cells), else as many as there are processors (at most 8) or columns.
+    static func groups(width: Int, rowCount: Int, threads: Int) -> [Range<Int>] {
+        let count = width * rowCount < 1 << 18 ? 1 : max(1, min(threads, width, 8))
+        return (0..<count).map { group in (group * width / count)..<((group + 1) * width / count) }
+    }
+
+    /// What reading one group of columns gave.
+    struct Part: @unchecked Sendable {
+        let columns: Range<Int>
+        /// Indexed by the table's column, for the group's columns only.
+        var inference: [Int: KindInference] = [:]
+        var missing: [[Bool]] = []
+        var builders: [ColumnBuilder?] = []
+        /// The first cell that did not read as its column's kind, in the order of blocks, then
+        /// columns, then rows.
+        var failure: (block: Int, column: Int, row: Int)?
+
+        init(_ columns: Range<Int>, _ reading: ColumnReading) {
+            self.columns = columns
+            let rows = reading.rowCount
+            func withCell<R>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+                reading.cells.withBytes(record: row + 1, span: reading.width * (row + 1) + column, body)
+            }
+            var missing = [[Bool]](repeating: [Bool](repeating: false, count: rows), count: columns.count)
+            var inference = [KindInference](repeating: KindInference(), count: columns.count)
+            for first in stride(from: 0, to: rows, by: ColumnReading.block) {
+                let block = first..<min(first + ColumnReading.block, rows)
+                for (local, column) in columns.enumerated() {
+                    let inPlace = reading.inPlace[column]
+                    for row in block {
+                        withCell(row, column) { bytes in
+                            let isMissing = reading.missingTokens.matches(bytes)
+                            missing[local][row] = isMissing
+                            if inPlace, !isMissing { inference[local].observe(bytes) }
+                        }
+                    }
+                }
+            }
+            var builders = columns.enumerated().map { local, column in
+                reading.inPlace[column] ? ColumnBuilder(kind: inference[local].kind, rows: rows) : nil
+            }
+            blocks: for first in stride(from: 0, to: rows, by: ColumnReading.block) {
+                let block = first..<min(first + ColumnReading.block, rows)
+                for (local, column) in columns.enumerated() where reading.inPlace[column] {
+                    for row in block where !missing[local][row] {
+                        // Inference has checked every cell's syntax already.
+                        if !withCell(row, column, { builders[local]!.set(row, $0, checked: true) }) {
+                            failure = (first / ColumnReading.block, column, row)
+                            break blocks
+                        }
+                    }
+                }
+            }
+            self.missing = missing
+            self.builders = builders
+            for (local, column) in columns.enumerated() { self.inference[column] = inference[local] }
+        }
+
+        /// Every group read, each on a thread of its own when there are several, in the groups' order.
+        static func readAll(_ groups: [Range<Int>], _ reading: ColumnReading) -> [Part] {
+            guard groups.count > 1 else { return groups.map { Part($0, reading) } }
+            let parts = UnsafeMutableBufferPointer<Part?>.allocate(capacity: groups.count)
+            parts.initialize(repeating: nil)
+            defer { parts.deinitialize(); parts.deallocate() }
+            let slots = UncheckedSlots(parts: parts)
+            DispatchQueue.concurrentPerform(iterations: groups.count) { index in
+                slots.parts[index] = Part(groups[index], reading)
+            }
+            return parts.map { $0! }
+        }
+    }
+
+    /// Each thread writes its own slot.
+    private struct UncheckedSlots: @unchecked Sendable {
+        let parts: UnsafeMutableBufferPointer<Part?>
     }
 }
 

@@ -61,9 +61,11 @@ public struct TableSpec: Codable, Sendable, Equatable {
     }
 
     /// The table, or with `file` another CSV file of its columns (a trial's synthetic rows), read
-    /// with the table's kinds and CSVWriter's comma.
+    /// with the table's kinds and CSVWriter's comma, on one thread: trials run side by side.
     public func read(_ file: String? = nil) throws -> Table {
-        try CSVReader.read(path: file ?? path, options: CSVOptions(kindOverrides: kinds, delimiter: UInt8(ascii: ",")))
+        var options = CSVOptions(kindOverrides: kinds, delimiter: UInt8(ascii: ","))
+        options.threads = 1
+        return try CSVReader.read(path: file ?? path, options: options)
     }
 }
 

@@ -351,6 +351,23 @@ struct CSVRoundTripTests {
 
     /// Numbers are read from the file's bytes exactly as Double(String) reads their text, and
     /// integers as Int64(String), at every length and at the limits.
+    /// Expects each text to read as `Double(String)` reads it (nil where that is not finite), bit
+    /// for bit, with strtod and without it; returns how many were read without it.
+    private func expectReadAsTheStandardLibrary(_ texts: [String]) -> Int {
+        var withoutStrtod = 0
+        for text in texts {
+            let bytes = Array(text.utf8)
+            if let value = bytes.withUnsafeBufferPointer({ CSVReader.exactDecimalValue($0) }) {
+                withoutStrtod += 1
+                #expect(value.bitPattern == Double(text)?.bitPattern, "\(text), without strtod")
+            }
+            let number = bytes.withUnsafeBufferPointer { CSVReader.parseNumber($0) }
+            let expected = Double(text).flatMap { $0.isFinite ? $0 : nil }
+            #expect(number?.bitPattern == expected?.bitPattern, "\(text)")
+        }
+        return withoutStrtod
+    }
+
     @Test func numbersReadAsTheStandardLibraryReadsThem() {
         var random = Philox(seed: 11, stream: 0)
         var texts = ["0", "-0", "+5", ".5", "-.25", "5.", "1e308", "1.7976931348623157e308", "2.2250738585072014e-308",
@@ -371,22 +388,163 @@ struct CSVRoundTripTests {
             }
             texts.append(text)
         }
-        var exact = 0
+        let exact = expectReadAsTheStandardLibrary(texts)
         for text in texts {
-            let bytes = Array(text.utf8)
-            if let value = bytes.withUnsafeBufferPointer({ CSVReader.exactDecimalValue($0) }) {
-                exact += 1
-                #expect(value.bitPattern == Double(text)?.bitPattern, "\(text), without strtod")
-            }
-            let number = bytes.withUnsafeBufferPointer { CSVReader.parseNumber($0) }
-            let expected = Double(text).flatMap { $0.isFinite ? $0 : nil }
-            #expect(number?.bitPattern == expected?.bitPattern, "\(text)")
-            let integer = bytes.withUnsafeBufferPointer { CSVReader.parseInteger($0, allowLeadingZero: true) }
+            let integer = Array(text.utf8).withUnsafeBufferPointer { CSVReader.parseInteger($0, allowLeadingZero: true) }
             #expect(integer == (text.allSatisfy { $0.isNumber || $0 == "-" || $0 == "+" } ? Int64(text) : nil), "\(text)")
         }
         #expect(exact > 2000, "most short numbers are read without strtod")
         for text in [".", "-", "+.", "e5", ".e1"] {
             #expect(Array(text.utf8).withUnsafeBufferPointer { CSVReader.exactDecimalValue($0) } == nil, "\(text) has no digit")
+        }
+    }
+
+    /// Numbers of 16 to 19 significant digits at every power of ten that `EiselLemire` has a power
+    /// of five for, and around the ties, the limits and the subnormals, read as `Double(String)`
+    /// reads them, bit for bit; those Eisel–Lemire cannot decide go to strtod.
+    @Test func longNumbersAtEveryPowerReadAsTheStandardLibraryReadsThem() {
+        var random = Philox(seed: 29, stream: 0)
+        var texts = ["9007199254740993", "9007199254740995", "9007199254740994", "18014398509481985", "18014398509481987",
+                     "36028797018963971", "1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308",
+                     "2.2250738585072011e-308", "2.2250738585072014e-308", "2.2250738585072009e-308", "4.9406564584124654e-324",
+                     "2.4703282292062327e-324", "2.4703282292062328e-324", "1e23", "8.589973e9", "7.2057594037927933e16",
+                     "1.00000000000000011102230246251565404236316680908203125", "0.30000000000000004", "9999999999999999999e289",
+                     "1844674407370955161", "18446744073709551615", "5e-324", "3.0517578125e-5", "6.103515625e-05",
+                     "12345678901234567890123", "0.1000000000000000055511151231257827"]
+        for q in -360...330 {
+            for round in 0..<12 {
+                let digits = 16 + round % 4
+                var text = String(1 + random.next() % 9)
+                for _ in 1..<digits { text += String(random.next() % 10) }
+                texts.append(text + "e\(q)")
+                // Halfway-looking significands: ...5, and ...50000 with an odd last digit before it.
+                if round == 0 { texts.append(String(text.dropLast(5)) + "50000e\(q)") }
+            }
+        }
+        let decided = expectReadAsTheStandardLibrary(texts)
+        #expect(decided > texts.count * 9 / 10, "\(decided) of \(texts.count) without strtod")
+    }
+
+    /// Every power of five `EiselLemire` multiplies by is the one its table's comment defines,
+    /// recomputed here with integers of any size.
+    @Test func thePowersOfFiveAreTheDefinedOnes() {
+        /// A non-negative integer as 32-bit limbs, least significant first.
+        struct Big: Comparable {
+            var limbs: [UInt32]
+            init(_ value: UInt64) { limbs = [UInt32(truncatingIfNeeded: value), UInt32(value >> 32)]; trim() }
+            mutating func trim() { while limbs.count > 1, limbs.last == 0 { limbs.removeLast() } }
+            var bitWidth: Int { (limbs.count - 1) * 32 + (32 - limbs.last!.leadingZeroBitCount) }
+            func times(_ factor: UInt32) -> Big {
+                var result = self, carry: UInt64 = 0
+                for index in result.limbs.indices {
+                    let product = UInt64(result.limbs[index]) * UInt64(factor) + carry
+                    result.limbs[index] = UInt32(truncatingIfNeeded: product)
+                    carry = product >> 32
+                }
+                if carry > 0 { result.limbs.append(UInt32(carry)) }
+                return result
+            }
+            func shifted(left bits: Int) -> Big {
+                var result = Big(0)
+                result.limbs = [UInt32](repeating: 0, count: bits / 32) + limbs + [0]
+                let small = bits % 32
+                if small > 0 {
+                    for index in stride(from: result.limbs.count - 1, through: bits / 32, by: -1) {
+                        let lower = index > bits / 32 ? result.limbs[index - 1] >> (32 - small) : 0
+                        result.limbs[index] = result.limbs[index] << small | lower
+                    }
+                }
+                result.trim()
+                return result
+            }
+            func shifted(right bits: Int) -> Big {
+                guard bits < bitWidth else { return Big(0) }
+                var result = Big(0)
+                result.limbs = Array(limbs[(bits / 32)...])
+                let small = bits % 32
+                if small > 0 {
+                    for index in result.limbs.indices {
+                        let upper = index + 1 < result.limbs.count ? result.limbs[index + 1] << (32 - small) : 0
+                        result.limbs[index] = result.limbs[index] >> small | upper
+                    }
+                }
+                result.trim()
+                return result
+            }
+            static func < (a: Big, b: Big) -> Bool {
+                if a.limbs.count != b.limbs.count { return a.limbs.count < b.limbs.count }
+                for index in a.limbs.indices.reversed() where a.limbs[index] != b.limbs[index] { return a.limbs[index] < b.limbs[index] }
+                return false
+            }
+            func minus(_ other: Big) -> Big {
+                var result = self, borrow: Int64 = 0
+                for index in result.limbs.indices {
+                    var difference = Int64(result.limbs[index]) - borrow - (index < other.limbs.count ? Int64(other.limbs[index]) : 0)
+                    borrow = difference < 0 ? 1 : 0
+                    if difference < 0 { difference += 1 << 32 }
+                    result.limbs[index] = UInt32(difference)
+                }
+                result.trim()
+                return result
+            }
+            /// ⌊2^power / divisor⌋, one bit at a time.
+            static func powerOfTwo(_ power: Int, dividedBy divisor: Big) -> Big {
+                var quotient = Big(0), remainder = Big(0)
+                for bit in stride(from: power, through: 0, by: -1) {
+                    remainder = remainder.shifted(left: 1)
+                    if bit == power { remainder = Big(1) }
+                    quotient = quotient.shifted(left: 1)
+                    if !(remainder < divisor) {
+                        remainder = remainder.minus(divisor)
+                        quotient.limbs[0] |= 1
+                    }
+                }
+                return quotient
+            }
+            var words: (UInt64, UInt64) {
+                func word(_ at: Int) -> UInt64 {
+                    (at < limbs.count ? UInt64(limbs[at]) : 0) | (at + 1 < limbs.count ? UInt64(limbs[at + 1]) << 32 : 0)
+                }
+                return (word(2), word(0))
+            }
+        }
+        var power = Big(1)
+        var positive: [Big] = []
+        for _ in 0...342 {
+            positive.append(power)
+            power = power.times(5)
+        }
+        for q in EiselLemire.smallestPower...EiselLemire.largestPower {
+            var value: Big
+            if q >= 0 {
+                value = positive[q]
+                value = value.bitWidth < 128 ? value.shifted(left: 128 - value.bitWidth) : value.shifted(right: value.bitWidth - 128)
+            } else {
+                let divisor = positive[-q]
+                // 2^z: the least power of two at or above 5^-q.
+                let z = divisor.bitWidth
+                let plusOne = { (big: Big) -> Big in
+                    var result = big, index = 0
+                    while true {
+                        if index == result.limbs.count { result.limbs.append(0) }
+                        let (sum, overflow) = result.limbs[index].addingReportingOverflow(1)
+                        result.limbs[index] = sum
+                        if !overflow { break }
+                        index += 1
+                    }
+                    return result
+                }
+                if q >= -27 {
+                    value = plusOne(Big.powerOfTwo(z + 127, dividedBy: divisor))
+                } else {
+                    value = plusOne(Big.powerOfTwo(2 * z + 128, dividedBy: divisor))
+                    if value.bitWidth > 128 { value = value.shifted(right: value.bitWidth - 128) }
+                }
+            }
+            let entry = 2 * (q - EiselLemire.smallestPower)
+            #expect(value.bitWidth == 128, "5^\(q)")
+            let (high, low) = value.words
+            #expect(powersOfFive128[entry] == high && powersOfFive128[entry + 1] == low, "5^\(q)")
         }
     }
 

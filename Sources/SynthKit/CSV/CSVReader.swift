@@ -299,10 +299,10 @@ public enum CSVReader {
         }
     }
 
-    /// Clinger's fast path: a number of at most 19 significant digits whose digits make an integer
-    /// w ≤ 2^53 and whose power of ten k is within ±22 is w × 10^k or w / 10^-k, one correctly
-    /// rounded operation on two exact doubles, so the value strtod gives. Nil for any other number
-    /// (strtod reads it).
+    /// A number of at most 19 significant digits, w × 10^k, as strtod reads it. Clinger's fast
+    /// path where w ≤ 2^53 and k is within ±22: w × 10^k or w / 10^-k, one correctly rounded
+    /// operation on two exact doubles. Else the Eisel–Lemire algorithm (`EiselLemire`). Nil for
+    /// any other number, and where Eisel–Lemire cannot decide (strtod reads them).
     static func exactDecimalValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         var index = 0, negative = false
         if index < bytes.count, bytes[index] == 45 || bytes[index] == 43 {
@@ -349,8 +349,14 @@ public enum CSVReader {
             scale += exponentNegative ? -exponent : exponent
         }
         if mantissa == 0 { return negative ? -0.0 : 0.0 }
-        guard mantissa <= 1 << 53, (-22...22).contains(scale) else { return nil }
-        let value = scale < 0 ? Double(mantissa) / exactPowerOfTen(-scale) : Double(mantissa) * exactPowerOfTen(scale)
+        let value: Double
+        if mantissa <= 1 << 53, (-22...22).contains(scale) {
+            value = scale < 0 ? Double(mantissa) / exactPowerOfTen(-scale) : Double(mantissa) * exactPowerOfTen(scale)
+        } else {
+            // 17 digits, as a double is written in full, and more: Eisel–Lemire, else strtod.
+            guard let computed = EiselLemire.value(mantissa, scale) else { return nil }
+            value = computed
+        }
         return negative ? -value : value
     }
 

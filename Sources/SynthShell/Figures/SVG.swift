@@ -197,7 +197,8 @@ enum SVG {
     }
 
     /// Real and synthetic marginals of one column: overlaid histograms for numbers (the real
-    /// column's twenty equal-width bins), side-by-side bars of category shares otherwise.
+    /// column's twenty equal-width bins), side-by-side bars of category shares otherwise (past
+    /// twelve categories, the eleven most frequent in the real column and one bar for the others).
     static func distribution(real: Column, synthetic: Column) -> String {
         var frame = Frame()
         frame.width = 420
@@ -235,19 +236,25 @@ enum SVG {
         let totalA = max(a.reduce(0, +), 1), totalB = max(b.reduce(0, +), 1)
         a = a.map { $0 / totalA }
         b = b.map { $0 / totalB }
-        // The twelve most frequent real categories.
-        let order = a.indices.sorted { a[$0] > a[$1] }.prefix(12)
-        frame.yRange = 0...max(order.map { max(a[$0], b[$0]) }.max() ?? 1, 1e-9) * 1.05
+        // The most frequent real categories, twelve bars at most: past twelve, the eleven most
+        // frequent and one bar for all the others, so that the shares still add up to one.
+        let ranked = a.indices.sorted { a[$0] > a[$1] }
+        let shown = ranked.prefix(ranked.count > 12 ? 11 : 12)
+        let rest = ranked.dropFirst(shown.count)
+        var bars = shown.map { (label: String((shared.labels[$0] ?? "(missing)").prefix(18)), real: a[$0], synthetic: b[$0]) }
+        if !rest.isEmpty {
+            bars.append(("\(rest.count) others", rest.reduce(0) { $0 + a[$1] }, rest.reduce(0) { $0 + b[$1] }))
+        }
+        frame.yRange = 0...max(bars.map { max($0.real, $0.synthetic) }.max() ?? 1, 1e-9) * 1.05
         var out = frame.open(title: title) + frame.yAxis(label: "share of rows") + frame.xAxis(label: "", numeric: false)
-        let slot = (frame.width - frame.left - frame.right) / Double(max(order.count, 1))
-        for (position, index) in order.enumerated() {
+        let slot = (frame.width - frame.left - frame.right) / Double(max(bars.count, 1))
+        for (position, bar) in bars.enumerated() {
             let x = frame.left + slot * Double(position)
-            for (offset, (value, color)) in [(a[index], palette[0]), (b[index], palette[1])].enumerated() {
+            for (offset, (value, color)) in [(bar.real, palette[0]), (bar.synthetic, palette[1])].enumerated() {
                 let y = frame.y(value)
                 out += "<rect x=\"\(number(x + slot * (0.1 + 0.4 * Double(offset))))\" y=\"\(number(y))\" width=\"\(number(slot * 0.38))\" height=\"\(number(frame.y(0) - y))\" fill=\"\(color)\"/>\n"
             }
-            let name = shared.labels[index] ?? "(missing)"
-            out += "<text transform=\"translate(\(number(x + slot / 2)) \(number(frame.height - frame.bottom + 12))) rotate(35)\" text-anchor=\"start\">\(escape(String(name.prefix(18))))</text>\n"
+            out += "<text transform=\"translate(\(number(x + slot / 2)) \(number(frame.height - frame.bottom + 12))) rotate(35)\" text-anchor=\"start\">\(escape(bar.label))</text>\n"
         }
         return out + frame.legend(["real", "synthetic"]) + "</svg>\n"
     }

@@ -721,6 +721,35 @@ struct CSVRoundTripTests {
                                               .continuous, .categorical])
     }
 
+    /// Inference reads the values it checks (a column's integers, then its numbers from its first
+    /// number on, and the integers before it again as numbers); they are the values the column's
+    /// kind, given outright, reads cell by cell.
+    @Test func valuesReadWhileInferringAreTheKindsValues() throws {
+        var random = Philox(seed: 5, stream: 0)
+        var text = "late,early,whole,big,missing\n"
+        for row in 0..<5000 {
+            let late = row < 3000 ? ["-0", "7", "-12", "9007199254740993", "0"][row % 5] : String(Double(random.next() % 100_000) / 64)
+            let early = row == 0 ? "0.5" : String(Int(random.next() % 1000) - 500)
+            let big = String(Double(bitPattern: 0x3FF0_0000_0000_0000 | random.next() >> 12) * 1e-300)
+            text += "\(late),\(early),\(row - 2500),\(big),\(row % 7 == 0 ? "NA" : String(row % 3))\n"
+        }
+        let inferred = try CSVReader.parse(text: text)
+        #expect(inferred.columns.map(\.kind) == [.continuous, .continuous, .integer, .continuous, .integer])
+        let kinds = Dictionary(uniqueKeysWithValues: inferred.columns.map { ($0.name, $0.kind) })
+        let given = try CSVReader.parse(text: text, options: CSVOptions(kindOverrides: kinds))
+        for (a, b) in zip(inferred.columns, given.columns) {
+            switch (a.values, b.values) {
+            case (.continuous(let x), .continuous(let y)):
+                #expect(x.map(\.bitPattern) == y.map(\.bitPattern), "\(a.name)")
+            default:
+                #expect(a == b, "\(a.name)")
+            }
+        }
+        guard case .continuous(let late) = inferred.column(named: "late")?.values else { Issue.record("late"); return }
+        #expect(late[0].sign == .minus && late[0] == 0, "-0 read again as a number is -0.0")
+        #expect(late[3] == 9007199254740992, "an integer past 2^53 rounds to even as a number")
+    }
+
     @Test func atomicWriteLeavesNoTemporaryFile() throws {
         let folder = TestData.temporaryFolder()
         let table = try CSVReader.parse(text: "a\n1\n")

@@ -199,7 +199,7 @@ public enum CSVReader {
     public static func inferKind(_ cells: [String], missing: [Bool]) -> ColumnKind {
         var inference = KindInference()
         for (cell, isMissing) in zip(cells, missing) where !isMissing {
-            withUTF8(cell) { inference.observe($0) }
+            _ = withUTF8(cell) { inference.observe($0) }
             if inference.settled { break }
         }
         return inference.kind
@@ -253,6 +253,8 @@ public enum CSVReader {
     }
 
     static func parseNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        // A value from the fast paths is of decimal syntax: they read nothing else.
+        if let value = exactDecimalValue(bytes) { return value.isFinite ? value : nil }
         guard decimalSyntax(bytes) != nil, let value = decimalValue(bytes), value.isFinite else { return nil }
         return value
     }
@@ -452,14 +454,25 @@ struct KindInference {
     /// True when no kind but categorical is left.
     var settled: Bool { !integer && !number && !boolean && !datetime }
 
-    mutating func observe(_ cell: UnsafeBufferPointer<UInt8>) {
+    /// Narrows the kinds by one present cell; returns its value as an integer while the column
+    /// may be of integers, or as a number once it may only be of numbers.
+    @discardableResult
+    mutating func observe(_ cell: UnsafeBufferPointer<UInt8>) -> (integer: Int64?, number: Double?) {
         anyPresent = true
-        guard !settled else { return }
+        guard !settled else { return (nil, nil) }
+        var read: (integer: Int64?, number: Double?) = (nil, nil)
         if (integer || number) && CSVReader.hasSignificantLeadingZero(cell) { integer = false; number = false }
-        if integer && CSVReader.parseInteger(cell) == nil { integer = false }
-        if number && !integer && !CSVReader.isFiniteDecimal(cell) { number = false }
+        if integer {
+            read.integer = CSVReader.parseInteger(cell)
+            if read.integer == nil { integer = false }
+        }
+        if number && !integer {
+            read.number = CSVReader.parseNumber(cell)
+            if read.number == nil { number = false }
+        }
         if boolean && CSVReader.parseBoolean(cell) == nil { boolean = false }
         if datetime && DateTimeFormat.parse(String(decoding: cell, as: UTF8.self)) == nil { datetime = false }
+        return read
     }
 
     var kind: ColumnKind {
@@ -488,6 +501,17 @@ struct ColumnBuilder {
         case .boolean: booleans = [Bool](repeating: false, count: rows)
         case .categorical: categories = CategoryTable(rows: rows)
         }
+    }
+
+    /// A column of integers or numbers whose values are already read.
+    init(integers: [Int64]) {
+        kind = .integer
+        self.integers = integers
+    }
+
+    init(numbers: [Double]) {
+        kind = .continuous
+        self.numbers = numbers
     }
 
     /// Sets the value of `row` from its cell; false when the cell does not read as the kind.
@@ -618,6 +642,11 @@ struct ColumnReading: @unchecked Sendable {   // read-only views of bytes that o
             }
             var missing = [[Bool]](repeating: [Bool](repeating: false, count: rows), count: columns.count)
             var inference = [KindInference](repeating: KindInference(), count: columns.count)
+            // Inference reads each value it checks: a column's integers while it may be one of
+            // integers, and its numbers from the first cell that is not an integer on.
+            var integers = [[Int64]](repeating: [], count: columns.count)
+            var numbers = [[Double]](repeating: [], count: columns.count)
+            var numbersFrom = [Int](repeating: -1, count: columns.count)
             for first in stride(from: 0, to: rows, by: ColumnReading.block) {
                 let block = first..<min(first + ColumnReading.block, rows)
                 for (local, column) in columns.enumerated() {
@@ -626,17 +655,50 @@ struct ColumnReading: @unchecked Sendable {   // read-only views of bytes that o
                         withCell(row, column) { bytes in
                             let isMissing = reading.missingTokens.matches(bytes)
                             missing[local][row] = isMissing
-                            if inPlace, !isMissing { inference[local].observe(bytes) }
+                            guard inPlace, !isMissing else { return }
+                            let read = inference[local].observe(bytes)
+                            if let value = read.integer {
+                                if integers[local].isEmpty { integers[local] = [Int64](repeating: 0, count: rows) }
+                                integers[local][row] = value
+                            } else if let value = read.number {
+                                if numbersFrom[local] < 0 {
+                                    numbersFrom[local] = row
+                                    numbers[local] = [Double](repeating: 0, count: rows)
+                                    integers[local] = []
+                                }
+                                numbers[local][row] = value
+                            }
                         }
                     }
                 }
             }
-            var builders = columns.enumerated().map { local, column in
-                reading.inPlace[column] ? ColumnBuilder(kind: inference[local].kind, rows: rows) : nil
+            // Read already: integers, and numbers but for the integers before the first number.
+            var read = [Bool](repeating: false, count: columns.count)
+            var builders: [ColumnBuilder?] = columns.enumerated().map { local, column in
+                guard reading.inPlace[column] else { return nil }
+                switch inference[local].kind {
+                case .integer where !integers[local].isEmpty:
+                    read[local] = true
+                    return ColumnBuilder(integers: integers[local])
+                case .continuous where numbersFrom[local] >= 0:
+                    // The rows before the first number were read as integers: as numbers now.
+                    for row in 0..<numbersFrom[local] where !missing[local][row] {
+                        guard let value = withCell(row, column, { CSVReader.decimalValue($0) }) else {
+                            return ColumnBuilder(kind: .continuous, rows: rows)   // read below, cell by cell
+                        }
+                        numbers[local][row] = value
+                    }
+                    read[local] = true
+                    return ColumnBuilder(numbers: numbers[local])
+                default:
+                    return ColumnBuilder(kind: inference[local].kind, rows: rows)
+                }
             }
+            integers = []
+            numbers = []
             blocks: for first in stride(from: 0, to: rows, by: ColumnReading.block) {
                 let block = first..<min(first + ColumnReading.block, rows)
-                for (local, column) in columns.enumerated() where reading.inPlace[column] {
+                for (local, column) in columns.enumerated() where reading.inPlace[column] && !read[local] {
                     for row in block where !missing[local][row] {
                         // Inference has checked every cell's syntax already.
                         if !withCell(row, column, { builders[local]!.set(row, $0, checked: true) }) {

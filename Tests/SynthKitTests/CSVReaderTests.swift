@@ -144,6 +144,51 @@ struct MalformedCSVTests {
         #expect(late?.line == 3)
     }
 
+    /// A file whose reading would take more memory than the machine has is refused before it is
+    /// read: by its size, by the fields its text holds, or as its gzip data grows past it.
+    @Test func filesLargerThanMemoryAreRefused() throws {
+        let path = TestData.path("insurance.csv")
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        var options = CSVOptions()
+        options.memory = UInt64(size - 1)
+        #expect {
+            _ = try CSVReader.read(path: path, options: options)
+        } throws: { error in
+            (error as? CSVError)?.description == "\(path): the file holds \(MemoryNeeds.shown(Double(size))) of text, more than this "
+                + "machine's \(MemoryNeeds.shown(Double(size - 1))) of memory; read a part of it (head -n, split -l)"
+        }
+        let text = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let needed = text.withUnsafeBufferPointer { MemoryNeeds.csvReading($0, delimiter: 44) }
+        // The text, 17 bytes for each of 1,338 rows of 7 fields and the header, 32 for each line.
+        #expect(needed == Double(size + 1339 * 7 * 17 + 1339 * 32), "insurance.csv has no final newline")
+        options.memory = UInt64(needed) - 1
+        #expect {
+            _ = try CSVReader.parse(bytes: text, file: "insurance.csv", options: options)
+        } throws: { error in
+            (error as? CSVError)?.description.hasPrefix("insurance.csv: reading its \(MemoryNeeds.shown(Double(size))) of text would take about "
+                                                        + "\(MemoryNeeds.shown(needed)) (the text, and 17 bytes for each field), more than") == true
+        }
+        options.memory = UInt64(needed)
+        #expect(try CSVReader.parse(bytes: text, file: "insurance.csv", options: options).rowCount == 1338)
+        options.memory = UInt64(size / 2)
+        #expect {
+            _ = try CSVReader.parse(bytes: Gzip.compress(text), file: "insurance.csv.gz", options: options)
+        } throws: { error in
+            (error as? CSVError)?.problem == .tooLarge("once decompressed, the gzip data holds more than \(MemoryNeeds.shown(Double(size / 2))), "
+                                                       + "more than this machine's memory can read")
+        }
+        // Eight bytes at a time, the delimiters and line ends are counted as one at a time.
+        var random = Philox(seed: 3, stream: 0)
+        for length in 0..<200 {
+            let choices: [UInt8] = [44, 10, 59, 0x2C | 0x80, 0x0A | 0x80, 0, 255, 97]
+            let bytes: [UInt8] = (0..<length).map { _ in choices[random.nextInt(below: choices.count)] }
+            let fields = 1 + bytes.count { $0 == 44 || $0 == 10 }, lines = 1 + bytes.count { $0 == 10 }
+            #expect(bytes.withUnsafeBufferPointer { MemoryNeeds.csvReading($0, delimiter: 44) }
+                    == Double(length + fields * 17 + lines * 32), "\(bytes)")
+        }
+        #expect(MemoryNeeds.shown(25_300_000_000) == "25.3 GB" && MemoryNeeds.shown(975_000_000) == "975 MB" && MemoryNeeds.shown(12) == "12 bytes")
+    }
+
     @Test func emptyAndBlankFiles() {
         #expect(error("")?.problem == .empty)
         #expect(error("\n\r\n  \n")?.problem == .empty)

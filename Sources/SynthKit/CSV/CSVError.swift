@@ -14,6 +14,8 @@ public struct CSVError: Error, CustomStringConvertible, Equatable, Sendable {
         case gzip(String)
         /// A file of another format, known by its first bytes: what it is, and what to do.
         case otherFormat(String, advice: String)
+        /// Reading the file would take more memory than the machine has: why.
+        case tooLarge(String)
         /// A record longer than 4 GiB, or a field longer than 2 GiB.
         case recordTooLong
         case unterminatedQuote
@@ -44,7 +46,7 @@ public struct CSVError: Error, CustomStringConvertible, Equatable, Sendable {
         case .headerOnly: return "\(place): the file has a header but no data rows"
         case .invalidUTF8: return "\(place): invalid UTF-8 byte sequence"
         case .utf16: return "\(place): the file is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
-        case .gzip(let reason): return "\(place): \(reason)"
+        case .gzip(let reason), .tooLarge(let reason): return "\(place): \(reason)"
         case .otherFormat(let format, let advice): return "\(place): the file is \(format), not CSV text; \(advice)"
         case .recordTooLong: return "\(place): the record is longer than 4 GiB, or one of its fields longer than 2 GiB"
         case .nulByte:

@@ -14,6 +14,9 @@ public struct CSVOptions: Sendable, Equatable {
     /// The threads that read a large table's columns (nil: one per processor, at most 8). The
     /// table is the same whatever the count.
     public var threads: Int? = nil
+    /// The memory a read may take, in bytes (nil: the machine's); a file that would take more is
+    /// refused before it is read (`MemoryNeeds`).
+    public var memory: UInt64? = nil
 
     public static let defaultMissingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"]
 

@@ -8,11 +8,17 @@ import Foundation
 /// A column with no present cell is categorical.
 public enum CSVReader {
     public static func read(path: String, options: CSVOptions = CSVOptions()) throws(CSVError) -> Table {
-        try parse(bytes: try contents(of: path), file: path, options: options)
+        try parse(bytes: try contents(of: path, memory: options.memory ?? MemoryNeeds.machine), file: path, options: options)
     }
 
     /// Every byte of `path` (`FileBytes.read`), its failure in CSVError's words.
-    static func contents(of path: String) throws(CSVError) -> [UInt8] {
+    static func contents(of path: String, memory: UInt64) throws(CSVError) -> [UInt8] {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, UInt64(info.st_size) > memory {
+            throw CSVError(file: path, line: 0, problem: .tooLarge(
+                "the file holds \(MemoryNeeds.shown(Double(info.st_size))) of text, more than this machine's "
+                + "\(MemoryNeeds.shown(Double(memory))) of memory; read a part of it (head -n, split -l)"))
+        }
         do { return try FileBytes.read(path, text: true) } catch {
             let reason = switch error {
             case .folder: "it is a directory"
@@ -77,7 +83,11 @@ public enum CSVReader {
     public static func parse(bytes: [UInt8], file: String, options: CSVOptions = CSVOptions()) throws(CSVError) -> Table {
         if Gzip.isCompressed(bytes) {
             let text: [UInt8]
-            do { text = try Gzip.decompress(bytes) } catch { throw CSVError(file: file, line: 0, problem: .gzip(error.reason)) }
+            let limit = Int(clamping: options.memory ?? MemoryNeeds.machine)
+            do { text = try Gzip.decompress(bytes, limit: limit) } catch {
+                if case .exceeds = error { throw CSVError(file: file, line: 0, problem: .tooLarge(error.reason)) }
+                throw CSVError(file: file, line: 0, problem: .gzip(error.reason))
+            }
             return try parse(bytes: text, file: file, options: options)
         }
         if let other = otherFormats.first(where: { bytes.starts(with: $0.magic) }) {
@@ -94,8 +104,16 @@ public enum CSVReader {
         if let bad = firstNonTextByte(body) {
             throw CSVError(file: file, line: bad.line, problem: bad.problem)
         }
-        let tokens = try CSVTokenizer(bytes: body, file: file, delimiter: options.delimiter ?? detectDelimiter(in: body),
-                                      trimWhitespace: options.trimWhitespace).tokens()
+        let delimiter = options.delimiter ?? detectDelimiter(in: body)
+        let memory = options.memory ?? MemoryNeeds.machine
+        let needed = body.withUnsafeBufferPointer { MemoryNeeds.csvReading($0, delimiter: delimiter) }
+        if needed > Double(memory) {
+            throw CSVError(file: file, line: 0, problem: .tooLarge(
+                "reading its \(MemoryNeeds.shown(Double(body.count))) of text would take about \(MemoryNeeds.shown(needed)) (the text, "
+                + "and 17 bytes for each field), more than this machine's \(MemoryNeeds.shown(Double(memory))) of memory; "
+                + "read a part of it (head -n, split -l)"))
+        }
+        let tokens = try CSVTokenizer(bytes: body, file: file, delimiter: delimiter, trimWhitespace: options.trimWhitespace).tokens()
         guard tokens.recordCount > 0 else { throw CSVError(file: file, line: 0, problem: .empty) }
         return try CSVCells.reading(body, tokens) { (cells) throws(CSVError) -> Table in
             try table(tokens, cells, file: file, options: options)

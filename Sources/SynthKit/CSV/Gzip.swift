@@ -8,11 +8,14 @@ public enum Gzip {
         case truncated
         /// zlib's reason (a bad header, a check value that does not match, ...).
         case damaged(String)
+        /// The data holds more than the limit it was decompressed with.
+        case exceeds(Int)
 
         public var reason: String {
             switch self {
             case .truncated: "the gzip data ends early (the file is truncated)"
             case .damaged(let why): "the gzip data is damaged (\(why))"
+            case .exceeds(let limit): "once decompressed, the gzip data holds more than \(MemoryNeeds.shown(Double(limit))), more than this machine's memory can read"
             }
         }
     }
@@ -30,7 +33,7 @@ public enum Gzip {
     /// The bytes that gzip data holds; members written one after another (`cat a.gz b.gz`) come
     /// out one after another, as `gzip -d` gives them. Zero bytes after the last member (padding)
     /// are ignored; anything else there is damage.
-    public static func decompress(_ input: [UInt8]) throws(Failure) -> [UInt8] {
+    public static func decompress(_ input: [UInt8], limit: Int = .max) throws(Failure) -> [UInt8] {
         var stream = z_stream()
         // 15 + 32: the largest window, and a gzip or zlib header detected from the data.
         guard inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -38,7 +41,7 @@ public enum Gzip {
         }
         defer { inflateEnd(&stream) }
         var output: [UInt8] = []
-        output.reserveCapacity(input.count * 4)
+        output.reserveCapacity(min(input.count * 4, limit))
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         var failure: Failure?
         input.withUnsafeBufferPointer { source in
@@ -58,6 +61,7 @@ public enum Gzip {
                     stream.avail_out = UInt32(out.count)
                     let status = inflate(&stream, Z_NO_FLUSH)
                     output.append(contentsOf: out[0..<(out.count - Int(stream.avail_out))])
+                    if output.count > limit { failure = .exceeds(limit); return }
                     let left = Int(stream.avail_in) + source.count - offset
                     switch status {
                     case Z_STREAM_END:

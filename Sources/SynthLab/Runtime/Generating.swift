@@ -106,12 +106,7 @@ public final class GeneratorSession: @unchecked Sendable {
     public static func checkMemory(rows: Int, columns: Int?, memory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
         let needed = Double(rows) * Double(max(columns ?? 1, 1)) * 8 * 2
         guard needed > Double(memory) else { return }
-        func shown(_ bytes: Double) -> String {
-            let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
-            var value = bytes, unit = 0
-            while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
-            return (value >= 100 || unit == 0 ? String(format: "%.0f", value) : String(format: "%.1f", value)) + " " + units[unit]
-        }
+        let shown = MemoryNeeds.shown
         let what = columns.map { "they would take about \(shown(needed)) for \($0) column\($0 == 1 ? "" : "s")" }
             ?? "a single column of them would take about \(shown(needed))"
         throw SynthLabError.invalidRequest("cannot make \(rows) rows: \(what), more than this machine's \(shown(Double(memory))) of memory; sample fewer rows, or in parts")

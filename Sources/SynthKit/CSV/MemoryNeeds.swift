@@ -1,0 +1,45 @@
+import Foundation
+
+/// What reading or making a table would take from memory, refused before it is taken: a process
+/// that asks for more than the machine has is killed, with whatever the session held.
+public enum MemoryNeeds {
+    /// The machine's memory, in bytes.
+    public static var machine: UInt64 { ProcessInfo.processInfo.physicalMemory }
+
+    /// A count of bytes as people read it: "25.3 GB", "975 MB", "12 bytes".
+    public static func shown(_ bytes: Double) -> String {
+        let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
+        var value = bytes, unit = 0
+        while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
+        return (value >= 100 || unit == 0 ? String(format: "%.0f", value) : String(format: "%.1f", value)) + " " + units[unit]
+    }
+
+    /// What reading CSV text takes, at most: the text, a span of 8 bytes for each field (a field
+    /// ends at a delimiter or a line end, quoted or not, so their count bounds the fields), an
+    /// 8-byte value and a missing flag for each, and 32 bytes of bookkeeping for each line.
+    static func csvReading(_ text: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Double {
+        let repeated = 0x0101_0101_0101_0101 as UInt64
+        let delimiters = UInt64(delimiter) &* repeated, lineFeeds = 0x0A &* repeated
+        /// Bytes of `word` equal to the byte `pattern` repeats: their count (exact for any word).
+        func matches(_ word: UInt64, _ pattern: UInt64) -> Int {
+            let x = word ^ pattern
+            // A byte of x is zero exactly when its low seven bits and its top bit are.
+            let low = (x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F
+            return (~(low | x | 0x7F7F_7F7F_7F7F_7F7F)).nonzeroBitCount
+        }
+        var fields = 1, lines = 1, index = 0
+        let raw = UnsafeRawBufferPointer(text)
+        while index + 8 <= text.count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let ends = matches(word, lineFeeds)
+            fields += matches(word, delimiters) + ends
+            lines += ends
+            index += 8
+        }
+        for byte in text[index...] {
+            if byte == delimiter { fields += 1 }
+            if byte == 0x0A { fields += 1; lines += 1 }
+        }
+        return Double(text.count) + Double(fields) * (8 + 8 + 1) + Double(lines) * 32
+    }
+}

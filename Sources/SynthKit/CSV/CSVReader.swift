@@ -160,7 +160,7 @@ public enum CSVReader {
         // Each group of columns is read on a thread of its own; a column's cells are read in the
         // same order whatever the groups, so the table is the same on one thread or many.
         let groups = ColumnReading.groups(width: width, rowCount: rowCount, threads: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let parts = ColumnReading.Part.readAll(groups, reading)
+        var parts = ColumnReading.Part.readAll(groups, reading)
         // The first cell that does not read, in the order one thread would have met it.
         if let bad = parts.compactMap(\.failure).min(by: { ($0.block, $0.column) < ($1.block, $1.column) }) {
             let kind = parts.first { $0.columns.contains(bad.column) }!.inference[bad.column]!.kind
@@ -172,12 +172,14 @@ public enum CSVReader {
             missing += part.missing
             builders += part.builders
         }
+        parts = []   // the builders are held once, so that their arrays are not copied
         var columns: [Column] = []
         columns.reserveCapacity(width)
         for (index, name) in header.enumerated() {
             let values: ColumnValues
-            if let builder = builders[index] {
-                values = builder.values(missing: missing[index])
+            if var builder = builders[index] {
+                builders[index] = nil   // the builder's arrays become the column's, not copies
+                values = builder.takeValues(missing: missing[index])
             } else {
                 var strings = (0..<rowCount).map { cellString($0, index) }
                 let inferred = options.kindOverrides[name] == nil
@@ -231,7 +233,7 @@ public enum CSVReader {
         for i in cells.indices where !missing[i] {
             guard withUTF8(cells[i], { builder.set(i, $0, checked: checked) }) else { try fail(i, cells[i]) }
         }
-        return builder.values(missing: missing)
+        return builder.takeValues(missing: missing)
     }
 
     /// Optional sign and decimal digits that fit in Int64. Unless `allowLeadingZero`, "007" is not
@@ -554,13 +556,15 @@ struct ColumnBuilder {
         return true
     }
 
-    func values(missing: [Bool]) -> ColumnValues {
+    /// The column's values; a categorical column's codes take the place of its cells' first
+    /// sightings, so the builder is spent.
+    mutating func takeValues(missing: [Bool]) -> ColumnValues {
         switch kind {
         case .integer: .integer(integers)
         case .continuous: .continuous(numbers)
         case .boolean: .boolean(booleans)
         case .datetime: .datetime(integers)
-        case .categorical: categories.values(missing: missing)
+        case .categorical: categories.takeValues(missing: missing)
         }
     }
 }
@@ -610,15 +614,18 @@ struct CategoryTable {
         }
     }
 
-    func values(missing: [Bool]) -> ColumnValues {
+    /// The levels, sorted, and each row's code among them (0 where the row is missing), written
+    /// over the rows' first sightings: the table is spent.
+    mutating func takeValues(missing: [Bool]) -> ColumnValues {
         let texts = keyHashes.indices.map { String(decoding: keyBytes[keyStarts[$0]..<keyStarts[$0 + 1]], as: UTF8.self) }
         var seen = Set<String>()
         let levels = texts.filter { seen.insert($0).inserted }.sorted()
         var codeOfText: [String: Int32] = [:]
         for (code, level) in levels.enumerated() { codeOfText[level] = Int32(code) }
         let code = texts.map { codeOfText[$0]! }
-        var codes = [Int32](repeating: 0, count: provisional.count)
-        for row in provisional.indices where !missing[row] { codes[row] = code[Int(provisional[row])] }
+        var codes = provisional
+        provisional = []
+        for row in codes.indices { codes[row] = missing[row] ? 0 : code[Int(codes[row])] }
         return .categorical(codes: codes, levels: levels)
     }
 }

@@ -163,9 +163,8 @@ public enum CSVReader {
         var parts = ColumnReading.Part.readAll(groups, reading)
         // The first cell that does not read, in the order one thread would have met it.
         if let bad = parts.compactMap(\.failure).min(by: { ($0.block, $0.column) < ($1.block, $1.column) }) {
-            let kind = parts.first { $0.columns.contains(bad.column) }!.inference[bad.column]!.kind
             throw CSVError(file: file, line: tokens.lines[bad.row + 1],
-                           problem: .badValue(column: header[bad.column], value: cellString(bad.row, bad.column), kind: kind))
+                           problem: .badValue(column: header[bad.column], value: cellString(bad.row, bad.column), kind: bad.kind))
         }
         var missing: [[Bool]] = [], builders: [ColumnBuilder?] = []
         for part in parts {
@@ -275,42 +274,36 @@ public enum CSVReader {
     static func parseNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         // A value from the fast paths is of decimal syntax: they read nothing else.
         if let value = exactDecimalValue(bytes) { return value.isFinite ? value : nil }
-        guard decimalSyntax(bytes) != nil, let value = decimalValue(bytes), value.isFinite else { return nil }
+        guard isDecimalSyntax(bytes), let value = strtodValue(bytes), value.isFinite else { return nil }
         return value
     }
 
-    /// True when `bytes` read as a finite decimal number (`parseNumber` would give one), without
-    /// converting them unless they might overflow (an exponent, or hundreds of digits).
-    static func isFiniteDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let syntax = decimalSyntax(bytes) else { return false }
-        if !syntax.exponent, syntax.length < 300 { return true }
-        return decimalValue(bytes).map(\.isFinite) ?? false
-    }
-
-    /// The syntax of a decimal number, in one pass over the UTF-8 bytes: nil when they are not
-    /// one; else its length and whether it has an exponent.
-    private static func decimalSyntax(_ bytes: UnsafeBufferPointer<UInt8>) -> (length: Int, exponent: Bool)? {
+    /// Whether the UTF-8 bytes are of a decimal number's syntax, in one pass over them.
+    private static func isDecimalSyntax(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var sawDigit = false, sawDot = false, sawExponent = false, previous: UInt8 = 0
         for offset in 0..<bytes.count {
             let byte = bytes[offset]
             switch byte {
             case 48...57: sawDigit = true
-            case 43, 45: guard offset == 0 || previous == 101 || previous == 69 else { return nil }
-            case 46: guard !sawDot, !sawExponent else { return nil }; sawDot = true
-            case 101, 69: guard sawDigit, !sawExponent else { return nil }; sawExponent = true
-            default: return nil
+            case 43, 45: guard offset == 0 || previous == 101 || previous == 69 else { return false }
+            case 46: guard !sawDot, !sawExponent else { return false }; sawDot = true
+            case 101, 69: guard sawDigit, !sawExponent else { return false }; sawExponent = true
+            default: return false
             }
             previous = byte
         }
-        guard sawDigit, !(previous == 101 || previous == 69 || previous == 43 || previous == 45) else { return nil }
-        return (bytes.count, sawExponent)
+        return sawDigit && !(previous == 101 || previous == 69 || previous == 43 || previous == 45)
     }
 
     /// The value of bytes of decimal syntax, rounded as `Double(String)` rounds it (C's strtod, in
     /// the C locale whatever the process's locale is); nil when strtod does not read them whole.
     static func decimalValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
-        if let value = exactDecimalValue(bytes) { return value }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { text in
+        exactDecimalValue(bytes) ?? strtodValue(bytes)
+    }
+
+    /// The bytes read by strtod in the C locale; nil when it does not read them whole.
+    private static func strtodValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { text in
             for index in 0..<bytes.count { text[index] = CChar(bitPattern: bytes[index]) }
             text[bytes.count] = 0
             var end: UnsafeMutablePointer<CChar>?
@@ -651,13 +644,11 @@ struct ColumnReading: @unchecked Sendable {   // read-only views of bytes that o
     /// What reading one group of columns gave.
     struct Part: @unchecked Sendable {
         let columns: Range<Int>
-        /// Indexed by the table's column, for the group's columns only.
-        var inference: [Int: KindInference] = [:]
         var missing: [[Bool]] = []
         var builders: [ColumnBuilder?] = []
         /// The first cell that did not read as its column's kind, in the order of blocks, then
-        /// columns, then rows.
-        var failure: (block: Int, column: Int, row: Int)?
+        /// columns, then rows, and that kind.
+        var failure: (block: Int, column: Int, row: Int, kind: ColumnKind)?
 
         init(_ columns: Range<Int>, _ reading: ColumnReading) {
             self.columns = columns
@@ -727,7 +718,7 @@ struct ColumnReading: @unchecked Sendable {   // read-only views of bytes that o
                     for row in block where !missing[local][row] {
                         // Inference has checked every cell's syntax already.
                         if !withCell(row, column, { builders[local]!.set(row, $0, checked: true) }) {
-                            failure = (first / ColumnReading.block, column, row)
+                            failure = (first / ColumnReading.block, column, row, builders[local]!.kind)
                             break blocks
                         }
                     }
@@ -735,7 +726,6 @@ struct ColumnReading: @unchecked Sendable {   // read-only views of bytes that o
             }
             self.missing = missing
             self.builders = builders
-            for (local, column) in columns.enumerated() { self.inference[column] = inference[local] }
         }
 
         /// Every group read, each on a thread of its own when there are several, in the groups' order.

@@ -99,15 +99,13 @@ struct CSVTokenizer {
         // Eight bytes at a time over the plain bytes of a field: those that are none of the
         // delimiter, a quote or a line end outside quotes, or none of a quote or a line feed
         // inside quotes (while nothing is copied).
-        let repeated = 0x0101_0101_0101_0101 as UInt64
-        let delimiters = UInt64(delimiter) &* repeated, quotes = UInt64(quote) &* repeated
-        let crs = UInt64(cr) &* repeated, lfs = UInt64(lf) &* repeated
-        func hasZeroByte(_ word: UInt64) -> Bool { (word &- repeated) & ~word & 0x8080_8080_8080_8080 != 0 }
+        let delimiters = ByteWords.repeating(delimiter), quotes = ByteWords.repeating(quote)
+        let crs = ByteWords.repeating(cr), lfs = ByteWords.repeating(lf)
         while index < count {
             if index + 8 <= count, !wasQuoted || (quoted && copyStart < 0) {
-                let word = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: index, as: UInt64.self)) }
-                let special = quoted ? hasZeroByte(word ^ quotes) || hasZeroByte(word ^ lfs)
-                    : hasZeroByte(word ^ delimiters) || hasZeroByte(word ^ quotes) || hasZeroByte(word ^ crs) || hasZeroByte(word ^ lfs)
+                let word = bytes.withUnsafeBytes { ByteWords.load($0, at: index) }
+                let special = ByteWords.has(word, quotes) || ByteWords.has(word, lfs)
+                    || (!quoted && (ByteWords.has(word, delimiters) || ByteWords.has(word, crs)))
                 if !special {
                     index += 8
                     continue
@@ -185,10 +183,7 @@ private func firstNonTextByteIndex(_ bytes: [UInt8]) -> (Int, CSVError.Problem)?
         var index = 0
         while index < count {
             if index + 8 <= count {
-                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                // No byte with its top bit set, and no zero byte (Mycroft's test).
-                let zero = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
-                if word & 0x8080_8080_8080_8080 == 0, zero == 0 {
+                if ByteWords.isPlainASCII(ByteWords.load(raw, at: index)) {
                     index += 8
                     continue
                 }

@@ -18,21 +18,13 @@ public enum MemoryNeeds {
     /// ends at a delimiter or a line end, quoted or not, so their count bounds the fields), an
     /// 8-byte value and a missing flag for each, and 32 bytes of bookkeeping for each line.
     static func csvReading(_ text: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Double {
-        let repeated = 0x0101_0101_0101_0101 as UInt64
-        let delimiters = UInt64(delimiter) &* repeated, lineFeeds = 0x0A &* repeated
-        /// Bytes of `word` equal to the byte `pattern` repeats: their count (exact for any word).
-        func matches(_ word: UInt64, _ pattern: UInt64) -> Int {
-            let x = word ^ pattern
-            // A byte of x is zero exactly when its low seven bits and its top bit are.
-            let low = (x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F
-            return (~(low | x | 0x7F7F_7F7F_7F7F_7F7F)).nonzeroBitCount
-        }
+        let delimiters = ByteWords.repeating(delimiter), lineFeeds = ByteWords.repeating(0x0A)
         var fields = 1, lines = 1, index = 0
         let raw = UnsafeRawBufferPointer(text)
         while index + 8 <= text.count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let ends = matches(word, lineFeeds)
-            fields += matches(word, delimiters) + ends
+            let word = ByteWords.load(raw, at: index)
+            let ends = ByteWords.count(word, lineFeeds)
+            fields += ByteWords.count(word, delimiters) + ends
             lines += ends
             index += 8
         }

@@ -177,6 +177,23 @@ struct MalformedCSVTests {
             (error as? CSVError)?.problem == .tooLarge("once decompressed, the gzip data holds more than \(MemoryNeeds.shown(Double(size / 2))), "
                                                        + "more than this machine's memory can read")
         }
+        // A pipe is refused as soon as it has given more than the limit.
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let writeEnd = ends[1]
+        let writer = Thread {
+            let line = Array("a,b\n".utf8)
+            for _ in 0..<25_000 { _ = line.withUnsafeBufferPointer { write(writeEnd, $0.baseAddress!, $0.count) } }
+            close(writeEnd)
+        }
+        writer.start()
+        #expect(throws: FileBytes.Failure.tooLarge(10_000, whole: false)) {
+            _ = try FileBytes.read("/dev/fd/\(ends[0])", text: true, limit: 10_000)
+        }
+        // The rest is drained, so that the writer ends without writing into a closed pipe.
+        var rest = [UInt8](repeating: 0, count: 1 << 16)
+        while rest.withUnsafeMutableBytes({ read(ends[0], $0.baseAddress, $0.count) }) > 0 {}
+        close(ends[0])
         // Eight bytes at a time, the delimiters and line ends are counted as one at a time.
         var random = Philox(seed: 3, stream: 0)
         for length in 0..<200 {

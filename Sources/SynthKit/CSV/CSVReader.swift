@@ -13,13 +13,12 @@ public enum CSVReader {
 
     /// Every byte of `path` (`FileBytes.read`), its failure in CSVError's words.
     static func contents(of path: String, memory: UInt64) throws(CSVError) -> [UInt8] {
-        var info = stat()
-        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, UInt64(info.st_size) > memory {
-            throw CSVError(file: path, line: 0, problem: .tooLarge(
-                "the file holds \(MemoryNeeds.shown(Double(info.st_size))) of text, more than this machine's "
-                + "\(MemoryNeeds.shown(Double(memory))) of memory; read a part of it (head -n, split -l)"))
-        }
-        do { return try FileBytes.read(path, text: true) } catch {
+        do { return try FileBytes.read(path, text: true, limit: memory) } catch {
+            if case .tooLarge(let size, let whole) = error {
+                throw CSVError(file: path, line: 0, problem: .tooLarge(
+                    "the file holds \(whole ? "" : "more than ")\(MemoryNeeds.shown(Double(size))) of text, more than this machine's "
+                    + "\(MemoryNeeds.shown(Double(memory))) of memory; read a part of it (head -n, split -l)"))
+            }
             let reason = switch error {
             case .folder: "it is a directory"
             case .binary: "it holds binary data (a NUL byte), not CSV text"

@@ -27,8 +27,7 @@ public enum CSVWriter {
     /// never sees half a file and a failure leaves any previous file untouched. A path that ends
     /// in `.gz` gets the text compressed with gzip.
     public static func write(_ table: Table, to path: String) throws {
-        let text = Array(render(table).utf8)
-        try AtomicFile.write(Data(Gzip.names(path) ? Gzip.compress(text) : text), to: path)
+        try AtomicFile.write(text: render(table), to: path)
     }
 
     static func quoteIfNeeded(_ text: String) -> String {
@@ -41,6 +40,12 @@ public enum CSVWriter {
 
 /// Whole-file writes that never leave a partial file behind.
 public enum AtomicFile {
+    /// Writes text, compressed with gzip when the path ends in `.gz` (`r.csv.gz`).
+    public static func write(text: String, to path: String) throws {
+        let bytes = Array(text.utf8)
+        try write(Data(Gzip.names(path) ? Gzip.compress(bytes) : bytes), to: path)
+    }
+
     public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()

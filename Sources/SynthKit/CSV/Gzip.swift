@@ -47,16 +47,8 @@ public enum Gzip {
         input.withUnsafeBufferPointer { source in
             chunk.withUnsafeMutableBufferPointer { out in
                 var offset = 0
-                // zlib counts its input in 32-bit lengths: a larger file is fed in pieces.
-                func feed() {
-                    guard stream.avail_in == 0, offset < source.count else { return }
-                    let count = min(source.count - offset, 1 << 30)
-                    stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + offset)
-                    stream.avail_in = UInt32(count)
-                    offset += count
-                }
                 while true {
-                    feed()
+                    feed(&stream, from: source, offset: &offset)
                     stream.next_out = out.baseAddress
                     stream.avail_out = UInt32(out.count)
                     let status = inflate(&stream, Z_NO_FLUSH)
@@ -90,6 +82,16 @@ public enum Gzip {
         return output
     }
 
+    /// Gives zlib the next piece of `source` from `offset` once it has used the last: zlib counts
+    /// its input in 32-bit lengths, so a larger file goes in pieces.
+    private static func feed(_ stream: inout z_stream, from source: UnsafeBufferPointer<UInt8>, offset: inout Int) {
+        guard stream.avail_in == 0, offset < source.count else { return }
+        let count = min(source.count - offset, 1 << 30)
+        stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + offset)
+        stream.avail_in = UInt32(count)
+        offset += count
+    }
+
     /// `input` as one gzip member (zlib's default level). The header carries no name and no
     /// time, so the same bytes always compress to the same file.
     public static func compress(_ input: [UInt8]) -> [UInt8] {
@@ -107,12 +109,7 @@ public enum Gzip {
             chunk.withUnsafeMutableBufferPointer { out in
                 var offset = 0
                 while true {
-                    if stream.avail_in == 0, offset < source.count {
-                        let count = min(source.count - offset, 1 << 30)
-                        stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + offset)
-                        stream.avail_in = UInt32(count)
-                        offset += count
-                    }
+                    feed(&stream, from: source, offset: &offset)
                     stream.next_out = out.baseAddress
                     stream.avail_out = UInt32(out.count)
                     let status = deflate(&stream, offset == source.count ? Z_FINISH : Z_NO_FLUSH)

@@ -44,10 +44,10 @@ enum Report {
     /// What each configuration's trials cost (`costs()`); nothing for results that ran no trial
     /// (validate()'s).
     static func costs(_ results: ExperimentResults) -> String {
-        guard results.trials.contains(where: { $0.outcome != nil }) else { return "" }
+        guard let costs = Views.costs(results) else { return "" }
         return "<h2>Costs</h2>\n<p class=\"note\">Each configuration's trials that ran: the mean ± sd of their seconds to fit, sample "
             + "and validate, and of their worker process's peak resident memory, as <code>costs()</code> gives them, measured on the "
-            + "machine that ran them.</p>\n" + Views.costs(results).renderHTMLTable()
+            + "machine that ran them.</p>\n" + costs.renderHTMLTable()
     }
 
     /// The first metric with a goal, each configuration against the one with the best mean on its

@@ -215,10 +215,10 @@ enum Builtins {
             guard case .results(let results) = frame.value("results")! else {
                 throw ShellError("costs() takes experiment results, got \(frame.value("results")!.typeName)", at: frame.location(of: "results"))
             }
-            guard results.trials.contains(where: { $0.outcome != nil }) else {
+            guard let costs = Views.costs(results) else {
                 throw ShellError("costs() takes the results of run(): validate() compares two tables and fits nothing", at: frame.location(of: "results"))
             }
-            return .view(Views.costs(results))
+            return .view(costs)
         },
         Builtin(name: "select", summary: "Part of results (metrics, configurations, tables) or of a table (columns, rows that keep rules), in the order given.", parameters: [
             .required("value", .any, "experiment results, or a table"),
@@ -833,7 +833,7 @@ enum Builtins {
         case let other: throw ShellError("export() writes results, a result table or a table, not \(other.typeName)", at: frame.location(of: "value"))
         }
         do {
-            try AtomicFile.write(Data(Gzip.names(path) ? Gzip.compress(Array(text.utf8)) : Array(text.utf8)), to: path)
+            try AtomicFile.write(text: text, to: path)
             if case .table(let table) = frame.value("value")!, let provenance = table.provenance { try provenance.write(beside: path) }
         } catch {
             throw ShellError.writeFailure(path, error, at: frame.location(of: "path"))

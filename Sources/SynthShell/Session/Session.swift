@@ -308,7 +308,9 @@ public final class Session {
         let start = Date()
         let workersBefore = Dictionary(modelWorkerPeaks().map { ($0.process, $0.peak) }, uniquingKeysWith: max)
         defer {
-            var text = String(format: "Run Time: real %.3f s, peak memory %.1f MiB", Date().timeIntervalSince(start), Self.peakMiB(RUSAGE_SELF))
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            var text = String(format: "Run Time: real %.3f s, peak memory %.1f MiB", Date().timeIntervalSince(start), Double(usage.ru_maxrss) / 1024)
             // A model's fit and samples run in its worker process: the peak of each bound model's
             // worker that started or grew in the statement (a trial's peak is in costs(results)).
             for (name, process, peak) in modelWorkerPeaks() where workersBefore[process].map({ peak > $0 }) ?? true {
@@ -317,12 +319,6 @@ public final class Session {
             io.diagnostic(text + "\n")
         }
         try body()
-    }
-
-    private static func peakMiB(_ who: __rusage_who) -> Double {
-        var usage = rusage()
-        getrusage(who.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
     }
 
     /// The peak memory of each bound model's worker process, with the model's name.

@@ -233,7 +233,9 @@ enum Views {
     /// mean (± sd with several) of the seconds to fit, to sample and to validate, and of the worker
     /// process's peak resident memory (blank for trials run in process). Times are wall-clock
     /// times on the machine that ran the trial, so they vary from run to run; the metrics do not.
-    static func costs(_ results: ExperimentResults) -> ResultTable {
+    /// Nil for results of no trial (validate()'s compare two tables and fit nothing).
+    static func costs(_ results: ExperimentResults) -> ResultTable? {
+        guard results.trials.contains(where: { $0.outcome != nil }) else { return nil }
         let rows: [[ResultTable.Cell]] = summaryGroups(results).map { group in
             let ran = group.trials.compactMap { $0.error == nil ? $0.outcome : nil }
             func cell(_ values: [Double], digits: Int = 3) -> ResultTable.Cell {

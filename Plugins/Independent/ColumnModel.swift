@@ -120,17 +120,7 @@ struct ColumnModel: Codable {
         case .frequencies, .nothing:
             return 0
         }
-        let snapped: Double
-        if resolution >= 1 {
-            snapped = (raw / resolution).rounded() * resolution
-        } else if resolution > 0 {
-            // Divide by the exact power of ten, so the result is the double nearest the decimal.
-            let scale = (1 / resolution).rounded()
-            snapped = (raw * scale).rounded() / scale
-        } else {
-            snapped = raw
-        }
-        return min(max(snapped, range.lowerBound), range.upperBound)
+        return min(max(NumericDomain.onGrid(raw, resolution: resolution), range.lowerBound), range.upperBound)
     }
 
     // MARK: helpers

@@ -235,13 +235,18 @@ public struct NumericDomain: Sendable, Equatable, Codable {
 
     /// Clipped to the observed range (unless `clip` is false) and rounded to the grid.
     public func restore(_ value: Double, clip: Bool = true) -> Double {
-        let clipped = clip ? Swift.min(Swift.max(value, minimum), maximum) : value
-        guard resolution > 0 else { return clipped }
-        if resolution >= 1 { return (clipped / resolution).rounded() * resolution }
+        Self.onGrid(clip ? Swift.min(Swift.max(value, minimum), maximum) : value, resolution: resolution)
+    }
+
+    /// The point of the grid of `resolution` nearest `value` (`value` itself for no grid). A
+    /// grid finer than 1 is of decimals, and the point is the double nearest the decimal.
+    public static func onGrid(_ value: Double, resolution: Double) -> Double {
+        guard resolution > 0 else { return value }
+        if resolution >= 1 { return (value / resolution).rounded() * resolution }
         // 1 / resolution is a power of ten only up to rounding (1 / 1e-9 is 999999999.9999999), and
         // dividing by that would leave digits past the grid (23.845269987000002).
         let decimals = (1 / resolution).rounded()
-        return (clipped * decimals).rounded() / decimals
+        return (value * decimals).rounded() / decimals
     }
 
     /// Present values as numbers (missing ones as `fill`).

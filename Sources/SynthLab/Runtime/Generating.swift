@@ -103,7 +103,7 @@ public final class GeneratorSession: @unchecked Sendable {
     /// plugin's table and the copy the host makes). It is meant for the absurd count, a typo's
     /// extra digits; a count just under it may still not fit beside everything else.
     /// `columns` is nil for a simulator, whose columns are not known before it samples: one is counted.
-    public static func checkMemory(rows: Int, columns: Int?, memory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
+    public static func checkMemory(rows: Int, columns: Int?, memory: UInt64 = MemoryNeeds.machine) throws {
         let needed = Double(rows) * Double(max(columns ?? 1, 1)) * 8 * 2
         guard needed > Double(memory) else { return }
         let shown = MemoryNeeds.shown

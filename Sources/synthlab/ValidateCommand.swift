@@ -40,6 +40,10 @@ struct ValidateCommand: ParsableCommand {
 
     private func printText(_ report: ValidationReport) {
         for validator in report.validators {
+            if report.failed.contains(where: { $0.validator == validator }) {
+                print("\(validator): failed (the error is on standard error)")
+                continue
+            }
             print("\(validator):")
             let metrics = report.metrics.filter { $0.validator == validator }
             let width = max(8, metrics.compactMap(\.column).map(\.count).max() ?? 0)

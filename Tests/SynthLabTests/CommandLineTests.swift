@@ -125,10 +125,15 @@ struct CommandLineTests {
 
         let failing = try Support.synthlab(common + ["--param", "sensitive=nope"])
         #expect(failing.status == 1)
-        #expect(failing.stderr.contains("validator bias failed") && failing.stderr.contains("'nope'"), "\(failing.stderr)")
+        #expect(failing.stderr == "synthlab: validator bias failed: the real table has no column 'nope' (parameter sensitive)\n", "\(failing.stderr)")
         let kept = try #require(try Support.json(failing.stdout)["metrics"] as? [[String: Any]])
         #expect(kept.contains { $0["metric"] as? String == "boosting_roc_auc" })
         #expect((try Support.json(failing.stdout)["failed"] as? [[String: Any]])?.first?["validator"] as? String == "bias")
+
+        // As text, the failed validator keeps its place among the others.
+        let text = try Support.synthlab(Array(common.dropLast()) + ["--param", "sensitive=nope", "--validator", "column_shapes", "--validator", "bias"])
+        #expect(text.status == 1)
+        #expect(text.stdout.hasPrefix("column_shapes:\n") && text.stdout.hasSuffix("\nbias: failed (the error is on standard error)\n"), "\(text.stdout)")
 
         let typo = try Support.synthlab(common + ["--param", "sensitve=sex"])
         #expect(typo.status == 1)
@@ -172,6 +177,10 @@ struct CommandLineTests {
             (["synth", "--generator", "independent", "--data", adult, "--rows", "5", "--seed", "1", "--out", "/nonexistent/x.csv"], "the folder /nonexistent does not exist"),
             (["validate", "--real", Support.data("insurance.csv"), "--synthetic", adult],
              "\(adult) and \(Support.data("insurance.csv")) have different columns: \(adult) lacks bmi, children, smoker, region, charges; \(adult) has workclass, fnlwgt, education, education-num,"),
+            (["validate", "--real", adult, "--synthetic", adult, "--validator", "column_shapes", "--validator", "utility"],
+             "validator 'utility' needs a holdout table (give --holdout) and a target column (give --target)"),
+            (["validate", "--real", adult, "--synthetic", adult, "--validator", "privacy_risk", "--target", "income"],
+             "validator 'privacy_risk' needs a holdout table (give --holdout)"),
             (["synth", "--generator", "ctgn", "--data", adult, "--rows", "5", "--seed", "1", "--out", out], "no generator plugin 'ctgn' (did you mean `ctgan`?)"),
             (["synth", "--generator", "ctgan", "--param", "pack=2", "--data", adult, "--rows", "5", "--seed", "1", "--out", out], "unknown parameter 'pack' for ctgan (did you mean `pac`?)"),
             (["valdiate"], "no command or script file 'valdiate' (did you mean `validate`?) (commands: repl, plugins, describe, synth, sample, validate, privacy;"),

@@ -142,6 +142,16 @@ public enum Validation {
             guard !chosen.isEmpty else { throw SynthLabError.invalidRequest("no validator plugin is loaded (see `synthlab plugins`)") }
         } else {
             chosen = try request.validators.map { id throws(SynthLabError) in try registry.plugin(id, kind: .validator) }
+            // A validator asked for by name whose inputs are not given is refused before any table is read.
+            for plugin in chosen {
+                let needs = plugin.descriptor.validatorNeeds
+                var lacking: [String] = []
+                if needs.contains(.holdout), request.holdoutPath == nil { lacking.append("a holdout table (give --holdout)") }
+                if needs.contains(.target), request.target == nil { lacking.append("a target column (give --target)") }
+                if !lacking.isEmpty {
+                    throw SynthLabError.invalidRequest("validator '\(plugin.id)' needs \(lacking.joined(separator: " and "))")
+                }
+            }
         }
 
         var seconds: [String: Double] = [:]
@@ -169,8 +179,11 @@ public enum Validation {
                                                  target: request.target, host: host)
                 metrics += results.map(MetricRecord.init)
             } catch let error as SynthLabError {
-                // One validator's failure does not cost the others' results.
-                failed.append(FailedValidator(validator: instance.plugin.id, error: error.description))
+                // One validator's failure does not cost the others' results. The record names the
+                // validator, so its error is the plugin's own words.
+                let message: String
+                if case .pluginFailed(_, "validate", let text) = error { message = text } else { message = error.description }
+                failed.append(FailedValidator(validator: instance.plugin.id, error: message))
             }
         }
         return ValidationReport(real: request.realPath, synthetic: request.syntheticPath, holdout: request.holdoutPath,

@@ -137,6 +137,22 @@ public func nearestNeighbourDistances(queries: [Float], references: [Float], wid
 /// The exact copies: for each row of `queries`, whether some row of `references` has the very same
 /// cells (missing matching missing), comparing the columns of `references` by name.
 public func exactCopies(of queries: Table, in references: Table) throws -> [Bool] {
+    let (queryKeys, referenceKeys) = try rowKeys(queries, references)
+    let known = Set(referenceKeys)
+    return queryKeys.map { known.contains($0) }
+}
+
+/// The share of a table's rows that have the very same cells as another of its rows (missing
+/// matching missing): how often rows repeat by themselves, before any split.
+public func repeatedRowShare(_ table: Table) -> Double {
+    guard table.rowCount > 0, let (keys, _) = try? rowKeys(table, table) else { return 0 }
+    var counts: [[UInt64]: Int] = [:]
+    for key in keys { counts[key, default: 0] += 1 }
+    return Double(keys.filter { counts[$0]! > 1 }.count) / Double(keys.count)
+}
+
+/// One key per row of each table, equal where the rows' cells are, over the columns of `references`.
+private func rowKeys(_ queries: Table, _ references: Table) throws -> (queries: [[UInt64]], references: [[UInt64]]) {
     var referenceKeys = [[UInt64]](repeating: [], count: references.rowCount)
     var queryKeys = [[UInt64]](repeating: [], count: queries.rowCount)
     for column in references.columns {
@@ -151,8 +167,7 @@ public func exactCopies(of queries: Table, in references: Table) throws -> [Bool
             for row in shared.synthetic.indices { queryKeys[row].append(UInt64(shared.synthetic[row])) }
         }
     }
-    let known = Set(referenceKeys)
-    return queryKeys.map { known.contains($0) }
+    return (queryKeys, referenceKeys)
 }
 
 /// The median of a sample (the mean of the two middle values for an even count); nil when empty.

@@ -341,8 +341,21 @@ struct SessionTests {
             return
         }
         #expect(TrialRunner.split(table.table, share: 0.25, seed: 3).holdout.map(CSVWriter.render) == CSVWriter.render(held.table))
+        shell.clear()
         #expect(shell.type("v = validate(tr, sample(fit(independent(), tr, seed: 1)), holdout: ho, validators: utility, seed: 1)"),
                 Comment(rawValue: shell.errors))
+        #expect(shell.errors.isEmpty, Comment(rawValue: shell.errors))
+        // Held-out rows that the real table holds too are named: the table itself, or a split by another seed.
+        #expect(shell.type("ho4 = holdout(ins, 0.25, seed: 4)"))
+        for (holdout, count) in [("ins", "of the holdout's 1338 rows"), ("ho4", "of the holdout's 335 rows")] {
+            shell.clear()
+            #expect(shell.type("v = validate(tr, ho, holdout: \(holdout), validators: privacy_risk, seed: 1)"), Comment(rawValue: shell.errors))
+            #expect(shell.errors.contains("[warning] validate: ") && shell.errors.contains(count)
+                    && shell.errors.contains("are rows of the real table, tr, too; held-out rows should be rows the model was not fitted on"),
+                    Comment(rawValue: shell.errors))
+        }
+        #expect(shell.result("validate(tr, ho, validators: utility)").contains(
+            "validator 'utility' needs held-out rows: give holdout:, a table of real rows the model was not fitted on, as holdout(tr, 0.2, seed: 1) makes (fit on training(tr, 0.2, seed: 1))"))
         #expect(shell.result("holdout(ins, 0.95, seed: 1)").contains("share takes the share of rows held out, in (0, 0.9], got 0.95"))
         #expect(shell.result("training(ins, 0.2)").contains("training() needs 'seed'"))
         #expect(shell.result("validate(tr, ho, validators: [])").contains("validators: needs at least one validator (leave it out for every one that applies)"))

@@ -40,6 +40,17 @@ struct DistanceTests {
         #expect(try exactCopies(of: query, in: reference) == [true, false, false, true])
     }
 
+    @Test func repeatedRowsAreTheRowsThatAnotherRowEquals() throws {
+        // Rows 0 and 3 are one row, rows 1 and 4 are missing x with the same category; row 2 and 5 differ in c.
+        let table = try Table(columns: [
+            Column(name: "x", values: .continuous([1, 0, 3, 1, 7, 3]), missing: [false, true, false, false, true, false]),
+            Column(name: "c", values: .categorical(codes: [0, 1, 1, 0, 1, 0], levels: ["a", "b"])),
+        ])
+        #expect(repeatedRowShare(table) == 4.0 / 6.0)
+        #expect(repeatedRowShare(table.rows([0, 1, 2])) == 0)
+        #expect(repeatedRowShare(table.rows([])) == 0)
+    }
+
     @Test func recordSpacePutsDifferentCategoriesAtDistanceOne() throws {
         let table = try Table(columns: [
             Column(name: "x", values: .continuous([0, 10, 5])),

@@ -2,6 +2,7 @@ import Foundation
 import SynthKit
 import SynthLab
 import SynthMath
+import SynthMetrics
 
 /// What an argument of a built-in function takes: checked when called, used by completion.
 enum ArgumentKind: Equatable, Sendable {
@@ -758,7 +759,9 @@ enum Builtins {
             session.io.diagnostic("[warning] validate: the real table, \(real.name), holds rows sampled from \(made.generator.id), and the synthetic one, "
                                   + "\(synthetic.name), does not; validate takes the real table first: validate(\(synthetic.name), \(real.name))\n")
         }
-        let validators = try ExperimentRunner.validators(frame, session: session, target: real.target != nil, holdout: holdout != nil)
+        if let holdout { warnOfOverlap(session, real: real, holdout: holdout) }
+        let validators = try ExperimentRunner.validators(frame, session: session, target: real.target != nil, holdout: holdout != nil,
+                                                         holdoutHint: "give holdout:, a table of real rows the model was not fitted on, as holdout(\(real.name), 0.2, seed: 1) makes (fit on training(\(real.name), 0.2, seed: 1))")
         let seed = try seed(session, &frame)
         let host = session.host(seed: seed)
         let inProcess = try session.runsInProcess(frame)
@@ -785,6 +788,20 @@ enum Builtins {
         }
         return .results(ExperimentResults(trials: [TrialResult(table: real.name, generator: synthetic.name, seed: seed, epsilon: nil,
                                                                delta: nil, metrics: metrics, fitSeconds: 0, sampleSeconds: 0)]))
+    }
+
+    /// Warns when many of the holdout's rows are rows of the real table too, more than the table's
+    /// own repeated rows explain (the holdout is the real table, or a split of it by another seed
+    /// or share): a validator that reads them as rows the model never saw would be misled.
+    static func warnOfOverlap(_ session: Session, real: TableValue, holdout: TableValue) {
+        guard holdout.table.rowCount > 0, let copies = try? exactCopies(of: holdout.table, in: real.table) else { return }
+        let shared = copies.filter { $0 }.count
+        let share = Double(shared) / Double(copies.count)
+        guard share >= 0.5, share > 2 * repeatedRowShare(real.table) else { return }
+        let percent = String(format: "%.0f", share * 100)
+        session.io.diagnostic("[warning] validate: \(shared) of the holdout's \(copies.count) rows (\(percent) %) are rows of the real table, "
+                              + "\(real.name), too; held-out rows should be rows the model was not fitted on: split a table with "
+                              + "training(TABLE, 0.2, seed: 1) and holdout(TABLE, 0.2, seed: 1), one share and one seed\n")
     }
 
     /// `other` with the columns of `real` in `real`'s order, to be compared with it column by

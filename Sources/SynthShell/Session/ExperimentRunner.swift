@@ -11,7 +11,8 @@ enum ExperimentRunner {
 
     /// The validators of a call: the `validators:` argument, or every loaded validator that the
     /// tables allow (one that needs a target or a holdout is left out when there is none).
-    static func validators(_ frame: CallFrame, session: Session, target: Bool, holdout: Bool) throws(ShellError) -> [PluginConfig] {
+    static func validators(_ frame: CallFrame, session: Session, target: Bool, holdout: Bool,
+                           holdoutHint: String = "give holdout:, the share of each table's rows kept out of training (holdout: 0.2)") throws(ShellError) -> [PluginConfig] {
         guard let given = frame.value("validators") else {
             var configs: [PluginConfig] = []
             for plugin in session.registry.validators(holdout: holdout, target: target).applicable {
@@ -34,7 +35,7 @@ enum ExperimentRunner {
                 throw ShellError("validator '\(config.id)' needs a target column: load the table with target: \"COLUMN\"", at: location)
             }
             if needs.contains(.holdout), !holdout {
-                throw ShellError("validator '\(config.id)' needs held-out rows: give holdout:, the share of each table's rows kept out of training (holdout: 0.2)", at: location)
+                throw ShellError("validator '\(config.id)' needs held-out rows: \(holdoutHint)", at: location)
             }
             if !seen.insert(config.canonical).inserted {
                 throw ShellError("validators: \(config.label) is given twice", at: location)

@@ -47,7 +47,7 @@ let package = Package(
         // The system's zlib, for CSV files compressed with gzip.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "SynthKit", dependencies: ["CSynthABI", "SynthMath", "CZlib"], path: "Sources/SynthKit", swiftSettings: numericSettings),
-        .target(name: "SynthLab", dependencies: ["SynthKit", "CSynthABI", "SynthMath", .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "SynthLab", dependencies: ["SynthKit", "CSynthABI", "SynthMath", "SynthMetrics", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Sources/SynthLab"),
         // What the validator plugins compute: fidelity statistics, SDMetrics' quality score,
         // classifiers (logistic regression, histogram gradient boosting), record distances.

@@ -151,6 +151,23 @@ public func repeatedRowShare(_ table: Table) -> Double {
     return Double(keys.filter { counts[$0]! > 1 }.count) / Double(keys.count)
 }
 
+/// How many of a holdout's rows are rows of the real table too.
+public struct RowOverlap: Sendable, Equatable {
+    public var shared: Int
+    public var rows: Int
+    public var percent: String { String(format: "%.0f", Double(shared) / Double(rows) * 100) }
+
+    /// The overlap when it says the holdout is not held out: half or more of its rows are rows of
+    /// `real`, and more than twice the share of `real`'s rows that repeat within it (the table
+    /// itself given as the holdout, or a split of it by another seed or share); nil otherwise.
+    public static func suspicious(holdout: Table, real: Table) -> RowOverlap? {
+        guard holdout.rowCount > 0, let copies = try? exactCopies(of: holdout, in: real) else { return nil }
+        let overlap = RowOverlap(shared: copies.filter { $0 }.count, rows: copies.count)
+        let share = Double(overlap.shared) / Double(overlap.rows)
+        return share >= 0.5 && share > 2 * repeatedRowShare(real) ? overlap : nil
+    }
+}
+
 /// One key per row of each table, equal where the rows' cells are, over the columns of `references`.
 private func rowKeys(_ queries: Table, _ references: Table) throws -> (queries: [[UInt64]], references: [[UInt64]]) {
     var referenceKeys = [[UInt64]](repeating: [], count: references.rowCount)

@@ -105,6 +105,7 @@ struct CommandLineTests {
                       "--holdout", folder + "/holdout.csv", "--target", "income", "--json"]
         let run = try Support.synthlab(common + ["--param", "sensitive=sex", "--param", "rules=age >= 17; education -> `education-num`"])
         #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("are rows of"), "\(run.stderr)")
         let json = try Support.json(run.stdout)
         let validators = try #require(json["validators"] as? [String])
         #expect(Set(validators) == ["column_shapes", "missing_rates", "fidelity", "quality", "utility", "augmentation", "bias",
@@ -134,6 +135,14 @@ struct CommandLineTests {
         let text = try Support.synthlab(Array(common.dropLast()) + ["--param", "sensitive=nope", "--validator", "column_shapes", "--validator", "bias"])
         #expect(text.status == 1)
         #expect(text.stdout.hasPrefix("column_shapes:\n") && text.stdout.hasSuffix("\nbias: failed (the error is on standard error)\n"), "\(text.stdout)")
+
+        // A holdout that is the real table is named as such; the metrics are still given.
+        let notHeldOut = try Support.synthlab(["validate", "--real", folder + "/train.csv", "--synthetic", folder + "/synthetic.csv",
+                                               "--holdout", folder + "/train.csv", "--validator", "privacy_risk"])
+        #expect(notHeldOut.status == 0, "\(notHeldOut.stderr)")
+        #expect(notHeldOut.stderr.contains("[warning] 2000 of the 2000 rows of \(folder)/train.csv (100 %) are rows of \(folder)/train.csv too; --holdout takes real rows the model was not fitted on"),
+                "\(notHeldOut.stderr)")
+        #expect(notHeldOut.stdout.contains("mia_auc"))
 
         let typo = try Support.synthlab(common + ["--param", "sensitve=sex"])
         #expect(typo.status == 1)

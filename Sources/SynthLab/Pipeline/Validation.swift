@@ -1,5 +1,6 @@
 import Foundation
 import SynthKit
+import SynthMetrics
 
 /// One `validate` run: read the real and synthetic tables (the synthetic one with the real one's
 /// column kinds), run the chosen validators (all applicable ones by default).
@@ -166,6 +167,10 @@ public enum Validation {
             try readLike(real, path: path, realPath: request.realPath, options: sameKinds)
         }
         seconds["read"] = elapsed(since: readStart)
+        if let holdout, let overlap = RowOverlap.suspicious(holdout: holdout, real: real) {
+            host.log(.warning, "\(overlap.shared) of the \(overlap.rows) rows of \(request.holdoutPath!) (\(overlap.percent) %) are rows of "
+                     + "\(request.realPath) too; --holdout takes real rows the model was not fitted on")
+        }
         let routed = try ParameterAssignment.route(request.parameters, to: chosen)
         var instances: [PluginInstance] = []
         for plugin in chosen { instances.append(try PluginInstance(plugin, values: routed[plugin.id] ?? [:], host: host)) }

@@ -790,16 +790,11 @@ enum Builtins {
                                                                delta: nil, metrics: metrics, fitSeconds: 0, sampleSeconds: 0)]))
     }
 
-    /// Warns when many of the holdout's rows are rows of the real table too, more than the table's
-    /// own repeated rows explain (the holdout is the real table, or a split of it by another seed
-    /// or share): a validator that reads them as rows the model never saw would be misled.
+    /// Warns when the holdout is not held out (RowOverlap.suspicious): a validator that reads its
+    /// rows as rows the model never saw would be misled.
     static func warnOfOverlap(_ session: Session, real: TableValue, holdout: TableValue) {
-        guard holdout.table.rowCount > 0, let copies = try? exactCopies(of: holdout.table, in: real.table) else { return }
-        let shared = copies.filter { $0 }.count
-        let share = Double(shared) / Double(copies.count)
-        guard share >= 0.5, share > 2 * repeatedRowShare(real.table) else { return }
-        let percent = String(format: "%.0f", share * 100)
-        session.io.diagnostic("[warning] validate: \(shared) of the holdout's \(copies.count) rows (\(percent) %) are rows of the real table, "
+        guard let overlap = RowOverlap.suspicious(holdout: holdout.table, real: real.table) else { return }
+        session.io.diagnostic("[warning] validate: \(overlap.shared) of the holdout's \(overlap.rows) rows (\(overlap.percent) %) are rows of the real table, "
                               + "\(real.name), too; held-out rows should be rows the model was not fitted on: split a table with "
                               + "training(TABLE, 0.2, seed: 1) and holdout(TABLE, 0.2, seed: 1), one share and one seed\n")
     }

@@ -354,6 +354,13 @@ struct SessionTests {
                     && shell.errors.contains("are rows of the real table, tr, too; held-out rows should be rows the model was not fitted on"),
                     Comment(rawValue: shell.errors))
         }
+        // Rows sampled from a model of the whole table, validated as if it had learned tr alone.
+        #expect(shell.type("whole = sample(fit(independent(), ins, seed: 1))"))
+        shell.clear()
+        #expect(shell.type("v = validate(tr, whole, holdout: ho, validators: privacy_risk, seed: 1)"), Comment(rawValue: shell.errors))
+        #expect(shell.errors.contains("[warning] validate: whole was sampled from a model fitted on other rows than tr's (a table of 1338 rows; tr has 1003); "
+                                      + "the validators take tr for the rows the model learned, and the holdout for rows it did not"),
+                Comment(rawValue: shell.errors))
         #expect(shell.result("validate(tr, ho, validators: utility)").contains(
             "validator 'utility' needs held-out rows: give holdout:, a table of real rows the model was not fitted on, as holdout(tr, 0.2, seed: 1) makes (fit on training(tr, 0.2, seed: 1))"))
         #expect(shell.result("holdout(ins, 0.95, seed: 1)").contains("share takes the share of rows held out, in (0, 0.9], got 0.95"))

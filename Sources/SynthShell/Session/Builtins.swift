@@ -759,6 +759,14 @@ enum Builtins {
             session.io.diagnostic("[warning] validate: the real table, \(real.name), holds rows sampled from \(made.generator.id), and the synthetic one, "
                                   + "\(synthetic.name), does not; validate takes the real table first: validate(\(synthetic.name), \(real.name))\n")
         }
+        if let made = synthetic.provenance, let hash = made.trainingTableSHA256, hash != Provenance.hash(real.table) {
+            // Sampled from a model of other rows: what the validators read as the rows it learned are not.
+            let rows = made.trainingRows.map { "a table of \(counted($0, "row")); \(real.name) has \(real.table.rowCount)" } ?? "another table"
+            session.io.diagnostic("[warning] validate: \(synthetic.name) was sampled from a model fitted on other rows than \(real.name)'s (\(rows)); "
+                                  + "the validators take \(real.name) for the rows the model learned"
+                                  + (holdout == nil ? "" : ", and the holdout for rows it did not")
+                                  + ": validate against the table the model was fitted on\n")
+        }
         if let holdout { warnOfOverlap(session, real: real, holdout: holdout) }
         let validators = try ExperimentRunner.validators(frame, session: session, target: real.target != nil, holdout: holdout != nil,
                                                          holdoutHint: "give holdout:, a table of real rows the model was not fitted on, as holdout(\(real.name), 0.2, seed: 1) makes (fit on training(\(real.name), 0.2, seed: 1))")

@@ -39,8 +39,8 @@ enum Views {
         }
     }
 
-    /// Per column: kind, missing values, and the mean, spread and range of numbers or the level
-    /// count and most frequent level of categories.
+    /// Per column: kind, missing values, and the mean, spread and range of numbers or the number
+    /// of levels the rows hold and the most frequent one, of categories.
     static func summary(_ columns: [Column]) -> ResultTable {
         let header = ["column", "kind", "missing", "mean", "sd", "min", "max", "levels", "top"]
         return ResultTable(columns: header, rows: columns.map { column in
@@ -49,8 +49,9 @@ enum Views {
             case .categorical(let codes, let levels):
                 var counts = Array(repeating: 0, count: levels.count)
                 for (index, code) in codes.enumerated() where !column.isMissing(index) && Int(code) < counts.count { counts[Int(code)] += 1 }
-                let top = counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }
-                row += [.empty, .empty, .empty, .empty, .integer(levels.count), top.map { .text(levels[$0]) } ?? .empty]
+                // The levels the rows hold: a sampled column's dictionary may list categories none of its rows has.
+                let top = counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }.flatMap { counts[$0] > 0 ? $0 : nil }
+                row += [.empty, .empty, .empty, .empty, .integer(counts.filter { $0 > 0 }.count), top.map { .text(levels[$0]) } ?? .empty]
             case .datetime(let values):
                 let present = values.indices.filter { !column.isMissing($0) }.map { values[$0] }
                 let low = present.min(), high = present.max()

@@ -166,7 +166,7 @@ enum Builtins {
                 }
                 let config = PluginConfig(plugin: plugin, parameters: parameters)
                 return .model(FittedModel(spec: GeneratorSpec(generator: config, privacy: nil), home: home,
-                                          tableName: stem, seed: saved.header.seed, columns: saved.header.columns.map(\.name),
+                                          tableName: stem, file: path, seed: saved.header.seed, columns: saved.header.columns.map(\.name),
                                           trainingRows: saved.header.rows, trainingHash: saved.header.trainingTableSHA256,
                                           rules: try saved.rules()))
             } catch {

@@ -57,7 +57,8 @@ enum Display {
             let keeps = ConditionalSampling.describe(model.rules).map { rules in
                 ", keeps \(rules)" + (learned.isEmpty ? "" : " (learned: \(learned.joined(separator: "; ")))")
             } ?? ""
-            return "\(model.spec.label) fitted on \(model.tableName) (seed \(model.seed)\(spent)\(keeps))"
+            let fitted = model.file.map { "read from \($0), fitted on \(counted(model.trainingRows, "row"))" } ?? "fitted on \(model.tableName)"
+            return "\(model.spec.label) \(fitted) (seed \(model.seed)\(spent)\(keeps))"
         case .experiment(let experiment):
             return "\(counted(experiment.trialCount, "trial")): \(shape(experiment))"
         case .results(let results):
@@ -80,7 +81,7 @@ enum Display {
         case .plugin(let plugin): plugin.id
         case .config(let config): config.canonical
         case .generator(let spec): spec.name.map { "named(\(spec.canonical), \(quote($0)))" } ?? spec.canonical
-        case .model(let model): "<\(model.spec.label) fitted on \(model.tableName)>"
+        case .model(let model): model.file.map { "<\(model.spec.label) read from \($0)>" } ?? "<\(model.spec.label) fitted on \(model.tableName)>"
         case .experiment(let experiment): "<experiment of \(counted(experiment.trialCount, "trial"))>"
         case .results(let results): "<results of \(counted(results.trials.count, "trial"))>"
         case .view(let table): "<table of \(counted(table.rows.count, "row"))>"

@@ -77,6 +77,8 @@ final class FittedModel {
     let spec: GeneratorSpec
     let home: Home
     let tableName: String
+    /// The model file it was read from (load_model), whose table has no name in the session.
+    let file: String?
     let seed: UInt64
     let columns: [String]
     let trainingRows: Int
@@ -86,9 +88,10 @@ final class FittedModel {
     private var trainingTable: Table?
     private var trainingHash: String?
 
-    init(spec: GeneratorSpec, home: Home, tableName: String, seed: UInt64, columns: [String], trainingRows: Int,
+    init(spec: GeneratorSpec, home: Home, tableName: String, file: String? = nil, seed: UInt64, columns: [String], trainingRows: Int,
          trainingTable: Table? = nil, trainingHash: String? = nil, rules: [ConstraintRule] = []) {
         self.rules = rules
+        self.file = file
         self.spec = spec
         self.home = home
         self.tableName = tableName

@@ -118,6 +118,10 @@ import Testing
         #expect(shell.errors.contains("cannot use \(folder)/taken as the workspace: it is a file, not a folder"), Comment(rawValue: shell.errors))
         #expect(!shell.type(".workspace \(folder)/taken/results"))
         #expect(shell.errors.contains("cannot use \(folder)/taken/results as the workspace: \(folder)/taken is a file, not a folder"))
+        // A folder the system will not make is named with its reason: /proc takes no new folder, though it is writable.
+        #expect(!shell.type(".workspace /proc/synthlab-workspace/results"))
+        #expect(shell.errors.contains("cannot use /proc/synthlab-workspace/results as the workspace: cannot make the folder /proc/synthlab-workspace (No such file or directory)"),
+                Comment(rawValue: shell.errors))
         #expect(shell.session.workspace == before)
         #expect(shell.type(".workspace \(folder)/new/results"), Comment(rawValue: shell.errors))
         var isFolder: ObjCBool = false

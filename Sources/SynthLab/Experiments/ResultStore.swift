@@ -26,8 +26,17 @@ public final class ResultStore: @unchecked Sendable {
             throw refuse(existing == (workspace as NSString).standardizingPath ? "it is a file, not a folder" : "\(existing) is a file, not a folder")
         }
         guard access(existing, W_OK | X_OK) == 0 else { throw refuse("\(existing) is not writable (\(String(cString: strerror(errno))))") }
-        do { try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true) } catch {
-            throw refuse(error.localizedDescription)
+        // Each missing folder from there down, with the system's reason when one cannot be made
+        // (/proc takes no new folder, though it is writable).
+        let target = (workspace as NSString).standardizingPath
+        var missing: [String] = []
+        var folder = target
+        while folder != existing, !folder.isEmpty {
+            missing.append(folder)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        for folder in missing.reversed() where mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            throw refuse("cannot make the folder \(folder) (\(String(cString: strerror(errno))))")
         }
     }
 

@@ -108,6 +108,20 @@ import Testing
         #expect(shell.result(#"compare(ins, "quality")"#).contains("compare() takes experiment results, got a table"))
     }
 
+    /// A file under the store's name that is not a store is named, with what to do, and left as it is.
+    @Test func aStoreFileThatIsNotADatabaseIsNamedAndLeftAlone() throws {
+        let folder = Support.temporaryFolder("synthlab-workspace")
+        let store = folder + "/" + ResultStore.fileName
+        try "notes, not a database\n".write(toFile: store, atomically: true, encoding: .utf8)
+        let shell = try CapturedSession()
+        #expect(shell.type(".workspace \(folder)"), Comment(rawValue: shell.errors))
+        #expect(shell.type(#"ins = load("\#(Self.insurance)")"#))
+        #expect(!shell.type("r = run(experiment(tables: ins, generators: independent(), seeds: 1, rows: 50))"))
+        #expect(shell.errors.contains("\(store): cannot open the results store: it is not an SQLite database (file is not a database); "
+                                      + "move it out of the workspace, or choose another workspace, and a new store is made"), Comment(rawValue: shell.errors))
+        #expect(try String(contentsOfFile: store, encoding: .utf8) == "notes, not a database\n")
+    }
+
     /// A workspace that cannot be one is refused where it is named, and the session keeps its own.
     @Test func aFileInTheWayOfTheWorkspaceIsNamed() throws {
         let folder = Support.temporaryFolder("synthlab-workspace")

@@ -102,6 +102,11 @@ public final class ResultStore: @unchecked Sendable {
                 try db.execute(sql: "ALTER TABLE metrics ADD COLUMN target REAL")
             }
             try migrator.migrate(queue)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            // Left as it is: it may be a store damaged by something else, or another file under this name.
+            let what = error.resultCode == .SQLITE_NOTADB ? "it is not an SQLite database" : "the database is damaged"
+            throw SynthLabError.invalidRequest("\(path): cannot open the results store: \(what) (\(error.message ?? "SQLite error \(error.resultCode.rawValue)")); "
+                                               + "move it out of the workspace, or choose another workspace, and a new store is made")
         } catch {
             throw SynthLabError.invalidRequest("\(path): cannot open the results store: \(error)")
         }

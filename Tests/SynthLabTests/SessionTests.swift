@@ -292,8 +292,16 @@ struct SessionTests {
         #expect(shell.type(#"three = select(covid, columns: ["result", "age", "gender"])"#))
         guard case .table(let three) = shell.session.lookup("three") else { return }
         #expect(three.table.columnNames == ["result", "age", "gender"] && three.target == "result" && three.table.rowCount == 15524)
+        // Fitted on the whole table, the row number is named as such; the part has none.
+        shell.clear()
+        #expect(shell.type("whole = fit(independent(), covid, seed: 1, executor: \"inprocess\")"), Comment(rawValue: shell.errors))
+        #expect(shell.errors.contains(#"[warning] independent: rownames holds a different value in (nearly) every row, as a row number, an id or a name does: "#
+                                      + #"independent learns it as data, and the rows it makes can carry its real values; leave it out of the table it learns "#
+                                      + #"(at the prompt: select(TABLE, except: ["rownames"]))"#), Comment(rawValue: shell.errors))
+        shell.clear()
         // A fitted model of the part knows only its columns.
         #expect(shell.type("m = fit(independent(), three, seed: 1)"), Comment(rawValue: shell.errors))
+        #expect(!shell.errors.contains("a different value"), Comment(rawValue: shell.errors))
         #expect(shell.result("schema(sample(m, rows: 10))").contains("| gender | categorical |"))
         // Each mistake is named where it is.
         #expect(shell.result(#"select(covid, except: "result")"#).contains("except: result is the table's target; keep it, or load the table without target:"))

@@ -78,6 +78,14 @@ public final class GeneratorSession: @unchecked Sendable {
                          + "as the training rows map them (\(mapping.keys.count) keys)")
             }
         }
+        let identifiers = Self.identifierColumns(table)
+        if !identifiers.isEmpty {
+            let names = identifiers.map { "\"\($0)\"" }.joined(separator: ", ")
+            host.log(.warning, "\(id): \(identifiers.joined(separator: ", ")) \(identifiers.count == 1 ? "holds" : "hold") a different value in "
+                     + "(nearly) every row, as a row number, an id or a name does: \(id) learns \(identifiers.count == 1 ? "it" : "them") as data, "
+                     + "and the rows it makes can carry \(identifiers.count == 1 ? "its" : "their") real values; leave "
+                     + "\(identifiers.count == 1 ? "it" : "them") out of the table it learns (at the prompt: select(TABLE, except: [\(names)]))")
+        }
         try withArrow(fitted) { schema, array in
             try host.withHost(privacy: privacy) { hostPointer in
                 try callPlugin(id, "fit") { interface.pointee.fit(generator.pointer, hostPointer, schema, array, $0) }
@@ -89,6 +97,28 @@ public final class GeneratorSession: @unchecked Sendable {
         self.learned = learned
     }
 
+    /// The columns of a table of 50 rows or more that look like identifiers: a categorical column
+    /// whose present values are 95 % distinct or more (ids, names), or an integer column whose
+    /// values are all distinct and span at most one and a half times the rows (row numbers, dense
+    /// ids; an amount of money spans far more).
+    public static func identifierColumns(_ table: Table) -> [String] {
+        guard table.rowCount >= 50 else { return [] }
+        return table.columns.compactMap { column in
+            let present = column.count - column.missingCount
+            guard present >= 50 else { return nil }
+            switch column.values {
+            case .categorical(let codes, _):
+                let distinct = Set(codes.indices.lazy.filter { !column.isMissing($0) }.map { codes[$0] }).count
+                return Double(distinct) >= 0.95 * Double(present) ? column.name : nil
+            case .integer(let values):
+                let kept = values.indices.lazy.filter { !column.isMissing($0) }.map { values[$0] }
+                guard let low = kept.min(), let high = kept.max(), Set(kept).count == present else { return nil }
+                return Double(high) - Double(low) + 1 <= 1.5 * Double(present) ? column.name : nil
+            default:
+                return nil
+            }
+        }
+    }
 
     /// The content hash of the table the model was fitted on (for provenance records).
     public var trainingTableSHA256: String? {

@@ -37,11 +37,13 @@ struct SynthCommand: ParsableCommand {
             request.modelPath = modelPath
             let report = try Synthesis.run(request, registry: PluginRegistry(), host: output.host(seed: seed))
             commandStatusLine.show(nil)
-            if output.json { return try printJSON(report) }
-            print("wrote \(counted(report.rows, "row")) × \(counted(report.columns.count, "column")) to \(report.output)")
-            print("generator \(report.generator.id) \(report.generator.version), seed \(report.seed), fit \(String(format: "%.2f", report.fitSeconds)) s, sample \(String(format: "%.2f", report.sampleSeconds)) s")
+            // Rows written to standard output keep it to themselves; the report goes to stderr.
+            let say = Reporter(rowsOn: out)
+            if output.json { return try say(JSONOutput.render(report)) }
+            say("wrote \(counted(report.rows, "row")) × \(counted(report.columns.count, "column")) to \(report.output)")
+            say("generator \(report.generator.id) \(report.generator.version), seed \(report.seed), fit \(String(format: "%.2f", report.fitSeconds)) s, sample \(String(format: "%.2f", report.sampleSeconds)) s")
             if let privacy = report.privacy, let epsilon = report.epsilonSpent {
-                print("privacy \(privacy.id) \(privacy.version): spent ε = \(formatDouble(epsilon)), δ = \(formatDouble(report.deltaSpent ?? 0))")
+                say("privacy \(privacy.id) \(privacy.version): spent ε = \(formatDouble(epsilon)), δ = \(formatDouble(report.deltaSpent ?? 0))")
             }
         }
     }
@@ -88,9 +90,28 @@ struct SampleCommand: ParsableCommand {
             let report = try Synthesis.sample(saved, rows: rows, conditions: try conditions.map(parseCondition), rules: try parseRules(rules), outputPath: out,
                                               registry: PluginRegistry(), host: output.host(seed: seed ?? saved.header.seed))
             commandStatusLine.show(nil)
-            if output.json { return try printJSON(report) }
-            print("wrote \(counted(report.rows, "row")) × \(counted(report.columns.count, "column")) to \(report.output)")
-            print("generator \(report.generator.id) \(report.generator.version), seed \(report.seed), sample \(String(format: "%.2f", report.sampleSeconds)) s")
+            let say = Reporter(rowsOn: out)
+            if output.json { return try say(JSONOutput.render(report)) }
+            say("wrote \(counted(report.rows, "row")) × \(counted(report.columns.count, "column")) to \(report.output)")
+            say("generator \(report.generator.id) \(report.generator.version), seed \(report.seed), sample \(String(format: "%.2f", report.sampleSeconds)) s")
+        }
+    }
+}
+
+/// Prints a command's report on standard output, or on standard error when the rows went to
+/// standard output (`--out /dev/stdout`), so that what a pipe reads is the CSV alone.
+struct Reporter {
+    let toStandardError: Bool
+
+    init(rowsOn path: String) {
+        toStandardError = AtomicFile.Destination(path) == .descriptor(STDOUT_FILENO)
+    }
+
+    func callAsFunction(_ line: String) {
+        if toStandardError {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        } else {
+            print(line)
         }
     }
 }

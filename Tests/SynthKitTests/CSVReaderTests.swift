@@ -820,6 +820,92 @@ struct CSVRoundTripTests {
         #expect(throws: AtomicFileError.self) { try CSVWriter.write(table, to: folder + "/missing/out.csv") }
     }
 
+    /// A write that fails after some pieces went to disk leaves the file that was there as it was,
+    /// and no temporary file; so does a disk that fills up (/dev/full stands for one).
+    @Test func aStreamedWriteThatFailsHalfwayLeavesTheOldFile() throws {
+        struct Stop: Error {}
+        let folder = TestData.temporaryFolder()
+        for name in ["out.csv", "out.csv.gz"] {
+            try AtomicFile.write(text: "old\n", to: folder + "/" + name)
+            let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
+            #expect(throws: Stop.self) {
+                try AtomicFile.write(to: folder + "/" + name) { emit in
+                    for _ in 0..<20 { try emit([UInt8](repeating: 65, count: 1 << 18)) }
+                    throw Stop()
+                }
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)) == before, "\(name)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["out.csv", "out.csv.gz"])
+        // A disk with no space left: the write's own error, with the system's words, and the
+        // device left as it is.
+        let error = try #require(throws: AtomicFileError.self) {
+            try AtomicFile.write(to: "/dev/full") { emit in try emit([1, 2, 3]) }
+        }
+        #expect(error.description == "cannot write /dev/full: No space left on device", "\(error)")
+        var info = stat()
+        #expect(stat("/dev/full", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    }
+
+    /// Where a path leads: a file to replace, one of the process's descriptors, or a device or pipe.
+    @Test func destinationsAreFilesDescriptorsOrDevices() throws {
+        let folder = TestData.temporaryFolder()
+        try "x".write(toFile: folder + "/file.csv", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link.csv", withDestinationPath: "file.csv")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/out.csv", withDestinationPath: "/dev/stdout")
+        #expect(mkfifo(folder + "/pipe", 0o600) == 0)
+        let cases: [(String, AtomicFile.Destination)] = [
+            (folder + "/new.csv", .file), (folder + "/file.csv", .file), (folder + "/link.csv", .file),
+            ("/dev/stdout", .descriptor(1)), ("/dev/stderr", .descriptor(2)), ("/dev/fd/2", .descriptor(2)),
+            ("/proc/self/fd/1", .descriptor(1)), ("/proc/\(getpid())/fd/1", .descriptor(1)), (folder + "/out.csv", .descriptor(1)),
+            ("/dev/null", .special), (folder + "/pipe", .special),
+        ]
+        for (path, destination) in cases { #expect(AtomicFile.Destination(path) == destination, "\(path)") }
+    }
+
+    /// The text in pieces is the text whole: each piece whole lines, integers of every sign and
+    /// size written as their digits, and gzip made of the pieces the same bytes as of the whole.
+    @Test func theTextInPiecesIsTheWholeText() throws {
+        var random = SystemRandomNumberGenerator()
+        let rows = 3000
+        let integers: [Int64] = (0..<rows).map { row in
+            switch row % 5 {
+            case 0: Int64.min + Int64(row)
+            case 1: Int64.max - Int64(row)
+            case 2: 0
+            case 3: -Int64(row)
+            default: Int64.random(in: -1_000_000...1_000_000, using: &random)
+            }
+        }
+        let table = try Table(columns: [
+            Column(name: "i", values: .integer(integers), missing: (0..<rows).map { $0 % 7 == 6 }),
+            Column(name: "c, quoted", values: .categorical(codes: (0..<rows).map { Int32($0 % 3) }, levels: ["a", "b \"c\"", " d"])),
+            Column(name: "x", values: .continuous((0..<rows).map { Double($0) / 7 })),
+            Column(name: "b", values: .boolean((0..<rows).map { $0 % 2 == 0 })),
+            Column(name: "t", values: .datetime((0..<rows).map { Int64($0) * 1_000_123 })),
+        ])
+        var pieces: [[UInt8]] = []
+        CSVWriter.chunks(table, size: 1000) { pieces.append($0) }
+        #expect(pieces.count > 50)
+        #expect(pieces.allSatisfy { $0.last == 10 })
+        let whole = CSVWriter.render(table)
+        #expect(String(decoding: pieces.joined(), as: UTF8.self) == whole)
+        let lines = whole.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0] == "i,\"c, quoted\",x,b,t")
+        #expect(lines[1].hasPrefix("-9223372036854775808,a,0.0,true,1970-01-01 00:00:00"))
+        #expect(lines[2].hasPrefix("9223372036854775806,\"b \"\"c\"\"\",0.14285714285714285,false,1970-01-01 00:00:01.000123"))
+        #expect(lines[3].hasPrefix("0,\" d\","))
+        #expect(lines[7].hasPrefix(",a,"), "a missing integer is an empty field")
+        for (row, line) in lines.dropFirst().dropLast().enumerated() where row % 7 != 6 {
+            #expect(line.split(separator: ",", maxSplits: 1).first.map(String.init) == String(integers[row]), "row \(row)")
+        }
+        let deflater = Gzip.Deflater()
+        var compressed: [UInt8] = []
+        for piece in pieces { deflater.append(piece, finish: false) { compressed += $0 } }
+        deflater.append([], finish: true) { compressed += $0 }
+        #expect(compressed == Gzip.compress(Array(whole.utf8)))
+    }
+
     @Test func dateTimes() {
         #expect(DateTimeFormat.parse("1970-01-01") == 0)
         #expect(DateTimeFormat.parse("1970-01-02T00:00:01.5Z") == 86_401_500_000)

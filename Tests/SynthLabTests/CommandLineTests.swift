@@ -149,6 +149,34 @@ struct CommandLineTests {
         #expect(typo.stderr.contains("unknown parameter 'sensitve'"), "\(typo.stderr)")
     }
 
+    /// `--out /dev/stdout` writes the rows through standard output, whatever it is (a pipe, a file),
+    /// and the report goes to stderr; /dev/stdout itself, and /dev, are left as they were.
+    @Test func rowsGoToStandardOutputWithTheReportOnStandardError() throws {
+        let insurance = Support.data("insurance.csv")
+        let common = ["synth", "--generator", "independent", "--data", insurance, "--rows", "5", "--seed", "3"]
+        let folder = Support.temporaryFolder()
+        let file = folder + "/rows.csv"
+        _ = try Support.synthlab(common + ["--out", file])
+        let expected = try String(contentsOfFile: file, encoding: .utf8)
+        let piped = try Support.synthlab(common + ["--out", "/dev/stdout"])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout == expected)
+        #expect(piped.stderr.contains("wrote 5 rows × 7 columns to /dev/stdout"), "\(piped.stderr)")
+        // Standard output redirected to a file: the rows land in it, and no file replaces /dev/stdout.
+        let quoted = ([Support.executable] + common + ["--out", "/dev/stdout"]).map { "'\($0)'" }.joined(separator: " ")
+        let redirected = try Support.run("/bin/sh", ["-c", "\(quoted) > '\(folder)/redirected.csv'"], environment: [:])
+        #expect(redirected.status == 0, "\(redirected.stderr)")
+        #expect(try String(contentsOfFile: folder + "/redirected.csv", encoding: .utf8) == expected)
+        var info = stat()
+        #expect(lstat("/dev/stdout", &info) == 0 && info.st_mode & S_IFMT == S_IFLNK, "/dev/stdout is still a link")
+        #expect(!FileManager.default.fileExists(atPath: "/dev/stdout.provenance.json"))
+        // A device is written into; it gets no provenance file beside it.
+        let null = try Support.synthlab(common + ["--out", "/dev/null", "--json"])
+        #expect(null.status == 0 && null.stdout.contains("\"rows\" : 5"), "\(null.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "/dev/null.provenance.json"))
+        #expect(lstat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    }
+
     @Test func validatePrintsPerColumnScoresAndTheAverage() throws {
         let out = Support.temporaryFolder() + "/s.csv"
         let insurance = Support.data("insurance.csv")

@@ -84,7 +84,7 @@ public enum Gzip {
 
     /// Gives zlib the next piece of `source` from `offset` once it has used the last: zlib counts
     /// its input in 32-bit lengths, so a larger file goes in pieces.
-    private static func feed(_ stream: inout z_stream, from source: UnsafeBufferPointer<UInt8>, offset: inout Int) {
+    fileprivate static func feed(_ stream: inout z_stream, from source: UnsafeBufferPointer<UInt8>, offset: inout Int) {
         guard stream.avail_in == 0, offset < source.count else { return }
         let count = min(source.count - offset, 1 << 30)
         stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + offset)
@@ -95,30 +95,50 @@ public enum Gzip {
     /// `input` as one gzip member (zlib's default level). The header carries no name and no
     /// time, so the same bytes always compress to the same file.
     public static func compress(_ input: [UInt8]) -> [UInt8] {
-        var stream = z_stream()
-        // 15 + 16: the largest window, with a gzip header and trailer.
-        guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                            zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            fatalError("zlib's deflateInit2 failed: out of memory")
-        }
-        defer { deflateEnd(&stream) }
+        let deflater = Deflater()
         var output: [UInt8] = []
         output.reserveCapacity(input.count / 3 + 64)
-        var chunk = [UInt8](repeating: 0, count: 1 << 18)
-        input.withUnsafeBufferPointer { source in
-            chunk.withUnsafeMutableBufferPointer { out in
+        deflater.append(input, finish: true) { output += $0 }
+        return output
+    }
+
+    /// One gzip member made from bytes given in pieces: each piece's compressed bytes go to
+    /// `output` as zlib makes them, and the last call (`finish`) ends the member.
+    public final class Deflater {
+        private var stream = z_stream()
+        private var chunk = [UInt8](repeating: 0, count: 1 << 18)
+
+        public init() {
+            // 15 + 16: the largest window, with a gzip header and trailer.
+            guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+                                zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+                fatalError("zlib's deflateInit2 failed: out of memory")
+            }
+        }
+
+        deinit { deflateEnd(&stream) }
+
+        public func append(_ input: [UInt8], finish: Bool, output: ([UInt8]) throws -> Void) rethrows {
+            try input.withUnsafeBufferPointer { source in
                 var offset = 0
                 while true {
-                    feed(&stream, from: source, offset: &offset)
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = UInt32(out.count)
-                    let status = deflate(&stream, offset == source.count ? Z_FINISH : Z_NO_FLUSH)
-                    output.append(contentsOf: out[0..<(out.count - Int(stream.avail_out))])
+                    Gzip.feed(&stream, from: source, offset: &offset)
+                    let last = finish && offset == source.count
+                    let made: [UInt8]
+                    let status: Int32
+                    (status, made) = chunk.withUnsafeMutableBufferPointer { out in
+                        stream.next_out = out.baseAddress
+                        stream.avail_out = UInt32(out.count)
+                        let status = deflate(&stream, last ? Z_FINISH : Z_NO_FLUSH)
+                        return (status, Array(out[0..<(out.count - Int(stream.avail_out))]))
+                    }
+                    if !made.isEmpty { try output(made) }
                     if status == Z_STREAM_END { return }
                     precondition(status == Z_OK || status == Z_BUF_ERROR, "zlib's deflate failed with status \(status)")
+                    // Without finishing, a piece is done once zlib has taken it all and has room left.
+                    if !last, stream.avail_in == 0, offset == source.count, stream.avail_out > 0 { return }
                 }
             }
         }
-        return output
     }
 }

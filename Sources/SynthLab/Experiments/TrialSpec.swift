@@ -51,11 +51,10 @@ public struct TableSpec: Codable, Sendable, Equatable {
 
     /// Writes `table` as CSV into `folder` under its content hash (once) and describes it.
     public static func stored(_ table: Table, name: String, target: String?, in folder: String) throws -> TableSpec {
-        let text = CSVWriter.render(table)
-        let hash = SHA256.hex(Array(text.utf8))
+        let hash = Provenance.hash(table)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/" + hash + ".csv"
-        if !FileManager.default.fileExists(atPath: path) { try AtomicFile.write(Data(text.utf8), to: path) }
+        if !FileManager.default.fileExists(atPath: path) { try AtomicFile.write(to: path, compressing: false) { try CSVWriter.chunks(table, $0) } }
         return TableSpec(name: name, path: path, sha256: hash,
                          kinds: Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.kind) }), target: target)
     }

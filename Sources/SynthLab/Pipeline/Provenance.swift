@@ -66,13 +66,19 @@ public struct Provenance: Codable, Sendable, Equatable {
     }
 
     /// The content hash of a table: SHA-256 of its CSV rendering.
-    public static func hash(_ table: Table) -> String { SHA256.hex(Array(CSVWriter.render(table).utf8)) }
+    public static func hash(_ table: Table) -> String {
+        var digest = SHA256()
+        CSVWriter.chunks(table) { digest.update($0) }
+        return digest.finalizeHex()
+    }
 
     /// Where the record of `path` goes.
     public static func path(for file: String) -> String { file + ".provenance.json" }
 
-    /// Writes the record beside `file`, atomically.
+    /// Writes the record beside `file`, atomically; a table written to a device or a pipe
+    /// (/dev/stdout) has no place beside it, and gets none.
     public func write(beside file: String) throws {
+        guard !AtomicFile.isSpecial(file) else { return }
         try AtomicFile.write(Data((try JSONOutput.render(self) + "\n").utf8), to: Self.path(for: file))
     }
 }

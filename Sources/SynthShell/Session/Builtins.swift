@@ -845,15 +845,20 @@ enum Builtins {
             }
             mode = chosen
         }
-        let text: String
+        let text: String?
         switch frame.value("value")! {
         case .results(let results): text = mode == .html ? Report.html(results) : Views.summary(results).render(mode)
         case .view(let view): text = view.render(mode)
-        case .table(let table): text = mode == .csv ? CSVWriter.render(table.table) : Views.rows(table).render(mode)
+        case .table(let table): text = mode == .csv ? nil : Views.rows(table).render(mode)
         case let other: throw ShellError("export() writes results, a result table or a table, not \(other.typeName)", at: frame.location(of: "value"))
         }
         do {
-            try AtomicFile.write(text: text, to: path)
+            if let text {
+                try AtomicFile.write(text: text, to: path)
+            } else if case .table(let table) = frame.value("value")! {
+                // A table as CSV goes out in pieces, never whole in memory.
+                try AtomicFile.write(to: path) { try CSVWriter.chunks(table.table, $0) }
+            }
             if case .table(let table) = frame.value("value")!, let provenance = table.provenance { try provenance.write(beside: path) }
         } catch {
             throw ShellError.writeFailure(path, error, at: frame.location(of: "path"))

@@ -170,6 +170,13 @@ struct CommandLineTests {
         var info = stat()
         #expect(lstat("/dev/stdout", &info) == 0 && info.st_mode & S_IFMT == S_IFLNK, "/dev/stdout is still a link")
         #expect(!FileManager.default.fileExists(atPath: "/dev/stdout.provenance.json"))
+        // At the prompt too: the rows come between what the statements before and after print.
+        let statements = #"t = load("\#(insurance)"); "before"; save(select(t, columns: ["age"]), "/dev/stdout"); "after""#
+        let session = try Support.run("/bin/sh", ["-c", "'\(Support.executable)' -c '\(statements)' > '\(folder)/session.txt'"], environment: [:])
+        #expect(session.status == 0, "\(session.stderr)")
+        let lines = try String(contentsOfFile: folder + "/session.txt", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1 + 1 + 1338 + 1 && lines.first == "\"before\"" && lines[1] == "age" && lines.last == "\"after\"", "\(lines.prefix(3))")
+        #expect(lstat("/dev/stdout", &info) == 0 && info.st_mode & S_IFMT == S_IFLNK, "/dev/stdout is still a link")
         // A device is written into; it gets no provenance file beside it.
         let null = try Support.synthlab(common + ["--out", "/dev/null", "--json"])
         #expect(null.status == 0 && null.stdout.contains("\"rows\" : 5"), "\(null.stderr)")

@@ -113,6 +113,18 @@ struct ScriptTests {
         #expect(recorded.contains("load(\"\(relativePath(insurance, from: folder))\", target: \"charges\")"))
     }
 
+    /// Paths are read as written: `.` and `..` are folded, no link is followed (/dev/stdout stays
+    /// itself, whatever standard output leads to).
+    @Test func pathsAreFoldedAsWritten() {
+        #expect(lexicalPath("/a/./b/../c//d/") == "/a/c/d")
+        #expect(lexicalPath("/../x") == "/x")
+        #expect(lexicalPath("a/../../b") == "../b")
+        #expect(lexicalPath("./") == ".")
+        #expect(lexicalPath("/dev/stdout") == "/dev/stdout")
+        #expect(relativePath("/dev/stdout", from: "/dev") == "stdout")
+        #expect(relativePath("/w/data/x.csv", from: "/w/notebooks/../notebooks") == "../data/x.csv")
+    }
+
     @Test func readRunsAScriptInsideTheSession() throws {
         let folder = Support.temporaryFolder()
         try "ins = load(\"\(insurance)\")\ng = independent(bins: 4)\n".write(toFile: folder + "/setup.synth", atomically: true, encoding: .utf8)

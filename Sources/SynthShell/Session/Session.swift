@@ -390,8 +390,7 @@ public final class Session {
     /// An absolute path for `path` typed in the current chunk.
     func resolve(_ path: String) -> String {
         let expanded = (path as NSString).expandingTildeInPath
-        if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
-        return ((folder as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+        return lexicalPath(expanded.hasPrefix("/") ? expanded : (folder as NSString).appendingPathComponent(expanded))
     }
 }
 
@@ -450,11 +449,28 @@ final class Recorder {
     }
 }
 
+/// `path` without empty, `.` and `..` components, read as written: no link is followed (Foundation's
+/// `standardizingPath` follows them, which turns `/dev/stdout` into the file standard output was
+/// redirected to).
+func lexicalPath(_ path: String) -> String {
+    var parts: [Substring] = []
+    for part in path.split(separator: "/") {
+        switch part {
+        case ".": continue
+        case "..":
+            if let last = parts.last, last != ".." { parts.removeLast() } else if !path.hasPrefix("/") { parts.append(part) }
+        default: parts.append(part)
+        }
+    }
+    let joined = parts.joined(separator: "/")
+    return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+}
+
 /// `path` relative to `folder` when it lies below a common ancestor other than `/`; otherwise
 /// the absolute path.
 func relativePath(_ path: String, from folder: String) -> String {
-    let target = (path as NSString).standardizingPath.split(separator: "/")
-    let base = (folder as NSString).standardizingPath.split(separator: "/")
+    let target = lexicalPath(path).split(separator: "/")
+    let base = lexicalPath(folder).split(separator: "/")
     var common = 0
     while common < target.count, common < base.count, target[common] == base[common] { common += 1 }
     if common == 0 { return path }

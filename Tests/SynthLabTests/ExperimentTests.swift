@@ -22,6 +22,9 @@ import Testing
             let file = shell.session.workspace + "/details.csv"
             #expect(shell.type(#"export(details(r), "\#(file)")"#), Comment(rawValue: shell.errors))
             details.append(try String(contentsOfFile: file, encoding: .utf8))
+            // No mechanism is composed: the privacy figure says that, not that a metric is missing.
+            #expect(shell.result(#"figure("privacy", r, to: "\#(shell.session.workspace)/p.svg")"#).contains(
+                "no trial spent privacy: compose a generator with a privacy mechanism"))
         }
         #expect(details[0] == details[1])
         #expect(details[0].contains("utility,linear_r2,"), Comment(rawValue: String(details[0].prefix(300))))

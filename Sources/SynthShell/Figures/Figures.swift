@@ -85,6 +85,10 @@ enum Figures {
     }
 
     static func resultsFigure(_ kind: String, _ results: ExperimentResults, metric: String, at location: SourceLocation) throws(ShellError) -> String {
+        // Without a composed mechanism there is no ε to plot against, whatever the metric.
+        if kind == "privacy", !results.trials.contains(where: { $0.epsilon != nil }) {
+            throw ShellError("no trial spent privacy: compose a generator with a privacy mechanism", at: location)
+        }
         if kind != "losses" { try checkReported(metric, in: results, at: location) }
         switch kind {
         case "metric":

@@ -16,8 +16,8 @@ struct ReplCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A session script to replay (.synth).", valueName: "FILE"))
     var script: String?
 
-    @Option(name: .customShort("c"), help: ArgumentHelp("Statements to run, separated by ';' or new lines.", valueName: "STATEMENTS"))
-    var command: String?
+    @Option(name: .customShort("c"), help: ArgumentHelp("Statements to run, separated by ';' or new lines; -c again adds a line.", valueName: "STATEMENTS"))
+    var commands: [String] = []
 
     @Flag(help: "Stop at the first error, with exit status 1.")
     var bail = false
@@ -62,9 +62,10 @@ struct ReplCommand: ParsableCommand {
         if isatty(STDOUT_FILENO) != 0 { plain.width = { terminalWidth() } }
         session.setIO(plain)
         var ok = true
-        if let command {
+        if !commands.isEmpty {
             guard script == nil else { throw CLIError("give a script file or -c, not both") }
-            ok = session.runScript(command, origin: Origin(file: "-c", folder: cwd), bail: bail)
+            // Each -c is a line of its own: an error names it as -c:LINE:COLUMN.
+            ok = session.runScript(commands.joined(separator: "\n"), origin: Origin(file: "-c", folder: cwd), bail: bail)
         } else if let script {
             let read = ScriptFile.read(script)
             guard case .success(let text) = read else {

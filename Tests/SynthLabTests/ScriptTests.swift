@@ -60,6 +60,10 @@ struct ScriptTests {
         #expect(viaC.status == 0, Comment(rawValue: viaC.stderr))
         #expect(viaC.stdout.hasPrefix("ins: 1338 rows × 7 columns"))
         #expect(viaC.stdout.contains("column,kind,missing,role\nage,integer,0,\n"))
+        // -c again adds a line; an error names the -c it is in.
+        let twice = try synthlab(["-c", "x = 2", "-c", "x", "-c", "y", "--bail"])
+        #expect(twice.status == 1 && twice.stdout == "2\n", Comment(rawValue: twice.stdout))
+        #expect(twice.stderr.contains("-c:3:1: error: nothing is bound to 'y'"), Comment(rawValue: twice.stderr))
 
         let piped = try synthlab([], input: """
             ins = load("\(insurance)")

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import SynthKit
 import SynthLab
@@ -12,7 +13,14 @@ struct DescribeCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let table = try CSVReader.read(path: file, options: try csv.options())
+            let options = try csv.options()
+            let table = try CSVReader.read(path: file, options: options)
+            if !options.decimalComma {
+                let commas = CSVReader.decimalCommaColumns(table).filter { options.kindOverrides[$0] == nil }
+                if !commas.isEmpty {
+                    FileHandle.standardError.write(Data("[note] \(commas.joined(separator: ", ")) \(commas.count == 1 ? "holds" : "hold") numbers written with a decimal comma (1,5), read as categories; --decimal ',' reads them as numbers\n".utf8))
+                }
+            }
             let description = TableDescription(file: file, table: table)
             if output.json { return try printJSON(description) }
             let count = description.columns.count

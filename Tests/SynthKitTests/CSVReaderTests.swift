@@ -308,6 +308,10 @@ struct MalformedCSVTests {
         let plain = try CSVReader.parse(text: text)
         #expect(plain.column(named: "price")?.kind == .categorical)
         #expect(plain.column(named: "price")?.text(at: 0) == "1,5")
+        // Read without the option, the column is named as one that would be numbers with it.
+        #expect(CSVReader.decimalCommaColumns(plain) == ["price"])
+        #expect(CSVReader.decimalCommaColumns(table).isEmpty)
+        #expect(CSVReader.decimalCommaColumns(try CSVReader.parse(text: "a;b\n1;x,y\n2;\n-3;1,\n")).isEmpty, "integers alone, or a comma with no digits after it")
         // A forced kind takes the comma too, and a cell that is no number is named.
         let forced = try CSVReader.parse(text: "a;b\n1,5;x\n2;y\n", options: CSVOptions(kindOverrides: ["a": .continuous], decimalComma: true))
         #expect(forced.column(named: "a")?.text(at: 0) == "1.5")

@@ -43,7 +43,13 @@ struct SessionTests {
         #expect(shell.type(#"one = load("\#(folder)/one.csv")"#), Comment(rawValue: shell.errors))
         #expect(shell.result("one").contains("one: 1 row × 2 columns ("))
         try "name;weight\nx;1,5\ny;2,25\n".write(toFile: folder + "/comma.csv", atomically: true, encoding: .utf8)
+        shell.clear()
+        #expect(shell.type(#"text = load("\#(folder)/comma.csv")"#), Comment(rawValue: shell.errors))
+        #expect(shell.errors.contains(#"[note] load: weight holds numbers written with a decimal comma (1,5), read as categories; load("\#(folder)/comma.csv", decimal: ",") reads them as numbers"#),
+                Comment(rawValue: shell.errors))
+        shell.clear()
         #expect(shell.type(#"w = load("\#(folder)/comma.csv", decimal: ",")"#), Comment(rawValue: shell.errors))
+        #expect(shell.errors.isEmpty, Comment(rawValue: shell.errors))
         #expect(shell.result("summary(w)").contains("| weight | continuous  |       0 | 1.8750 |"))
         #expect(shell.result(#"load("\#(folder)/comma.csv", decimal: ";")"#).contains(#"decimal: takes "." or ",", got ";""#))
         #expect(shell.result(#"load("\#(folder)/semi.csv", delimiter: ";;")"#).contains(

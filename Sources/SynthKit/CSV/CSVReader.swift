@@ -784,3 +784,25 @@ struct CSVCells {
         withBytes(record: record, span: span) { String(decoding: $0, as: UTF8.self) }
     }
 }
+
+extension CSVReader {
+    /// The categorical columns of `table` that would be numbers with a decimal comma: every value
+    /// an integer or digits, a comma and digits (`1,5`, `-10,25`), at least one with the comma.
+    /// A table read with the decimal point keeps them as text; `decimal: ","` reads them as numbers.
+    public static func decimalCommaColumns(_ table: Table) -> [String] {
+        table.columns.compactMap { column in
+            guard case .categorical(let codes, let levels) = column.values, !levels.isEmpty else { return nil }
+            var used = [Bool](repeating: false, count: levels.count)
+            for (row, code) in codes.enumerated() where !column.isMissing(row) { used[Int(code)] = true }
+            var comma = false
+            for (index, level) in levels.enumerated() where used[index] {
+                var bytes = Substring(level).utf8[...]
+                if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+                let parts = bytes.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+                guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { (48...57).contains($0) } }) else { return nil }
+                if parts.count == 2 { comma = true }
+            }
+            return comma ? column.name : nil
+        }
+    }
+}

@@ -346,6 +346,13 @@ enum Builtins {
         for (column, location) in kindLocations where table.column(named: column) == nil {
             throw ShellError("kinds: \(typed) has no column '\(column)'" + Suggest.hint(column, among: table.columnNames), at: location)
         }
+        if !options.decimalComma {
+            let commas = CSVReader.decimalCommaColumns(table).filter { options.kindOverrides[$0] == nil }
+            if !commas.isEmpty {
+                session.io.diagnostic("[note] load: \(commas.joined(separator: ", ")) \(commas.count == 1 ? "holds" : "hold") numbers written with a decimal comma "
+                                      + "(1,5), read as categories; load(\"\(typed)\", decimal: \",\") reads them as numbers\n")
+            }
+        }
         var target: String?
         if let value = frame.value("target") {
             let name = try Convert.string(value, at: frame.location(of: "target"), what: "a column name")

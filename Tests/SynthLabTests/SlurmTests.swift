@@ -216,6 +216,16 @@ extension SlurmTests {
         }
         // A program that runs and fails gives its own words and status.
         #expect(throws: SynthLabError.invalidRequest("false failed (1): ")) { try commands.run("false", []) }
+        // Slurm's programs on a machine of no cluster: their words, and what to do.
+        let folder = Support.temporaryFolder()
+        let fake = folder + "/sbatch"
+        try "#!/bin/sh\necho 'sbatch: fatal: Could not establish a configuration source' >&2\nexit 1\n".write(toFile: fake, atomically: true, encoding: .utf8)
+        chmod(fake, 0o755)
+        #expect(throws: SynthLabError.invalidRequest(
+            "\(fake) failed (1): sbatch: fatal: Could not establish a configuration source\n(no Slurm cluster is configured on this machine: \(fake) finds no slurm.conf; "
+            + "run on a machine of the cluster, set SLURM_CONF to its slurm.conf (docs/scale-out.md), or run the trials here with executor: \"workers\")")) {
+            try commands.run(fake, ["--parsable"])
+        }
     }
 
     @Test func cancellingScancelsTheJob() throws {

@@ -161,7 +161,14 @@ public struct SlurmCommands: Sendable {
             throw SynthLabError.invalidRequest("\(program) is not installed: the slurm executor runs Slurm's client programs (sbatch, squeue, scancel) on a machine of the cluster")
         }
         guard process.terminationStatus == 0 else {
-            throw SynthLabError.invalidRequest("\(program) failed (\(process.terminationStatus)): \(String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+            let said = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            // A machine with Slurm's programs but no cluster: they find no slurm.conf.
+            let unconfigured = ["Could not establish a configuration source", "Unable to process configuration file", "slurm.conf"].contains { said.contains($0) }
+            let hint = unconfigured
+                ? "\n(no Slurm cluster is configured on this machine: \(program) finds no slurm.conf; run on a machine of the cluster, "
+                    + "set SLURM_CONF to its slurm.conf (docs/scale-out.md), or run the trials here with executor: \"workers\")"
+                : ""
+            throw SynthLabError.invalidRequest("\(program) failed (\(process.terminationStatus)): \(said)\(hint)")
         }
         return String(decoding: output, as: UTF8.self)
     }

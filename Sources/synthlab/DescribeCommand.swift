@@ -31,7 +31,12 @@ struct DescribeCommand: ParsableCommand {
                 let kind = column.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
                 var summary = "missing \(column.missing), distinct \(column.distinct)"
                 if let low = column.min, let high = column.max { summary += ", range \(low) … \(high)" }
-                if let mean = column.mean { summary += ", mean \(formatDouble((mean * 1000).rounded() / 1000))" }
+                if let mean = column.mean {
+                    // Three decimals, or six significant digits for a mean that they would hide or overflow.
+                    let shown = mean != 0 && (mean.magnitude < 1e-3 || mean.magnitude >= 1e12)
+                        ? String(format: "%.6g", mean) : formatDouble((mean * 1000).rounded() / 1000)
+                    summary += ", mean \(shown)"
+                }
                 if let top = column.top { summary += ", top " + top.prefix(3).map { "\($0.value) (\($0.count))" }.joined(separator: ", ") }
                 print("  \(name)  \(kind)  \(summary)")
             }

@@ -269,6 +269,11 @@ struct CommandLineTests {
         #expect(try Support.synthlab(["describe", Support.data("adult.csv")]).stdout.contains("rules every row keeps: education -> `education-num`"))
         let text = try Support.synthlab(["describe", Support.data("insurance.csv"), "--kind", "children=categorical"])
         #expect(text.stdout.contains("children") && text.stdout.contains("categorical"))
+        // Means of values near the largest double, or below a thousandth, are finite and shown.
+        let extreme = Support.temporaryFolder() + "/extreme.csv"
+        try "big,tiny\n1e308,1e-300\n1.5e308,3e-300\n1.7e308,2e-300\n".write(toFile: extreme, atomically: true, encoding: .utf8)
+        let extremes = try Support.synthlab(["describe", extreme]).stdout
+        #expect(extremes.contains("mean 1.4e+308") && extremes.contains("mean 2e-300"), "\(extremes)")
         // A tab-separated file is found to be one; --delimiter names it outright, or refuses.
         let tabs = Support.temporaryFolder() + "/tabs.tsv"
         try "a\tb\n1\t2.5\n".write(toFile: tabs, atomically: true, encoding: .utf8)

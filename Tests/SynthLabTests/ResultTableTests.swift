@@ -95,6 +95,22 @@ struct ResultTableTests {
         #expect(json[0]["metric_number_6 sd"] is NSNull)
     }
 
+    /// A number its decimals would show as zero, or show with more than fifteen digits, is shown
+    /// in scientific notation; zero, and every other number, with its decimals.
+    @Test func numbersBeyondTheirDecimalsAreShownInScientificNotation() {
+        let table = ResultTable(columns: ["value"], rows: [
+            [.number(8.48937e307, digits: 4)], [.number(5.5406e-300, digits: 4)], [.number(0.00004, digits: 4)],
+            [.number(0, digits: 4)], [.number(-0.00006, digits: 4)], [.number(123456.5, digits: 4)], [.number(-2e15, digits: 2)],
+        ])
+        let shown = table.rows.map { $0[0].shown }
+        #expect(shown == ["8.4894e+307", "5.5406e-300", "4.0000e-05", "0.0000", "-0.0001", "123456.5000", "-2.00e+15"])
+        // Programs get every digit, as before.
+        #expect(table.rows[1][0].exact == "5.5406e-300")
+        // An estimate's small mean and spread keep their decimals; a huge one does not.
+        #expect(ResultTable.Cell.estimate(0.00003, sd: 0.00001, digits: 4).shown == "0.0000 ± 0.0000")
+        #expect(ResultTable.Cell.estimate(3e20, sd: 1e19, digits: 2).shown == "3.00e+20 ± 1.00e+19")
+    }
+
     /// A metric whose best is a value ranks by the distance from it: an attack's AUC of 0.53 is
     /// better than one of 0.42, and both than 0.30, which lowering alone would call the best.
     @Test func aNearestGoalRanksByTheDistanceFromItsTarget() throws {

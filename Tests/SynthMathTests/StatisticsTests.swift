@@ -34,6 +34,17 @@ struct StatisticsTests {
         #expect(ksStatistic([], [1]) == nil)
     }
 
+    /// Values near the largest double, or under 1e-150, have a finite mean and sd (their squares
+    /// would overflow or vanish); ordinary values are summed as they always were.
+    @Test func meanAndSpreadOfExtremeValues() throws {
+        let (bigMean, bigSD) = try #require(meanAndStandardDeviation([1e308, 1.5e308, 1.7e308]))
+        #expect(abs(bigMean / 1.4e308 - 1) < 1e-12 && abs(bigSD / (0.360555127546399e308) - 1) < 1e-12, "\(bigMean) \(bigSD)")
+        let (tinyMean, tinySD) = try #require(meanAndStandardDeviation([1e-300, 3e-300]))
+        #expect(abs(tinyMean / 2e-300 - 1) < 1e-12 && abs(tinySD / 1.4142135623730951e-300 - 1) < 1e-12, "\(tinyMean) \(tinySD)")
+        let (mean, sd) = try #require(meanAndStandardDeviation([1, 2, 3, 4]))
+        #expect(mean == 2.5 && sd == (5.0 / 3).squareRoot())
+    }
+
     @Test func quantileInterpolates() {
         #expect(interpolatedQuantile(sorted: [0, 10], 0.25) == 2.5)
         #expect(interpolatedQuantile(sorted: [1, 2, 3], 1) == 3)

@@ -1,5 +1,6 @@
 import Foundation
 import SynthKit
+import SynthMath
 
 /// `describe`: what a CSV file holds, column by column.
 public struct TableDescription: Codable, Sendable {
@@ -46,7 +47,8 @@ public struct TableDescription: Codable, Sendable {
                     description.min = column.text(at: low)
                     description.max = column.text(at: high)
                 }
-                if column.kind != .datetime { description.mean = numbers.reduce(0, +) / Double(numbers.count) }
+                // A running mean: a sum of values near the largest double would overflow.
+                if column.kind != .datetime { description.mean = meanAndStandardDeviation(numbers)?.mean }
             }
             return description
         }

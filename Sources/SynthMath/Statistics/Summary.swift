@@ -14,12 +14,17 @@ public func interpolatedQuantile(sorted values: [Double], _ q: Double) -> Double
 /// Mean and sample standard deviation (n − 1) by Welford's method; nil for an empty sample.
 public func meanAndStandardDeviation(_ values: [Double]) -> (mean: Double, standardDeviation: Double)? {
     guard !values.isEmpty else { return nil }
+    // Squares of values beyond 1e150 overflow, and of values under 1e-150 underflow to zero:
+    // such values are summed as fractions of the largest magnitude, and scaled back.
+    let largest = values.lazy.map(\.magnitude).max()!
+    let scale = largest.isFinite && (largest > 1e150 || (largest > 0 && largest < 1e-150)) ? largest : 1
     var mean = 0.0, m2 = 0.0
-    for (index, x) in values.enumerated() {
+    for (index, value) in values.enumerated() {
+        let x = value / scale
         let delta = x - mean
         mean += delta / Double(index + 1)
         m2 += delta * (x - mean)
     }
     let variance = values.count > 1 ? m2 / Double(values.count - 1) : 0
-    return (mean, variance.squareRoot())
+    return (mean * scale, variance.squareRoot() * scale)
 }

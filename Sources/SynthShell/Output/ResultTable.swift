@@ -34,14 +34,22 @@ public struct ResultTable: Equatable, Sendable {
             case .text(let text), .datum(let text, _): mark(escape(text))
             case .integer(let value): mark(escape(String(value)))
             case .number(let value, let digits): mark(escape(Self.format(value, digits)))
+            // An estimate keeps its decimals for a small mean or spread: 0.0000 beside its mean says
+            // how little the seeds moved it.
             case .estimate(let mean, let sd, let digits):
-                mark(escape(Self.format(mean, digits))) + (sd.map { escape(" ± " + Self.format($0, digits)) } ?? "")
+                mark(escape(Self.format(mean, digits, small: false))) + (sd.map { escape(" ± " + Self.format($0, digits, small: false)) } ?? "")
             case .empty: ""
             }
         }
 
-        private static func format(_ value: Double, _ digits: Int) -> String {
-            value.isNaN ? "NaN" : String(format: "%.\(digits)f", value)
+        /// `digits` decimals, or as many significant digits in scientific notation for a value that
+        /// would take more than fifteen digits before its point, or (with `small`) that those
+        /// decimals would show as zero.
+        private static func format(_ value: Double, _ digits: Int, small: Bool = true) -> String {
+            if value.isNaN { return "NaN" }
+            let tiny = small && value != 0 && value.magnitude < 0.5 * pow(10, -Double(digits))
+            if value.isFinite, tiny || value.magnitude >= 1e15 { return String(format: "%.\(digits)e", value) }
+            return String(format: "%.\(digits)f", value)
         }
 
         /// The cell as data (CSV): every digit kept.

@@ -15,6 +15,10 @@ struct DescribeCommand: ParsableCommand {
         try reportingErrors {
             let options = try csv.options()
             let table = try CSVReader.read(path: file, options: options)
+            for guess in CSVReader.datePatternGuesses(table) where options.kindOverrides[guess.column] == nil {
+                let flags = guess.patterns.map { "--dates '\($0)'" }.joined(separator: " or ")
+                FileHandle.standardError.write(Data("[note] \(guess.column) holds dates written as \(guess.patterns.joined(separator: " or ")), read as categories; \(flags) reads them as dates\n".utf8))
+            }
             if !options.decimalComma {
                 let commas = CSVReader.decimalCommaColumns(table).filter { options.kindOverrides[$0] == nil }
                 if !commas.isEmpty {

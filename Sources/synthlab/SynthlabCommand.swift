@@ -45,6 +45,9 @@ struct CSVFlags: ParsableArguments {
     @Option(name: .customLong("decimal"), help: ArgumentHelp("The decimal mark of numbers: . (the default) or , as in 1,5.", valueName: "MARK"))
     var decimal: String?
 
+    @Option(name: .customLong("dates"), help: ArgumentHelp("How dates are written when not as YYYY-MM-DD: 'MM/DD/YYYY', 'DD.MM.YYYY HH:mm' (YYYY, MM, DD, HH, mm, SS).", valueName: "PATTERN"))
+    var dates: String?
+
     func options() throws -> CSVOptions {
         var overrides: [String: ColumnKind] = [:]
         for item in kinds {
@@ -66,8 +69,15 @@ struct CSVFlags: ParsableArguments {
             guard let named = CSVOptions.decimalComma(named: decimal) else { throw CLIError("--decimal takes . or , got '\(decimal)'") }
             comma = named
         }
-        return CSVOptions(missingTokens: missingTokens.isEmpty ? CSVOptions.defaultMissingTokens : Set(missingTokens),
-                          kindOverrides: overrides, trimWhitespace: !keepBlanks, delimiter: byte, decimalComma: comma)
+        var options = CSVOptions(missingTokens: missingTokens.isEmpty ? CSVOptions.defaultMissingTokens : Set(missingTokens),
+                                 kindOverrides: overrides, trimWhitespace: !keepBlanks, delimiter: byte, decimalComma: comma)
+        if let dates {
+            guard let pattern = DatePattern(dates) else {
+                throw CLIError("--dates takes a pattern of YYYY, MM, DD (and HH, mm, SS) with the characters between them, as 'MM/DD/YYYY', got '\(dates)'")
+            }
+            options.dates = pattern
+        }
+        return options
     }
 }
 

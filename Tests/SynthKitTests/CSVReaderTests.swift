@@ -910,6 +910,44 @@ struct CSVRoundTripTests {
         #expect(compressed == Gzip.compress(Array(whole.utf8)))
     }
 
+    /// Dates written another way are read by a pattern: whole values only, real days only.
+    @Test func datePatternsReadTheirDates() throws {
+        #expect(DatePattern("MM/DD/YYYY") != nil && DatePattern("DD.MM.YYYY HH:mm:SS") != nil)
+        for bad in ["mm/dd/yyyy", "MM/DD", "YYYY-MM-DD-DD", "D/M/YYYY", ""] { #expect(DatePattern(bad) == nil, "\(bad)") }
+        let us = try #require(DatePattern("MM/DD/YYYY"))
+        #expect(us.parse("03/23/2019") == DateTimeFormat.parse("2019-03-23"))
+        #expect(us.parse("1/5/2020") == DateTimeFormat.parse("2020-01-05"))
+        #expect(us.parse("02/29/2020") == DateTimeFormat.parse("2020-02-29"))
+        for bad in ["02/29/2019", "13/01/2020", "00/10/2020", "03/23/19", "03/23/2019 ", "3-23-2019", "003/23/2019"] { #expect(us.parse(bad) == nil, "\(bad)") }
+        let european = try #require(DatePattern("DD.MM.YYYY HH:mm"))
+        #expect(european.parse("23.03.2019 14:05") == DateTimeFormat.parse("2019-03-23 14:05"))
+        #expect(european.parse("23.03.2019 24:00") == nil && european.parse("23.03.2019") == nil)
+
+        let text = "id,visit,when,code\n1,03/23/2019,23.03.2019 14:05,12/01/2019\n2,,01.12.2019 09:30,x\n3,1/5/2020,05.01.2020 00:00,1/5/2020\n"
+        var options = CSVOptions()
+        options.dates = us
+        let table = try CSVReader.parse(text: text, options: options)
+        #expect(table.column(named: "visit")?.kind == .datetime && table.column(named: "visit")?.isMissing(1) == true)
+        #expect(table.column(named: "visit")?.text(at: 2) == "2020-01-05 00:00:00")
+        #expect(table.column(named: "when")?.kind == .categorical, "another pattern")
+        #expect(table.column(named: "code")?.kind == .categorical, "a column with one value that is no date")
+        #expect(CSVWriter.render(table).contains("1,2019-03-23,23.03.2019 14:05,12/01/2019\n"), "written as ISO dates")
+        // A column forced to be dates must be; a kind given otherwise is kept.
+        options.kindOverrides = ["code": .datetime]
+        #expect(throws: CSVError(file: "<text>", line: 0, problem: .badValue(column: "code", value: "x", kind: .datetime))) {
+            try CSVReader.parse(text: text, options: options)
+        }
+        options.kindOverrides = ["visit": .categorical]
+        #expect(try CSVReader.parse(text: text, options: options).column(named: "visit")?.kind == .categorical)
+
+        // Without a pattern, such columns are named with the patterns that would read them.
+        let guesses = CSVReader.datePatternGuesses(try CSVReader.parse(text: text + "4,12/13/2019,13.12.2019 10:00,x\n"))
+        #expect(guesses.map(\.column) == ["visit", "when"])
+        #expect(guesses.map(\.patterns) == [["MM/DD/YYYY"], ["DD.MM.YYYY HH:mm"]])
+        #expect(CSVReader.datePatternGuesses(try CSVReader.parse(text: "d\n01/02/2020\n03/04/2021\n")).first?.patterns == ["MM/DD/YYYY", "DD/MM/YYYY"])
+        #expect(CSVReader.datePatternGuesses(try CSVReader.parse(text: "d\n13/02/2020\n03/14/2021\n")).isEmpty, "no order reads both")
+    }
+
     @Test func dateTimes() {
         #expect(DateTimeFormat.parse("1970-01-01") == 0)
         #expect(DateTimeFormat.parse("1970-01-02T00:00:01.5Z") == 86_401_500_000)

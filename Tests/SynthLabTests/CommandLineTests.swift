@@ -269,6 +269,12 @@ struct CommandLineTests {
         #expect(try Support.synthlab(["describe", Support.data("adult.csv")]).stdout.contains("rules every row keeps: education -> `education-num`"))
         let text = try Support.synthlab(["describe", Support.data("insurance.csv"), "--kind", "children=categorical"])
         #expect(text.stdout.contains("children") && text.stdout.contains("categorical"))
+        // Dates written day first are named, and read with --dates.
+        let european = Support.temporaryFolder() + "/european.csv"
+        try "day,n\n23.03.2019,1\n01.12.2019,2\n".write(toFile: european, atomically: true, encoding: .utf8)
+        let named = try Support.synthlab(["describe", european])
+        #expect(named.stderr.contains("[note] day holds dates written as DD.MM.YYYY, read as categories; --dates 'DD.MM.YYYY' reads them as dates"), "\(named.stderr)")
+        #expect(try Support.synthlab(["describe", european, "--dates", "DD.MM.YYYY"]).stdout.contains("day     datetime     missing 0, distinct 2, range 2019-03-23 … 2019-12-01"))
         // Means of values near the largest double, or below a thousandth, are finite and shown.
         let extreme = Support.temporaryFolder() + "/extreme.csv"
         try "big,tiny\n1e308,1e-300\n1.5e308,3e-300\n1.7e308,2e-300\n".write(toFile: extreme, atomically: true, encoding: .utf8)

@@ -47,6 +47,16 @@ struct SessionTests {
         #expect(shell.type(#"text = load("\#(folder)/comma.csv")"#), Comment(rawValue: shell.errors))
         #expect(shell.errors.contains(#"[note] load: weight holds numbers written with a decimal comma (1,5), read as categories; load("\#(folder)/comma.csv", decimal: ",") reads them as numbers"#),
                 Comment(rawValue: shell.errors))
+        // Dates written month first are named, read with dates:, and shown as dates.
+        try "visit,n\n03/23/2019,1\n12/13/2019,2\n".write(toFile: folder + "/us.csv", atomically: true, encoding: .utf8)
+        shell.clear()
+        #expect(shell.type(#"us = load("\#(folder)/us.csv")"#), Comment(rawValue: shell.errors))
+        #expect(shell.errors.contains(#"[note] load: visit holds dates written as MM/DD/YYYY, read as categories; load("\#(folder)/us.csv", dates: "MM/DD/YYYY") reads them as dates"#),
+                Comment(rawValue: shell.errors))
+        shell.clear()
+        #expect(shell.type(#"us = load("\#(folder)/us.csv", dates: "MM/DD/YYYY")"#), Comment(rawValue: shell.errors))
+        #expect(shell.errors.isEmpty && shell.result("head(us)").contains("| 2019-12-13 | 2 |"), Comment(rawValue: shell.output))
+        #expect(shell.result(#"load("\#(folder)/us.csv", dates: "mm/dd/yyyy")"#).contains(#"dates: takes a pattern of YYYY, MM, DD (and HH, mm, SS)"#))
         shell.clear()
         #expect(shell.type(#"w = load("\#(folder)/comma.csv", decimal: ",")"#), Comment(rawValue: shell.errors))
         #expect(shell.errors.isEmpty, Comment(rawValue: shell.errors))
@@ -515,11 +525,12 @@ struct SessionTests {
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/kinds.json"))) as? [[String: Any]])
         #expect(rows.count == 2)
         #expect(rows[0]["n"] as? Int == 1 && rows[0]["x"] as? Double == 2.5 && rows[0]["flag"] as? Bool == true)
-        #expect(rows[0]["word"] as? String == "a" && rows[0]["day"] as? String == "2020-01-02 00:00:00")
+        // A column of dates gives dates, as the CSV file does.
+        #expect(rows[0]["word"] as? String == "a" && rows[0]["day"] as? String == "2020-01-02")
         #expect(rows[1]["n"] is NSNull && rows[1]["day"] is NSNull && rows[1]["x"] as? Double == -0.125)
         #expect(rows[1]["flag"] as? Bool == false && rows[1]["word"] as? String == "b, c")
         // Shown at the prompt, the values read as they did.
-        #expect(shell.result("head(t)").contains("| 1 | 2.5    | true  | a    | 2020-01-02 00:00:00 |"))
+        #expect(shell.result("head(t)").contains("| 1 | 2.5    | true  | a    | 2020-01-02 |"))
     }
 
     @Test func outputGoesToFilesOnRequest() throws {

@@ -17,6 +17,9 @@ public struct CSVOptions: Sendable, Equatable {
     /// The memory a read may take, in bytes (nil: the machine's); a file that would take more is
     /// refused before it is read (`MemoryNeeds`).
     public var memory: UInt64? = nil
+    /// Dates written another way than ISO 8601 (`MM/DD/YYYY`): a column whose every present cell
+    /// is one is read as datetimes, besides the ISO ones.
+    public var dates: DatePattern? = nil
 
     public static let defaultMissingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"]
 

@@ -114,9 +114,50 @@ public enum CSVReader {
         }
         let tokens = try CSVTokenizer(bytes: body, file: file, delimiter: delimiter, trimWhitespace: options.trimWhitespace).tokens()
         guard tokens.recordCount > 0 else { throw CSVError(file: file, line: 0, problem: .empty) }
-        return try CSVCells.reading(body, tokens) { (cells) throws(CSVError) -> Table in
-            try table(tokens, cells, file: file, options: options)
+        // Dates of a pattern are read as text first, then as dates: a column forced to be dates
+        // too, which the ISO reading would refuse.
+        var textOptions = options
+        var forced: Set<String> = []
+        if options.dates != nil {
+            for (name, kind) in options.kindOverrides where kind == .datetime {
+                textOptions.kindOverrides[name] = .categorical
+                forced.insert(name)
+            }
         }
+        let read = try CSVCells.reading(body, tokens) { (cells) throws(CSVError) -> Table in
+            try table(tokens, cells, file: file, options: textOptions)
+        }
+        guard let pattern = options.dates else { return read }
+        return try datesRead(read, pattern, forced: forced, options: options, file: file)
+    }
+
+    /// `table` with each categorical column whose every present value is a date of `pattern`
+    /// (and that no kind was given for) turned into a datetime column; a column forced to be
+    /// dates must be one, or its first other value is named.
+    static func datesRead(_ table: Table, _ pattern: DatePattern, forced: Set<String>, options: CSVOptions, file: String) throws(CSVError) -> Table {
+        var columns = table.columns
+        for (position, column) in columns.enumerated() {
+            guard case .categorical(let codes, let levels) = column.values,
+                  forced.contains(column.name) || options.kindOverrides[column.name] == nil else { continue }
+            var used = [Bool](repeating: false, count: levels.count)
+            for (row, code) in codes.enumerated() where !column.isMissing(row) { used[Int(code)] = true }
+            var moments = [Int64](repeating: 0, count: levels.count)
+            var readsAll = used.contains(true)
+            for (index, level) in levels.enumerated() where used[index] {
+                guard let moment = pattern.parse(level) else {
+                    if forced.contains(column.name) {
+                        throw CSVError(file: file, line: 0, problem: .badValue(column: column.name, value: level, kind: .datetime))
+                    }
+                    readsAll = false
+                    break
+                }
+                moments[index] = moment
+            }
+            guard readsAll else { continue }
+            let values = codes.enumerated().map { row, code in column.isMissing(row) ? 0 : moments[Int(code)] }
+            columns[position] = Column(name: column.name, values: .datetime(values), missing: (0..<column.count).map(column.isMissing))
+        }
+        return try! Table(columns: columns) // the same names and row counts
     }
 
     /// The table of tokenized CSV text whose fields `cells` reads.
@@ -803,6 +844,44 @@ extension CSVReader {
                 if parts.count == 2 { comma = true }
             }
             return comma ? column.name : nil
+        }
+    }
+}
+
+extension CSVReader {
+    /// The categorical columns of `table` whose every present value is a day written as
+    /// D/M/YYYY or M/D/YYYY (with `/`, `.` or `-`, and maybe a time HH:mm or HH:mm:SS after a
+    /// blank), each with the patterns (`DatePattern`) that read all of them: one when a day past
+    /// the 12th tells the order, both when none does.
+    public static func datePatternGuesses(_ table: Table) -> [(column: String, patterns: [String])] {
+        table.columns.compactMap { column in
+            guard case .categorical(let codes, let levels) = column.values, !levels.isEmpty else { return nil }
+            var used = [Bool](repeating: false, count: levels.count)
+            for (row, code) in codes.enumerated() where !column.isMissing(row) { used[Int(code)] = true }
+            var separator: Character?
+            var time: String?
+            var firstOver12 = false, secondOver12 = false
+            for (index, level) in levels.enumerated() where used[index] {
+                let parts = level.split(separator: " ", maxSplits: 1)
+                let day = parts[0]
+                guard let mark = day.first(where: { !$0.isNumber }), separator == nil || separator == mark else { return nil }
+                separator = mark
+                let fields = day.split(separator: mark, omittingEmptySubsequences: false)
+                guard fields.count == 3, fields[2].count == 4, fields.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+                      (1...2).contains(fields[0].count), (1...2).contains(fields[1].count),
+                      let first = Int(fields[0]), let second = Int(fields[1]), (1...31).contains(first), (1...31).contains(second) else { return nil }
+                firstOver12 = firstOver12 || first > 12
+                secondOver12 = secondOver12 || second > 12
+                let clock = parts.count == 2 ? parts[1].split(separator: ":", omittingEmptySubsequences: false) : []
+                guard clock.allSatisfy({ (1...2).contains($0.count) && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return nil }
+                let shape = clock.isEmpty ? "" : clock.count == 2 ? " HH:mm" : clock.count == 3 ? " HH:mm:SS" : nil
+                guard let shape, time == nil || time == shape else { return nil }
+                time = shape
+            }
+            guard let separator, !(firstOver12 && secondOver12) else { return nil }
+            let s = String(separator), t = time ?? ""
+            let dayFirst = "DD\(s)MM\(s)YYYY\(t)", monthFirst = "MM\(s)DD\(s)YYYY\(t)"
+            return (column.name, firstOver12 ? [dayFirst] : secondOver12 ? [monthFirst] : [monthFirst, dayFirst])
         }
     }
 }

@@ -102,3 +102,76 @@ public enum DateTimeFormat {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
+
+/// Dates written another way than ISO 8601, as a pattern names them: `MM/DD/YYYY`, `DD.MM.YYYY`,
+/// `MM/DD/YYYY HH:mm`. `YYYY` is a year of four digits; `MM`, `DD`, `HH` (0 to 23), `mm` and `SS`
+/// take one digit or two; any other character is written as it is. A value is read only whole.
+public struct DatePattern: Sendable, Equatable {
+    public let format: String
+    private let pieces: [Piece]
+
+    private enum Piece: Equatable, Sendable {
+        case year, month, day, hour, minute, second
+        case literal(UInt8)
+    }
+
+    /// Nil when `format` is no pattern: a letter outside the fields, a field given twice, or a
+    /// year, month or day missing.
+    public init?(_ format: String) {
+        let bytes = Array(format.utf8)
+        var pieces: [Piece] = []
+        var index = 0
+        let fields: [(String, Piece)] = [("YYYY", .year), ("MM", .month), ("DD", .day), ("HH", .hour), ("mm", .minute), ("SS", .second)]
+        scan: while index < bytes.count {
+            for (name, piece) in fields where bytes[index...].starts(with: name.utf8) {
+                guard !pieces.contains(piece) else { return nil }
+                pieces.append(piece)
+                index += name.utf8.count
+                continue scan
+            }
+            let byte = bytes[index]
+            // A letter that is no field is a mistyped one (yyyy, M, D).
+            guard !(65...90).contains(byte), !(97...122).contains(byte) else { return nil }
+            pieces.append(.literal(byte))
+            index += 1
+        }
+        guard pieces.contains(.year), pieces.contains(.month), pieces.contains(.day) else { return nil }
+        self.format = format
+        self.pieces = pieces
+    }
+
+    public static func == (a: DatePattern, b: DatePattern) -> Bool { a.format == b.format }
+
+    /// Microseconds since the epoch (UTC), or nil if `text` is not written as the pattern says or
+    /// names no real day or time.
+    public func parse<S: StringProtocol>(_ text: S) -> Int64? {
+        let bytes = Array(text.utf8)
+        var index = 0
+        var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0
+        func number(_ least: Int, _ most: Int) -> Int? {
+            var value = 0, count = 0
+            while count < most, index < bytes.count, (48...57).contains(bytes[index]) {
+                value = value * 10 + Int(bytes[index] - 48)
+                index += 1
+                count += 1
+            }
+            return count >= least ? value : nil
+        }
+        for piece in pieces {
+            switch piece {
+            case .literal(let byte):
+                guard index < bytes.count, bytes[index] == byte else { return nil }
+                index += 1
+            case .year: guard let value = number(4, 4) else { return nil }; year = value
+            case .month: guard let value = number(1, 2) else { return nil }; month = value
+            case .day: guard let value = number(1, 2) else { return nil }; day = value
+            case .hour: guard let value = number(1, 2), value < 24 else { return nil }; hour = value
+            case .minute: guard let value = number(1, 2), value < 60 else { return nil }; minute = value
+            case .second: guard let value = number(1, 2), value < 60 else { return nil }; second = value
+            }
+        }
+        guard index == bytes.count, (1...12).contains(month), day >= 1,
+              let iso = DateTimeFormat.parse(String(format: "%04d-%02d-%02d", year, month, day)) else { return nil }
+        return iso + Int64(hour * 3600 + minute * 60 + second) * 1_000_000
+    }
+}

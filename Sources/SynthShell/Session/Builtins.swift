@@ -56,6 +56,7 @@ enum Builtins {
             .optional("keep_blanks", .bool, "keep blanks around unquoted fields (default false)"),
             .optional("delimiter", .string, "the character between fields, or \"tab\" (default: found from the first lines)"),
             .optional("decimal", .string, "the decimal mark of numbers, \".\" (the default) or \",\" as in 1,5"),
+            .optional("dates", .string, "how dates are written when not as YYYY-MM-DD: \"MM/DD/YYYY\", \"DD.MM.YYYY HH:mm\""),
         ], body: load),
         Builtin(name: "schema", summary: "Each column's kind, missing count and role.", parameters: [
             .required("table", .table, "a table"),
@@ -317,6 +318,14 @@ enum Builtins {
             }
             options.decimalComma = comma
         }
+        if let given = frame.value("dates") {
+            let format = try Convert.string(given, at: frame.location(of: "dates"), what: "a date pattern")
+            guard let pattern = DatePattern(format) else {
+                throw ShellError("dates: takes a pattern of YYYY, MM, DD (and HH, mm, SS) with the characters between them, as \"MM/DD/YYYY\" or \"DD.MM.YYYY HH:mm\", got \"\(format)\"",
+                                 at: frame.location(of: "dates"))
+            }
+            options.dates = pattern
+        }
         var kindLocations: [String: SourceLocation] = [:]
         if let kinds = frame.value("kinds") {
             guard case .record(let fields) = kinds else {
@@ -345,6 +354,11 @@ enum Builtins {
         }
         for (column, location) in kindLocations where table.column(named: column) == nil {
             throw ShellError("kinds: \(typed) has no column '\(column)'" + Suggest.hint(column, among: table.columnNames), at: location)
+        }
+        for guess in CSVReader.datePatternGuesses(table) where options.kindOverrides[guess.column] == nil {
+            let given = guess.patterns.map { "dates: \"\($0)\"" }.joined(separator: " or ")
+            session.io.diagnostic("[note] load: \(guess.column) holds dates written as \(guess.patterns.joined(separator: " or ")), read as categories; "
+                                  + "load(\"\(typed)\", \(given)) reads them as dates\n")
         }
         if !options.decimalComma {
             let commas = CSVReader.decimalCommaColumns(table).filter { options.kindOverrides[$0] == nil }

@@ -24,13 +24,18 @@ enum Views {
 
     static func head(_ value: TableValue, rows: Int, columns: [Column]) -> ResultTable {
         let count = min(rows, value.table.rowCount)
+        // A column of dates shows dates, as the CSV writer and summary() write them.
+        let dateOnly = columns.map(\.holdsDatesOnly)
         return ResultTable(columns: columns.map(\.name), rows: (0..<count).map { row in
-            columns.map { column in datum(column, row) }
+            columns.indices.map { index in datum(columns[index], row, dateOnly: dateOnly[index]) }
         })
     }
 
     /// One value of a table: its text, a literal in JSON for a finite number or a boolean.
-    static func datum(_ column: Column, _ row: Int) -> ResultTable.Cell {
+    static func datum(_ column: Column, _ row: Int, dateOnly: Bool = false) -> ResultTable.Cell {
+        if dateOnly, case .datetime(let values) = column.values, !column.isMissing(row) {
+            return .datum(DateTimeFormat.format(microseconds: values[row], dateOnly: true), literal: false)
+        }
         guard let text = column.text(at: row) else { return .empty }
         switch column.values {
         case .integer, .boolean: return .datum(text, literal: true)

@@ -15,15 +15,8 @@ struct DescribeCommand: ParsableCommand {
         try reportingErrors {
             let options = try csv.options()
             let table = try CSVReader.read(path: file, options: options)
-            for guess in CSVReader.datePatternGuesses(table) where options.kindOverrides[guess.column] == nil {
-                let flags = guess.patterns.map { "--dates '\($0)'" }.joined(separator: " or ")
-                FileHandle.standardError.write(Data("[note] \(guess.column) holds dates written as \(guess.patterns.joined(separator: " or ")), read as categories; \(flags) reads them as dates\n".utf8))
-            }
-            if !options.decimalComma {
-                let commas = CSVReader.decimalCommaColumns(table).filter { options.kindOverrides[$0] == nil }
-                if !commas.isEmpty {
-                    FileHandle.standardError.write(Data("[note] \(commas.joined(separator: ", ")) \(commas.count == 1 ? "holds" : "hold") numbers written with a decimal comma (1,5), read as categories; --decimal ',' reads them as numbers\n".utf8))
-                }
+            for note in ReadingNote.of(table, options: options) {
+                FileHandle.standardError.write(Data("[note] \(note.commandLine)\n".utf8))
             }
             let description = TableDescription(file: file, table: table)
             if output.json { return try printJSON(description) }

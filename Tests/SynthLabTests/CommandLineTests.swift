@@ -275,6 +275,11 @@ struct CommandLineTests {
         let named = try Support.synthlab(["describe", european])
         #expect(named.stderr.contains("[note] day holds dates written as DD.MM.YYYY, read as categories; --dates 'DD.MM.YYYY' reads them as dates"), "\(named.stderr)")
         #expect(try Support.synthlab(["describe", european, "--dates", "DD.MM.YYYY"]).stdout.contains("day     datetime     missing 0, distinct 2, range 2019-03-23 … 2019-12-01"))
+        // synth says it too, before a generator learns them as categories.
+        let synthesized = try Support.synthlab(["synth", "--generator", "independent", "--data", european, "--rows", "2", "--seed", "1",
+                                                "--out", Support.temporaryFolder() + "/s.csv"])
+        #expect(synthesized.status == 0 && synthesized.stderr.contains("[warning] day holds dates written as DD.MM.YYYY, read as categories; --dates 'DD.MM.YYYY' reads them as dates"),
+                "\(synthesized.stderr)")
         // Means of values near the largest double, or below a thousandth, are finite and shown.
         let extreme = Support.temporaryFolder() + "/extreme.csv"
         try "big,tiny\n1e308,1e-300\n1.5e308,3e-300\n1.7e308,2e-300\n".write(toFile: extreme, atomically: true, encoding: .utf8)

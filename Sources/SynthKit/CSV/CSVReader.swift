@@ -885,3 +885,34 @@ extension CSVReader {
         }
     }
 }
+
+/// What a table read as text may be instead: dates of another pattern, numbers with a decimal
+/// comma. Each surface words the option that reads it (`load(dates:)`, `--dates`).
+public enum ReadingNote: Equatable, Sendable {
+    case dates(column: String, patterns: [String])
+    case decimalComma(columns: [String])
+
+    /// The notes of a table read with `options`: columns whose kind was given are left alone, and
+    /// so are decimal commas when the comma was asked for.
+    public static func of(_ table: Table, options: CSVOptions) -> [ReadingNote] {
+        var notes = CSVReader.datePatternGuesses(table).filter { options.kindOverrides[$0.column] == nil }
+            .map { ReadingNote.dates(column: $0.column, patterns: $0.patterns) }
+        if !options.decimalComma {
+            let commas = CSVReader.decimalCommaColumns(table).filter { options.kindOverrides[$0] == nil }
+            if !commas.isEmpty { notes.append(.decimalComma(columns: commas)) }
+        }
+        return notes
+    }
+
+    /// The note with the command line's options.
+    public var commandLine: String {
+        switch self {
+        case .dates(let column, let patterns):
+            "\(column) holds dates written as \(patterns.joined(separator: " or ")), read as categories; "
+                + patterns.map { "--dates '\($0)'" }.joined(separator: " or ") + " reads them as dates"
+        case .decimalComma(let columns):
+            "\(columns.joined(separator: ", ")) \(columns.count == 1 ? "holds" : "hold") numbers written with a decimal comma (1,5), "
+                + "read as categories; --decimal ',' reads them as numbers"
+        }
+    }
+}

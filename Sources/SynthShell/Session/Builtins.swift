@@ -355,17 +355,17 @@ enum Builtins {
         for (column, location) in kindLocations where table.column(named: column) == nil {
             throw ShellError("kinds: \(typed) has no column '\(column)'" + Suggest.hint(column, among: table.columnNames), at: location)
         }
-        for guess in CSVReader.datePatternGuesses(table) where options.kindOverrides[guess.column] == nil {
-            let given = guess.patterns.map { "dates: \"\($0)\"" }.joined(separator: " or ")
-            session.io.diagnostic("[note] load: \(guess.column) holds dates written as \(guess.patterns.joined(separator: " or ")), read as categories; "
-                                  + "load(\"\(typed)\", \(given)) reads them as dates\n")
-        }
-        if !options.decimalComma {
-            let commas = CSVReader.decimalCommaColumns(table).filter { options.kindOverrides[$0] == nil }
-            if !commas.isEmpty {
-                session.io.diagnostic("[note] load: \(commas.joined(separator: ", ")) \(commas.count == 1 ? "holds" : "hold") numbers written with a decimal comma "
-                                      + "(1,5), read as categories; load(\"\(typed)\", decimal: \",\") reads them as numbers\n")
+        for note in ReadingNote.of(table, options: options) {
+            let text: String
+            switch note {
+            case .dates(let column, let patterns):
+                text = "\(column) holds dates written as \(patterns.joined(separator: " or ")), read as categories; "
+                    + "load(\"\(typed)\", \(patterns.map { "dates: \"\($0)\"" }.joined(separator: " or "))) reads them as dates"
+            case .decimalComma(let columns):
+                text = "\(columns.joined(separator: ", ")) \(columns.count == 1 ? "holds" : "hold") numbers written with a decimal comma "
+                    + "(1,5), read as categories; load(\"\(typed)\", decimal: \",\") reads them as numbers"
             }
+            session.io.diagnostic("[note] load: \(text)\n")
         }
         var target: String?
         if let value = frame.value("target") {

@@ -45,8 +45,8 @@ struct CSVFlags: ParsableArguments {
     @Option(name: .customLong("decimal"), help: ArgumentHelp("The decimal mark of numbers: . (the default) or , as in 1,5.", valueName: "MARK"))
     var decimal: String?
 
-    @Option(name: .customLong("dates"), help: ArgumentHelp("How dates are written when not as YYYY-MM-DD: 'MM/DD/YYYY', 'DD.MM.YYYY HH:mm' (YYYY, MM, DD, HH, mm, SS).", valueName: "PATTERN"))
-    var dates: String?
+    @Option(name: .customLong("dates"), help: ArgumentHelp("How dates are written when not as YYYY-MM-DD: 'MM/DD/YYYY', 'DD.MM.YYYY HH:mm' (YYYY, MM, DD, HH, mm, SS); COLUMN=PATTERN for one column (repeat it).", valueName: "[COLUMN=]PATTERN"))
+    var dates: [String] = []
 
     func options() throws -> CSVOptions {
         var overrides: [String: ColumnKind] = [:]
@@ -71,11 +71,19 @@ struct CSVFlags: ParsableArguments {
         }
         var options = CSVOptions(missingTokens: missingTokens.isEmpty ? CSVOptions.defaultMissingTokens : Set(missingTokens),
                                  kindOverrides: overrides, trimWhitespace: !keepBlanks, delimiter: byte, decimalComma: comma)
-        if let dates {
-            guard let pattern = DatePattern(dates) else {
-                throw CLIError("--dates takes a pattern of YYYY, MM, DD (and HH, mm, SS) with the characters between them, as 'MM/DD/YYYY', got '\(dates)'")
+        for item in dates {
+            // COLUMN=PATTERN, or a pattern for every column (a pattern holds no '=').
+            let equals = item.lastIndex(of: "=")
+            let text = equals.map { String(item[item.index(after: $0)...]) } ?? item
+            guard let pattern = DatePattern(text) else {
+                throw CLIError("--dates takes a pattern of YYYY, MM, DD (and HH, mm, SS) with the characters between them, as 'MM/DD/YYYY' or 'visit=MM/DD/YYYY', got '\(item)'")
             }
-            options.dates = pattern
+            if let equals {
+                options.columnDates[String(item[..<equals])] = pattern
+            } else {
+                guard options.dates == nil else { throw CLIError("--dates gives one pattern for every column; name the columns of the others: --dates 'visit=MM/DD/YYYY'") }
+                options.dates = pattern
+            }
         }
         return options
     }

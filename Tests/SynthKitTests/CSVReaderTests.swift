@@ -939,6 +939,17 @@ struct CSVRoundTripTests {
         }
         options.kindOverrides = ["visit": .categorical]
         #expect(try CSVReader.parse(text: text, options: options).column(named: "visit")?.kind == .categorical)
+        // A pattern per column: each column its own, and each one named must be dates.
+        var perColumn = CSVOptions()
+        perColumn.columnDates = ["visit": us, "when": european]
+        let both = try CSVReader.parse(text: text, options: perColumn)
+        #expect(both.column(named: "visit")?.kind == .datetime && both.column(named: "when")?.kind == .datetime)
+        #expect(both.column(named: "when")?.text(at: 1) == "2019-12-01 09:30:00")
+        #expect(both.column(named: "code")?.kind == .categorical, "a column no pattern names")
+        perColumn.columnDates = ["cod": us]
+        #expect(throws: CSVError(file: "<text>", line: 1, problem: .unknownColumn("cod", known: ["id", "visit", "when", "code"]))) {
+            try CSVReader.parse(text: text, options: perColumn)
+        }
 
         // Without a pattern, such columns are named with the patterns that would read them.
         let guesses = CSVReader.datePatternGuesses(try CSVReader.parse(text: text + "4,12/13/2019,13.12.2019 10:00,x\n"))

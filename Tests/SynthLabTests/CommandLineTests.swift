@@ -275,6 +275,9 @@ struct CommandLineTests {
         let named = try Support.synthlab(["describe", european])
         #expect(named.stderr.contains("[note] day holds dates written as DD.MM.YYYY, read as categories; --dates 'DD.MM.YYYY' reads them as dates"), "\(named.stderr)")
         #expect(try Support.synthlab(["describe", european, "--dates", "DD.MM.YYYY"]).stdout.contains("day     datetime     missing 0, distinct 2, range 2019-03-23 … 2019-12-01"))
+        #expect(try Support.synthlab(["describe", european, "--dates", "day=DD.MM.YYYY"]).stdout.contains("day     datetime"))
+        let twice = try Support.synthlab(["describe", european, "--dates", "DD.MM.YYYY", "--dates", "MM/DD/YYYY"])
+        #expect(twice.status != 0 && twice.stderr.contains("--dates gives one pattern for every column; name the columns of the others"), "\(twice.stderr)")
         // synth says it too, before a generator learns them as categories.
         let synthesized = try Support.synthlab(["synth", "--generator", "independent", "--data", european, "--rows", "2", "--seed", "1",
                                                 "--out", Support.temporaryFolder() + "/s.csv"])

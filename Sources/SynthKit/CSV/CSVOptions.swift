@@ -20,6 +20,8 @@ public struct CSVOptions: Sendable, Equatable {
     /// Dates written another way than ISO 8601 (`MM/DD/YYYY`): a column whose every present cell
     /// is one is read as datetimes, besides the ISO ones.
     public var dates: DatePattern? = nil
+    /// Columns whose dates are written by a pattern of their own; each must be one.
+    public var columnDates: [String: DatePattern] = [:]
 
     public static let defaultMissingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"]
 

@@ -117,27 +117,29 @@ public enum CSVReader {
         // Dates of a pattern are read as text first, then as dates: a column forced to be dates
         // too, which the ISO reading would refuse.
         var textOptions = options
-        var forced: Set<String> = []
+        var forced = Set(options.columnDates.keys)
         if options.dates != nil {
-            for (name, kind) in options.kindOverrides where kind == .datetime {
-                textOptions.kindOverrides[name] = .categorical
-                forced.insert(name)
-            }
+            for (name, kind) in options.kindOverrides where kind == .datetime { forced.insert(name) }
         }
+        for name in forced { textOptions.kindOverrides[name] = .categorical }
         let read = try CSVCells.reading(body, tokens) { (cells) throws(CSVError) -> Table in
             try table(tokens, cells, file: file, options: textOptions)
         }
-        guard let pattern = options.dates else { return read }
-        return try datesRead(read, pattern, forced: forced, options: options, file: file)
+        guard options.dates != nil || !options.columnDates.isEmpty else { return read }
+        if let unknown = options.columnDates.keys.sorted().first(where: { read.column(named: $0) == nil }) {
+            throw CSVError(file: file, line: 1, problem: .unknownColumn(unknown, known: read.columnNames))
+        }
+        return try datesRead(read, forced: forced, options: options, file: file)
     }
 
-    /// `table` with each categorical column whose every present value is a date of `pattern`
-    /// (and that no kind was given for) turned into a datetime column; a column forced to be
-    /// dates must be one, or its first other value is named.
-    static func datesRead(_ table: Table, _ pattern: DatePattern, forced: Set<String>, options: CSVOptions, file: String) throws(CSVError) -> Table {
+    /// `table` with each categorical column whose every present value is a date of its pattern
+    /// (its own, or `options.dates` for a column no kind was given for) turned into a datetime
+    /// column; a column forced to be dates must be one, or its first other value is named.
+    static func datesRead(_ table: Table, forced: Set<String>, options: CSVOptions, file: String) throws(CSVError) -> Table {
         var columns = table.columns
         for (position, column) in columns.enumerated() {
             guard case .categorical(let codes, let levels) = column.values,
+                  let pattern = options.columnDates[column.name] ?? options.dates,
                   forced.contains(column.name) || options.kindOverrides[column.name] == nil else { continue }
             var used = [Bool](repeating: false, count: levels.count)
             for (row, code) in codes.enumerated() where !column.isMissing(row) { used[Int(code)] = true }

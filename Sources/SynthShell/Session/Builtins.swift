@@ -56,7 +56,7 @@ enum Builtins {
             .optional("keep_blanks", .bool, "keep blanks around unquoted fields (default false)"),
             .optional("delimiter", .string, "the character between fields, or \"tab\" (default: found from the first lines)"),
             .optional("decimal", .string, "the decimal mark of numbers, \".\" (the default) or \",\" as in 1,5"),
-            .optional("dates", .string, "how dates are written when not as YYYY-MM-DD: \"MM/DD/YYYY\", \"DD.MM.YYYY HH:mm\""),
+            .optional("dates", .any, "how dates are written when not as YYYY-MM-DD: \"MM/DD/YYYY\", or per column, {visit: \"MM/DD/YYYY\", seen: \"DD.MM.YYYY HH:mm\"}"),
         ], body: load),
         Builtin(name: "schema", summary: "Each column's kind, missing count and role.", parameters: [
             .required("table", .table, "a table"),
@@ -318,15 +318,27 @@ enum Builtins {
             }
             options.decimalComma = comma
         }
+        // Where each column a kind or a date pattern is given for is named, for an error about it.
+        var kindLocations: [String: (location: SourceLocation, argument: String)] = [:]
         if let given = frame.value("dates") {
-            let format = try Convert.string(given, at: frame.location(of: "dates"), what: "a date pattern")
-            guard let pattern = DatePattern(format) else {
-                throw ShellError("dates: takes a pattern of YYYY, MM, DD (and HH, mm, SS) with the characters between them, as \"MM/DD/YYYY\" or \"DD.MM.YYYY HH:mm\", got \"\(format)\"",
-                                 at: frame.location(of: "dates"))
+            let location = frame.location(of: "dates")
+            func pattern(_ value: Value) throws(ShellError) -> DatePattern {
+                let format = try Convert.string(value, at: location, what: "a date pattern")
+                guard let pattern = DatePattern(format) else {
+                    throw ShellError("dates: takes a pattern of YYYY, MM, DD (and HH, mm, SS) with the characters between them, as \"MM/DD/YYYY\" or \"DD.MM.YYYY HH:mm\", got \"\(format)\"",
+                                     at: location)
+                }
+                return pattern
             }
-            options.dates = pattern
+            if case .record(let fields) = given {
+                for field in fields {
+                    options.columnDates[field.key] = try pattern(field.value)
+                    kindLocations[field.key] = (location, "dates")
+                }
+            } else {
+                options.dates = try pattern(given)
+            }
         }
-        var kindLocations: [String: SourceLocation] = [:]
         if let kinds = frame.value("kinds") {
             guard case .record(let fields) = kinds else {
                 throw ShellError("kinds: takes a record, {column: \"kind\"}, got \(kinds.typeName)", at: frame.location(of: "kinds"))
@@ -339,7 +351,7 @@ enum Builtins {
                                      at: frame.location(of: "kinds"))
                 }
                 options.kindOverrides[field.key] = kind
-                kindLocations[field.key] = frame.location(of: "kinds")
+                kindLocations[field.key] = (frame.location(of: "kinds"), "kinds")
             }
         }
         guard FileManager.default.fileExists(atPath: path) else {
@@ -347,13 +359,13 @@ enum Builtins {
         }
         let table: Table
         do { table = try CSVReader.read(path: path, options: options) } catch {
-            if case .unknownColumn(let column, let known) = error.problem, let location = kindLocations[column] {
-                throw ShellError("kinds: \(typed) has no column '\(column)'" + Suggest.hint(column, among: known), at: location)
+            if case .unknownColumn(let column, let known) = error.problem, let given = kindLocations[column] {
+                throw ShellError("\(given.argument): \(typed) has no column '\(column)'" + Suggest.hint(column, among: known), at: given.location)
             }
             throw ShellError(error.description, at: frame.location(of: "path"))
         }
-        for (column, location) in kindLocations where table.column(named: column) == nil {
-            throw ShellError("kinds: \(typed) has no column '\(column)'" + Suggest.hint(column, among: table.columnNames), at: location)
+        for (column, given) in kindLocations where table.column(named: column) == nil {
+            throw ShellError("\(given.argument): \(typed) has no column '\(column)'" + Suggest.hint(column, among: table.columnNames), at: given.location)
         }
         for note in ReadingNote.of(table, options: options) {
             let text: String

@@ -959,6 +959,18 @@ struct CSVRoundTripTests {
         #expect(CSVReader.datePatternGuesses(try CSVReader.parse(text: "d\n13/02/2020\n03/14/2021\n")).isEmpty, "no order reads both")
     }
 
+    /// Numbers beside infinities read as categories, and the note gives the missing-value tokens
+    /// that read the rest as numbers.
+    @Test func infinitiesAreNamedWithTheTokensThatLeaveThemOut() throws {
+        let text = "x,y,z\n1.5,inf,a\ninf,inf,b\n-Infinity,inf,c\n2,inf,d\n"
+        let notes = ReadingNote.of(try CSVReader.parse(text: text), options: CSVOptions())
+        #expect(notes == [.infinities(columns: ["x"], tokens: ["-Infinity", "inf"])], "y has no finite number, z no number")
+        let line = try #require(notes.first).commandLine(CSVOptions(missingTokens: ["", "NA"]))
+        #expect(line == "x holds numbers and infinities (-Infinity, inf), read as categories; --missing '' --missing='NA' --missing='-Infinity' --missing='inf' reads the infinities as missing and the rest as numbers")
+        let read = try CSVReader.parse(text: text, options: CSVOptions(missingTokens: CSVOptions.defaultMissingTokens.union(["-Infinity", "inf"])))
+        #expect(read.column(named: "x")?.kind == .continuous && read.column(named: "x")?.missingCount == 2)
+    }
+
     @Test func dateTimes() {
         #expect(DateTimeFormat.parse("1970-01-01") == 0)
         #expect(DateTimeFormat.parse("1970-01-02T00:00:01.5Z") == 86_401_500_000)

@@ -893,6 +893,8 @@ extension CSVReader {
 public enum ReadingNote: Equatable, Sendable {
     case dates(column: String, patterns: [String])
     case decimalComma(columns: [String])
+    /// Numbers beside infinities (`inf`, `-Infinity`), which no kind of column holds.
+    case infinities(columns: [String], tokens: [String])
 
     /// The notes of a table read with `options`: columns whose kind was given are left alone, and
     /// so are decimal commas when the comma was asked for.
@@ -903,11 +905,31 @@ public enum ReadingNote: Equatable, Sendable {
             let commas = CSVReader.decimalCommaColumns(table).filter { options.kindOverrides[$0] == nil }
             if !commas.isEmpty { notes.append(.decimalComma(columns: commas)) }
         }
+        let infinite = infinityColumns(table).filter { options.kindOverrides[$0.column] == nil }
+        if !infinite.isEmpty {
+            notes.append(.infinities(columns: infinite.map(\.column), tokens: Array(Set(infinite.flatMap(\.tokens))).sorted()))
+        }
         return notes
     }
 
-    /// The note with the command line's options.
-    public var commandLine: String {
+    /// Categorical columns whose values are all numbers or infinities, with some of each, and
+    /// the infinities' tokens.
+    static func infinityColumns(_ table: Table) -> [(column: String, tokens: [String])] {
+        table.columns.compactMap { column in
+            guard case .categorical(let codes, let levels) = column.values else { return nil }
+            var used = [Bool](repeating: false, count: levels.count)
+            for (row, code) in codes.enumerated() where !column.isMissing(row) { used[Int(code)] = true }
+            var tokens: [String] = [], finite = false
+            for (index, level) in levels.enumerated() where used[index] {
+                guard let value = Double(level) else { return nil }
+                if value.isInfinite { tokens.append(level) } else if value.isNaN { return nil } else { finite = true }
+            }
+            return finite && !tokens.isEmpty ? (column.name, tokens.sorted()) : nil
+        }
+    }
+
+    /// The note with the command line's options (those the table was read with, and the one to add).
+    public func commandLine(_ options: CSVOptions) -> String {
         switch self {
         case .dates(let column, let patterns):
             "\(column) holds dates written as \(patterns.joined(separator: " or ")), read as categories; "
@@ -915,6 +937,12 @@ public enum ReadingNote: Equatable, Sendable {
         case .decimalComma(let columns):
             "\(columns.joined(separator: ", ")) \(columns.count == 1 ? "holds" : "hold") numbers written with a decimal comma (1,5), "
                 + "read as categories; --decimal ',' reads them as numbers"
+        case .infinities(let columns, let tokens):
+            "\(columns.joined(separator: ", ")) \(columns.count == 1 ? "holds" : "hold") numbers and infinities (\(tokens.joined(separator: ", "))), "
+                + "read as categories; " + (options.missingTokens.sorted() + tokens)
+                    // `=` keeps a token that starts with '-' a value; the empty one is given apart.
+                    .map { $0.isEmpty ? "--missing ''" : "--missing='\($0)'" }.joined(separator: " ")
+                + " reads the infinities as missing and the rest as numbers"
         }
     }
 }

@@ -376,6 +376,11 @@ enum Builtins {
             case .decimalComma(let columns):
                 text = "\(columns.joined(separator: ", ")) \(columns.count == 1 ? "holds" : "hold") numbers written with a decimal comma "
                     + "(1,5), read as categories; load(\"\(typed)\", decimal: \",\") reads them as numbers"
+            case .infinities(let columns, let tokens):
+                let missing = (options.missingTokens.sorted() + tokens).map { "\"\($0)\"" }.joined(separator: ", ")
+                text = "\(columns.joined(separator: ", ")) \(columns.count == 1 ? "holds" : "hold") numbers and infinities "
+                    + "(\(tokens.joined(separator: ", "))), read as categories; load(\"\(typed)\", missing: [\(missing)]) reads the infinities "
+                    + "as missing and the rest as numbers"
             }
             session.io.diagnostic("[note] load: \(text)\n")
         }

@@ -16,7 +16,7 @@ struct DescribeCommand: ParsableCommand {
             let options = try csv.options()
             let table = try CSVReader.read(path: file, options: options)
             for note in ReadingNote.of(table, options: options) {
-                FileHandle.standardError.write(Data("[note] \(note.commandLine(options))\n".utf8))
+                FileHandle.standardError.write(Data("[note] \(note.commandLine)\n".utf8))
             }
             let description = TableDescription(file: file, table: table)
             if output.json { return try printJSON(description) }

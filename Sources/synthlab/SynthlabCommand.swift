@@ -36,6 +36,9 @@ struct CSVFlags: ParsableArguments {
     @Option(name: .customLong("missing"), help: ArgumentHelp("A token that marks a missing cell (repeat it; replaces the defaults: empty, NA, N/A, NaN, nan, null, NULL, None, ?).", valueName: "TOKEN"))
     var missingTokens: [String] = []
 
+    @Option(name: .customLong("also-missing"), help: ArgumentHelp("A token that marks a missing cell besides the defaults (or besides --missing); repeat it. --also-missing=-inf for one that starts with '-'.", valueName: "TOKEN"))
+    var alsoMissing: [String] = []
+
     @Flag(name: .customLong("keep-blanks"), help: "Keep blanks around unquoted fields instead of trimming them.")
     var keepBlanks = false
 
@@ -69,7 +72,7 @@ struct CSVFlags: ParsableArguments {
             guard let named = CSVOptions.decimalComma(named: decimal) else { throw CLIError("--decimal takes . or , got '\(decimal)'") }
             comma = named
         }
-        var options = CSVOptions(missingTokens: missingTokens.isEmpty ? CSVOptions.defaultMissingTokens : Set(missingTokens),
+        var options = CSVOptions(missingTokens: (missingTokens.isEmpty ? CSVOptions.defaultMissingTokens : Set(missingTokens)).union(alsoMissing),
                                  kindOverrides: overrides, trimWhitespace: !keepBlanks, delimiter: byte, decimalComma: comma)
         for item in dates {
             // COLUMN=PATTERN, or a pattern for every column (a pattern holds no '=').

@@ -278,6 +278,11 @@ struct CommandLineTests {
         #expect(try Support.synthlab(["describe", european, "--dates", "day=DD.MM.YYYY"]).stdout.contains("day     datetime"))
         let twice = try Support.synthlab(["describe", european, "--dates", "DD.MM.YYYY", "--dates", "MM/DD/YYYY"])
         #expect(twice.status != 0 && twice.stderr.contains("--dates gives one pattern for every column; name the columns of the others"), "\(twice.stderr)")
+        // Infinities: the note's option reads the rest as numbers.
+        let infinite = Support.temporaryFolder() + "/inf.csv"
+        try "x\n1.5\n-inf\n2\n".write(toFile: infinite, atomically: true, encoding: .utf8)
+        #expect(try Support.synthlab(["describe", infinite]).stderr.contains("[note] x holds numbers and infinities (-inf), read as categories; --also-missing='-inf' reads"))
+        #expect(try Support.synthlab(["describe", infinite, "--also-missing=-inf"]).stdout.contains("x       continuous   missing 1, distinct 2"))
         // synth says it too, before a generator learns them as categories.
         let synthesized = try Support.synthlab(["synth", "--generator", "independent", "--data", european, "--rows", "2", "--seed", "1",
                                                 "--out", Support.temporaryFolder() + "/s.csv"])

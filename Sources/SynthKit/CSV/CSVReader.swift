@@ -928,8 +928,8 @@ public enum ReadingNote: Equatable, Sendable {
         }
     }
 
-    /// The note with the command line's options (those the table was read with, and the one to add).
-    public func commandLine(_ options: CSVOptions) -> String {
+    /// The note with the command line's option to add.
+    public var commandLine: String {
         switch self {
         case .dates(let column, let patterns):
             "\(column) holds dates written as \(patterns.joined(separator: " or ")), read as categories; "
@@ -939,9 +939,8 @@ public enum ReadingNote: Equatable, Sendable {
                 + "read as categories; --decimal ',' reads them as numbers"
         case .infinities(let columns, let tokens):
             "\(columns.joined(separator: ", ")) \(columns.count == 1 ? "holds" : "hold") numbers and infinities (\(tokens.joined(separator: ", "))), "
-                + "read as categories; " + (options.missingTokens.sorted() + tokens)
-                    // `=` keeps a token that starts with '-' a value; the empty one is given apart.
-                    .map { $0.isEmpty ? "--missing ''" : "--missing='\($0)'" }.joined(separator: " ")
+                // `=` keeps a token that starts with '-' a value.
+                + "read as categories; " + tokens.map { "--also-missing='\($0)'" }.joined(separator: " ")
                 + " reads the infinities as missing and the rest as numbers"
         }
     }

@@ -109,7 +109,7 @@ public enum Synthesis {
 
         let table = try CSVReader.read(path: request.dataPath, options: request.csvOptions)
         // The generator would learn such columns as categories.
-        for note in ReadingNote.of(table, options: request.csvOptions) { host.log(.warning, note.commandLine(request.csvOptions)) }
+        for note in ReadingNote.of(table, options: request.csvOptions) { host.log(.warning, note.commandLine) }
         let privacy = try privacyPlugin.map { try PluginInstance($0, parameters: resolved[$0.id]!, host: host) }
         let generator = try PluginInstance(generatorPlugin, parameters: resolved[generatorPlugin.id]!, host: host)
         // A --where that cannot hold is refused before the fit, which may take minutes.

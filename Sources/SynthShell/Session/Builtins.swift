@@ -53,6 +53,7 @@ enum Builtins {
             .optional("target", .string, "the column a model predicts (validators that need one use it)"),
             .optional("kinds", .record, "column kinds to force, {age: \"integer\", zip: \"categorical\"}"),
             .optional("missing", .any, "the tokens that mark a missing cell (replace the defaults)"),
+            .optional("also_missing", .any, "tokens that mark a missing cell besides the defaults (or besides missing:), [\"unknown\", \"-\"]"),
             .optional("keep_blanks", .bool, "keep blanks around unquoted fields (default false)"),
             .optional("delimiter", .string, "the character between fields, or \"tab\" (default: found from the first lines)"),
             .optional("decimal", .string, "the decimal mark of numbers, \".\" (the default) or \",\" as in 1,5"),
@@ -302,6 +303,9 @@ enum Builtins {
         if let missing = frame.value("missing") {
             options.missingTokens = Set(try Convert.strings(missing, at: frame.location(of: "missing"), what: "missing-value tokens"))
         }
+        if let also = frame.value("also_missing") {
+            options.missingTokens.formUnion(try Convert.strings(also, at: frame.location(of: "also_missing"), what: "missing-value tokens"))
+        }
         if let keep = frame.value("keep_blanks") { options.trimWhitespace = !(try Convert.bool(keep, at: frame.location(of: "keep_blanks"))) }
         if let given = frame.value("delimiter") {
             let name = try Convert.string(given, at: frame.location(of: "delimiter"), what: "a delimiter")
@@ -377,10 +381,9 @@ enum Builtins {
                 text = "\(columns.joined(separator: ", ")) \(columns.count == 1 ? "holds" : "hold") numbers written with a decimal comma "
                     + "(1,5), read as categories; load(\"\(typed)\", decimal: \",\") reads them as numbers"
             case .infinities(let columns, let tokens):
-                let missing = (options.missingTokens.sorted() + tokens).map { "\"\($0)\"" }.joined(separator: ", ")
                 text = "\(columns.joined(separator: ", ")) \(columns.count == 1 ? "holds" : "hold") numbers and infinities "
-                    + "(\(tokens.joined(separator: ", "))), read as categories; load(\"\(typed)\", missing: [\(missing)]) reads the infinities "
-                    + "as missing and the rest as numbers"
+                    + "(\(tokens.joined(separator: ", "))), read as categories; load(\"\(typed)\", also_missing: [\(tokens.map { "\"\($0)\"" }.joined(separator: ", "))]) "
+                    + "reads the infinities as missing and the rest as numbers"
             }
             session.io.diagnostic("[note] load: \(text)\n")
         }

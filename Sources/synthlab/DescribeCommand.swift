@@ -15,10 +15,8 @@ struct DescribeCommand: ParsableCommand {
         try reportingErrors {
             let options = try csv.options()
             let table = try CSVReader.read(path: file, options: options)
-            for note in ReadingNote.of(table, options: options) {
-                FileHandle.standardError.write(Data("[note] \(note.commandLine)\n".utf8))
-            }
-            let description = TableDescription(file: file, table: table)
+            let description = TableDescription(file: file, table: table, options: options)
+            for note in description.notes { FileHandle.standardError.write(Data("[note] \(note)\n".utf8)) }
             if output.json { return try printJSON(description) }
             let count = description.columns.count
             print("\(file): \(description.rows) row\(description.rows == 1 ? "" : "s"), \(count) column\(count == 1 ? "" : "s")")

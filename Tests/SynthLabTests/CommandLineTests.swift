@@ -283,6 +283,10 @@ struct CommandLineTests {
         try "x\n1.5\n-inf\n2\n".write(toFile: infinite, atomically: true, encoding: .utf8)
         #expect(try Support.synthlab(["describe", infinite]).stderr.contains("[note] x holds numbers and infinities (-inf), read as categories; --also-missing='-inf' reads"))
         #expect(try Support.synthlab(["describe", infinite, "--also-missing=-inf"]).stdout.contains("x       continuous   missing 1, distinct 2"))
+        // In JSON, for programs, as "notes".
+        let notes = try Support.json(try Support.synthlab(["describe", infinite, "--json"]).stdout)["notes"] as? [String]
+        #expect(notes?.count == 1 && notes?.first?.hasPrefix("x holds numbers and infinities (-inf)") == true, "\(String(describing: notes))")
+        #expect((json["notes"] as? [String])?.isEmpty == true, "nyc_taxis reads with no note")
         // synth says it too, before a generator learns them as categories.
         let synthesized = try Support.synthlab(["synth", "--generator", "independent", "--data", european, "--rows", "2", "--seed", "1",
                                                 "--out", Support.temporaryFolder() + "/s.csv"])

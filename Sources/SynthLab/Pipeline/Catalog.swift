@@ -21,10 +21,13 @@ public struct TableDescription: Codable, Sendable {
     public var columns: [ColumnDescription]
     /// The rules every row keeps that say something about its rows (`ConstraintRule.discover`).
     public var rules: [String]
+    /// What columns read as text may be instead, with the option that reads them (`ReadingNote`).
+    public var notes: [String]
 
-    public init(file: String, table: Table) {
+    public init(file: String, table: Table, options: CSVOptions = CSVOptions()) {
         self.file = file
         rows = table.rowCount
+        notes = ReadingNote.of(table, options: options).map(\.commandLine)
         rules = ConstraintRule.discover(in: table).map(\.text)
         columns = table.columns.map { column in
             let present = (0..<column.count).filter { !column.isMissing($0) }

@@ -957,6 +957,11 @@ struct CSVRoundTripTests {
         #expect(guesses.map(\.patterns) == [["MM/DD/YYYY"], ["DD.MM.YYYY HH:mm"]])
         #expect(CSVReader.datePatternGuesses(try CSVReader.parse(text: "d\n01/02/2020\n03/04/2021\n")).first?.patterns == ["MM/DD/YYYY", "DD/MM/YYYY"])
         #expect(CSVReader.datePatternGuesses(try CSVReader.parse(text: "d\n13/02/2020\n03/14/2021\n")).isEmpty, "no order reads both")
+        #expect(CSVReader.datePatternGuesses(try CSVReader.parse(text: "d\n2019/03/23\n2020/1/5\n")).first?.patterns == ["YYYY/MM/DD"])
+        #expect(CSVReader.datePatternGuesses(try CSVReader.parse(text: "d\n2019/23/03\n")).isEmpty, "a month past 12")
+        #expect(CSVReader.datePatternGuesses(try CSVReader.parse(text: "d\n2019/03/23\n03/23/2019\n")).isEmpty, "two orders in one column")
+        #expect(CSVReader.datePatternGuesses(try CSVReader.parse(text: "d\n2019-03-23\n")).isEmpty, "ISO dates read as dates")
+        #expect(DatePattern("YYYY/MM/DD")?.parse("2020/1/5") == DateTimeFormat.parse("2020-01-05"))
     }
 
     /// Numbers beside infinities read as categories, and the note gives the missing-value tokens

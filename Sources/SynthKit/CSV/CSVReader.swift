@@ -852,9 +852,10 @@ extension CSVReader {
 
 extension CSVReader {
     /// The categorical columns of `table` whose every present value is a day written as
-    /// D/M/YYYY or M/D/YYYY (with `/`, `.` or `-`, and maybe a time HH:mm or HH:mm:SS after a
-    /// blank), each with the patterns (`DatePattern`) that read all of them: one when a day past
-    /// the 12th tells the order, both when none does.
+    /// D/M/YYYY, M/D/YYYY or YYYY/M/D (with `/`, `.` or another mark, and maybe a time HH:mm or
+    /// HH:mm:SS after a blank), each with the patterns (`DatePattern`) that read all of them: one
+    /// when the year comes first or a day past the 12th tells the order, both when none does.
+    /// (YYYY-MM-DD itself is read as dates without a pattern.)
     public static func datePatternGuesses(_ table: Table) -> [(column: String, patterns: [String])] {
         table.columns.compactMap { column in
             guard case .categorical(let codes, let levels) = column.values, !levels.isEmpty else { return nil }
@@ -863,15 +864,23 @@ extension CSVReader {
             var separator: Character?
             var time: String?
             var firstOver12 = false, secondOver12 = false
+            var yearFirst: Bool?
             for (index, level) in levels.enumerated() where used[index] {
                 let parts = level.split(separator: " ", maxSplits: 1)
                 let day = parts[0]
                 guard let mark = day.first(where: { !$0.isNumber }), separator == nil || separator == mark else { return nil }
                 separator = mark
-                let fields = day.split(separator: mark, omittingEmptySubsequences: false)
-                guard fields.count == 3, fields[2].count == 4, fields.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-                      (1...2).contains(fields[0].count), (1...2).contains(fields[1].count),
-                      let first = Int(fields[0]), let second = Int(fields[1]), (1...31).contains(first), (1...31).contains(second) else { return nil }
+                var fields = day.split(separator: mark, omittingEmptySubsequences: false)
+                guard fields.count == 3, fields.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return nil }
+                // The year first (2019/03/23) is read as year, month, day; the day and month
+                // otherwise come first, in an order the values may tell.
+                let leadingYear = fields[0].count == 4
+                guard yearFirst == nil || yearFirst == leadingYear else { return nil }
+                yearFirst = leadingYear
+                if leadingYear { fields = [fields[2], fields[1], fields[0]] }
+                guard fields[2].count == 4, (1...2).contains(fields[0].count), (1...2).contains(fields[1].count),
+                      let first = Int(fields[0]), let second = Int(fields[1]), (1...31).contains(first), (1...31).contains(second),
+                      !leadingYear || second <= 12 else { return nil }
                 firstOver12 = firstOver12 || first > 12
                 secondOver12 = secondOver12 || second > 12
                 let clock = parts.count == 2 ? parts[1].split(separator: ":", omittingEmptySubsequences: false) : []
@@ -882,6 +891,7 @@ extension CSVReader {
             }
             guard let separator, !(firstOver12 && secondOver12) else { return nil }
             let s = String(separator), t = time ?? ""
+            if yearFirst == true { return (column.name, ["YYYY\(s)MM\(s)DD\(t)"]) }
             let dayFirst = "DD\(s)MM\(s)YYYY\(t)", monthFirst = "MM\(s)DD\(s)YYYY\(t)"
             return (column.name, firstOver12 ? [dayFirst] : secondOver12 ? [monthFirst] : [monthFirst, dayFirst])
         }

@@ -66,4 +66,22 @@ struct SHA256Tests {
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
+
+    /// Bytes given in pieces of any sizes hash as the same bytes given at once.
+    @Test func piecesHashAsTheWhole() {
+        var random = Philox(seed: 7, stream: 0)
+        let bytes = (0..<10_000).map { _ in UInt8(truncatingIfNeeded: random.nextInt(below: 256)) }
+        let whole = SHA256.hex(bytes)
+        for sizes in [[1], [63, 1, 64, 65], [7, 200, 3], [4096]] {
+            var hasher = SHA256()
+            var start = 0, turn = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + sizes[turn % sizes.count])
+                hasher.update(bytes[start..<end])
+                start = end
+                turn += 1
+            }
+            #expect(hasher.finalizeHex() == whole, "\(sizes)")
+        }
+    }
 }

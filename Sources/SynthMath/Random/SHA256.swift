@@ -18,23 +18,26 @@ public struct SHA256: Sendable {
     public init() {}
 
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        let array = Array(bytes)
+        let array = bytes as? [UInt8] ?? Array(bytes)
         length &+= UInt64(array.count)
-        var start = 0
-        if !buffer.isEmpty {
-            let take = min(64 - buffer.count, array.count)
-            buffer += array[0..<take]
-            start = take
-            if buffer.count == 64 {
-                compress(buffer[...])
-                buffer.removeAll(keepingCapacity: true)
+        array.withUnsafeBytes { raw in
+            var start = 0
+            if !buffer.isEmpty {
+                let take = min(64 - buffer.count, raw.count)
+                buffer += raw[0..<take]
+                start = take
+                if buffer.count == 64 {
+                    buffer.withUnsafeBytes { compress($0) }
+                    buffer.removeAll(keepingCapacity: true)
+                }
             }
+            // Whole blocks straight from the bytes given.
+            while raw.count - start >= 64 {
+                compress(UnsafeRawBufferPointer(rebasing: raw[start..<(start + 64)]))
+                start += 64
+            }
+            if start < raw.count { buffer += raw[start...] }
         }
-        while array.count - start >= 64 {
-            compress(array[start..<(start + 64)])
-            start += 64
-        }
-        if start < array.count { buffer += array[start...] }
     }
 
     /// The digest as 64 lowercase hex digits.
@@ -43,12 +46,12 @@ public struct SHA256: Sendable {
         buffer.append(0x80)
         if buffer.count > 56 {
             while buffer.count < 64 { buffer.append(0) }
-            compress(buffer[...])
+            buffer.withUnsafeBytes { compress($0) }
             buffer.removeAll()
         }
         while buffer.count < 56 { buffer.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        compress(buffer[...])
+        buffer.withUnsafeBytes { compress($0) }
         buffer.removeAll()
         let digits = Array("0123456789abcdef")
         var text = ""
@@ -64,29 +67,32 @@ public struct SHA256: Sendable {
         return hasher.finalizeHex()
     }
 
-    private mutating func compress(_ block: ArraySlice<UInt8>) {
+    /// One 64-byte block into the state: the message schedule on the stack, no allocation.
+    private mutating func compress(_ block: UnsafeRawBufferPointer) {
         @inline(__always) func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-        var w = [UInt32](repeating: 0, count: 64)
-        let base = block.startIndex
-        for i in 0..<16 {
-            w[i] = UInt32(block[base + 4 * i]) << 24 | UInt32(block[base + 4 * i + 1]) << 16
-                | UInt32(block[base + 4 * i + 2]) << 8 | UInt32(block[base + 4 * i + 3])
-        }
-        for i in 16..<64 {
-            let s0 = rotate(w[i - 15], 7) ^ rotate(w[i - 15], 18) ^ (w[i - 15] >> 3)
-            let s1 = rotate(w[i - 2], 17) ^ rotate(w[i - 2], 19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
         var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-        for i in 0..<64 {
-            let s1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
-            let choice = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ choice &+ Self.k[i] &+ w[i]
-            let s0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ majority
-            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for i in 0..<16 {
+                w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+            }
+            for i in 16..<64 {
+                let s0 = rotate(w[i - 15], 7) ^ rotate(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                let s1 = rotate(w[i - 2], 17) ^ rotate(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+            }
+            Self.k.withUnsafeBufferPointer { k in
+                for i in 0..<64 {
+                    let s1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
+                    let choice = (e & f) ^ (~e & g)
+                    let t1 = h &+ s1 &+ choice &+ k[i] &+ w[i]
+                    let s0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = s0 &+ majority
+                    (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+                }
+            }
         }
-        for (index, value) in [a, b, c, d, e, f, g, h].enumerated() { state[index] = state[index] &+ value }
+        state[0] = state[0] &+ a; state[1] = state[1] &+ b; state[2] = state[2] &+ c; state[3] = state[3] &+ d
+        state[4] = state[4] &+ e; state[5] = state[5] &+ f; state[6] = state[6] &+ g; state[7] = state[7] &+ h
     }
 }

@@ -400,6 +400,8 @@ struct SessionTests {
         #expect(shell.result("holdout(ins, 0.95, seed: 1)").contains("share takes the share of rows held out, in (0, 0.9], got 0.95"))
         #expect(shell.result("training(ins, 0.2)").contains("training() needs 'seed'"))
         #expect(shell.result("validate(tr, ho, validators: [])").contains("validators: needs at least one validator (leave it out for every one that applies)"))
+        #expect(shell.result("summary(tr, columns: [])").contains("columns: needs at least one column (leave it out for every one)"))
+        #expect(shell.result("head(tr, columns: [])").contains("columns: needs at least one column (leave it out for every one)"))
         // validate()'s holdout: is the held-out table, not experiment()'s share.
         #expect(shell.result("validate(tr, ho, holdout: 0.2)").contains(
             "holdout: takes a table of real rows held out of training, as holdout(tr, 0.2, seed: 1) makes (fit the model on training(tr, 0.2, seed: 1))"))

@@ -281,6 +281,9 @@ enum Builtins {
     static func pickColumns(_ table: TableValue, _ frame: CallFrame) throws(ShellError) -> [Column] {
         guard let value = frame.value("columns") else { return table.table.columns }
         let names = try Convert.strings(value, at: frame.location(of: "columns"), what: "column names")
+        guard !names.isEmpty else {
+            throw ShellError("columns: needs at least one column (leave it out for every one)", at: frame.location(of: "columns"))
+        }
         var columns: [Column] = []
         for name in names {
             guard let column = table.table.column(named: name) else {

@@ -870,7 +870,7 @@ struct CSVRoundTripTests {
     /// The text in pieces is the text whole: each piece whole lines, integers of every sign and
     /// size written as their digits, and gzip made of the pieces the same bytes as of the whole.
     @Test func theTextInPiecesIsTheWholeText() throws {
-        var random = SystemRandomNumberGenerator()
+        var random = Philox(seed: 11, stream: 0)
         let rows = 3000
         let integers: [Int64] = (0..<rows).map { row in
             switch row % 5 {

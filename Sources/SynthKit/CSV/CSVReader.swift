@@ -141,11 +141,10 @@ public enum CSVReader {
             guard case .categorical(let codes, let levels) = column.values,
                   let pattern = options.columnDates[column.name] ?? options.dates,
                   forced.contains(column.name) || options.kindOverrides[column.name] == nil else { continue }
-            var used = [Bool](repeating: false, count: levels.count)
-            for (row, code) in codes.enumerated() where !column.isMissing(row) { used[Int(code)] = true }
+            let held = column.heldLevels
             var moments = [Int64](repeating: 0, count: levels.count)
-            var readsAll = used.contains(true)
-            for (index, level) in levels.enumerated() where used[index] {
+            var readsAll = !held.isEmpty
+            for (index, level) in held {
                 guard let moment = pattern.parse(level) else {
                     if forced.contains(column.name) {
                         throw CSVError(file: file, line: 0, problem: .badValue(column: column.name, value: level, kind: .datetime))
@@ -157,7 +156,7 @@ public enum CSVReader {
             }
             guard readsAll else { continue }
             let values = codes.enumerated().map { row, code in column.isMissing(row) ? 0 : moments[Int(code)] }
-            columns[position] = Column(name: column.name, values: .datetime(values), missing: (0..<column.count).map(column.isMissing))
+            columns[position] = Column(name: column.name, values: .datetime(values), missing: column.missing)
         }
         return try! Table(columns: columns) // the same names and row counts
     }
@@ -834,11 +833,9 @@ extension CSVReader {
     /// A table read with the decimal point keeps them as text; `decimal: ","` reads them as numbers.
     public static func decimalCommaColumns(_ table: Table) -> [String] {
         table.columns.compactMap { column in
-            guard case .categorical(let codes, let levels) = column.values, !levels.isEmpty else { return nil }
-            var used = [Bool](repeating: false, count: levels.count)
-            for (row, code) in codes.enumerated() where !column.isMissing(row) { used[Int(code)] = true }
+            guard case .categorical = column.values else { return nil }
             var comma = false
-            for (index, level) in levels.enumerated() where used[index] {
+            for (_, level) in column.heldLevels {
                 var bytes = Substring(level).utf8[...]
                 if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
                 let parts = bytes.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
@@ -858,14 +855,12 @@ extension CSVReader {
     /// (YYYY-MM-DD itself is read as dates without a pattern.)
     public static func datePatternGuesses(_ table: Table) -> [(column: String, patterns: [String])] {
         table.columns.compactMap { column in
-            guard case .categorical(let codes, let levels) = column.values, !levels.isEmpty else { return nil }
-            var used = [Bool](repeating: false, count: levels.count)
-            for (row, code) in codes.enumerated() where !column.isMissing(row) { used[Int(code)] = true }
+            guard case .categorical = column.values else { return nil }
             var separator: Character?
             var time: String?
             var firstOver12 = false, secondOver12 = false
             var yearFirst: Bool?
-            for (index, level) in levels.enumerated() where used[index] {
+            for (_, level) in column.heldLevels {
                 let parts = level.split(separator: " ", maxSplits: 1)
                 let day = parts[0]
                 guard let mark = day.first(where: { !$0.isNumber }), separator == nil || separator == mark else { return nil }
@@ -926,11 +921,9 @@ public enum ReadingNote: Equatable, Sendable {
     /// the infinities' tokens.
     static func infinityColumns(_ table: Table) -> [(column: String, tokens: [String])] {
         table.columns.compactMap { column in
-            guard case .categorical(let codes, let levels) = column.values else { return nil }
-            var used = [Bool](repeating: false, count: levels.count)
-            for (row, code) in codes.enumerated() where !column.isMissing(row) { used[Int(code)] = true }
+            guard case .categorical = column.values else { return nil }
             var tokens: [String] = [], finite = false
-            for (index, level) in levels.enumerated() where used[index] {
+            for (_, level) in column.heldLevels {
                 guard let value = Double(level) else { return nil }
                 if value.isInfinite { tokens.append(level) } else if value.isNaN { return nil } else { finite = true }
             }

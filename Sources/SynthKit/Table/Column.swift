@@ -60,6 +60,15 @@ public struct Column: Sendable, Equatable {
 
     /// True for a datetime column whose present values all fall on a midnight: a column of dates,
     /// which the CSV writer and the summaries show without a time.
+    /// A categorical column's levels that some present row holds (a sampled column's dictionary
+    /// may list others), in the dictionary's order; empty for other kinds.
+    public var heldLevels: [(index: Int, level: String)] {
+        guard case .categorical(let codes, let levels) = values else { return [] }
+        var held = [Bool](repeating: false, count: levels.count)
+        for (row, code) in codes.enumerated() where !isMissing(row) { held[Int(code)] = true }
+        return levels.indices.filter { held[$0] }.map { ($0, levels[$0]) }
+    }
+
     public var holdsDatesOnly: Bool {
         guard case .datetime(let values) = values else { return false }
         return values.indices.allSatisfy { isMissing($0) || values[$0] % 86_400_000_000 == 0 }

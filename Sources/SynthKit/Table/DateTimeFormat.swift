@@ -72,7 +72,7 @@ public enum DateTimeFormat {
         return (q, r)
     }
 
-    private static func daysIn(month: Int, year: Int) -> Int {
+    static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -170,8 +170,8 @@ public struct DatePattern: Sendable, Equatable {
             case .second: guard let value = number(1, 2), value < 60 else { return nil }; second = value
             }
         }
-        guard index == bytes.count, (1...12).contains(month), day >= 1,
-              let iso = DateTimeFormat.parse(String(format: "%04d-%02d-%02d", year, month, day)) else { return nil }
-        return iso + Int64(hour * 3600 + minute * 60 + second) * 1_000_000
+        guard index == bytes.count, (1...12).contains(month), day >= 1, day <= DateTimeFormat.daysIn(month: month, year: year) else { return nil }
+        let days = Int64(DateTimeFormat.daysFromCivil(year: year, month: month, day: day))
+        return (days * 86_400 + Int64(hour * 3600 + minute * 60 + second)) * 1_000_000
     }
 }

@@ -107,13 +107,14 @@ public final class GeneratorSession: @unchecked Sendable {
             let present = column.count - column.missingCount
             guard present >= 50 else { return nil }
             switch column.values {
-            case .categorical(let codes, _):
-                let distinct = Set(codes.indices.lazy.filter { !column.isMissing($0) }.map { codes[$0] }).count
-                return Double(distinct) >= 0.95 * Double(present) ? column.name : nil
+            case .categorical:
+                return Double(column.heldLevels.count) >= 0.95 * Double(present) ? column.name : nil
             case .integer(let values):
+                // The span first, in one pass: most integer columns are told apart by it, and only
+                // a narrow one has its values hashed.
                 let kept = values.indices.lazy.filter { !column.isMissing($0) }.map { values[$0] }
-                guard let low = kept.min(), let high = kept.max(), Set(kept).count == present else { return nil }
-                return Double(high) - Double(low) + 1 <= 1.5 * Double(present) ? column.name : nil
+                guard let low = kept.min(), let high = kept.max(), Double(high) - Double(low) + 1 <= 1.5 * Double(present) else { return nil }
+                return Set(kept).count == present ? column.name : nil
             default:
                 return nil
             }

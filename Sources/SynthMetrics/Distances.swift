@@ -139,13 +139,17 @@ public func nearestNeighbourDistances(queries: [Float], references: [Float], wid
 public func exactCopies(of queries: Table, in references: Table) throws -> [Bool] {
     let (queryKeys, referenceKeys) = try rowKeys(queries, references)
     let known = Set(referenceKeys)
-    return queryKeys.map { known.contains($0) }
+    return queryKeys!.map { known.contains($0) }
 }
 
 /// The share of a table's rows that have the very same cells as another of its rows (missing
 /// matching missing): how often rows repeat by themselves, before any split.
 public func repeatedRowShare(_ table: Table) -> Double {
-    guard table.rowCount > 0, let (keys, _) = try? rowKeys(table, table) else { return 0 }
+    guard table.rowCount > 0, let (_, keys) = try? rowKeys(nil, table) else { return 0 }
+    return repeatedShare(keys)
+}
+
+private func repeatedShare(_ keys: [[UInt64]]) -> Double {
     var counts: [[UInt64]: Int] = [:]
     for key in keys { counts[key, default: 0] += 1 }
     return Double(keys.filter { counts[$0]! > 1 }.count) / Double(keys.count)
@@ -161,30 +165,38 @@ public struct RowOverlap: Sendable, Equatable {
     /// `real`, and more than twice the share of `real`'s rows that repeat within it (the table
     /// itself given as the holdout, or a split of it by another seed or share); nil otherwise.
     public static func suspicious(holdout: Table, real: Table) -> RowOverlap? {
-        guard holdout.rowCount > 0, let copies = try? exactCopies(of: holdout, in: real) else { return nil }
-        let overlap = RowOverlap(shared: copies.filter { $0 }.count, rows: copies.count)
+        // The real table's keys serve both the overlap and its own repeats.
+        guard holdout.rowCount > 0, real.rowCount > 0, let (holdoutKeys, realKeys) = try? rowKeys(holdout, real) else { return nil }
+        let known = Set(realKeys)
+        let overlap = RowOverlap(shared: holdoutKeys!.filter { known.contains($0) }.count, rows: holdout.rowCount)
         let share = Double(overlap.shared) / Double(overlap.rows)
-        return share >= 0.5 && share > 2 * repeatedRowShare(real) ? overlap : nil
+        return share >= 0.5 && share > 2 * repeatedShare(realKeys) ? overlap : nil
     }
 }
 
-/// One key per row of each table, equal where the rows' cells are, over the columns of `references`.
-private func rowKeys(_ queries: Table, _ references: Table) throws -> (queries: [[UInt64]], references: [[UInt64]]) {
+/// One key per row of each table, equal where the rows' cells are, over the columns of `references`;
+/// without `queries`, the references' keys alone.
+private func rowKeys(_ queries: Table?, _ references: Table) throws -> (queries: [[UInt64]]?, references: [[UInt64]]) {
     var referenceKeys = [[UInt64]](repeating: [], count: references.rowCount)
-    var queryKeys = [[UInt64]](repeating: [], count: queries.rowCount)
+    var queryKeys = [[UInt64]](repeating: [], count: queries?.rowCount ?? 0)
     for column in references.columns {
-        guard let other = queries.column(named: column.name) else { throw MetricsError.missingColumn(column.name) }
+        // Keyed against itself when there are no queries: the same keys, and none kept for them.
+        var other = column
+        if let queries {
+            guard let found = queries.column(named: column.name) else { throw MetricsError.missingColumn(column.name) }
+            other = found
+        }
         if ColumnShape(column.kind) == .continuous, let a = numbersWithMissing(column), let b = numbersWithMissing(other) {
             func key(_ value: Double) -> UInt64 { value.isNaN ? UInt64.max : (value == 0 ? 0 : value.bitPattern) }
             for row in a.indices { referenceKeys[row].append(key(a[row])) }
-            for row in b.indices { queryKeys[row].append(key(b[row])) }
+            if queries != nil { for row in b.indices { queryKeys[row].append(key(b[row])) } }
         } else {
             let shared = SharedCategories(real: column, synthetic: other)
             for row in shared.real.indices { referenceKeys[row].append(UInt64(shared.real[row])) }
-            for row in shared.synthetic.indices { queryKeys[row].append(UInt64(shared.synthetic[row])) }
+            if queries != nil { for row in shared.synthetic.indices { queryKeys[row].append(UInt64(shared.synthetic[row])) } }
         }
     }
-    return (queryKeys, referenceKeys)
+    return (queries == nil ? nil : queryKeys, referenceKeys)
 }
 
 /// The median of a sample (the mean of the two middle values for an even count); nil when empty.

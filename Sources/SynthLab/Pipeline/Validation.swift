@@ -144,15 +144,7 @@ public enum Validation {
         } else {
             chosen = try request.validators.map { id throws(SynthLabError) in try registry.plugin(id, kind: .validator) }
             // A validator asked for by name whose inputs are not given is refused before any table is read.
-            for plugin in chosen {
-                let needs = plugin.descriptor.validatorNeeds
-                var lacking: [String] = []
-                if needs.contains(.holdout), request.holdoutPath == nil { lacking.append("a holdout table (give --holdout)") }
-                if needs.contains(.target), request.target == nil { lacking.append("a target column (give --target)") }
-                if !lacking.isEmpty {
-                    throw SynthLabError.invalidRequest("validator '\(plugin.id)' needs \(lacking.joined(separator: " and "))")
-                }
-            }
+            for plugin in chosen { try Validating.checkNeeds(plugin, holdout: request.holdoutPath != nil, target: request.target != nil) }
         }
 
         var seconds: [String: Double] = [:]

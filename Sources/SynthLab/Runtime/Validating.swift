@@ -9,19 +9,22 @@ public struct MetricResult: Sendable, Equatable {
 
 /// Runs a validator instance over real, synthetic and (optionally) holdout tables.
 public enum Validating {
+    /// Refuses a validator whose holdout or target is not given, naming every one it lacks.
+    public static func checkNeeds(_ plugin: LoadedPlugin, holdout: Bool, target: Bool) throws(SynthLabError) {
+        let needs = plugin.descriptor.validatorNeeds
+        var lacking: [String] = []
+        if needs.contains(.holdout), !holdout { lacking.append("a holdout table (give --holdout)") }
+        if needs.contains(.target), !target { lacking.append("a target column (give --target)") }
+        if !lacking.isEmpty { throw .invalidRequest("validator '\(plugin.id)' needs \(lacking.joined(separator: " and "))") }
+    }
+
     public static func run(_ instance: PluginInstance, real: Table, synthetic: Table, holdout: Table? = nil,
                            target: String? = nil, host: HostServices) throws -> [MetricResult] {
         let id = instance.plugin.id
         guard let interface = instance.capability(Capability.validator, as: synth_validator_v1.self) else {
             throw SynthLabError.wrongKind(id: id, expected: .validator, actual: instance.plugin.kind)
         }
-        let needs = instance.plugin.descriptor.validatorNeeds
-        if needs.contains(.holdout), holdout == nil {
-            throw SynthLabError.invalidRequest("validator '\(id)' needs a holdout table (give --holdout)")
-        }
-        if needs.contains(.target), target == nil {
-            throw SynthLabError.invalidRequest("validator '\(id)' needs a target column (give --target)")
-        }
+        try checkNeeds(instance.plugin, holdout: holdout != nil, target: target != nil)
         let collector = MetricCollector(validator: id)
         try withArrow(real) { realSchema, realArray in
             try withArrow(synthetic) { syntheticSchema, syntheticArray in

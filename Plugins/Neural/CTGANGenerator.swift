@@ -20,7 +20,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "ctgan",
         name: "CTGAN",
-        version: "1.3.0",
+        version: "1.4.0",
         kind: .generator,
         summary: "Conditional GAN with mode-specific normalization and training-by-sampling (Xu et al. 2019).",
         parameters: [

@@ -16,7 +16,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "tvae",
         name: "TVAE",
-        version: "1.1.0",
+        version: "1.2.0",
         kind: .generator,
         summary: "Variational autoencoder for tables with mode-specific normalization (Xu et al. 2019).",
         parameters: [

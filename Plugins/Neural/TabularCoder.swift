@@ -15,7 +15,8 @@ struct Span: Codable, Equatable {
 /// - numeric columns (continuous, integer, datetime): mode-specific normalization, a scalar
 ///   α = (x − μₖ)/(4σₖ) clipped to ±0.99 (a tanh span) and the mode one-hot (a softmax span), the
 ///   mode drawn from its posterior; with missing values, a two-way softmax span (present, missing);
-/// - categorical and boolean columns: one-hot (missing is one more category), a softmax span.
+/// - categorical and boolean columns: one-hot (missing is one more category), a softmax span;
+/// - an integer column of a few values (`holdsFewValues`): one-hot of its values, as categories.
 /// Encoded rows are Float32, row-major.
 struct TabularCoder: Codable, Equatable {
     enum Transform: Codable, Equatable {
@@ -56,6 +57,11 @@ struct TabularCoder: Codable, Equatable {
                 layouts.append(ColumnLayout(name: column.name, transform: .categorical(encoder), start: start, width: encoder.width,
                                             spans: [Span(start: start, width: encoder.width, activation: .softmax)]))
                 start += encoder.width
+            case .integer where publicBounds == nil && Self.holdsFewValues(column, rows: table.rowCount):
+                let encoder = OneHotEncoder(domain: try CategoryDomain(valuesOf: column))
+                layouts.append(ColumnLayout(name: column.name, transform: .categorical(encoder), start: start, width: encoder.width,
+                                            spans: [Span(start: start, width: encoder.width, activation: .softmax)]))
+                start += encoder.width
             case .continuous, .integer, .datetime:
                 let normalization: ModeSpecificNormalization
                 if let publicBounds {
@@ -75,6 +81,23 @@ struct TabularCoder: Codable, Equatable {
         }
         columns = layouts
         width = start
+    }
+
+    /// Whether an integer column holds so few distinct values, at most min(round(rows / 10), 10) in
+    /// a table of more than 5 rows, that it is learned as categories: a rating from 1 to 4 or a
+    /// count of dependents, whose values a mixture of Gaussian modes would learn as spikes with
+    /// vanishing widths. SDV's metadata detection marks such a column ordinal, and its CTGAN and
+    /// TVAE take it as a discrete column. Under privacy the values would come from the data, so
+    /// there every integer column stays numeric.
+    static func holdsFewValues(_ column: Column, rows: Int) -> Bool {
+        guard case .integer(let values) = column.values, rows > 5 else { return false }
+        let limit = Swift.min(Int((Double(rows) / 10).rounded(.toNearestOrEven)), 10)
+        var distinct = Set<Int64>()
+        for row in values.indices where !column.isMissing(row) {
+            distinct.insert(values[row])
+            if distinct.count > limit { return false }
+        }
+        return !distinct.isEmpty
     }
 
     /// The table's rows encoded (n × width, row-major).

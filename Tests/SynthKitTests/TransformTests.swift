@@ -46,6 +46,12 @@ struct TransformTests {
                     let encoder = try NumericEncoder(fitting: column, method: method)
                     transforms.append(("numeric \(method)", encoder, encoder.forward(column)))
                 }
+                if column.kind == .integer, let domain = try? CategoryDomain(valuesOf: column), domain.count <= 200 {
+                    // An integer column of up to 200 values round-trips with its values as
+                    // categories, whether or not a generator would take so many as categories.
+                    let values = OneHotEncoder(domain: domain)
+                    transforms.append(("integer values as categories", values, values.forward(column)))
+                }
                 if column.kind == .continuous || column.kind == .integer {
                     let modes = try ModeSpecificNormalization(fitting: column, random: &random)
                     transforms.append(("mode-specific", modes, modes.forward(column)))

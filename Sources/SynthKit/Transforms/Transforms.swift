@@ -26,7 +26,8 @@ public enum TransformError: Error, CustomStringConvertible, Equatable {
 // MARK: - Categories
 
 /// The categories of a categorical or boolean column, with missing values as one more category
-/// when the column has any.
+/// when the column has any; or the values of an integer column taken as categories
+/// (`init(valuesOf:)`), each level an integer's decimal digits.
 public struct CategoryDomain: Sendable, Equatable, Codable {
     public let levels: [String]
     public let kind: ColumnKind
@@ -42,6 +43,20 @@ public struct CategoryDomain: Sendable, Equatable, Codable {
         hasMissing = column.missingCount > 0
     }
 
+    /// The distinct values of an integer column, in increasing order, as its categories: a column
+    /// that holds a few values (a rating from 1 to 4, a count of children) learned as categories.
+    /// `column(_:name:)` gives an integer column back.
+    public init(valuesOf column: Column) throws {
+        guard case .integer(let values) = column.values else {
+            throw TransformError.wrongKind(column: column.name, kind: column.kind, transform: "an encoding of integer values as categories")
+        }
+        var distinct = Set<Int64>()
+        for row in values.indices where !column.isMissing(row) { distinct.insert(values[row]) }
+        levels = distinct.sorted().map { String($0) }
+        kind = .integer
+        hasMissing = column.missingCount > 0
+    }
+
     /// Category index of each row; missing is `levels.count`.
     public func codes(_ column: Column) -> [Int] {
         switch column.values {
@@ -50,6 +65,10 @@ public struct CategoryDomain: Sendable, Equatable, Codable {
             return codes.indices.map { column.isMissing($0) ? levels.count : map[Int(codes[$0])] }
         case .boolean(let values):
             return values.indices.map { column.isMissing($0) ? levels.count : (values[$0] ? 1 : 0) }
+        case .integer(let values) where kind == .integer:
+            var index: [Int64: Int] = [:]
+            for (code, level) in levels.enumerated() { if let value = Int64(level) { index[value] = code } }
+            return values.indices.map { column.isMissing($0) ? levels.count : index[values[$0]] ?? levels.count }
         default:
             return Array(repeating: levels.count, count: column.count)
         }
@@ -60,6 +79,10 @@ public struct CategoryDomain: Sendable, Equatable, Codable {
         let missing = codes.map { $0 >= levels.count || $0 < 0 }
         if kind == .boolean {
             return Column(name: name, values: .boolean(codes.map { $0 == 1 }), missing: missing)
+        }
+        if kind == .integer {
+            let values = levels.map { Int64($0) ?? 0 }
+            return Column(name: name, values: .integer(codes.map { $0 >= 0 && $0 < values.count ? values[$0] : 0 }), missing: missing)
         }
         return Column(name: name, values: .categorical(codes: codes.map { Int32($0 >= levels.count || $0 < 0 ? 0 : $0) }, levels: levels),
                       missing: missing)

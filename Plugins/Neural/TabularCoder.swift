@@ -162,7 +162,8 @@ struct TabularCoder: Codable, Equatable {
             throw PluginError.invalidArgument("no column '\(name)' (columns: \(columns.map(\.name).joined(separator: ", ")))")
         }
         guard case .categorical(let encoder) = columns[index].transform else {
-            throw PluginError.invalidArgument("column '\(name)' is not categorical or boolean: only a category can be a condition")
+            throw PluginError.invalidArgument("column '\(name)' is learned as a number: only a category can be a condition, or a value of an "
+                                              + "integer column of a few values (at most 10, and at most a tenth of the rows), which is learned as categories")
         }
         guard let level = encoder.domain.levels.firstIndex(of: value) else {
             throw PluginError.invalidArgument("column '\(name)' has no category '\(value)' (categories: \(encoder.domain.levels.joined(separator: ", ")))")

@@ -8,7 +8,8 @@ import SynthMath
 @Suite("Sampling given several categories")
 struct ConditionalSamplingTests {
     /// A stand-in generator: each draw's rows depend only on its seed, column `a` is the category
-    /// asked for, `b` cycles through x, y, z from a seeded start, `n` counts the rows drawn.
+    /// asked for, `b` cycles through x, y, z from a seeded start, `n` counts the rows drawn, `v`
+    /// is half of `n`.
     final class Draws {
         var calls: [(rows: Int, condition: String?, seed: UInt64)] = []
         var drawn = 0
@@ -23,6 +24,7 @@ struct ConditionalSamplingTests {
                 Column(name: "a", values: .categorical(codes: [Int32](repeating: 0, count: rows), levels: [condition?.value ?? "free"])),
                 Column(name: "b", values: .categorical(codes: b, levels: ["x", "y", "z"])),
                 Column(name: "n", values: .integer(n)),
+                Column(name: "v", values: .continuous(n.map { Double($0) / 2 })),
             ])
         }
     }
@@ -67,10 +69,14 @@ struct ConditionalSamplingTests {
             try ConditionalSampling.sample(rows: 10, conditions: [("a", "p"), ("b", "yy")], seed: 1, draw: Draws().draw)
         }
         #expect(String(describing: try #require(typo)).contains("none of them had b = yy (did you mean `y`?)"))
+        // An integer column's value is a condition too: one row drawn has n = 3.
+        let three = try ConditionalSampling.sample(rows: 1, conditions: [("a", "p"), ("n", "3")], seed: 1, draw: Draws().draw)
+        #expect(three.rowCount == 1 && three.column(named: "n")?.text(at: 0) == "3")
         let number = #expect(throws: SynthLabError.self) {
-            try ConditionalSampling.sample(rows: 10, conditions: [("a", "p"), ("n", "3")], seed: 1, draw: Draws().draw)
+            try ConditionalSampling.sample(rows: 10, conditions: [("a", "p"), ("v", "1.5")], seed: 1, draw: Draws().draw)
         }
-        #expect(String(describing: try #require(number)).contains("where: column 'n' is integer, not categorical or boolean"))
+        #expect(String(describing: try #require(number)).contains(
+            "where: column 'v' is continuous: only a category, or a value of an integer column, can be a condition"))
         let twice = #expect(throws: SynthLabError.self) {
             try ConditionalSampling.sample(rows: 10, conditions: [("b", "x"), ("b", "y")], seed: 1, draw: Draws().draw)
         }

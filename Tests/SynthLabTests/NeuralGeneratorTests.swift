@@ -112,6 +112,9 @@ struct NeuralGeneratorTests {
         #expect(made.missingCount > 0 && made.missingCount < made.count, "\(id): \(made.missingCount) missing stars")
         let spread = try #require(synthetic.column(named: "grid")).presentNumbers()!
         #expect(!Set(spread).isSubset(of: Set(many.map(Double.init))), "\(id): grid made only its training values")
+        // Such a column's values are conditions, as categories are.
+        let sevens = try session.sample(rows: 50, where: ("stars", "7"), host: host)
+        #expect(try #require(sevens.column(named: "stars")).presentNumbers() == Array(repeating: 7, count: 50))
     }
 
     @Test(arguments: ["ctgan", "tvae"])
@@ -185,7 +188,8 @@ struct NeuralGeneratorTests {
         }
         #expect(throws: SynthLabError.pluginFailed(
             plugin: id, operation: "sample_conditional",
-            message: "column 'age' is not categorical or boolean: only a category can be a condition")) {
+            message: "column 'age' is learned as a number: only a category can be a condition, or a value of an integer column of a few "
+                + "values (at most 10, and at most a tenth of the rows), which is learned as categories")) {
             try session.sample(rows: 10, where: ("age", "30"), host: host)
         }
         // tvae keeps the rows that have the category: one it makes too rarely (adult holds one

@@ -454,8 +454,13 @@ struct SessionTests {
         #expect(shell.result(#"sample(m, rows: 4, where: {smoker: "yes"})"#).contains("'independent' does not sample conditionally (these do: bayesian_network, ctgan, gaussian_copula, tvae)"))
         #expect(shell.result(#"sample(fit(gaussian_copula, ins, seed: 2), rows: 4, where: {smoke: "yes"})"#).contains("did you mean `smoker`?"))
         #expect(shell.type("gc = fit(gaussian_copula, ins, seed: 2)"), Comment(rawValue: shell.errors))
-        #expect(shell.result(#"sample(gc, rows: 4, where: {smoker: 1})"#).contains(
-            #"where: a condition is a category of a categorical or boolean column, written as a string or true/false, as in {income: ">50K"}; got an integer"#))
+        #expect(shell.result(#"sample(gc, rows: 4, where: {smoker: 1.5})"#).contains(
+            #"where: a condition is a category of a categorical or boolean column, written as a string or true/false, as in {income: ">50K"}, or a value of an integer column ({children: 2}); got a number for smoker"#))
+        // An integer is a condition as its text: no such category here.
+        #expect(shell.result(#"sample(gc, rows: 4, where: {smoker: 1})"#).contains("column 'smoker' has no category '1' (categories: no, yes)"))
+        // After the first condition, the rows drawn that hold an integer column's value are kept.
+        #expect(shell.type(#"three = sample(gc, rows: 20, where: {smoker: "yes", children: 3})"#), Comment(rawValue: shell.errors))
+        #expect(shell.result(#"summary(three, columns: ["children", "smoker"])"#).contains("| children | integer     |       0 | 3.0000 | 0.0000 | 3.0000 | 3.0000 |"))
         #expect(shell.result(#"sample(gc, rows: 4, where: {age: "30"})"#).contains("column 'age' is not categorical or boolean: only a category can be a condition"))
         #expect(shell.type(".drop gc"), Comment(rawValue: shell.errors))
         // A simulator samples without a table; its seed is drawn and its table has a target.

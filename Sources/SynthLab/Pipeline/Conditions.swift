@@ -44,8 +44,8 @@ public enum ConditionalSampling {
                     throw SynthLabError.invalidRequest("where: the model has no column '\(condition.column)'"
                                                        + Suggest.hint(condition.column, among: batch.columnNames))
                 }
-                guard column.kind == .categorical || column.kind == .boolean else {
-                    throw SynthLabError.invalidRequest("where: column '\(condition.column)' is \(column.kind.rawValue), not categorical or boolean: only a category can be a condition")
+                guard column.kind == .categorical || column.kind == .boolean || column.kind == .integer else {
+                    throw SynthLabError.invalidRequest("where: column '\(condition.column)' is \(column.kind.rawValue): only a category, or a value of an integer column, can be a condition")
                 }
                 columns.append(column)
             }

@@ -697,9 +697,12 @@ enum Builtins {
             switch field.value {
             case .string(let text): conditions.append((field.key, text))
             case .bool(let flag): conditions.append((field.key, flag ? "true" : "false"))
+            // A value of an integer column ({children: 2}), as its text.
+            case .number(let number, isInteger: true) where Swift.abs(number) < 9e15: conditions.append((field.key, String(Int64(number))))
             case let other:
                 throw ShellError("where: a condition is a category of a categorical or boolean column, written as a string or true/false, "
-                                 + "as in {income: \">50K\"}; got \(other.typeName) for \(field.key)", at: location)
+                                 + "as in {income: \">50K\"}, or a value of an integer column ({children: 2}); got \(other.typeName) for \(field.key)",
+                                 at: location)
             }
         }
         return conditions

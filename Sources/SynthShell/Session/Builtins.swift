@@ -124,7 +124,7 @@ enum Builtins {
             .optional("rows", .integer, "how many rows (default: as many as the training table; needed for a simulator)"),
             .optional("to", .path, "a CSV file to write, atomically"),
             .optional("seed", .integer, "the seed of a simulator (drawn from the session seed when left out)"),
-            .optional("where", .record, "categories of categorical columns, {income: \">50K\"} or {sex: \"Female\", income: \">50K\"}, for a generator that samples conditionally (the rarest first)"),
+            .optional("where", .record, "categories of categorical columns, {income: \">50K\"} or {sex: \"Female\", income: \">50K\"}, or values of integer columns, {children: 2}, for a generator that samples conditionally (the rarest first)"),
             .optional("keep", .rules, "rules every row keeps, besides the model's own (fit(keep:)): \"dropoff >= pickup; total >= fare + tip\"; rows that break them are left out"),
         ], body: sample),
         Builtin(name: "save", summary: "Write a table to a CSV file, or a fitted model to a model file, atomically.", parameters: [

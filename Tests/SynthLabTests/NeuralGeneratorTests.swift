@@ -115,6 +115,12 @@ struct NeuralGeneratorTests {
         // Such a column's values are conditions, as categories are.
         let sevens = try session.sample(rows: 50, where: ("stars", "7"), host: host)
         #expect(try #require(sevens.column(named: "stars")).presentNumbers() == Array(repeating: 7, count: 50))
+        // A saved model keeps the column's values: the reloaded one makes the same rows.
+        let path = Support.temporaryFolder() + "/stars.model"
+        try session.saveModel(to: path, host: host)
+        let reloaded = try GeneratorSession.loadModel(from: path, registry: PluginRegistry(searchPath: [try Support.pluginFolder()]),
+                                                      host: HostServices(seed: 3))
+        #expect(try reloaded.sample(rows: 300, host: HostServices(seed: 4)) == (try session.sample(rows: 300, host: HostServices(seed: 4))))
     }
 
     @Test(arguments: ["ctgan", "tvae"])

@@ -16,7 +16,7 @@ struct Span: Codable, Equatable {
 ///   α = (x − μₖ)/(4σₖ) clipped to ±0.99 (a tanh span) and the mode one-hot (a softmax span), the
 ///   mode drawn from its posterior; with missing values, a two-way softmax span (present, missing);
 /// - categorical and boolean columns: one-hot (missing is one more category), a softmax span;
-/// - an integer column of a few values (`holdsFewValues`): one-hot of its values, as categories.
+/// - an integer column of a few values (`fewValues`): one-hot of its values, as categories.
 /// Encoded rows are Float32, row-major.
 struct TabularCoder: Codable, Equatable {
     enum Transform: Codable, Equatable {
@@ -47,21 +47,22 @@ struct TabularCoder: Codable, Equatable {
          context: PluginContext) throws {
         var layouts: [ColumnLayout] = []
         var start = 0
+        func appendOneHot(_ column: Column, _ encoder: OneHotEncoder) {
+            layouts.append(ColumnLayout(name: column.name, transform: .categorical(encoder), start: start, width: encoder.width,
+                                        spans: [Span(start: start, width: encoder.width, activation: .softmax)]))
+            start += encoder.width
+        }
         for (index, column) in table.columns.enumerated() {
             try context.checkCancellation()
+            // Under privacy the values would come from the data: every integer column stays numeric.
+            let fewValues = publicBounds == nil ? try Self.fewValues(column, rows: table.rowCount) : nil
             switch column.kind {
             case .categorical, .boolean:
                 // Under privacy, a missing category whether or not the data hold one.
-                let encoder = publicBounds != nil ? OneHotEncoder(domain: try CategoryDomain(column).withMissing())
-                    : try OneHotEncoder(fitting: column)
-                layouts.append(ColumnLayout(name: column.name, transform: .categorical(encoder), start: start, width: encoder.width,
-                                            spans: [Span(start: start, width: encoder.width, activation: .softmax)]))
-                start += encoder.width
-            case .integer where publicBounds == nil && Self.holdsFewValues(column, rows: table.rowCount):
-                let encoder = OneHotEncoder(domain: try CategoryDomain(valuesOf: column))
-                layouts.append(ColumnLayout(name: column.name, transform: .categorical(encoder), start: start, width: encoder.width,
-                                            spans: [Span(start: start, width: encoder.width, activation: .softmax)]))
-                start += encoder.width
+                appendOneHot(column, publicBounds != nil ? OneHotEncoder(domain: try CategoryDomain(column).withMissing())
+                                                         : try OneHotEncoder(fitting: column))
+            case .integer where fewValues != nil:
+                appendOneHot(column, OneHotEncoder(domain: fewValues!))
             case .continuous, .integer, .datetime:
                 let normalization: ModeSpecificNormalization
                 if let publicBounds {
@@ -83,21 +84,15 @@ struct TabularCoder: Codable, Equatable {
         width = start
     }
 
-    /// Whether an integer column holds so few distinct values, at most min(round(rows / 10), 10) in
-    /// a table of more than 5 rows, that it is learned as categories: a rating from 1 to 4 or a
-    /// count of dependents, whose values a mixture of Gaussian modes would learn as spikes with
-    /// vanishing widths. SDV's metadata detection marks such a column ordinal, and its CTGAN and
-    /// TVAE take it as a discrete column. Under privacy the values would come from the data, so
-    /// there every integer column stays numeric.
-    static func holdsFewValues(_ column: Column, rows: Int) -> Bool {
-        guard case .integer(let values) = column.values, rows > 5 else { return false }
-        let limit = Swift.min(Int((Double(rows) / 10).rounded(.toNearestOrEven)), 10)
-        var distinct = Set<Int64>()
-        for row in values.indices where !column.isMissing(row) {
-            distinct.insert(values[row])
-            if distinct.count > limit { return false }
-        }
-        return !distinct.isEmpty
+    /// The values of an integer column that holds so few of them, at most min(round(rows / 10), 10)
+    /// in a table of more than 5 rows, that it is learned as categories (nil for any other column):
+    /// a rating from 1 to 4 or a count of dependents, whose values a mixture of Gaussian modes would
+    /// learn as spikes with vanishing widths. SDV's metadata detection marks such a column ordinal,
+    /// and its CTGAN and TVAE take it as a discrete column.
+    static func fewValues(_ column: Column, rows: Int) throws -> CategoryDomain? {
+        guard column.kind == .integer, rows > 5 else { return nil }
+        let domain = try CategoryDomain(valuesOf: column, atMost: Swift.min(Int((Double(rows) / 10).rounded(.toNearestOrEven)), 10))
+        return domain?.levels.isEmpty == false ? domain : nil
     }
 
     /// The table's rows encoded (n × width, row-major).

@@ -47,11 +47,20 @@ public struct CategoryDomain: Sendable, Equatable, Codable {
     /// that holds a few values (a rating from 1 to 4, a count of children) learned as categories.
     /// `column(_:name:)` gives an integer column back.
     public init(valuesOf column: Column) throws {
+        self = try CategoryDomain(valuesOf: column, atMost: .max)!
+    }
+
+    /// The same, or nil when the column holds more than `limit` distinct values: the scan stops at
+    /// the value past the limit.
+    public init?(valuesOf column: Column, atMost limit: Int) throws {
         guard case .integer(let values) = column.values else {
             throw TransformError.wrongKind(column: column.name, kind: column.kind, transform: "an encoding of integer values as categories")
         }
         var distinct = Set<Int64>()
-        for row in values.indices where !column.isMissing(row) { distinct.insert(values[row]) }
+        for row in values.indices where !column.isMissing(row) {
+            distinct.insert(values[row])
+            if distinct.count > limit { return nil }
+        }
         levels = distinct.sorted().map { String($0) }
         kind = .integer
         hasMissing = column.missingCount > 0

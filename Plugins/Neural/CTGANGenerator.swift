@@ -20,7 +20,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "ctgan",
         name: "CTGAN",
-        version: "1.4.0",
+        version: "1.5.0",
         kind: .generator,
         summary: "Conditional GAN with mode-specific normalization and training-by-sampling (Xu et al. 2019).",
         parameters: [
@@ -48,6 +48,8 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             .float("dropout", default: 0.5, min: 0, max: 0.99, help: "Dropout probability in the discriminator."),
             .int("max_modes", default: 10, min: 1, max: 100, help: "Most Gaussian modes per numeric column."),
             .float("mode_weight_threshold", default: 0.005, min: 0, max: 1, help: "Modes lighter than this are dropped."),
+            .float("point_mass_share", default: 0.5, min: 0.01, max: 1,
+                   help: "A numeric column's value held by at least this share of its present values (capital-gain's 0) is a mode of its own, decoded exactly; 1 turns this off."),
             PublicBounds.parameter,
             PublicCategories.parameter,
         ],
@@ -64,7 +66,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         var beta1: Float, beta2: Float
         var discriminatorSteps: Int, pac: Int, logFrequency: Bool, tau: Float, lambda: Float, slope: Float, dropout: Float
         var sampleByFrequency: Bool, sampleBatchStatistics: Bool
-        var maxModes: Int, weightThreshold: Double
+        var maxModes: Int, weightThreshold: Double, pointMassShare: Double?
         /// Under privacy, the public ranges and categories.
         var metadata: PublicMetadata
     }
@@ -114,6 +116,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             dropout: Float(parameters.float("dropout")),
             sampleByFrequency: parameters.bool("sample_by_frequency"), sampleBatchStatistics: parameters.bool("sample_batch_statistics"),
             maxModes: parameters.int("max_modes"), weightThreshold: parameters.float("mode_weight_threshold"),
+            pointMassShare: parameters.float("point_mass_share") < 1 ? parameters.float("point_mass_share") : nil,
             metadata: try PublicMetadata(parameters))
         guard settings.batchSize % settings.pac == 0 else {
             throw PluginError.invalidArgument("batch_size \(settings.batchSize) is not a multiple of pac \(settings.pac)")
@@ -147,7 +150,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         let s = settings
         var encodeRandom = context.random("ctgan.encode")
         var mixtureRandom = context.random("ctgan.mixture")
-        let coder = try TabularCoder(fitting: table, maxModes: s.maxModes, weightThreshold: s.weightThreshold,
+        let coder = try TabularCoder(fitting: table, maxModes: s.maxModes, weightThreshold: s.weightThreshold, pointMassShare: s.pointMassShare,
                                      publicBounds: gradientPrivacy != nil ? s.metadata.bounds : nil, random: &mixtureRandom, context: context)
         let n = table.rowCount
         let encoded = try coder.encode(table, random: &encodeRandom)

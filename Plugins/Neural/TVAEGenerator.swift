@@ -16,7 +16,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
     public static let descriptor = PluginDescriptor(
         id: "tvae",
         name: "TVAE",
-        version: "1.2.0",
+        version: "1.3.0",
         kind: .generator,
         summary: "Variational autoencoder for tables with mode-specific normalization (Xu et al. 2019).",
         parameters: [
@@ -30,6 +30,8 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
             .float("learning_rate", default: 1e-3, min: 0, max: 1, help: "Adam learning rate."),
             .int("max_modes", default: 10, min: 1, max: 100, help: "Most Gaussian modes per numeric column."),
             .float("mode_weight_threshold", default: 0.005, min: 0, max: 1, help: "Modes lighter than this are dropped."),
+            .float("point_mass_share", default: 0.5, min: 0.01, max: 1,
+                   help: "A numeric column's value held by at least this share of its present values (capital-gain's 0) is a mode of its own, decoded exactly; 1 turns this off."),
             PublicBounds.parameter,
             PublicCategories.parameter,
         ],
@@ -80,7 +82,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
     let epochs: Int, batchSize: Int, embedding: Int
     let encoderWidths: [Int], decoderWidths: [Int]
     let l2: Float, lossFactor: Float, learningRate: Float
-    let maxModes: Int, weightThreshold: Double
+    let maxModes: Int, weightThreshold: Double, pointMassShare: Double?
     /// Under privacy, the public ranges and categories.
     let metadata: PublicMetadata
     var model: Model?
@@ -96,6 +98,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         learningRate = Float(parameters.float("learning_rate"))
         maxModes = parameters.int("max_modes")
         weightThreshold = parameters.float("mode_weight_threshold")
+        pointMassShare = parameters.float("point_mass_share") < 1 ? parameters.float("point_mass_share") : nil
         metadata = try PublicMetadata(parameters)
     }
 
@@ -111,7 +114,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         let table = try metadata.apply(to: table, plugin: "tvae", context: context)
         var encodeRandom = context.random("tvae.encode")
         var mixtureRandom = context.random("tvae.mixture")
-        let coder = try TabularCoder(fitting: table, maxModes: maxModes, weightThreshold: weightThreshold,
+        let coder = try TabularCoder(fitting: table, maxModes: maxModes, weightThreshold: weightThreshold, pointMassShare: pointMassShare,
                                      publicBounds: gradientPrivacy != nil ? metadata.bounds : nil, random: &mixtureRandom, context: context)
         let n = table.rowCount, d = coder.width
         let encoded = try coder.encode(table, random: &encodeRandom)

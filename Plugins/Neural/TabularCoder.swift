@@ -14,7 +14,9 @@ struct Span: Codable, Equatable {
 /// How the neural generators see a table (CTGAN's data transformer, Xu et al. 2019, §4.2):
 /// - numeric columns (continuous, integer, datetime): mode-specific normalization, a scalar
 ///   α = (x − μₖ)/(4σₖ) clipped to ±0.99 (a tanh span) and the mode one-hot (a softmax span), the
-///   mode drawn from its posterior; with missing values, a two-way softmax span (present, missing);
+///   mode drawn from its posterior; a value that at least `point_mass_share` of the present values
+///   hold (capital-gain's 0) is a mode of its own, decoded exactly; with missing values, a two-way
+///   softmax span (present, missing);
 /// - categorical and boolean columns: one-hot (missing is one more category), a softmax span;
 /// - an integer column of a few values (`fewValues`): one-hot of its values, as categories.
 /// Encoded rows are Float32, row-major.
@@ -43,8 +45,8 @@ struct TabularCoder: Codable, Equatable {
     /// fitted on their values, and every column a missing indicator or category whether or not it
     /// has missing values: the coder then reveals nothing a DP guarantee covers. `random`
     /// seeds each mixture's initialization.
-    init(fitting table: Table, maxModes: Int, weightThreshold: Double, publicBounds: PublicBounds? = nil, random: inout Philox,
-         context: PluginContext) throws {
+    init(fitting table: Table, maxModes: Int, weightThreshold: Double, pointMassShare: Double?, publicBounds: PublicBounds? = nil,
+         random: inout Philox, context: PluginContext) throws {
         var layouts: [ColumnLayout] = []
         var start = 0
         func appendOneHot(_ column: Column, _ encoder: OneHotEncoder) {
@@ -69,9 +71,9 @@ struct TabularCoder: Codable, Equatable {
                     normalization = try ModeSpecificNormalization(publicRangeOf: column, bounds: publicBounds[column.name])
                 } else {
                     normalization = try ModeSpecificNormalization(fitting: column, maxModes: maxModes, weightThreshold: weightThreshold,
-                                                                  random: &random)
+                                                                  pointMassShare: pointMassShare, random: &random)
                 }
-                let modes = normalization.modes.count
+                let modes = normalization.modeCount
                 var spans = [Span(start: start, width: 1, activation: .tanh), Span(start: start + 1, width: modes, activation: .softmax)]
                 if normalization.hasMissing { spans.append(Span(start: start + 1 + modes, width: 2, activation: .softmax)) }
                 let width = 1 + modes + (normalization.hasMissing ? 2 : 0)
@@ -108,7 +110,7 @@ struct TabularCoder: Codable, Equatable {
                 for (row, code) in encoder.domain.codes(column).enumerated() { data[row * width + layout.start + code] = 1 }
             case .numeric(let normalization):
                 let encoded = normalization.forward(column, random: &random)
-                let modes = normalization.modes.count
+                let modes = normalization.modeCount
                 for row in 0..<n {
                     let base = row * width + layout.start
                     data[base] = Float(Swift.min(0.99, Swift.max(-0.99, encoded[0][row])))
@@ -136,7 +138,7 @@ struct TabularCoder: Codable, Equatable {
                 let codes = (0..<rows).map { pick($0, layout.start, layout.width) }
                 out.append(encoder.domain.column(codes, name: layout.name))
             case .numeric(let normalization):
-                let modes = normalization.modes.count
+                let modes = normalization.modeCount
                 var encoded = [[Double]](repeating: [Double](repeating: 0, count: rows), count: normalization.width)
                 for row in 0..<rows {
                     var alpha = Double(data[row * width + layout.start])

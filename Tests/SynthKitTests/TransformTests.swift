@@ -56,6 +56,8 @@ struct TransformTests {
                     let modes = try ModeSpecificNormalization(fitting: column, random: &random)
                     transforms.append(("mode-specific", modes, modes.forward(column)))
                     transforms.append(("mode-specific (sampled modes)", modes, modes.forward(column, random: &random)))
+                    let masses = try ModeSpecificNormalization(fitting: column, pointMassShare: 0.3, random: &random)
+                    transforms.append(("mode-specific with point masses", masses, masses.forward(column, random: &random)))
                 }
             }
             for (name, transform, encoded) in transforms {
@@ -144,6 +146,43 @@ struct TransformTests {
             #expect(mode(of: 14) != mode(of: 16), "seed \(seed): kept modes \(means)")
             #expect(mode(of: 9) != mode(of: 10), "seed \(seed): kept modes \(means)")
         }
+    }
+
+    /// A value that at least the given share of a column's present values hold is a mode of its
+    /// own: it encodes with α = 0 and decodes to itself whatever α the network gives, and the
+    /// mixture is fitted on the other values.
+    @Test func aPointMassIsAModeOfItsOwn() throws {
+        let table = try CSVReader.read(path: TestData.path("adult.csv"))
+        let gain = try #require(table.columns.first { $0.name == "capital-gain" })
+        var random = Philox(seed: 3)
+        let transform = try ModeSpecificNormalization(fitting: gain, pointMassShare: 0.5, random: &random)
+        #expect(transform.pointMasses == [0])
+        #expect(transform.modeCount == transform.modes.count + 1 && transform.width == 1 + transform.modeCount)
+        // The mixture sees only the gains above 0 (the smallest is 114).
+        #expect(transform.modes.allSatisfy { transform.mixture.means[$0] > 100 }, "\(transform.modes.map { transform.mixture.means[$0] })")
+        let encoded = transform.forward(gain, random: &random)
+        let zeros = gain.presentNumbers()!.indices.filter { gain.presentNumbers()![$0] == 0 }
+        #expect(zeros.count > gain.count / 2)
+        #expect(zeros.allSatisfy { encoded[0][$0] == 0 && encoded[1 + transform.modes.count][$0] == 1 })
+        // Any α decodes to exactly 0 under the point mass's mode.
+        var generated = [[Double]](repeating: [0.9, -0.5, 0.003], count: transform.width)
+        for slot in 1..<transform.width { generated[slot] = [0, 0, 0] }
+        generated[1 + transform.modes.count] = [1, 1, 1]
+        #expect(transform.inverse(generated, name: "capital-gain").presentNumbers() == [0, 0, 0])
+        // Without a share, or with one no value reaches, the column is the mixture's alone.
+        let plain = try ModeSpecificNormalization(fitting: gain, random: &random)
+        #expect(plain.pointMasses.isEmpty && plain.modeCount == plain.modes.count)
+        let hours = try #require(table.columns.first { $0.name == "hours-per-week" })
+        #expect(try ModeSpecificNormalization(fitting: hours, pointMassShare: 0.5, random: &random).pointMasses.isEmpty)
+        #expect(try ModeSpecificNormalization(fitting: hours, pointMassShare: 0.4, random: &random).pointMasses == [40])
+        // A column of one value has no other value to fit a mixture on: no point mass.
+        let constant = Column(name: "k", values: .continuous([5, 5, 5, 5]))
+        #expect(try ModeSpecificNormalization(fitting: constant, pointMassShare: 0.5, random: &random).pointMasses.isEmpty)
+        // A transform saved before point masses existed reads back with none.
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(plain)) as! [String: Any]
+        json.removeValue(forKey: "pointMasses")
+        let old = try JSONDecoder().decode(ModeSpecificNormalization.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old == plain)
     }
 
     @Test func kMeansSeparatesWellSpacedGroups() {

@@ -123,6 +123,32 @@ struct NeuralGeneratorTests {
         #expect(try reloaded.sample(rows: 300, host: HostServices(seed: 4)) == (try session.sample(rows: 300, host: HostServices(seed: 4))))
     }
 
+    /// A value most of a numeric column's rows hold is a mode of its own, decoded exactly:
+    /// capital-gain is 0 in 91 % of these rows, and with the point mass the generated gains are
+    /// exactly 0 at least as often (in a short run ctgan made 0 as often, and tvae, which decodes
+    /// a mode by its argmax, in every row). Without it (`point_mass_share: 1`), 0 is the mean of a
+    /// Gaussian mode hundreds of dollars wide in 4σ, and gains generated near 0 miss it (ctgan
+    /// made 82 % zeros, tvae 53 %).
+    @Test(arguments: ["ctgan", "tvae"])
+    func aValueMostRowsHoldComesBackExactly(_ id: String) throws {
+        func zeroShare(_ table: Table) -> Double {
+            let gains = table.column(named: "capital-gain")!.presentNumbers()!
+            return Double(gains.filter { $0 == 0 }.count) / Double(gains.count)
+        }
+        let real = zeroShare(Self.adult)
+        var shares: [Double] = []
+        for share in [0.5, 1] {
+            let (session, host) = try fitted(id, seed: 4, parameters: ["epochs": .int(id == "tvae" ? 30 : 5), "batch_size": .int(200),
+                                                                      "point_mass_share": .float(share)])
+            let synthetic = try session.sample(rows: 2000, host: host)
+            expectValid(synthetic, like: Self.adult, "\(id), point_mass_share \(share)")
+            shares.append(zeroShare(synthetic))
+        }
+        #expect(real > 0.9)
+        #expect(shares[0] > real - 0.05, "\(id): \(shares[0]) of the gains are 0 (real \(real), without the point mass \(shares[1]))")
+        #expect(shares[1] < shares[0] - 0.05, "\(id): \(shares[1]) of the gains are 0 without the point mass (real \(real), with it \(shares[0]))")
+    }
+
     @Test(arguments: ["ctgan", "tvae"])
     func deterministicUnderSeed(_ id: String) throws {
         let registry = PluginRegistry(searchPath: [try Support.pluginFolder()])

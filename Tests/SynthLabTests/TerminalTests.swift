@@ -49,9 +49,13 @@ final class Terminal {
 
     /// Types text literally (no key names).
     func type(_ text: String) throws { try tmux(["send-keys", "-l", text]) }
-    /// Types a line and presses Enter.
+    /// Types a line and presses Enter once the line shows it (for 5 s at most): so that a
+    /// `waitForPrompt()` after it cannot take the prompt the line was typed at, still bare while
+    /// the keys were on their way, for the one after the line's output.
     func enter(_ text: String) throws {
         try type(text)
+        let typed = text.trimmingCharacters(in: .whitespaces)
+        if !typed.isEmpty { try? waitFor(5) { _ in self.currentLine.trimmingCharacters(in: .whitespaces).hasSuffix(typed) } }
         try press("Enter")
     }
 

@@ -66,7 +66,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
         var beta1: Float, beta2: Float
         var discriminatorSteps: Int, pac: Int, logFrequency: Bool, tau: Float, lambda: Float, slope: Float, dropout: Float
         var sampleByFrequency: Bool, sampleBatchStatistics: Bool
-        var maxModes: Int, weightThreshold: Double, pointMassShare: Double?
+        var maxModes: Int, weightThreshold: Double, pointMassShare: Double
         /// Under privacy, the public ranges and categories.
         var metadata: PublicMetadata
     }
@@ -116,7 +116,7 @@ public struct CTGANGenerator: ConditionalGenerator, PersistentGenerator {
             dropout: Float(parameters.float("dropout")),
             sampleByFrequency: parameters.bool("sample_by_frequency"), sampleBatchStatistics: parameters.bool("sample_batch_statistics"),
             maxModes: parameters.int("max_modes"), weightThreshold: parameters.float("mode_weight_threshold"),
-            pointMassShare: parameters.float("point_mass_share") < 1 ? parameters.float("point_mass_share") : nil,
+            pointMassShare: parameters.float("point_mass_share"),
             metadata: try PublicMetadata(parameters))
         guard settings.batchSize % settings.pac == 0 else {
             throw PluginError.invalidArgument("batch_size \(settings.batchSize) is not a multiple of pac \(settings.pac)")

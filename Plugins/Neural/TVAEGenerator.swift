@@ -82,7 +82,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
     let epochs: Int, batchSize: Int, embedding: Int
     let encoderWidths: [Int], decoderWidths: [Int]
     let l2: Float, lossFactor: Float, learningRate: Float
-    let maxModes: Int, weightThreshold: Double, pointMassShare: Double?
+    let maxModes: Int, weightThreshold: Double, pointMassShare: Double
     /// Under privacy, the public ranges and categories.
     let metadata: PublicMetadata
     var model: Model?
@@ -98,7 +98,7 @@ public struct TVAEGenerator: ConditionalGenerator, PersistentGenerator {
         learningRate = Float(parameters.float("learning_rate"))
         maxModes = parameters.int("max_modes")
         weightThreshold = parameters.float("mode_weight_threshold")
-        pointMassShare = parameters.float("point_mass_share") < 1 ? parameters.float("point_mass_share") : nil
+        pointMassShare = parameters.float("point_mass_share")
         metadata = try PublicMetadata(parameters)
     }
 

@@ -45,7 +45,7 @@ struct TabularCoder: Codable, Equatable {
     /// fitted on their values, and every column a missing indicator or category whether or not it
     /// has missing values: the coder then reveals nothing a DP guarantee covers. `random`
     /// seeds each mixture's initialization.
-    init(fitting table: Table, maxModes: Int, weightThreshold: Double, pointMassShare: Double?, publicBounds: PublicBounds? = nil,
+    init(fitting table: Table, maxModes: Int, weightThreshold: Double, pointMassShare: Double, publicBounds: PublicBounds? = nil,
          random: inout Philox, context: PluginContext) throws {
         var layouts: [ColumnLayout] = []
         var start = 0

@@ -161,12 +161,13 @@ struct TransformTests {
         // The mixture sees only the gains above 0 (the smallest is 114).
         #expect(transform.modes.allSatisfy { transform.mixture.means[$0] > 100 }, "\(transform.modes.map { transform.mixture.means[$0] })")
         let encoded = transform.forward(gain, random: &random)
-        let zeros = gain.presentNumbers()!.indices.filter { gain.presentNumbers()![$0] == 0 }
+        let gains = try #require(gain.presentNumbers())
+        #expect(gain.missingCount == 0)
+        let zeros = gains.indices.filter { gains[$0] == 0 }
         #expect(zeros.count > gain.count / 2)
         #expect(zeros.allSatisfy { encoded[0][$0] == 0 && encoded[1 + transform.modes.count][$0] == 1 })
         // Any α decodes to exactly 0 under the point mass's mode.
-        var generated = [[Double]](repeating: [0.9, -0.5, 0.003], count: transform.width)
-        for slot in 1..<transform.width { generated[slot] = [0, 0, 0] }
+        var generated = [[0.9, -0.5, 0.003]] + Array(repeating: [0.0, 0, 0], count: transform.width - 1)
         generated[1 + transform.modes.count] = [1, 1, 1]
         #expect(transform.inverse(generated, name: "capital-gain").presentNumbers() == [0, 0, 0])
         // Without a share, or with one no value reaches, the column is the mixture's alone.

@@ -245,7 +245,7 @@ public struct ModeSpecificNormalization: ColumnTransform, Equatable, Codable {
 
     /// The transform of `column`; `random` seeds the mixture's initialization. With
     /// `pointMassShare`, each value at least that share of the present values hold is a point mass,
-    /// when the column holds some other value too.
+    /// when the column holds some other value too (so a share of 1 makes none).
     public init(fitting column: Column, maxModes: Int = 10, weightThreshold: Double = 0.005, pointMassShare: Double? = nil,
                 random: inout Philox) throws {
         domain = try NumericDomain(column)

@@ -41,7 +41,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from common import (DATA_FOLDER, ROOT, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, pinned_build, positive_share, quality,
+from common import (DATA_FOLDER, ROOT, SPLIT_SEED, SYNTHLAB, adult_split, append_jsonl, load, mean_sd, pinned_build, positive_share, quality,
                     paper_utility_f1s, read_jsonl, sample_saved_model, seed_list, table_metadata, utility_f1s)
 
 warnings.filterwarnings("ignore")
@@ -105,6 +105,26 @@ def sample_as_reference(synthlab, model, rows, seed, out, env):
                                    rows, seed, out, env))
 
 
+def print_paired(runs, before, after):
+    """Each score of revision `after` minus that of `before` on the seeds both ran (same generator,
+    epochs and sampling): the mean difference ± its standard error."""
+    ours = [r for r in runs if r["tool"] == "synthlab"]
+    for key in sorted({(r["generator"], r["epochs"], r.get("sampling") or "") for r in ours}):
+        def by_seed(revision):
+            return {r["seed"]: r for r in ours if (r["generator"], r["epochs"], r.get("sampling") or "") == key
+                    and r.get("revision") == revision}
+        old, new = by_seed(before), by_seed(after)
+        seeds = sorted(set(old) & set(new))
+        if len(seeds) < 2:
+            continue
+        parts = []
+        for score in ("f1", "quality"):
+            mean, sd = mean_sd([new[s][score] - old[s][score] for s in seeds])
+            parts.append(f"{score} {mean:+.4f} ± {sd / len(seeds) ** 0.5:.4f}")
+        sampling = f" {key[2]} sampling" if key[2] else ""
+        print(f"{key[0]}, {key[1]} epochs{sampling}: {after} − {before} on the same {len(seeds)} seeds: {', '.join(parts)} (standard error)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=DATA_FOLDER)
@@ -124,6 +144,8 @@ def main():
                         "trains and samples alike (later commits that only refactored), summarized as one; may be repeated")
     parser.add_argument("--sdv-paper-sampling", action="store_true",
                         help="also sample each SDV CTGAN model the paper's way (frequency conditions, batch norm in eval mode), recorded as a run of its own")
+    parser.add_argument("--paired", nargs=2, metavar=("BEFORE", "AFTER"), help="with --summarize: each score of revision AFTER "
+                        "minus that of revision BEFORE (as --same-code names them) on the seeds both ran, by generator and sampling")
     parser.add_argument("--since", metavar="'YYYY-MM-DD HH:MM'", help="with --summarize: only the runs finished at or after this time")
     parser.add_argument("--until", metavar="'YYYY-MM-DD HH:MM'", help="with --summarize: only the runs finished before this time")
     parser.add_argument("--sdv-worker", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
@@ -142,6 +164,8 @@ def main():
                 if r.get("revision") in revisions:
                     r["revision"] = "+".join(revisions)
         print_table(merge_reruns(runs), sorted({(r["generator"], r["epochs"]) for r in runs}), measured=runs)
+        if args.paired:
+            print_paired(merge_reruns(runs), *args.paired)
         return
 
     if args.which != "sdv":
